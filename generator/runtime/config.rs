@@ -1,0 +1,626 @@
+//! Client configuration: base URL, credentials, timeouts, headers, and the shared [`Runtime`].
+//!
+//! Every setting has one precedence rule: a value set in code wins over a value read from the
+//! environment, which wins over the built-in default. The order of the builder calls does not
+//! matter.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+
+use crate::runtime::error::Error;
+use crate::runtime::request::{Operation, RequestBuilder};
+
+/// The total time one request may take when no custom HTTP client is given.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The time a TCP + TLS connection may take when no custom HTTP client is given.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Redirects followed (same origin only) before giving up.
+const MAX_REDIRECTS: usize = 10;
+
+/// A secret string, such as an API key. `Debug` and `Display` print `***`, never the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret value itself; call this only where the value must be used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(value.to_string())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A credential the generated client cannot work without, checked by [`ConfigBuilder::build`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequiredCredential {
+    /// The header that carries it, e.g. `x-api-key`.
+    pub header: &'static str,
+    /// The name of the generated builder method that sets it, e.g. `api_key`.
+    pub setter: &'static str,
+    /// The environment variable it can also come from, if any.
+    pub env_var: Option<&'static str>,
+}
+
+/// Builds a [`Runtime`]; the generated client's builder wraps this.
+#[derive(Clone, Default)]
+#[must_use = "a ConfigBuilder does nothing until `build` is called"]
+pub struct ConfigBuilder {
+    default_base_url: String,
+    env_base_url: Option<String>,
+    base_url: Option<String>,
+    credentials: Vec<Credential>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    http_client: Option<reqwest::Client>,
+    user_agent: Option<String>,
+    default_headers: Vec<(String, String)>,
+}
+
+/// One credential header and where its value may come from.
+#[derive(Clone)]
+struct Credential {
+    header: &'static str,
+    explicit: Option<Secret>,
+    from_env: Option<Secret>,
+    /// The variable named by `credential_from_env`, for the "not set" message.
+    env_var: Option<&'static str>,
+}
+
+impl Credential {
+    /// The value to send; an empty explicit value counts as not set, so that it is reported by
+    /// `build` instead of being rejected by the server.
+    fn value(&self) -> Option<&Secret> {
+        let explicit = self.explicit.as_ref().filter(|secret| !secret.expose().is_empty());
+        explicit.or(self.from_env.as_ref())
+    }
+}
+
+impl ConfigBuilder {
+    /// A builder that talks to `default_base_url` unless told otherwise.
+    pub fn new(default_base_url: &str) -> Self {
+        ConfigBuilder {
+            default_base_url: default_base_url.to_string(),
+            ..ConfigBuilder::default()
+        }
+    }
+
+    /// Sets the base URL (scheme, host and optional path prefix); wins over the environment.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Reads the base URL from the environment variable `var`, if it is set and not empty.
+    pub fn base_url_from_env(mut self, var: &str) -> Self {
+        if let Some(url) = env_value(var) {
+            self.env_base_url = Some(url);
+        }
+        self
+    }
+
+    /// Sets a credential sent in `header` on every request (marked sensitive, never printed);
+    /// wins over the environment.
+    pub fn credential(mut self, header: &'static str, value: impl Into<String>) -> Self {
+        self.credential_entry(header).explicit = Some(Secret::new(value));
+        self
+    }
+
+    /// Reads the credential for `header` from the environment variable `var`, if it is set and
+    /// not empty, and remembers `var` so that a missing credential can name it.
+    pub fn credential_from_env(mut self, header: &'static str, var: &'static str) -> Self {
+        let value = env_value(var).map(Secret::new);
+        let entry = self.credential_entry(header);
+        entry.env_var = Some(var);
+        if value.is_some() {
+            entry.from_env = value;
+        }
+        self
+    }
+
+    /// The total time a request may take, from connecting to reading the last body byte
+    /// (default 60 s). Ignored when a custom client is set with [`http_client`](Self::http_client).
+    pub fn timeout(mut self, total: Duration) -> Self {
+        self.timeout = Some(total);
+        self
+    }
+
+    /// The time connecting may take (default 5 s). Ignored when a custom client is set.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Uses this `reqwest` client (for proxies, TLS settings, connection pools); its own timeouts
+    /// and redirect policy then apply. Credentials and headers are still added per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Sets the `User-Agent` header sent on every request.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Adds a header sent on every request; an invalid name or value is reported by `build`.
+    pub fn default_header(mut self, name: &str, value: &str) -> Self {
+        self.default_headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Checks the settings and builds the runtime.
+    ///
+    /// Every credential in `required` must have a value; a missing one is a `Config` error that
+    /// says how to set it, e.g. `api_key is not set: call .api_key(..) or set EXAMPLE_API_KEY`.
+    pub fn build(self, required: &[RequiredCredential]) -> Result<Runtime, Error> {
+        self.check_required(required)?;
+        let base_url = self.checked_base_url()?;
+        let headers = self.headers()?;
+        let client = match self.http_client {
+            Some(client) => client,
+            None => build_client(
+                self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            )?,
+        };
+        Ok(Runtime {
+            inner: Arc::new(RuntimeInner {
+                base_url,
+                client,
+                headers,
+            }),
+        })
+    }
+
+    fn credential_entry(&mut self, header: &'static str) -> &mut Credential {
+        let position = self
+            .credentials
+            .iter()
+            .position(|credential| credential.header.eq_ignore_ascii_case(header));
+        let index = match position {
+            Some(index) => index,
+            None => {
+                self.credentials.push(Credential {
+                    header,
+                    explicit: None,
+                    from_env: None,
+                    env_var: None,
+                });
+                self.credentials.len() - 1
+            }
+        };
+        &mut self.credentials[index]
+    }
+
+    fn resolved_base_url(&self) -> &str {
+        self.base_url
+            .as_deref()
+            .or(self.env_base_url.as_deref())
+            .unwrap_or(&self.default_base_url)
+    }
+
+    /// Reports every missing credential at once, so that fixing the setup takes one round.
+    fn check_required(&self, required: &[RequiredCredential]) -> Result<(), Error> {
+        let mut missing = Vec::new();
+        for requirement in required {
+            let credential = self
+                .credentials
+                .iter()
+                .find(|credential| credential.header.eq_ignore_ascii_case(requirement.header));
+            if credential.and_then(Credential::value).is_some() {
+                continue;
+            }
+            let env_var = requirement.env_var.or(credential.and_then(|c| c.env_var));
+            let setter = requirement.setter;
+            missing.push(match env_var {
+                Some(var) => format!("{setter} is not set: call .{setter}(..) or set {var}"),
+                None => format!("{setter} is not set: call .{setter}(..)"),
+            });
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::config(missing.join("; ")))
+    }
+
+    /// The base URL without a trailing `/`, checked to be an absolute http(s) URL.
+    fn checked_base_url(&self) -> Result<String, Error> {
+        let base_url = self.resolved_base_url().trim_end_matches('/');
+        if base_url.is_empty() {
+            return Err(Error::config("the base URL is not set"));
+        }
+        let parsed = reqwest::Url::parse(base_url).map_err(|source| {
+            Error::config_with_source(format!("base URL `{base_url}` is not a valid URL: {source}"), source)
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::config(format!(
+                "base URL `{base_url}` must start with http:// or https://"
+            )));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(Error::config(format!(
+                "base URL `{base_url}` must not have a query or fragment"
+            )));
+        }
+        Ok(base_url.to_string())
+    }
+
+    /// The headers added to every request: user agent, default headers, then credentials (last,
+    /// so a default header cannot replace a credential by accident).
+    fn headers(&self) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        if let Some(user_agent) = &self.user_agent {
+            let value = HeaderValue::from_str(user_agent)
+                .map_err(|source| Error::config_with_source("the user agent is not a valid header value", source))?;
+            headers.insert(USER_AGENT, value);
+        }
+        for (name, value) in &self.default_headers {
+            let header_name = parse_header_name(name)?;
+            let header_value = HeaderValue::from_str(value).map_err(|source| {
+                Error::config_with_source(format!("the value of default header `{name}` is not valid"), source)
+            })?;
+            headers.insert(header_name, header_value);
+        }
+        for credential in &self.credentials {
+            let Some(secret) = credential.value() else { continue };
+            let header_name = parse_header_name(credential.header)?;
+            // The value is not echoed: it is the secret.
+            let mut header_value = HeaderValue::from_str(secret.expose()).map_err(|source| {
+                let message = format!(
+                    "the credential for header `{}` is not a valid header value",
+                    credential.header
+                );
+                Error::config_with_source(message, source)
+            })?;
+            header_value.set_sensitive(true);
+            headers.insert(header_name, header_value);
+        }
+        Ok(headers)
+    }
+}
+
+impl fmt::Debug for ConfigBuilder {
+    /// Shows setting names and non-secret values; credentials appear as `***`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials: Vec<(&str, Option<&Secret>)> = self
+            .credentials
+            .iter()
+            .map(|credential| (credential.header, credential.value()))
+            .collect();
+        let default_headers: Vec<&str> = self.default_headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("ConfigBuilder")
+            .field("base_url", &self.resolved_base_url())
+            .field("credentials", &credentials)
+            .field("timeout", &self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .field(
+                "connect_timeout",
+                &self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            )
+            .field("custom_http_client", &self.http_client.is_some())
+            .field("user_agent", &self.user_agent)
+            .field("default_headers", &default_headers)
+            .finish()
+    }
+}
+
+/// The configured client shared by every request: cheap to clone, `Send + Sync`.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+struct RuntimeInner {
+    /// Without a trailing `/`; paths start with one.
+    base_url: String,
+    client: reqwest::Client,
+    /// Added to every request; credential values are marked sensitive.
+    headers: HeaderMap,
+}
+
+impl Runtime {
+    /// The base URL requests are sent to, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Starts a request for `operation`.
+    pub fn request(&self, operation: &'static Operation) -> RequestBuilder {
+        RequestBuilder::new(self.clone(), operation)
+    }
+
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.inner.client
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+}
+
+impl fmt::Debug for Runtime {
+    /// Shows the base URL and header names only, never header values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.inner.headers.keys().map(HeaderName::as_str).collect();
+        f.debug_struct("Runtime")
+            .field("base_url", &self.inner.base_url)
+            .field("headers", &header_names)
+            .finish()
+    }
+}
+
+/// The value of environment variable `var`, if it is set, valid Unicode and not blank.
+fn env_value(var: &str) -> Option<String> {
+    let value = std::env::var(var).ok()?;
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+fn parse_header_name(name: &str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|source| Error::config_with_source(format!("`{name}` is not a valid header name"), source))
+}
+
+fn build_client(timeout: Duration, connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(connect_timeout)
+        .redirect(same_origin_redirects())
+        .build()
+        .map_err(|source| Error::config_with_source("could not build the HTTP client", source))
+}
+
+/// Follows redirects only within the same scheme, host and port. `reqwest` drops `Authorization`
+/// on a cross-host redirect but not custom credential headers such as `x-api-key`, so a redirect
+/// elsewhere is returned to the caller as a 3xx status error instead of being followed.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .last()
+            .is_some_and(|previous| previous.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::error::ErrorKind;
+    use crate::runtime::request::Method;
+    use crate::runtime::test_server::{self, response};
+
+    const KEY: RequiredCredential = RequiredCredential {
+        header: "x-api-key",
+        setter: "api_key",
+        env_var: Some("EXAMPLE_API_KEY"),
+    };
+    /// A variable name no environment sets.
+    const UNSET_VAR: &str = "RUNTIME_TEST_VARIABLE_THAT_IS_NEVER_SET_4F2A";
+
+    static LIST: Operation = Operation {
+        id: "listThings",
+        method: Method::Get,
+        path: "/v1/things",
+    };
+
+    #[test]
+    fn secret_never_prints_its_value() {
+        let secret = Secret::new("sk-secret-123");
+        assert_eq!(format!("{secret} {secret:?}"), "*** ***");
+        assert_eq!(secret.expose(), "sk-secret-123");
+    }
+
+    #[test]
+    fn debug_output_hides_credentials() {
+        let builder = ConfigBuilder::new("https://api.example.com")
+            .credential("x-api-key", "sk-secret-123")
+            .default_header("x-team", "t1");
+        let builder_debug = format!("{builder:?}");
+        assert!(!builder_debug.contains("sk-secret-123"), "{builder_debug}");
+        assert!(builder_debug.contains("x-api-key"), "{builder_debug}");
+
+        let runtime = builder.build(&[KEY]).unwrap();
+        let runtime_debug = format!("{runtime:?} {runtime:#?}");
+        assert!(!runtime_debug.contains("sk-secret-123"), "{runtime_debug}");
+        assert!(runtime_debug.contains("x-api-key"), "{runtime_debug}");
+        assert!(runtime_debug.contains("https://api.example.com"), "{runtime_debug}");
+
+        let header_debug = format!("{:?}", runtime.headers());
+        assert!(!header_debug.contains("sk-secret-123"), "{header_debug}");
+    }
+
+    #[test]
+    fn missing_credential_names_setter_and_env_var() {
+        let error = ConfigBuilder::new("https://api.example.com")
+            .credential_from_env("x-api-key", UNSET_VAR)
+            .build(&[KEY])
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config);
+        assert_eq!(error.operation_id(), None);
+        assert!(!error.request_sent());
+        assert_eq!(
+            error.to_string(),
+            "invalid client configuration: api_key is not set: call .api_key(..) or set EXAMPLE_API_KEY"
+        );
+    }
+
+    #[test]
+    fn missing_credential_falls_back_to_the_recorded_env_var() {
+        let required = [
+            RequiredCredential { env_var: None, ..KEY },
+            RequiredCredential {
+                header: "x-workspace",
+                setter: "workspace",
+                env_var: None,
+            },
+        ];
+        let error = ConfigBuilder::new("https://api.example.com")
+            .credential_from_env("X-Api-Key", UNSET_VAR)
+            .build(&required)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "invalid client configuration: api_key is not set: call .api_key(..) or set {UNSET_VAR}; \
+                 workspace is not set: call .workspace(..)"
+            )
+        );
+    }
+
+    #[test]
+    fn explicit_values_win_over_the_environment() {
+        // PATH is set in every test environment; it stands in for a configured variable.
+        let builder = ConfigBuilder::new("https://default.example.com/")
+            .credential("x-api-key", "explicit")
+            .credential_from_env("x-api-key", "PATH")
+            .base_url_from_env(UNSET_VAR);
+        assert_eq!(builder.credentials[0].value().map(Secret::expose), Some("explicit"));
+        assert_eq!(builder.resolved_base_url(), "https://default.example.com/");
+
+        let from_env = ConfigBuilder::new("https://default.example.com").credential_from_env("x-api-key", "PATH");
+        assert!(from_env.credentials[0].value().is_some());
+        assert!(from_env.build(&[KEY]).is_ok());
+
+        let runtime = ConfigBuilder::new("https://default.example.com")
+            .base_url("http://127.0.0.1:8080/prefix/")
+            .build(&[])
+            .unwrap();
+        assert_eq!(runtime.base_url(), "http://127.0.0.1:8080/prefix");
+    }
+
+    #[test]
+    fn invalid_settings_are_config_errors() {
+        let bad = [
+            ConfigBuilder::default(),
+            ConfigBuilder::new("not a url"),
+            ConfigBuilder::new("ftp://example.com"),
+            ConfigBuilder::new("https://example.com/?a=b"),
+            ConfigBuilder::new("https://example.com").default_header("bad name", "v"),
+            ConfigBuilder::new("https://example.com").default_header("x-ok", "bad\nvalue"),
+            ConfigBuilder::new("https://example.com").credential("x-api-key", "sk-secret-123\n"),
+            ConfigBuilder::new("https://example.com").user_agent("bad\nagent"),
+        ];
+        for builder in bad {
+            let error = builder.build(&[]).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::Config, "{error}");
+            assert!(!error.to_string().contains("sk-secret-123"), "{error}");
+        }
+    }
+
+    #[test]
+    fn empty_credential_counts_as_not_set() {
+        let error = ConfigBuilder::new("https://api.example.com")
+            .credential("x-api-key", "")
+            .build(&[KEY])
+            .unwrap_err();
+        assert!(error.to_string().contains("api_key is not set"), "{error}");
+    }
+
+    #[test]
+    fn invalid_base_url_message_says_why() {
+        let error = ConfigBuilder::new("not a url").build(&[]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid client configuration: base URL `not a url` is not a valid URL: relative URL without a base"
+        );
+    }
+
+    #[test]
+    fn runtime_is_send_sync_and_cheap_to_clone() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<Runtime>();
+    }
+
+    #[tokio::test]
+    async fn every_request_carries_user_agent_defaults_and_credentials() {
+        let server = test_server::serve(vec![response("200 OK", "{}")]).await;
+        let runtime = ConfigBuilder::new("https://unused.example.com")
+            .base_url(&server.base_url)
+            .user_agent("example-client/1.2.3")
+            .default_header("X-Team", "t1")
+            .credential("x-api-key", "sk-secret-123")
+            .build(&[KEY])
+            .unwrap();
+        let _: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
+        let request = &server.requests().await[0];
+        assert!(request.starts_with("GET /v1/things HTTP/1.1\r\n"), "{request}");
+        assert!(
+            request.contains("\r\nuser-agent: example-client/1.2.3\r\n"),
+            "{request}"
+        );
+        assert!(request.contains("\r\nx-team: t1\r\n"), "{request}");
+        assert!(request.contains("\r\nx-api-key: sk-secret-123\r\n"), "{request}");
+    }
+
+    #[tokio::test]
+    async fn same_origin_redirects_are_followed() {
+        let server = test_server::serve(vec![
+            test_server::redirect("/v1/things-moved"),
+            response("200 OK", r#"{"moved":true}"#),
+        ])
+        .await;
+        let runtime = ConfigBuilder::new(&server.base_url)
+            .credential("x-api-key", "k")
+            .build(&[])
+            .unwrap();
+        let body: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
+        assert_eq!(body["moved"], true);
+        let requests = server.requests().await;
+        assert!(
+            requests[1].starts_with("GET /v1/things-moved HTTP/1.1\r\n"),
+            "{}",
+            requests[1]
+        );
+        assert!(requests[1].contains("\r\nx-api-key: k\r\n"), "{}", requests[1]);
+    }
+
+    #[tokio::test]
+    async fn cross_origin_redirects_are_not_followed() {
+        let elsewhere = test_server::unused_base_url().await;
+        let server = test_server::serve(vec![test_server::redirect(&format!("{elsewhere}/steal"))]).await;
+        let runtime = ConfigBuilder::new(&server.base_url)
+            .credential("x-api-key", "k")
+            .build(&[])
+            .unwrap();
+        let error = runtime.request(&LIST).send_bytes().await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Status);
+        assert_eq!(error.status(), Some(307));
+    }
+}

@@ -1,0 +1,68 @@
+//! Errors and warnings about the input spec, as values.
+//!
+//! Every stage reports problems as [`Diagnostic`]s that name the JSON pointer of the offending
+//! node and, when the loader could find it, the line in the spec file.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// JSON pointer into the spec document, e.g. `#/paths/~1v5~1evaluations/post/requestBody`.
+    pub pointer: String,
+    /// 1-based line in the spec file, when known.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, pointer: pointer.into(), line: None, message: message.into() }
+    }
+
+    pub fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, pointer: pointer.into(), line: None, message: message.into() }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `error: #/paths/~1v5~1evaluations/post (line 12): message`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{severity}: {}", self.pointer)?;
+        if let Some(line) = self.line {
+            write!(f, " (line {line})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Escapes one reference token for a JSON pointer (RFC 6901): `~` → `~0`, `/` → `~1`.
+pub fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Appends one token to a pointer such as `#/paths`.
+pub fn pointer_join(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape_pointer_token(token))
+}
+
+/// Formats diagnostics one per line, errors first, in a stable order.
+pub fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.line.cmp(&b.line)).then(a.pointer.cmp(&b.pointer)));
+    sorted.iter().map(|d| format!("{d}\n")).collect()
+}

@@ -1,0 +1,247 @@
+//! Emits `client.rs` (the `Client`, its builder and one accessor per resource), the crate's
+//! `lib.rs`, the `generated/mod.rs` module list and `Cargo.toml`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit_common::{doc_attrs, inner_doc_attrs};
+use crate::model::ApiModel;
+use crate::naming::ident;
+
+/// ```text
+/// pub struct Client { runtime }            Client::builder(), Client::from_env(), client.evaluations()
+/// pub struct ClientBuilder { config }      .api_key(..), .base_url(..), .timeout(..), .build()
+/// ```
+pub fn emit_client(model: &ApiModel) -> TokenStream {
+    let settings = &model.settings;
+    let base_url = &settings.default_base_url;
+    let required = settings.credentials.iter().filter(|c| c.required).map(|c| {
+        let (header, setter) = (&c.header, &c.setter);
+        let env = match &c.env_var {
+            Some(var) => quote!(Some(#var)),
+            None => quote!(None),
+        };
+        quote!(RequiredCredential { header: #header, setter: #setter, env_var: #env })
+    });
+    let credential_setters = settings.credentials.iter().map(|c| {
+        let setter = ident(&c.setter);
+        let header = &c.header;
+        let mut text = format!("Sets the `{header}` header sent with every request.");
+        if let Some(doc) = &c.doc {
+            text = format!("{text}\n\n{doc}");
+        }
+        let doc = doc_attrs(Some(&text));
+        quote! {
+            #doc
+            pub fn #setter(mut self, value: impl Into<String>) -> Self {
+                self.config = self.config.credential(#header, value);
+                self
+            }
+        }
+    });
+    let env_reads = settings.credentials.iter().filter_map(|c| {
+        let header = &c.header;
+        let var = c.env_var.as_ref()?;
+        Some(quote!(config = config.credential_from_env(#header, #var);))
+    });
+    let base_url_env = settings.base_url_env.as_ref().map(|var| quote!(config = config.base_url_from_env(#var);));
+    let mut env_doc = String::from("A builder preset from the environment:");
+    for c in &settings.credentials {
+        if let Some(var) = &c.env_var {
+            env_doc.push_str(&format!(" `{var}` ({}),", c.setter));
+        }
+    }
+    if let Some(var) = &settings.base_url_env {
+        env_doc.push_str(&format!(" `{var}` (base URL, optional),"));
+    }
+    let env_doc = env_doc.trim_end_matches(',').to_owned() + ". Setters called afterwards override these.";
+    let from_env_doc = format!("{env_doc}\n\nFails when a required value is missing.");
+    let accessors = model.resources.iter().map(|r| {
+        let method = ident(&r.module);
+        let module = ident(&r.module);
+        let handle = ident(&r.type_name);
+        let doc = format!(" Operations on {}.", r.type_name);
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> crate::#module::#handle {
+                crate::#module::#handle::new(self.runtime.clone())
+            }
+        }
+    });
+    let from_env_doc = doc_attrs(Some(&from_env_doc));
+    let env_doc = doc_attrs(Some(&env_doc));
+    quote! {
+        //! The client and its builder.
+        use std::time::Duration;
+
+        use crate::runtime::{ConfigBuilder, Error, RequiredCredential, Runtime};
+
+        /// The base URL used unless the builder or the environment sets another.
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        const REQUIRED_CREDENTIALS: &[RequiredCredential] = &[#(#required),*];
+
+        /// The API client. Cheap to clone (clones share one connection pool); `Send + Sync`.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            runtime: Runtime,
+        }
+
+        impl Client {
+            /// A builder with nothing set but the default base URL.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+
+            #from_env_doc
+            pub fn from_env() -> Result<Self, Error> {
+                ClientBuilder::from_env().build()
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.runtime.base_url()
+            }
+
+            #(#accessors)*
+        }
+
+        /// Configures a [`Client`]. Credentials never appear in its `Debug` output.
+        #[derive(Debug)]
+        pub struct ClientBuilder {
+            config: ConfigBuilder,
+        }
+
+        impl Default for ClientBuilder {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl ClientBuilder {
+            /// A builder with nothing set but the default base URL.
+            pub fn new() -> Self {
+                let user_agent = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+                Self { config: ConfigBuilder::new(DEFAULT_BASE_URL).user_agent(user_agent) }
+            }
+
+            #env_doc
+            pub fn from_env() -> Self {
+                let mut config = Self::new().config;
+                #(#env_reads)*
+                #base_url_env
+                Self { config }
+            }
+
+            #(#credential_setters)*
+
+            /// Sends requests to this base URL instead of [`DEFAULT_BASE_URL`].
+            pub fn base_url(mut self, url: impl Into<String>) -> Self {
+                self.config = self.config.base_url(url);
+                self
+            }
+
+            /// Total time allowed for one request (default 60 s).
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.config = self.config.timeout(timeout);
+                self
+            }
+
+            /// Time allowed to open a connection (default 5 s).
+            pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+                self.config = self.config.connect_timeout(timeout);
+                self
+            }
+
+            /// Uses this `reqwest::Client` (its own timeouts and pool) instead of building one.
+            pub fn http_client(mut self, client: reqwest::Client) -> Self {
+                self.config = self.config.http_client(client);
+                self
+            }
+
+            /// Adds a header sent with every request.
+            pub fn default_header(mut self, name: &str, value: &str) -> Self {
+                self.config = self.config.default_header(name, value);
+                self
+            }
+
+            /// Builds the client; fails when a required credential is missing or a setting is invalid.
+            pub fn build(self) -> Result<Client, Error> {
+                Ok(Client { runtime: self.config.build(REQUIRED_CREDENTIALS)? })
+            }
+        }
+    }
+}
+
+/// The crate root: docs with a quick start, the module tree and the re-exports.
+pub fn emit_lib(model: &ApiModel) -> TokenStream {
+    let settings = &model.settings;
+    let crate_ident = settings.crate_name.replace('-', "_");
+    let mut docs = format!("# {}\n\n{}\n", settings.crate_name, settings.crate_description);
+    if let Some(description) = &settings.api_description {
+        docs.push_str(&format!("\n{description}\n"));
+    }
+    if let Some(first) = model.resources.first() {
+        docs.push_str(&format!(
+            "\n## Quick start\n\n```no_run\n# async fn run() -> Result<(), {crate_ident}::Error> {{\nlet client = {crate_ident}::Client::from_env()?;\nlet handle = client.{}();\n# let _ = handle;\n# Ok(())\n# }}\n```\n",
+            first.module
+        ));
+    }
+    docs.push_str("\nThis crate is generated from an OpenAPI description; see the `types` module for the request and response types and one module per resource for the operations.");
+    let docs = inner_doc_attrs(&docs);
+    let modules: Vec<_> = model.resources.iter().map(|r| ident(&r.module)).collect();
+    quote! {
+        #docs
+        #![forbid(unsafe_code)]
+        // Descriptions come from the spec's prose, which is Markdown written for humans.
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+
+        mod generated;
+        pub mod runtime;
+
+        pub use generated::client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+        pub use generated::types;
+        #(pub use generated::#modules;)*
+        pub use runtime::{Error, ErrorKind, FileUpload, Nullable};
+    }
+}
+
+pub fn emit_generated_mod(model: &ApiModel) -> TokenStream {
+    let modules: Vec<_> = model.resources.iter().map(|r| ident(&r.module)).collect();
+    quote! {
+        //! Code generated from the OpenAPI description.
+        pub mod client;
+        pub mod types;
+        #(pub mod #modules;)*
+    }
+}
+
+/// `Cargo.toml` of the generated crate, as text.
+pub fn emit_cargo_toml(model: &ApiModel, header: &str) -> String {
+    let s = &model.settings;
+    format!(
+        r#"# {header}
+[package]
+name = "{name}"
+version = "{version}"
+description = "{description}"
+edition = "2021"
+rust-version = "1.85"
+license = "MIT OR Apache-2.0"
+
+[dependencies]
+chrono = {{ version = "0.4", default-features = false, features = ["serde", "std"] }}
+percent-encoding = "2"
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "multipart"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+serde_path_to_error = "0.1"
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util", "time"] }}
+"#,
+        name = s.crate_name,
+        version = s.crate_version,
+        description = s.crate_description.replace('"', "'"),
+    )
+}

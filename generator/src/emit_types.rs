@@ -1,0 +1,393 @@
+//! Emits `types.rs`: one Rust item per model type.
+//!
+//! ```text
+//! struct  → #[non_exhaustive] pub struct X { pub f: T, … } + X::new(required…) + setters
+//! enum    → pub enum X { A, B, Unknown(String) } (the fallback only when responses use it)
+//! union   → #[serde(untagged)] pub enum X { A(A), B(B) }, with a tag-dispatching Deserialize
+//!           when the members are told apart by a property
+//! alias   → pub type X = T;
+//! ```
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit_common::{doc_attrs, is_constant, rust_type};
+use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, UnionDef};
+use crate::naming::ident;
+
+pub fn emit_types(model: &ApiModel) -> TokenStream {
+    let items = model.types.iter().map(|def| match &def.kind {
+        TypeKind::Struct(s) => emit_struct(model, def, s),
+        TypeKind::Enum(e) => emit_enum(def, e),
+        TypeKind::Union(u) => emit_union(model, def, u),
+        TypeKind::Alias(target) => {
+            let name = ident(&def.name);
+            let doc = doc_attrs(def.doc.as_deref());
+            let target = rust_type(model, target, false);
+            quote!(#doc pub type #name = #target;)
+        }
+    });
+    quote! {
+        //! Request and response types.
+        #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::new_without_default)]
+        #(#items)*
+    }
+}
+
+/// How a field is held: `T`, `Option<T>`, or `Nullable<T>` (absent, null or a value), and boxed
+/// when the type contains itself.
+enum FieldShape {
+    Plain,
+    Optional,
+    Nullable,
+}
+
+fn field_shape(def: &TypeDef, field: &Field) -> FieldShape {
+    match (field.required, field.nullable) {
+        (true, false) => FieldShape::Plain,
+        (false, true) if def.in_request => FieldShape::Nullable,
+        _ => FieldShape::Optional,
+    }
+}
+
+fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = doc_attrs(def.doc.as_deref());
+    let fields = s.fields.iter().map(|field| {
+        let field_name = ident(&field.name);
+        let field_doc = doc_attrs(field.doc.as_deref());
+        let inner = boxed(rust_type(model, &field.ty, false), field.boxed);
+        let wire = &field.wire_name;
+        let rename = (field_name.to_string().trim_start_matches("r#") != wire).then(|| quote!(#[serde(rename = #wire)]));
+        let (attr, ty) = match field_shape(def, field) {
+            FieldShape::Plain => (quote!(), inner),
+            FieldShape::Optional if field.required => (quote!(), quote!(Option<#inner>)),
+            FieldShape::Optional => {
+                (quote!(#[serde(default, skip_serializing_if = "Option::is_none")]), quote!(Option<#inner>))
+            }
+            FieldShape::Nullable => (
+                quote!(#[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]),
+                quote!(crate::runtime::Nullable<#inner>),
+            ),
+        };
+        quote!(#field_doc #rename #attr pub #field_name: #ty,)
+    });
+    let additional = s.additional.as_ref().map(|value| {
+        let value = rust_type(model, value, false);
+        quote! {
+            /// Properties not declared in the schema, kept so nothing the server sends is lost.
+            #[serde(flatten)]
+            pub additional_properties: std::collections::BTreeMap<String, #value>,
+        }
+    });
+    let constructor = emit_constructor(model, def, s);
+    // Closed request shapes reject unknown keys, which is also what lets an untagged union of
+    // them pick the right member.
+    let deny_unknown = (s.closed && !def.in_response).then(|| quote!(#[serde(deny_unknown_fields)]));
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        #deny_unknown
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+        #constructor
+    }
+}
+
+fn boxed(ty: TokenStream, boxed: bool) -> TokenStream {
+    if boxed {
+        quote!(Box<#ty>)
+    } else {
+        ty
+    }
+}
+
+/// `new` takes the required fields (constants fill themselves in); a setter per optional field.
+fn emit_constructor(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&def.name);
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for field in &s.fields {
+        let field_name = ident(&field.name);
+        let inner = rust_type(model, &field.ty, false);
+        let wrap = |value: TokenStream| if field.boxed { quote!(Box::new(#value)) } else { value };
+        let constant = is_constant(model, &field.ty);
+        match field_shape(def, field) {
+            FieldShape::Plain if constant => inits.push(quote!(#field_name: Default::default())),
+            FieldShape::Plain => {
+                params.push(quote!(#field_name: impl Into<#inner>));
+                let value = wrap(quote!(#field_name.into()));
+                inits.push(quote!(#field_name: #value));
+            }
+            FieldShape::Optional if field.required => {
+                let ty = boxed(inner.clone(), field.boxed);
+                params.push(quote!(#field_name: Option<#ty>));
+                inits.push(quote!(#field_name));
+            }
+            FieldShape::Optional => {
+                let init = if constant { quote!(Some(Default::default())) } else { quote!(None) };
+                inits.push(quote!(#field_name: #init));
+                let value = wrap(quote!(value.into()));
+                let doc = setter_doc(field);
+                setters.push(quote! {
+                    #doc
+                    pub fn #field_name(mut self, value: impl Into<#inner>) -> Self {
+                        self.#field_name = Some(#value);
+                        self
+                    }
+                });
+            }
+            FieldShape::Nullable => {
+                inits.push(quote!(#field_name: crate::runtime::Nullable::Absent));
+                let value = wrap(quote!(value.into()));
+                let doc = setter_doc(field);
+                let null_setter = ident(&format!("{}_null", field.name.trim_start_matches("r#")));
+                let null_doc = format!(" Sends `{}` as an explicit `null`.", field.wire_name);
+                setters.push(quote! {
+                    #doc
+                    pub fn #field_name(mut self, value: impl Into<#inner>) -> Self {
+                        self.#field_name = crate::runtime::Nullable::Value(#value);
+                        self
+                    }
+                    #[doc = #null_doc]
+                    pub fn #null_setter(mut self) -> Self {
+                        self.#field_name = crate::runtime::Nullable::Null;
+                        self
+                    }
+                });
+            }
+        }
+    }
+    if s.additional.is_some() {
+        inits.push(quote!(additional_properties: Default::default()));
+    }
+    let default_impl = params.is_empty().then(|| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    let new_doc = format!(" Creates a [`{}`] from its required fields; set the others with the setters.", def.name);
+    quote! {
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+        #default_impl
+    }
+}
+
+fn setter_doc(field: &Field) -> TokenStream {
+    let text = format!(" Sets `{}`.", field.wire_name);
+    let extra = doc_attrs(field.doc.as_deref());
+    if field.doc.is_some() {
+        quote!(#[doc = #text] #[doc = ""] #extra)
+    } else {
+        quote!(#[doc = #text])
+    }
+}
+
+/// Enums that responses use are open: an unknown value decodes to `Unknown` and keeps its text,
+/// because the API adds values over time. Single-value enums are constants and stay closed.
+fn emit_enum(def: &TypeDef, e: &EnumDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = doc_attrs(def.doc.as_deref());
+    let open = def.in_response && e.variants.len() > 1;
+    let variant_idents: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
+    let wires: Vec<&String> = e.variants.iter().map(|v| &v.wire).collect();
+    let variant_docs = e.variants.iter().map(|v| {
+        let text = format!(" `{}`", v.wire);
+        quote!(#[doc = #text])
+    });
+    let common = quote! {
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl crate::runtime::QueryValue for #name {
+            fn to_query_value(&self) -> String {
+                self.as_str().to_owned()
+            }
+        }
+    };
+    if !open {
+        let default_attr = (e.variants.len() == 1).then(|| quote!(Default,));
+        let default_marker = (e.variants.len() == 1).then(|| quote!(#[default]));
+        return quote! {
+            #doc
+            #[derive(Clone, Copy, Debug, #default_attr PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            pub enum #name {
+                #(#variant_docs #default_marker #[serde(rename = #wires)] #variant_idents,)*
+            }
+            impl #name {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &'static str {
+                    match self {
+                        #(Self::#variant_idents => #wires,)*
+                    }
+                }
+            }
+            #common
+        };
+    }
+    quote! {
+        #doc
+        ///
+        /// Values this client version does not know decode to `Unknown`, keeping their text;
+        /// match with a wildcard arm so that new values do not break your code.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variant_docs #variant_idents,)*
+            /// A value this client version does not know.
+            Unknown(String),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variant_idents => #wires,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#variant_idents,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Ok(Self::from(value.as_str()))
+            }
+        }
+        #common
+    }
+}
+
+fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = doc_attrs(def.doc.as_deref());
+    let tagged = u.tag.is_some() && u.variants.iter().all(|v| v.tag_value.is_some());
+    let open = tagged && def.in_response;
+    let variant_idents: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
+    let variant_types: Vec<TokenStream> =
+        u.variants.iter().map(|v| boxed(rust_type(model, &v.ty, false), v.boxed)).collect();
+    let unknown = open.then(|| {
+        quote! {
+            /// A member this client version does not know (its tag value is new); the JSON is kept as is.
+            Unknown(serde_json::Value),
+        }
+    });
+    let from_impls = emit_union_from_impls(&name, u, &variant_idents, &variant_types);
+    if !tagged {
+        return quote! {
+            #doc
+            #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variant_idents(#variant_types),)*
+            }
+            #from_impls
+        };
+    }
+    let tag = u.tag.clone().unwrap_or_default();
+    let tag_values: Vec<String> = u.variants.iter().map(|v| v.tag_value.clone().unwrap_or_default()).collect();
+    let decode_arms = variant_idents.iter().map(|v| {
+        quote!(serde_json::from_value(value).map(Self::#v).map_err(serde::de::Error::custom))
+    });
+    let attempts = variant_idents.iter().map(|v| {
+        quote! {
+            if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                return Ok(Self::#v(decoded));
+            }
+        }
+    });
+    let unknown_tag = if open {
+        quote!(Some(_) => Ok(Self::Unknown(value)),)
+    } else {
+        let message = format!("unknown `{tag}` value in {}", def.name);
+        quote!(Some(other) => Err(serde::de::Error::custom(format!("{}: `{}`", #message, other))),)
+    };
+    let no_match = if open {
+        quote!(Ok(Self::Unknown(value)))
+    } else {
+        let message = format!("no member of {} matches (and `{tag}` is absent)", def.name);
+        quote!(Err(serde::de::Error::custom(#message)))
+    };
+    let tag_doc = format!(" Members are told apart by `{tag}`; when it is absent, each member is tried in order.");
+    quote! {
+        #doc
+        ///
+        #[doc = #tag_doc]
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variant_idents(#variant_types),)*
+            #unknown
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(Some(#tag_values) => #decode_arms,)*
+                    #unknown_tag
+                    None => {
+                        #(#attempts)*
+                        #no_match
+                    }
+                }
+            }
+        }
+        #from_impls
+    }
+}
+
+/// `From<Member> for Union` for each member type that appears only once, so bodies read
+/// `client.evaluations().create(EvaluationStandaloneCreateRequest::new(..))`.
+fn emit_union_from_impls(
+    name: &proc_macro2::Ident,
+    u: &UnionDef,
+    variant_idents: &[proc_macro2::Ident],
+    variant_types: &[TokenStream],
+) -> TokenStream {
+    let rendered: Vec<String> = variant_types.iter().map(ToString::to_string).collect();
+    let impls = (0..u.variants.len()).filter_map(|i| {
+        let unique = rendered.iter().filter(|r| **r == rendered[i]).count() == 1;
+        if !unique {
+            return None;
+        }
+        let variant_ident = &variant_idents[i];
+        let from_ty = &variant_types[i];
+        Some(quote! {
+            impl From<#from_ty> for #name {
+                fn from(value: #from_ty) -> Self {
+                    Self::#variant_ident(value)
+                }
+            }
+        })
+    });
+    quote!(#(#impls)*)
+}

@@ -1,0 +1,301 @@
+//! Loading: the spec text is read once and kept in three forms that later stages need.
+//!
+//! - `raw`, the document as a `serde_json::Value` with key order preserved: openapiv3 drops keys it does
+//!   not know, so checks for typos and dangling `$ref`s walk this instead;
+//! - `openapi`, the typed `openapiv3::OpenAPI` the model is built from;
+//! - `lines`, a pointer → line index, so every diagnostic can name a line.
+//!
+//! JSON text (first non-blank character `{`) is parsed with serde_json for exact JSON semantics and
+//! messages; anything else with serde_yaml. Both become the same `raw` value.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::diagnostic::{pointer_join, Diagnostic};
+use crate::line_index::LineIndex;
+use crate::validate;
+
+pub struct LoadedSpec {
+    /// The file path as given, for messages.
+    pub source_name: String,
+    pub text: String,
+    /// The document as a JSON value, key order preserved.
+    pub raw: Value,
+    pub openapi: openapiv3::OpenAPI,
+    pub lines: LineIndex,
+}
+
+impl LoadedSpec {
+    /// Sets `line` on each diagnostic from its pointer (nearest existing ancestor's line if the exact
+    /// node has none). Lines already set are kept.
+    pub fn locate(&self, diagnostics: &mut [Diagnostic]) {
+        locate_with(&self.lines, diagnostics);
+    }
+
+    /// The node at a JSON pointer such as `#/components/schemas/Item`; see [`resolve_pointer`].
+    pub fn resolve(&self, pointer: &str) -> Option<&Value> {
+        resolve_pointer(&self.raw, pointer)
+    }
+}
+
+pub fn load_file(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
+    let source_name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => load_str(&source_name, &text),
+        Err(err) => Err(vec![Diagnostic::error("#", format!("cannot read {source_name}: {err}"))]),
+    }
+}
+
+pub fn load_str(source_name: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
+    let raw = parse_text(text).map_err(|diagnostic| vec![diagnostic])?;
+    let lines = LineIndex::build(text);
+    let fail = |mut diagnostics: Vec<Diagnostic>| {
+        locate_with(&lines, &mut diagnostics);
+        diagnostics
+    };
+    check_version(&raw).map_err(|diagnostic| fail(vec![diagnostic]))?;
+    let openapi = match deserialize_openapi(&raw) {
+        Ok(openapi) => openapi,
+        Err(diagnostic) => {
+            // openapiv3's messages are often vague ("data did not match any variant of untagged enum"),
+            // so the structural checks run too: they usually name the offending key precisely.
+            let mut diagnostics = vec![diagnostic];
+            let structural = validate::check_document(&raw, &lines);
+            diagnostics.extend(structural.into_iter().filter(Diagnostic::is_error));
+            return Err(fail(diagnostics));
+        }
+    };
+    Ok(LoadedSpec { source_name: source_name.to_string(), text: text.to_string(), raw, openapi, lines })
+}
+
+/// Fills in missing lines from `lines`.
+pub(crate) fn locate_with(lines: &LineIndex, diagnostics: &mut [Diagnostic]) {
+    for diagnostic in diagnostics.iter_mut().filter(|d| d.line.is_none()) {
+        diagnostic.line = lines.line_of(&diagnostic.pointer);
+    }
+}
+
+/// Resolves a local reference or pointer (`#/components/schemas/Item`, `#` for the root) in `root`.
+/// Returns `None` for anything that does not resolve, including references that are not local.
+pub fn resolve_pointer<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    reference_tokens(reference)?.iter().try_fold(root, |node, token| match node {
+        Value::Object(map) => map.get(token),
+        Value::Array(items) => token.parse::<usize>().ok().and_then(|index| items.get(index)),
+        _ => None,
+    })
+}
+
+/// Splits a local reference into its tokens: `#/paths/~1v5~1items` → `["paths", "/v5/items"]`.
+///
+/// Tokens are percent-decoded (a `$ref` is a URI fragment) and then unescaped (`~1` → `/`, `~0` → `~`).
+/// `None` when the reference is not a local JSON pointer (no leading `#`, or `#name` anchors).
+pub fn reference_tokens(reference: &str) -> Option<Vec<String>> {
+    let path = reference.strip_prefix('#')?;
+    if path.is_empty() {
+        return Some(Vec::new());
+    }
+    let path = path.strip_prefix('/')?;
+    Some(path.split('/').map(|token| unescape_token(&percent_decode(token))).collect())
+}
+
+/// Undoes RFC 6901 escaping of one token.
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept as written.
+fn percent_decode(token: &str) -> String {
+    if !token.contains('%') {
+        return token.to_string();
+    }
+    let bytes = token.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some((&first, tail)) = rest.split_first() {
+        let escaped = match (first, tail) {
+            (b'%', [high, low, ..]) => hex_value(*high).zip(hex_value(*low)).map(|(h, l)| h * 16 + l),
+            _ => None,
+        };
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                rest = tail.get(2..).unwrap_or(&[]);
+            }
+            None => {
+                decoded.push(first);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    char::from(digit).to_digit(16).and_then(|value| u8::try_from(value).ok())
+}
+
+/// Parses the text into a JSON value; the document must be a mapping.
+fn parse_text(text: &str) -> Result<Value, Diagnostic> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value = if body.trim_start().starts_with('{') {
+        serde_json::from_str(body).map_err(|err| json_syntax_error(&err))?
+    } else {
+        serde_yaml::from_str(body).map_err(|err| yaml_syntax_error(&err))?
+    };
+    match value {
+        Value::Object(_) => Ok(value),
+        Value::Null => Err(Diagnostic::error("#", "the document is empty")),
+        other => Err(Diagnostic::error("#", format!("the document must be a mapping, found {}", json_type(&other)))),
+    }
+}
+
+fn yaml_syntax_error(err: &serde_yaml::Error) -> Diagnostic {
+    let message = err.to_string();
+    let Some(location) = err.location() else {
+        return Diagnostic::error("#", format!("invalid YAML: {message}"));
+    };
+    // serde_yaml appends "at line L column C"; the line goes into the diagnostic's own field.
+    let suffix = format!(" at line {} column {}", location.line(), location.column());
+    let message = message.strip_suffix(&suffix).unwrap_or(&message);
+    let mut diagnostic = Diagnostic::error("#", format!("invalid YAML: {message} (column {})", location.column()));
+    diagnostic.line = Some(location.line());
+    diagnostic
+}
+
+fn json_syntax_error(err: &serde_json::Error) -> Diagnostic {
+    let message = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    let message = message.strip_suffix(&suffix).unwrap_or(&message);
+    let mut diagnostic = Diagnostic::error("#", format!("invalid JSON: {message} (column {})", err.column()));
+    // serde_json reports line 0 when the error has no position.
+    diagnostic.line = Some(err.line()).filter(|line| *line > 0);
+    diagnostic
+}
+
+/// Only OpenAPI 3.0.x is read: openapiv3 models 3.0, and a 3.1 document would deserialize "successfully"
+/// with its 3.1-only constructs silently dropped.
+fn check_version(raw: &Value) -> Result<(), Diagnostic> {
+    let Some(version) = raw.get("openapi") else {
+        if raw.get("swagger").is_some() {
+            return Err(Diagnostic::error(
+                "#/swagger",
+                "Swagger 2.0 documents are not supported; convert the document to OpenAPI 3.0.x",
+            ));
+        }
+        return Err(Diagnostic::error("#", "missing `openapi` field: expected an OpenAPI 3.0.x document (`openapi: 3.0.3`)"));
+    };
+    let Some(version) = version.as_str() else {
+        return Err(Diagnostic::error(
+            "#/openapi",
+            format!(
+                "`openapi` must be a string such as \"3.0.3\", found {} (in YAML, an unquoted `3.0` is a number)",
+                json_type(version)
+            ),
+        ));
+    };
+    if is_openapi_3_0(version) {
+        return Ok(());
+    }
+    let message = if version.starts_with("3.1") {
+        format!(
+            "OpenAPI {version} is not supported: this generator reads OpenAPI 3.0.x only (through the openapiv3 \
+             crate, which would silently drop 3.1 constructs); convert the document to 3.0.3"
+        )
+    } else {
+        format!("unsupported OpenAPI version `{version}`: expected 3.0.x, e.g. `openapi: 3.0.3`")
+    };
+    Err(Diagnostic::error("#/openapi", message))
+}
+
+fn is_openapi_3_0(version: &str) -> bool {
+    version
+        .strip_prefix("3.0.")
+        .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|byte| byte.is_ascii_digit()))
+}
+
+/// Deserializes the typed document, tracking the path so a failure can be located.
+fn deserialize_openapi(raw: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
+    // openapiv3 contains `expect`s on input-dependent paths; a panic there must still become a
+    // diagnostic rather than take the generator down. Nothing survives the closure on panic, so
+    // asserting unwind safety is sound.
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw)
+    }));
+    match attempt {
+        Ok(Ok(openapi)) => Ok(openapi),
+        Ok(Err(err)) => {
+            let pointer = path_to_pointer(err.path());
+            Err(Diagnostic::error(pointer, format!("not a valid OpenAPI 3.0 document: {}", err.inner())))
+        }
+        Err(_) => Err(Diagnostic::error("#", "the openapiv3 crate panicked while reading this document")),
+    }
+}
+
+/// Turns serde_path_to_error's path into a pointer, stopping where the path stops being known (inside
+/// flattened or untagged parts of openapiv3's types).
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = "#".to_string();
+    for segment in path {
+        match segment {
+            Segment::Seq { index } => pointer = pointer_join(&pointer, &index.to_string()),
+            Segment::Map { key } => pointer = pointer_join(&pointer, key),
+            Segment::Enum { .. } => {}
+            Segment::Unknown => break,
+        }
+    }
+    pointer
+}
+
+/// "a string", "a list", ... for messages.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pointers_resolve_with_escapes_and_indices() {
+        let doc = json!({"paths": {"/a/{id}": {"get": {"parameters": [{"name": "id"}]}}}, "t~x": 1});
+        let found = resolve_pointer(&doc, "#/paths/~1a~1{id}/get/parameters/0/name");
+        assert_eq!(found, Some(&json!("id")));
+        assert_eq!(resolve_pointer(&doc, "#/paths/~1a~1%7Bid%7D/get/parameters/0/name"), Some(&json!("id")));
+        assert_eq!(resolve_pointer(&doc, "#/t~0x"), Some(&json!(1)));
+        assert_eq!(resolve_pointer(&doc, "#"), Some(&doc));
+        assert_eq!(resolve_pointer(&doc, "#/paths/~1a~1{id}/get/parameters/1"), None);
+        assert_eq!(resolve_pointer(&doc, "#/paths/~1a~1{id}/get/parameters/x"), None);
+        assert_eq!(resolve_pointer(&doc, "other.yaml#/a"), None);
+        assert_eq!(resolve_pointer(&doc, "#paths"), None);
+    }
+
+    #[test]
+    fn tokens_and_percent_decoding() {
+        assert_eq!(reference_tokens("#/paths/~1v5~1items"), Some(vec!["paths".to_string(), "/v5/items".to_string()]));
+        assert_eq!(reference_tokens("#"), Some(Vec::new()));
+        assert_eq!(reference_tokens("a.yaml#/b"), None);
+        assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+    }
+
+    #[test]
+    fn versions() {
+        assert!(is_openapi_3_0("3.0.3"));
+        assert!(is_openapi_3_0("3.0.0"));
+        assert!(!is_openapi_3_0("3.0"));
+        assert!(!is_openapi_3_0("3.0.x"));
+        assert!(!is_openapi_3_0("3.1.0"));
+        assert!(check_version(&json!({"openapi": 3.0})).is_err());
+        assert_eq!(check_version(&json!({"swagger": "2.0"})).unwrap_err().pointer, "#/swagger");
+    }
+}

@@ -1,0 +1,486 @@
+//! Lowers paths and operations to resources of the model, and reads the API-wide settings.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    APIKeyLocation, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, QueryStyle,
+    ReferenceOr, RequestBody, Response as SpecResponse, SecurityScheme, StatusCode,
+};
+use serde_json::Value;
+
+use crate::diagnostic::{pointer_join, Diagnostic};
+use crate::lower_types::TypeSpace;
+use crate::model::{
+    Body, Credential, HttpMethod, MultipartField, Operation, Param, ParamLocation, Resource, Response, Settings,
+    TypeRef,
+};
+use crate::naming;
+
+/// Groups operations by their first tag (or `default`) into resources, in first-seen order.
+pub fn lower_resources(openapi: &OpenAPI, space: &mut TypeSpace<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Resource> {
+    let mut resources: Vec<Resource> = Vec::new();
+    for (path, item) in openapi.paths.iter() {
+        let path_pointer = pointer_join("#/paths", path);
+        let ReferenceOr::Item(item) = item else {
+            diagnostics.push(Diagnostic::error(path_pointer, "a `$ref` path item is not supported; inline it"));
+            continue;
+        };
+        for (method, operation) in item.iter() {
+            let pointer = pointer_join(&path_pointer, method);
+            let Some(http_method) = http_method(method) else {
+                diagnostics.push(Diagnostic::warning(pointer, format!("`{method}` operations are not generated")));
+                continue;
+            };
+            let tag = operation.tags.first().cloned().unwrap_or_else(|| "default".to_owned());
+            let module = resource_module_name(&tag);
+            let index = match resources.iter().position(|r| r.module == module) {
+                Some(index) => index,
+                None => {
+                    resources.push(Resource {
+                        type_name: naming::type_name(&tag),
+                        doc: tag_description(openapi, &tag),
+                        module,
+                        operations: Vec::new(),
+                    });
+                    resources.len() - 1
+                }
+            };
+            let inherited = &item.parameters;
+            let lowered = lower_operation(openapi, space, diagnostics, OperationSource {
+                path,
+                pointer: &pointer,
+                http_method,
+                operation,
+                inherited,
+                resource_module: &resources[index].module,
+            });
+            if let Some(lowered) = lowered {
+                resources[index].operations.push(lowered);
+            }
+        }
+    }
+    for resource in &mut resources {
+        dedupe_method_names(resource, diagnostics);
+    }
+    resources
+}
+
+/// Module names the generated crate uses itself; a tag with such a name gets a suffix.
+const RESERVED_MODULES: &[&str] = &["client", "types", "runtime", "generated"];
+
+fn resource_module_name(tag: &str) -> String {
+    let module = naming::module_name(tag);
+    if RESERVED_MODULES.contains(&module.as_str()) {
+        format!("{module}_api")
+    } else {
+        module
+    }
+}
+
+struct OperationSource<'s> {
+    path: &'s str,
+    pointer: &'s str,
+    http_method: HttpMethod,
+    operation: &'s SpecOperation,
+    inherited: &'s [ReferenceOr<Parameter>],
+    resource_module: &'s str,
+}
+
+fn lower_operation(
+    openapi: &OpenAPI,
+    space: &mut TypeSpace<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+    source: OperationSource<'_>,
+) -> Option<Operation> {
+    let operation = source.operation;
+    let Some(id) = operation.operation_id.clone() else {
+        diagnostics.push(Diagnostic::error(source.pointer, "operation has no `operationId`; add one, it names the Rust method"));
+        return None;
+    };
+    let type_prefix = naming::type_name(&id);
+    let method_name = match operation.extensions.get("x-rust-method").and_then(Value::as_str) {
+        Some(explicit) => naming::field_name(explicit),
+        None => method_name_for(&id, source.resource_module),
+    };
+    let params = lower_params(openapi, space, diagnostics, &source, &type_prefix);
+    let body = operation
+        .request_body
+        .as_ref()
+        .and_then(|b| lower_body(openapi, space, diagnostics, b, &type_prefix, source.pointer));
+    let response = lower_response(openapi, space, diagnostics, operation, &type_prefix, source.pointer);
+    Some(Operation {
+        builder_name: format!("{type_prefix}Builder"),
+        id,
+        method_name,
+        http_method: source.http_method,
+        path: source.path.to_owned(),
+        summary: operation.summary.clone(),
+        doc: operation.description.clone(),
+        params,
+        body,
+        response,
+    })
+}
+
+/// `listDatasetItems` in resource `dataset_items` → `list`; `getFileContent` in `files` → `get_content`.
+/// The resource's words (plural or singular) are removed from the snake-case operation id.
+pub fn method_name_for(operation_id: &str, resource_module: &str) -> String {
+    let snake = naming::field_name(operation_id);
+    let words = naming::words(&snake);
+    let resource_words = naming::words(resource_module);
+    let singular: Vec<String> = match resource_words.split_last() {
+        Some((last, rest)) => rest.iter().map(|w| (*w).to_owned()).chain([naming::singular(last)]).collect(),
+        None => Vec::new(),
+    };
+    let plural: Vec<String> = resource_words.iter().map(|w| (*w).to_owned()).collect();
+    for candidate in [plural, singular] {
+        if candidate.is_empty() || candidate.len() >= words.len() {
+            continue;
+        }
+        if let Some(start) = words.windows(candidate.len()).position(|window| window == candidate.as_slice()) {
+            let remaining: Vec<&str> =
+                words[..start].iter().chain(&words[start + candidate.len()..]).copied().collect();
+            return naming::field_name(&remaining.join("_"));
+        }
+    }
+    snake
+}
+
+fn dedupe_method_names(resource: &mut Resource, diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for operation in &mut resource.operations {
+        if let Some(first) = seen.get(&operation.method_name) {
+            diagnostics.push(Diagnostic::warning(
+                format!("#/paths/{}", crate::diagnostic::escape_pointer_token(&operation.path)),
+                format!(
+                    "operations `{first}` and `{}` would both be `{}`; using the full operation id for the second",
+                    operation.id, operation.method_name
+                ),
+            ));
+            operation.method_name = naming::field_name(&operation.id);
+        }
+        seen.insert(operation.method_name.clone(), operation.id.clone());
+    }
+}
+
+fn lower_params(
+    openapi: &OpenAPI,
+    space: &mut TypeSpace<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+    source: &OperationSource<'_>,
+    type_prefix: &str,
+) -> Vec<Param> {
+    // Operation-level parameters override path-level ones with the same name and location.
+    let mut by_key: Vec<((String, &'static str), (String, &Parameter))> = Vec::new();
+    let all = source
+        .inherited
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p, format!("{}/parameters/{i}", parent_pointer(source.pointer))))
+        .chain(source.operation.parameters.iter().enumerate().map(|(i, p)| (p, format!("{}/parameters/{i}", source.pointer))));
+    for (parameter, pointer) in all {
+        let Some(parameter) = resolve_parameter(openapi, parameter) else {
+            diagnostics.push(Diagnostic::error(pointer, "parameter `$ref` does not resolve to #/components/parameters"));
+            continue;
+        };
+        let key = (parameter.parameter_data_ref().name.clone(), location_name(parameter));
+        by_key.retain(|(k, _)| *k != key);
+        by_key.push((key, (pointer, parameter)));
+    }
+    let mut params = Vec::new();
+    let mut taken = BTreeSet::from(["body".to_owned(), "file".to_owned()]);
+    for (_, (pointer, parameter)) in by_key {
+        let data = parameter.parameter_data_ref();
+        let (location, comma_joined) = match parameter {
+            Parameter::Path { .. } => (ParamLocation::Path, false),
+            Parameter::Query { style, .. } => {
+                let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
+                if !matches!(style, QueryStyle::Form) {
+                    diagnostics.push(Diagnostic::warning(
+                        pointer_join(&pointer, "style"),
+                        "only `style: form` query parameters are supported; sent as form",
+                    ));
+                }
+                (ParamLocation::Query, !explode)
+            }
+            Parameter::Header { .. } => (ParamLocation::Header, false),
+            Parameter::Cookie { .. } => {
+                diagnostics.push(Diagnostic::warning(pointer, "cookie parameters are not supported; skipped"));
+                continue;
+            }
+        };
+        let ty = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                let hint = format!("{type_prefix}{}", naming::type_name(&data.name));
+                space.lower(schema, &hint, &pointer_join(&pointer, "schema")).ty
+            }
+            ParameterSchemaOrContent::Content(_) => {
+                diagnostics.push(Diagnostic::warning(pointer.clone(), "parameter `content` is sent as a JSON string"));
+                TypeRef::String
+            }
+        };
+        let mut names = vec![naming::field_name(&data.name)];
+        naming::dedupe(&mut names, &mut taken);
+        params.push(Param {
+            name: names.pop().unwrap_or_default(),
+            wire_name: data.name.clone(),
+            location,
+            required: data.required || location == ParamLocation::Path,
+            ty,
+            doc: data.description.clone(),
+            comma_joined,
+        });
+    }
+    params
+}
+
+fn parent_pointer(pointer: &str) -> &str {
+    pointer.rsplit_once('/').map_or(pointer, |(parent, _)| parent)
+}
+
+fn location_name(parameter: &Parameter) -> &'static str {
+    match parameter {
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Path { .. } => "path",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn resolve_parameter<'o>(openapi: &'o OpenAPI, parameter: &'o ReferenceOr<Parameter>) -> Option<&'o Parameter> {
+    match parameter {
+        ReferenceOr::Item(p) => Some(p),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/parameters/")?;
+            openapi.components.as_ref()?.parameters.get(&unescape(name))?.as_item()
+        }
+    }
+}
+
+fn resolve_body<'o>(openapi: &'o OpenAPI, body: &'o ReferenceOr<RequestBody>) -> Option<&'o RequestBody> {
+    match body {
+        ReferenceOr::Item(b) => Some(b),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/requestBodies/")?;
+            openapi.components.as_ref()?.request_bodies.get(&unescape(name))?.as_item()
+        }
+    }
+}
+
+fn resolve_response<'o>(openapi: &'o OpenAPI, response: &'o ReferenceOr<SpecResponse>) -> Option<&'o SpecResponse> {
+    match response {
+        ReferenceOr::Item(r) => Some(r),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/responses/")?;
+            openapi.components.as_ref()?.responses.get(&unescape(name))?.as_item()
+        }
+    }
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+fn lower_body(
+    openapi: &OpenAPI,
+    space: &mut TypeSpace<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+    body: &ReferenceOr<RequestBody>,
+    type_prefix: &str,
+    operation_pointer: &str,
+) -> Option<Body> {
+    let pointer = pointer_join(operation_pointer, "requestBody");
+    let Some(body) = resolve_body(openapi, body) else {
+        diagnostics.push(Diagnostic::error(pointer, "requestBody `$ref` does not resolve to #/components/requestBodies"));
+        return None;
+    };
+    let content_pointer = pointer_join(&pointer, "content");
+    if let Some((media, content)) = body.content.iter().find(|(m, _)| is_json(m)) {
+        let hint = format!("{type_prefix}Body");
+        let ty = match &content.schema {
+            Some(schema) => space.lower(schema, &hint, &pointer_join(&pointer_join(&content_pointer, media), "schema")).ty,
+            None => TypeRef::Any,
+        };
+        return Some(Body::Json { ty, required: body.required, doc: body.description.clone() });
+    }
+    if let Some((media, content)) = body.content.iter().find(|(m, _)| m.starts_with("multipart/form-data")) {
+        let schema_pointer = pointer_join(&pointer_join(&content_pointer, media), "schema");
+        return lower_multipart(openapi, diagnostics, content.schema.as_ref(), &schema_pointer)
+            .map(|fields| Body::Multipart { fields, doc: body.description.clone() });
+    }
+    diagnostics.push(Diagnostic::error(
+        content_pointer,
+        format!(
+            "no supported request media type (application/json or multipart/form-data) among: {}",
+            body.content.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    ));
+    None
+}
+
+fn lower_multipart(
+    openapi: &OpenAPI,
+    diagnostics: &mut Vec<Diagnostic>,
+    schema: Option<&ReferenceOr<openapiv3::Schema>>,
+    pointer: &str,
+) -> Option<Vec<MultipartField>> {
+    let schema = match schema {
+        Some(ReferenceOr::Item(s)) => Some(s),
+        Some(ReferenceOr::Reference { reference }) => reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|n| openapi.components.as_ref()?.schemas.get(&unescape(n))?.as_item()),
+        None => None,
+    };
+    let Some(schema) = schema else {
+        diagnostics.push(Diagnostic::error(pointer, "multipart body needs an object schema with properties"));
+        return None;
+    };
+    let view = crate::lower_types::view_of(schema);
+    let mut fields = Vec::new();
+    for (wire, property) in &view.properties {
+        let is_file = property.as_item().is_some_and(|p| crate::lower_types::view_of(p).format == Some("binary"));
+        fields.push(MultipartField {
+            name: naming::field_name(wire),
+            wire_name: wire.to_string(),
+            is_file,
+            required: view.required.contains(wire),
+            doc: property.as_item().and_then(|p| p.schema_data.description.clone()),
+        });
+    }
+    Some(fields)
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or(media).trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// The first 2xx response decides the return type: JSON → the schema's type, other content → bytes.
+fn lower_response(
+    openapi: &OpenAPI,
+    space: &mut TypeSpace<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+    operation: &SpecOperation,
+    type_prefix: &str,
+    operation_pointer: &str,
+) -> Response {
+    let success = operation.responses.responses.iter().find(|(code, _)| match code {
+        StatusCode::Code(c) => (200..300).contains(c),
+        StatusCode::Range(r) => *r == 2,
+    });
+    let Some((code, response)) = success else {
+        diagnostics.push(Diagnostic::warning(
+            pointer_join(operation_pointer, "responses"),
+            "no 2xx response is declared; the operation returns nothing",
+        ));
+        return Response::Empty;
+    };
+    let code_text = match code {
+        StatusCode::Code(c) => c.to_string(),
+        StatusCode::Range(r) => format!("{r}XX"),
+    };
+    let pointer = pointer_join(&pointer_join(operation_pointer, "responses"), &code_text);
+    let Some(response) = resolve_response(openapi, response) else {
+        diagnostics.push(Diagnostic::error(pointer, "response `$ref` does not resolve to #/components/responses"));
+        return Response::Empty;
+    };
+    if let Some((media, content)) = response.content.iter().find(|(m, _)| is_json(m)) {
+        let hint = format!("{type_prefix}Response");
+        return match &content.schema {
+            Some(schema) => {
+                let schema_pointer = pointer_join(&pointer_join(&pointer_join(&pointer, "content"), media), "schema");
+                Response::Json(space.lower(schema, &hint, &schema_pointer).ty)
+            }
+            None => Response::Json(TypeRef::Any),
+        };
+    }
+    if response.content.is_empty() {
+        Response::Empty
+    } else {
+        Response::Bytes
+    }
+}
+
+fn http_method(method: &str) -> Option<HttpMethod> {
+    Some(match method {
+        "get" => HttpMethod::Get,
+        "post" => HttpMethod::Post,
+        "put" => HttpMethod::Put,
+        "patch" => HttpMethod::Patch,
+        "delete" => HttpMethod::Delete,
+        "head" => HttpMethod::Head,
+        "options" => HttpMethod::Options,
+        _ => return None,
+    })
+}
+
+fn tag_description(openapi: &OpenAPI, tag: &str) -> Option<String> {
+    openapi.tags.iter().find(|t| t.name == tag).and_then(|t| t.description.clone())
+}
+
+/// Reads `x-codegen`, `info`, `servers` and the header API-key security schemes.
+pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Settings {
+    let codegen = openapi.extensions.get("x-codegen");
+    let setting = |key: &str| codegen.and_then(|c| c.get(key)).and_then(Value::as_str).map(str::to_owned);
+    let crate_name = setting("crate-name").unwrap_or_else(|| {
+        let fallback = naming::module_name(&openapi.info.title).replace('_', "-");
+        diagnostics.push(Diagnostic::warning("#", format!("no `x-codegen: crate-name`; using `{fallback}` from the title")));
+        fallback
+    });
+    let default_base_url = openapi.servers.first().map(|s| s.url.clone()).unwrap_or_else(|| {
+        diagnostics.push(Diagnostic::warning("#/servers", "no server URL; the client needs `.base_url(..)`"));
+        String::new()
+    });
+    Settings {
+        crate_version: setting("crate-version").unwrap_or_else(|| "0.1.0".to_owned()),
+        crate_description: setting("crate-description").unwrap_or_else(|| format!("Client for {}", openapi.info.title)),
+        crate_name,
+        title: openapi.info.title.clone(),
+        api_description: openapi.info.description.clone(),
+        default_base_url,
+        base_url_env: setting("base-url-env"),
+        credentials: lower_credentials(openapi, diagnostics),
+    }
+}
+
+fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Vec<Credential> {
+    let required: BTreeSet<&String> = openapi.security.iter().flatten().flat_map(|req| req.keys()).collect();
+    let Some(components) = &openapi.components else { return Vec::new() };
+    let mut credentials = Vec::new();
+    for (key, scheme) in &components.security_schemes {
+        let pointer = pointer_join("#/components/securitySchemes", key);
+        let Some(SecurityScheme::APIKey { location, name, description, extensions }) = scheme.as_item() else {
+            diagnostics.push(Diagnostic::warning(pointer, "only `apiKey` security schemes are supported; skipped"));
+            continue;
+        };
+        if !matches!(location, APIKeyLocation::Header) {
+            diagnostics.push(Diagnostic::warning(pointer, "only header API keys are supported; skipped"));
+            continue;
+        }
+        let setter = extensions.get("x-rust-name").and_then(Value::as_str).map_or_else(|| naming::field_name(key), naming::field_name);
+        credentials.push(Credential {
+            header: name.clone(),
+            setter,
+            env_var: extensions.get("x-env-var").and_then(Value::as_str).map(str::to_owned),
+            doc: description.clone(),
+            required: required.contains(key),
+        });
+    }
+    credentials
+}
+
+#[cfg(test)]
+mod tests {
+    use super::method_name_for;
+
+    #[test]
+    fn method_names_drop_the_resource_words() {
+        assert_eq!(method_name_for("createEvaluation", "evaluations"), "create");
+        assert_eq!(method_name_for("listEvaluationItems", "evaluation_items"), "list");
+        assert_eq!(method_name_for("batchCreateDatasetItems", "dataset_items"), "batch_create");
+        assert_eq!(method_name_for("getFileContent", "files"), "get_content");
+        assert_eq!(method_name_for("deleteQuestionSet", "question_sets"), "delete");
+        assert_eq!(method_name_for("ping", "default"), "ping");
+        assert_eq!(method_name_for("evaluations", "evaluations"), "evaluations");
+    }
+}

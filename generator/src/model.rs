@@ -1,0 +1,226 @@
+//! The intermediate model: what the client is made of, independent of `openapiv3` and of tokens.
+//!
+//! Types live in an arena ([`TypeDef`]s addressed by [`TypeId`]); operations are grouped by
+//! resource. Names in here are final Rust names.
+
+/// Everything the emitters need.
+#[derive(Clone, Debug)]
+pub struct ApiModel {
+    pub settings: Settings,
+    pub types: Vec<TypeDef>,
+    pub resources: Vec<Resource>,
+}
+
+/// API-wide settings, from `info`, `servers`, `securitySchemes` and the root `x-codegen` extension.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub crate_name: String,
+    pub crate_version: String,
+    pub crate_description: String,
+    pub title: String,
+    pub api_description: Option<String>,
+    pub default_base_url: String,
+    pub base_url_env: Option<String>,
+    pub credentials: Vec<Credential>,
+}
+
+/// A header sent on every request, such as an API key.
+#[derive(Clone, Debug)]
+pub struct Credential {
+    pub header: String,
+    /// The builder method that sets it, e.g. `api_key`.
+    pub setter: String,
+    pub env_var: Option<String>,
+    pub doc: Option<String>,
+    pub required: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: Option<String>,
+    /// Where the schema was defined, for messages.
+    pub pointer: String,
+    pub kind: TypeKind,
+    /// Reachable from a request body or parameter.
+    pub in_request: bool,
+    /// Reachable from a response body.
+    pub in_response: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    Struct(StructDef),
+    Enum(EnumDef),
+    Union(UnionDef),
+    /// A named schema that is just another type, e.g. `ItemLocator = String`.
+    Alias(TypeRef),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct StructDef {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` next to `properties`: extra keys kept in a flattened map.
+    pub additional: Option<TypeRef>,
+    /// `additionalProperties: false`: unknown keys are rejected when decoding, unless a response
+    /// uses the type (there, new keys from the server must not break decoding).
+    pub closed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub doc: Option<String>,
+    /// Set by cycle detection: the field's type contains its owner without indirection.
+    pub boxed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumVariant {
+    pub name: String,
+    pub wire: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct UnionDef {
+    pub variants: Vec<UnionVariant>,
+    /// The property whose value says which variant an object is (a `discriminator`, or a
+    /// single-value enum property present in every variant).
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: TypeRef,
+    /// The tag value that selects this variant, when the union is tagged.
+    pub tag_value: Option<String>,
+    pub boxed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeRef {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    DateTime,
+    Bytes,
+    /// Any JSON value (`{}`).
+    Any,
+    /// A free-form JSON object.
+    Object,
+    Array(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    Named(TypeId),
+}
+
+impl TypeRef {
+    /// The named type this reference mentions directly (not through an array or map).
+    pub fn direct_named(&self) -> Option<TypeId> {
+        match self {
+            TypeRef::Named(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Every named type this reference mentions, at any depth.
+    pub fn named_ids(&self, out: &mut Vec<TypeId>) {
+        match self {
+            TypeRef::Named(id) => out.push(*id),
+            TypeRef::Array(inner) | TypeRef::Map(inner) => inner.named_ids(out),
+            _ => {}
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// Module and accessor name, e.g. `dataset_items`.
+    pub module: String,
+    /// The handle type, e.g. `DatasetItems`.
+    pub type_name: String,
+    pub doc: Option<String>,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub id: String,
+    /// Method on the resource handle, e.g. `list`.
+    pub method_name: String,
+    /// The request builder type, e.g. `ListDatasetItemsBuilder`.
+    pub builder_name: String,
+    pub http_method: HttpMethod,
+    pub path: String,
+    pub summary: Option<String>,
+    pub doc: Option<String>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub response: Response,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+    Options,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+    /// Arrays sent as one comma-joined value (`style: form, explode: false`).
+    pub comma_joined: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Body {
+    Json { ty: TypeRef, required: bool, doc: Option<String> },
+    Multipart { fields: Vec<MultipartField>, doc: Option<String> },
+}
+
+#[derive(Clone, Debug)]
+pub struct MultipartField {
+    pub name: String,
+    pub wire_name: String,
+    pub is_file: bool,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Response {
+    Json(TypeRef),
+    Bytes,
+    Empty,
+}

@@ -1,0 +1,78 @@
+//! Snapshots of the generator's output: every generated file of the real client, the output for
+//! each small fixture spec, and the error messages for each bad spec.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use openapi_rust_gen::codegen::{generate_from_str, header, CodegenError, Generated};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn generate_file(path: &Path) -> Result<Generated, CodegenError> {
+    let text = fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    generate_from_str(&name, &text, &header("cargo xtask codegen", &name))
+}
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(root().join("tests/fixtures").join(kind))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The files a fixture produces, minus the runtime (copied verbatim, the same for every spec).
+fn readable_output(generated: &Generated) -> String {
+    let mut out = String::new();
+    for file in generated.files.iter().filter(|f| !f.path.starts_with("src/runtime/")) {
+        out.push_str(&format!("===== {} =====\n{}\n", file.path, file.contents));
+    }
+    for warning in &generated.warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    out
+}
+
+#[test]
+fn real_client_files() {
+    let generated = generate_file(&root().join("openapi/sgp-evaluations.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(generated.operations, 30);
+    for file in generated.files.iter().filter(|f| !f.path.starts_with("src/runtime/")) {
+        let name = file.path.replace('/', "__");
+        insta::assert_snapshot!(format!("client__{name}"), file.contents);
+    }
+}
+
+#[test]
+fn good_fixtures() {
+    for path in fixtures("good") {
+        let generated = generate_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(format!("fixture__{name}"), readable_output(&generated));
+    }
+}
+
+#[test]
+fn bad_fixtures() {
+    for path in fixtures("bad") {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let error = match generate_file(&path) {
+            Ok(_) => panic!("{name}: expected an error"),
+            Err(error) => error.to_string(),
+        };
+        insta::assert_snapshot!(format!("bad__{name}"), error);
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let path = root().join("openapi/sgp-evaluations.yaml");
+    let first = generate_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let second = generate_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first.files, second.files);
+}

@@ -1,0 +1,67 @@
+//! `cargo xtask codegen [--check]` regenerates the client; `cargo xtask test` runs every check.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod test;
+
+use openapi_rust_gen::codegen::{display_path, run, Options};
+use openapi_rust_gen::write::Mode;
+
+const SPEC: &str = "openapi/sgp-evaluations.yaml";
+const OUTPUT: &str = "generated-client";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen(Mode::Write),
+        ["codegen", "--check"] => codegen(Mode::Check),
+        ["test"] => test::run_all(&project_root()),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage:
+  cargo xtask codegen           regenerate generated-client/ from openapi/sgp-evaluations.yaml
+  cargo xtask codegen --check   fail with a diff if generated-client/ is stale (changes nothing)
+  cargo xtask test              install what the tests need and run every check";
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn codegen(mode: Mode) -> Result<(), String> {
+    let root = project_root();
+    let spec_path = root.join(SPEC);
+    let options = Options {
+        spec_display: display_path(&root, &spec_path),
+        spec_path,
+        output_dir: root.join(OUTPUT),
+        regenerate_command: "cargo xtask codegen".to_owned(),
+        mode,
+    };
+    let summary = run(&options).map_err(|e| e.to_string())?;
+    for warning in &summary.warnings {
+        eprintln!("{warning}");
+    }
+    let verb = if mode == Mode::Check { "checked" } else { "generated" };
+    println!(
+        "{verb} {} operations, {} types: {} files written, {} unchanged, {} removed, {} warnings in {} ms",
+        summary.operations,
+        summary.types,
+        summary.written.len(),
+        summary.unchanged,
+        summary.removed.len(),
+        summary.warnings.len(),
+        summary.millis
+    );
+    Ok(())
+}
