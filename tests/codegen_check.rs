@@ -31,7 +31,9 @@ fn checked_in_client_is_current() {
 #[test]
 fn editing_a_field_makes_check_fail_with_a_diff() {
     let spec = fs::read_to_string(root().join("openapi/sgp-evaluations.yaml")).unwrap();
-    let edited = spec.replacen("current_version_num:", "current_version_number:", 1);
+    // Dataset.current_version_num: integer → number.
+    let field = "\n        current_version_num:\n          type: integer\n";
+    let edited = spec.replacen(field, "\n        current_version_num:\n          type: number\n", 1);
     assert_ne!(spec, edited, "the spec no longer has the field this test edits");
     let dir = std::env::temp_dir().join(format!("codegen-check-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
@@ -42,8 +44,8 @@ fn editing_a_field_makes_check_fail_with_a_diff() {
     match result {
         Err(CodegenError::Stale { files, diff }) => {
             assert_eq!(files, ["src/generated/types.rs"]);
-            assert!(diff.contains("+    pub current_version_number: i64,"), "{diff}");
             assert!(diff.contains("-    pub current_version_num: i64,"), "{diff}");
+            assert!(diff.contains("+    pub current_version_num: f64,"), "{diff}");
         }
         other => panic!("expected a stale-file error, got {other:?}"),
     }

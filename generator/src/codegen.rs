@@ -67,10 +67,19 @@ pub enum CodegenError {
     /// The spec has errors; nothing was written.
     Spec(Vec<Diagnostic>),
     /// An emitter produced code that does not parse (a generator bug).
-    Emit { file: String, message: String },
-    Io { path: PathBuf, error: std::io::Error },
+    Emit {
+        file: String,
+        message: String,
+    },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// Check mode: these files differ from what would be generated.
-    Stale { files: Vec<String>, diff: String },
+    Stale {
+        files: Vec<String>,
+        diff: String,
+    },
 }
 
 impl fmt::Display for CodegenError {
@@ -97,8 +106,12 @@ pub fn run(options: &Options) -> Result<Summary, CodegenError> {
     let spec = load_file(&options.spec_path).map_err(CodegenError::Spec)?;
     let header = header(&options.regenerate_command, &options.spec_display);
     let generated = generate(&spec, &header)?;
-    let report = write_files(&options.output_dir, &generated.files, OWNED_DIRS, options.mode)
-        .map_err(|error| CodegenError::Io { path: options.output_dir.clone(), error })?;
+    let report = write_files(&options.output_dir, &generated.files, OWNED_DIRS, options.mode).map_err(|error| {
+        CodegenError::Io {
+            path: options.output_dir.clone(),
+            error,
+        }
+    })?;
     if !report.stale.is_empty() {
         let files = report.stale.iter().map(|(path, _)| path.clone()).collect();
         let diff = report.stale.iter().map(|(_, diff)| diff.as_str()).collect();
@@ -132,6 +145,7 @@ pub fn generate(spec: &LoadedSpec, header: &str) -> Result<Generated, CodegenErr
     let mut diagnostics = validate(spec);
     let (model, lower_diagnostics) = lower(&spec.openapi);
     diagnostics.extend(lower_diagnostics);
+    let mut diagnostics = dedupe_by_pointer(diagnostics);
     spec.locate(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(CodegenError::Spec(diagnostics));
@@ -145,6 +159,16 @@ pub fn generate(spec: &LoadedSpec, header: &str) -> Result<Generated, CodegenErr
     })
 }
 
+/// Validation and lowering both notice some problems (a dangling `$ref`, a missing
+/// `operationId`); one message per place and severity is enough, and validation's comes first.
+fn dedupe_by_pointer(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::BTreeSet::new();
+    diagnostics
+        .into_iter()
+        .filter(|d| seen.insert((d.pointer.clone(), d.severity)))
+        .collect()
+}
+
 fn emit_files(model: &ApiModel, header: &str) -> Result<Vec<GeneratedFile>, CodegenError> {
     let mut rust_files: Vec<(String, TokenStream)> = vec![
         ("src/lib.rs".to_owned(), emit_lib(model)),
@@ -153,15 +177,27 @@ fn emit_files(model: &ApiModel, header: &str) -> Result<Vec<GeneratedFile>, Code
         ("src/generated/types.rs".to_owned(), emit_types(model)),
     ];
     for resource in &model.resources {
-        rust_files.push((format!("src/generated/{}.rs", resource.module), emit_resource(model, resource)));
+        rust_files.push((
+            format!("src/generated/{}.rs", resource.module),
+            emit_resource(model, resource),
+        ));
     }
-    let mut files = vec![GeneratedFile { path: "Cargo.toml".to_owned(), contents: emit_cargo_toml(model, header) }];
+    let mut files = vec![GeneratedFile {
+        path: "Cargo.toml".to_owned(),
+        contents: emit_cargo_toml(model, header),
+    }];
     for (path, tokens) in rust_files {
-        let contents = format_rust(tokens, header).map_err(|message| CodegenError::Emit { file: path.clone(), message })?;
+        let contents = format_rust(tokens, header).map_err(|message| CodegenError::Emit {
+            file: path.clone(),
+            message,
+        })?;
         files.push(GeneratedFile { path, contents });
     }
     for (name, contents) in RUNTIME_FILES {
-        files.push(GeneratedFile { path: format!("src/runtime/{name}"), contents: with_header(contents, header) });
+        files.push(GeneratedFile {
+            path: format!("src/runtime/{name}"),
+            contents: with_header(contents, header),
+        });
     }
     Ok(files)
 }
@@ -170,7 +206,10 @@ fn emit_files(model: &ApiModel, header: &str) -> Result<Vec<GeneratedFile>, Code
 pub fn diff_files(before: &[GeneratedFile], after: &[GeneratedFile]) -> String {
     let mut out = String::new();
     for new in after {
-        let old = before.iter().find(|f| f.path == new.path).map_or("", |f| f.contents.as_str());
+        let old = before
+            .iter()
+            .find(|f| f.path == new.path)
+            .map_or("", |f| f.contents.as_str());
         if old != new.contents {
             out.push_str(&unified_diff(&new.path, old, &new.contents));
         }
@@ -181,5 +220,9 @@ pub fn diff_files(before: &[GeneratedFile], after: &[GeneratedFile]) -> String {
 /// The spec path relative to `root`, `/`-separated, for headers.
 pub fn display_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

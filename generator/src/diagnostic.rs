@@ -23,11 +23,21 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, pointer: pointer.into(), line: None, message: message.into() }
+        Diagnostic {
+            severity: Severity::Error,
+            pointer: pointer.into(),
+            line: None,
+            message: message.into(),
+        }
     }
 
     pub fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, pointer: pointer.into(), line: None, message: message.into() }
+        Diagnostic {
+            severity: Severity::Warning,
+            pointer: pointer.into(),
+            line: None,
+            message: message.into(),
+        }
     }
 
     pub fn is_error(&self) -> bool {
@@ -63,6 +73,11 @@ pub fn pointer_join(base: &str, token: &str) -> String {
 /// Formats diagnostics one per line, errors first, in a stable order.
 pub fn render(diagnostics: &[Diagnostic]) -> String {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
-    sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.line.cmp(&b.line)).then(a.pointer.cmp(&b.pointer)));
+    sorted.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.line.cmp(&b.line))
+            .then(a.pointer.cmp(&b.pointer))
+    });
     sorted.iter().map(|d| format!("{d}\n")).collect()
 }

@@ -42,19 +42,28 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
     let env_reads = settings.credentials.iter().filter_map(|c| {
         let header = &c.header;
         let var = c.env_var.as_ref()?;
-        Some(quote!(config = config.credential_from_env(#header, #var);))
+        Some(quote!(let config = config.credential_from_env(#header, #var);))
     });
-    let base_url_env = settings.base_url_env.as_ref().map(|var| quote!(config = config.base_url_from_env(#var);));
-    let mut env_doc = String::from("A builder preset from the environment:");
-    for c in &settings.credentials {
-        if let Some(var) = &c.env_var {
-            env_doc.push_str(&format!(" `{var}` ({}),", c.setter));
-        }
-    }
+    let base_url_env = settings
+        .base_url_env
+        .as_ref()
+        .map(|var| quote!(let config = config.base_url_from_env(#var);));
+    let mut sources: Vec<String> = settings
+        .credentials
+        .iter()
+        .filter_map(|c| c.env_var.as_ref().map(|var| format!("`{var}` ({})", c.setter)))
+        .collect();
     if let Some(var) = &settings.base_url_env {
-        env_doc.push_str(&format!(" `{var}` (base URL, optional),"));
+        sources.push(format!("`{var}` (base URL, optional)"));
     }
-    let env_doc = env_doc.trim_end_matches(',').to_owned() + ". Setters called afterwards override these.";
+    let env_doc = if sources.is_empty() {
+        "A builder preset from the environment (this API names no environment variables).".to_owned()
+    } else {
+        format!(
+            "A builder preset from the environment: {}. Setters called afterwards override these.",
+            sources.join(", ")
+        )
+    };
     let from_env_doc = format!("{env_doc}\n\nFails when a required value is missing.");
     let accessors = model.resources.iter().map(|r| {
         let method = ident(&r.module);
@@ -127,7 +136,7 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
 
             #env_doc
             pub fn from_env() -> Self {
-                let mut config = Self::new().config;
+                let config = Self::new().config;
                 #(#env_reads)*
                 #base_url_env
                 Self { config }

@@ -52,7 +52,12 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
 
 fn doc_lines(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.trim_end().lines().collect();
-    let common_indent = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| indent_of(l)).min().unwrap_or(0);
+    let common_indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| indent_of(l))
+        .min()
+        .unwrap_or(0);
     let mut in_fence = false;
     lines
         .iter()
@@ -67,7 +72,11 @@ fn doc_lines(text: &str) -> Vec<String> {
             let content = if content.starts_with("```") {
                 let opening = !in_fence;
                 in_fence = !in_fence;
-                if opening && content == "```" { "```text" } else { content }
+                if opening && content == "```" {
+                    "```text"
+                } else {
+                    content
+                }
             } else {
                 content
             };

@@ -21,11 +21,17 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
     let handle = ident(&resource.type_name);
     let module_doc = inner_doc_attrs(&format!(
         "{}\n\nOperations of the `{}` resource; reach them through [`crate::Client::{}`].",
-        resource.doc.clone().unwrap_or_else(|| format!("The {} resource.", resource.type_name)),
+        resource
+            .doc
+            .clone()
+            .unwrap_or_else(|| format!("The {} resource.", resource.type_name)),
         resource.type_name,
         resource.module,
     ));
-    let handle_doc = format!(" Operations on {}. Cheap to clone; shares the client's connection pool.", resource.type_name);
+    let handle_doc = format!(
+        " Operations on {}. Cheap to clone; shares the client's connection pool.",
+        resource.type_name
+    );
     let methods = resource.operations.iter().map(|op| emit_method(model, resource, op));
     let builders = resource.operations.iter().map(|op| emit_builder(model, resource, op));
     quote! {
@@ -49,7 +55,7 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
 }
 
 /// Required inputs of an operation, in order: path parameters, other required parameters, body.
-fn required_inputs<'o>(op: &'o Operation) -> impl Iterator<Item = &'o Param> {
+fn required_inputs(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.required)
 }
 
@@ -63,7 +69,12 @@ fn operation_doc(op: &Operation) -> TokenStream {
         text.push_str(doc);
         text.push_str("\n\n");
     }
-    text.push_str(&format!("`{} {}` (operation `{}`)", method_text(op.http_method), op.path, op.id));
+    text.push_str(&format!(
+        "`{} {}` (operation `{}`)",
+        method_text(op.http_method),
+        op.path,
+        op.id
+    ));
     doc_attrs(Some(&text))
 }
 
@@ -125,7 +136,10 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
     let static_name = ident(&format!("{}_OPERATION", op.id.to_shouty_snake_case()));
     let (op_id, path) = (&op.id, &op.path);
     let http = method_tokens(op.http_method);
-    let builder_doc = format!(" Request builder for [`{}::{}`]; send it with `.send().await` or `.await`.", resource.type_name, op.method_name);
+    let builder_doc = format!(
+        " Request builder for [`{}::{}`]; send it with `.send().await` or `.await`.",
+        resource.type_name, op.method_name
+    );
     let output = output_type(model, &op.response);
 
     let mut fields = Vec::new();
@@ -185,8 +199,13 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
         }
         None => {}
     }
-    let statements = op.params.iter().map(param_statement);
+    let statements: Vec<TokenStream> = op.params.iter().map(param_statement).collect();
     let body_statement = body_statement(op.body.as_ref());
+    let request_binding = if statements.is_empty() && op.body.is_none() {
+        quote!(request)
+    } else {
+        quote!(mut request)
+    };
     let send_call = match &op.response {
         Response::Json(_) => quote!(request.send_json().await),
         Response::Bytes => quote!(request.send_bytes().await),
@@ -209,7 +228,7 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
 
             #[doc = #send_doc]
             pub async fn send(self) -> Result<#output, Error> {
-                let mut request = self.runtime.request(&#static_name);
+                let #request_binding = self.runtime.request(&#static_name);
                 #(#statements)*
                 #body_statement
                 #send_call

@@ -58,13 +58,15 @@ fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
         let field_doc = doc_attrs(field.doc.as_deref());
         let inner = boxed(rust_type(model, &field.ty, false), field.boxed);
         let wire = &field.wire_name;
-        let rename = (field_name.to_string().trim_start_matches("r#") != wire).then(|| quote!(#[serde(rename = #wire)]));
+        let rename =
+            (field_name.to_string().trim_start_matches("r#") != wire).then(|| quote!(#[serde(rename = #wire)]));
         let (attr, ty) = match field_shape(def, field) {
             FieldShape::Plain => (quote!(), inner),
             FieldShape::Optional if field.required => (quote!(), quote!(Option<#inner>)),
-            FieldShape::Optional => {
-                (quote!(#[serde(default, skip_serializing_if = "Option::is_none")]), quote!(Option<#inner>))
-            }
+            FieldShape::Optional => (
+                quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+                quote!(Option<#inner>),
+            ),
             FieldShape::Nullable => (
                 quote!(#[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]),
                 quote!(crate::runtime::Nullable<#inner>),
@@ -129,7 +131,11 @@ fn emit_constructor(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStre
                 inits.push(quote!(#field_name));
             }
             FieldShape::Optional => {
-                let init = if constant { quote!(Some(Default::default())) } else { quote!(None) };
+                let init = if constant {
+                    quote!(Some(Default::default()))
+                } else {
+                    quote!(None)
+                };
                 inits.push(quote!(#field_name: #init));
                 let value = wrap(quote!(value.into()));
                 let doc = setter_doc(field);
@@ -174,7 +180,10 @@ fn emit_constructor(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStre
             }
         }
     });
-    let new_doc = format!(" Creates a [`{}`] from its required fields; set the others with the setters.", def.name);
+    let new_doc = format!(
+        " Creates a [`{}`] from its required fields; set the others with the setters.",
+        def.name
+    );
     quote! {
         impl #name {
             #[doc = #new_doc]
@@ -291,8 +300,11 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
     let tagged = u.tag.is_some() && u.variants.iter().all(|v| v.tag_value.is_some());
     let open = tagged && def.in_response;
     let variant_idents: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
-    let variant_types: Vec<TokenStream> =
-        u.variants.iter().map(|v| boxed(rust_type(model, &v.ty, false), v.boxed)).collect();
+    let variant_types: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .map(|v| boxed(rust_type(model, &v.ty, false), v.boxed))
+        .collect();
     let unknown = open.then(|| {
         quote! {
             /// A member this client version does not know (its tag value is new); the JSON is kept as is.
@@ -312,10 +324,14 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
         };
     }
     let tag = u.tag.clone().unwrap_or_default();
-    let tag_values: Vec<String> = u.variants.iter().map(|v| v.tag_value.clone().unwrap_or_default()).collect();
-    let decode_arms = variant_idents.iter().map(|v| {
-        quote!(serde_json::from_value(value).map(Self::#v).map_err(serde::de::Error::custom))
-    });
+    let tag_values: Vec<String> = u
+        .variants
+        .iter()
+        .map(|v| v.tag_value.clone().unwrap_or_default())
+        .collect();
+    let decode_arms = variant_idents
+        .iter()
+        .map(|v| quote!(serde_json::from_value(value).map(Self::#v).map_err(serde::de::Error::custom)));
     let attempts = variant_idents.iter().map(|v| {
         quote! {
             if let Ok(decoded) = serde_json::from_value(value.clone()) {

@@ -85,15 +85,26 @@ enum Flow {
 /// contents have no pointer (a complex mapping key, or the value of one): its descendants are skipped.
 #[derive(Debug)]
 enum Frame {
-    Mapping { pointer: Option<String>, state: MappingState },
-    Sequence { pointer: Option<String>, next_index: usize },
+    Mapping {
+        pointer: Option<String>,
+        state: MappingState,
+        /// Keys read so far, with their lines, to notice a repeated key.
+        keys: HashMap<String, usize>,
+    },
+    Sequence {
+        pointer: Option<String>,
+        next_index: usize,
+    },
 }
 
 #[derive(Debug)]
 enum MappingState {
     ExpectKey,
     /// The key just read (`None` when it was not a scalar) and the line it is on.
-    ExpectValue { key: Option<String>, line: usize },
+    ExpectValue {
+        key: Option<String>,
+        line: usize,
+    },
 }
 
 #[derive(Default)]
@@ -105,31 +116,20 @@ struct IndexBuilder {
 
 impl IndexBuilder {
     fn accept(&mut self, located: Located) -> Flow {
+        let line = located.line;
         match located.event {
-            Event::Other | Event::StreamEnd => Flow::Continue,
-            Event::DocumentStart if self.root_seen => Flow::Stop, // serde_yaml rejects a second document.
-            Event::DocumentStart => Flow::Continue,
+            // serde_yaml rejects a second document; nothing after the first one is indexed.
+            Event::DocumentStart if self.root_seen => return Flow::Stop,
             Event::CollectionEnd => {
                 self.stack.pop();
-                Flow::Continue
             }
-            Event::Scalar(text) => {
-                self.node(located.line, Some(text), None);
-                Flow::Continue
-            }
-            Event::Alias => {
-                self.node(located.line, None, None);
-                Flow::Continue
-            }
-            Event::MappingStart => {
-                self.node(located.line, None, Some(CollectionKind::Mapping));
-                Flow::Continue
-            }
-            Event::SequenceStart => {
-                self.node(located.line, None, Some(CollectionKind::Sequence));
-                Flow::Continue
-            }
+            Event::Scalar(text) => self.node(line, Some(text), None),
+            Event::Alias => self.node(line, None, None),
+            Event::MappingStart => self.node(line, None, Some(CollectionKind::Mapping)),
+            Event::SequenceStart => self.node(line, None, Some(CollectionKind::Sequence)),
+            Event::DocumentStart | Event::StreamEnd | Event::Other => {}
         }
+        Flow::Continue
     }
 
     /// Places one node: records its pointer's line, and opens a frame if it starts a collection.
@@ -151,37 +151,38 @@ impl IndexBuilder {
         };
         match top {
             Frame::Sequence { pointer, next_index } => {
-                let item = pointer.as_deref().map(|base| pointer_join(base, &next_index.to_string()));
+                let item = pointer
+                    .as_deref()
+                    .map(|base| pointer_join(base, &next_index.to_string()));
                 *next_index += 1;
                 if let Some(item) = &item {
                     self.index.lines.insert(item.clone(), line);
                 }
                 item
             }
-            Frame::Mapping { pointer, state } => match std::mem::replace(state, MappingState::ExpectKey) {
+            Frame::Mapping { pointer, state, keys } => match std::mem::replace(state, MappingState::ExpectKey) {
                 MappingState::ExpectKey => {
                     *state = MappingState::ExpectValue { key: scalar, line };
                     None
                 }
                 MappingState::ExpectValue { key, line: key_line } => {
-                    let entry = pointer.as_deref().zip(key).map(|(base, key)| pointer_join(base, &key));
-                    // A mapping value is located at its key, which is where a reader looks for it.
-                    if let Some(entry) = &entry {
-                        self.index.record_entry(entry, key_line);
+                    let key = key?;
+                    let repeated = keys.insert(key.clone(), key_line);
+                    let entry = pointer_join(pointer.as_deref()?, &key);
+                    if let Some(first_line) = repeated {
+                        let duplicate = DuplicateKey {
+                            pointer: entry.clone(),
+                            first_line,
+                            repeated_line: key_line,
+                        };
+                        self.index.duplicate_keys.push(duplicate);
                     }
-                    entry
+                    // A mapping value is located at its key, which is where a reader looks for it. On a
+                    // repeated key the later entry wins, as it does in the parsed value.
+                    self.index.lines.insert(entry.clone(), key_line);
+                    Some(entry)
                 }
             },
-        }
-    }
-}
-
-impl LineIndex {
-    /// Records a mapping entry, noting a repeated key. The later entry wins, as it does in the parsed value.
-    fn record_entry(&mut self, pointer: &str, line: usize) {
-        if let Some(first_line) = self.lines.insert(pointer.to_string(), line) {
-            let duplicate = DuplicateKey { pointer: pointer.to_string(), first_line, repeated_line: line };
-            self.duplicate_keys.push(duplicate);
         }
     }
 }
@@ -195,7 +196,11 @@ enum CollectionKind {
 impl CollectionKind {
     fn frame(self, pointer: Option<String>) -> Frame {
         match self {
-            CollectionKind::Mapping => Frame::Mapping { pointer, state: MappingState::ExpectKey },
+            CollectionKind::Mapping => Frame::Mapping {
+                pointer,
+                state: MappingState::ExpectKey,
+                keys: HashMap::new(),
+            },
             CollectionKind::Sequence => Frame::Sequence { pointer, next_index: 0 },
         }
     }
@@ -229,7 +234,6 @@ mod ffi {
     use std::marker::PhantomData;
     use std::mem::MaybeUninit;
 
-
     use super::{Event, Located};
 
     /// Pulls events from libyaml over `input`, which must outlive the parser (the lifetime says so).
@@ -258,7 +262,12 @@ mod ffi {
                 }
                 ok
             };
-            EventParser { parser, initialized, finished: !initialized, _input: PhantomData }
+            EventParser {
+                parser,
+                initialized,
+                finished: !initialized,
+                _input: PhantomData,
+            }
         }
 
         /// The next event, or `None` at the end of the stream or at the first syntax error.
@@ -304,7 +313,9 @@ mod ffi {
                 // points at `length` bytes (plus a NUL) until the event is deleted.
                 let scalar = unsafe { event.data.scalar };
                 let bytes = match usize::try_from(scalar.length) {
-                    Ok(length) if !scalar.value.is_null() => unsafe { std::slice::from_raw_parts(scalar.value, length) },
+                    Ok(length) if !scalar.value.is_null() => unsafe {
+                        std::slice::from_raw_parts(scalar.value, length)
+                    },
                     _ => &[],
                 };
                 Event::Scalar(String::from_utf8_lossy(bytes).into_owned())
@@ -407,10 +418,15 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_reported() {
-        let index = LineIndex::build("a: 1\nb: 2\na: 3\n");
-        let expected = DuplicateKey { pointer: "#/a".to_string(), first_line: 1, repeated_line: 3 };
+        // The repeated `a` is reported once; its children (`x`) are not repeats within their own mapping.
+        let index = LineIndex::build("a:\n  x: 1\nb: 2\na:\n  x: 3\n");
+        let expected = DuplicateKey {
+            pointer: "#/a".to_string(),
+            first_line: 1,
+            repeated_line: 4,
+        };
         assert_eq!(index.duplicate_keys(), &[expected]);
-        assert_eq!(index.line_of("#/a"), Some(3));
+        assert_eq!(index.line_of("#/a/x"), Some(5));
     }
 
     #[test]

@@ -43,7 +43,10 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
     let source_name = path.display().to_string();
     match std::fs::read_to_string(path) {
         Ok(text) => load_str(&source_name, &text),
-        Err(err) => Err(vec![Diagnostic::error("#", format!("cannot read {source_name}: {err}"))]),
+        Err(err) => Err(vec![Diagnostic::error(
+            "#",
+            format!("cannot read {source_name}: {err}"),
+        )]),
     }
 }
 
@@ -66,7 +69,13 @@ pub fn load_str(source_name: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnos
             return Err(fail(diagnostics));
         }
     };
-    Ok(LoadedSpec { source_name: source_name.to_string(), text: text.to_string(), raw, openapi, lines })
+    Ok(LoadedSpec {
+        source_name: source_name.to_string(),
+        text: text.to_string(),
+        raw,
+        openapi,
+        lines,
+    })
 }
 
 /// Fills in missing lines from `lines`.
@@ -79,11 +88,13 @@ pub(crate) fn locate_with(lines: &LineIndex, diagnostics: &mut [Diagnostic]) {
 /// Resolves a local reference or pointer (`#/components/schemas/Item`, `#` for the root) in `root`.
 /// Returns `None` for anything that does not resolve, including references that are not local.
 pub fn resolve_pointer<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
-    reference_tokens(reference)?.iter().try_fold(root, |node, token| match node {
-        Value::Object(map) => map.get(token),
-        Value::Array(items) => token.parse::<usize>().ok().and_then(|index| items.get(index)),
-        _ => None,
-    })
+    reference_tokens(reference)?
+        .iter()
+        .try_fold(root, |node, token| match node {
+            Value::Object(map) => map.get(token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|index| items.get(index)),
+            _ => None,
+        })
 }
 
 /// Splits a local reference into its tokens: `#/paths/~1v5~1items` → `["paths", "/v5/items"]`.
@@ -96,7 +107,11 @@ pub fn reference_tokens(reference: &str) -> Option<Vec<String>> {
         return Some(Vec::new());
     }
     let path = path.strip_prefix('/')?;
-    Some(path.split('/').map(|token| unescape_token(&percent_decode(token))).collect())
+    Some(
+        path.split('/')
+            .map(|token| unescape_token(&percent_decode(token)))
+            .collect(),
+    )
 }
 
 /// Undoes RFC 6901 escaping of one token.
@@ -132,7 +147,9 @@ fn percent_decode(token: &str) -> String {
 }
 
 fn hex_value(digit: u8) -> Option<u8> {
-    char::from(digit).to_digit(16).and_then(|value| u8::try_from(value).ok())
+    char::from(digit)
+        .to_digit(16)
+        .and_then(|value| u8::try_from(value).ok())
 }
 
 /// Parses the text into a JSON value; the document must be a mapping.
@@ -146,7 +163,10 @@ fn parse_text(text: &str) -> Result<Value, Diagnostic> {
     match value {
         Value::Object(_) => Ok(value),
         Value::Null => Err(Diagnostic::error("#", "the document is empty")),
-        other => Err(Diagnostic::error("#", format!("the document must be a mapping, found {}", json_type(&other)))),
+        other => Err(Diagnostic::error(
+            "#",
+            format!("the document must be a mapping, found {}", json_type(&other)),
+        )),
     }
 }
 
@@ -155,22 +175,32 @@ fn yaml_syntax_error(err: &serde_yaml::Error) -> Diagnostic {
     let Some(location) = err.location() else {
         return Diagnostic::error("#", format!("invalid YAML: {message}"));
     };
-    // serde_yaml appends "at line L column C"; the line goes into the diagnostic's own field.
-    let suffix = format!(" at line {} column {}", location.line(), location.column());
-    let message = message.strip_suffix(&suffix).unwrap_or(&message);
-    let mut diagnostic = Diagnostic::error("#", format!("invalid YAML: {message} (column {})", location.column()));
+    let mut diagnostic = Diagnostic::error(
+        "#",
+        format!(
+            "invalid YAML: {}",
+            without_position(&message, location.line(), location.column())
+        ),
+    );
     diagnostic.line = Some(location.line());
     diagnostic
 }
 
 fn json_syntax_error(err: &serde_json::Error) -> Diagnostic {
-    let message = err.to_string();
-    let suffix = format!(" at line {} column {}", err.line(), err.column());
-    let message = message.strip_suffix(&suffix).unwrap_or(&message);
-    let mut diagnostic = Diagnostic::error("#", format!("invalid JSON: {message} (column {})", err.column()));
+    let message = without_position(&err.to_string(), err.line(), err.column());
+    let mut diagnostic = Diagnostic::error("#", format!("invalid JSON: {message}"));
     // serde_json reports line 0 when the error has no position.
     diagnostic.line = Some(err.line()).filter(|line| *line > 0);
     diagnostic
+}
+
+/// The parsers end messages with "at line L column C"; the line belongs in the diagnostic's own field,
+/// so only the column stays in the text. Messages with other positions inside are kept whole.
+fn without_position(message: &str, line: usize, column: usize) -> String {
+    match message.strip_suffix(&format!(" at line {line} column {column}")) {
+        Some(stripped) => format!("{stripped} (column {column})"),
+        None => message.to_string(),
+    }
 }
 
 /// Only OpenAPI 3.0.x is read: openapiv3 models 3.0, and a 3.1 document would deserialize "successfully"
@@ -183,7 +213,10 @@ fn check_version(raw: &Value) -> Result<(), Diagnostic> {
                 "Swagger 2.0 documents are not supported; convert the document to OpenAPI 3.0.x",
             ));
         }
-        return Err(Diagnostic::error("#", "missing `openapi` field: expected an OpenAPI 3.0.x document (`openapi: 3.0.3`)"));
+        return Err(Diagnostic::error(
+            "#",
+            "missing `openapi` field: expected an OpenAPI 3.0.x document (`openapi: 3.0.3`)",
+        ));
     };
     let Some(version) = version.as_str() else {
         return Err(Diagnostic::error(
@@ -226,9 +259,15 @@ fn deserialize_openapi(raw: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
         Ok(Ok(openapi)) => Ok(openapi),
         Ok(Err(err)) => {
             let pointer = path_to_pointer(err.path());
-            Err(Diagnostic::error(pointer, format!("not a valid OpenAPI 3.0 document: {}", err.inner())))
+            Err(Diagnostic::error(
+                pointer,
+                format!("not a valid OpenAPI 3.0 document: {}", err.inner()),
+            ))
         }
-        Err(_) => Err(Diagnostic::error("#", "the openapiv3 crate panicked while reading this document")),
+        Err(_) => Err(Diagnostic::error(
+            "#",
+            "the openapiv3 crate panicked while reading this document",
+        )),
     }
 }
 
@@ -270,7 +309,10 @@ mod tests {
         let doc = json!({"paths": {"/a/{id}": {"get": {"parameters": [{"name": "id"}]}}}, "t~x": 1});
         let found = resolve_pointer(&doc, "#/paths/~1a~1{id}/get/parameters/0/name");
         assert_eq!(found, Some(&json!("id")));
-        assert_eq!(resolve_pointer(&doc, "#/paths/~1a~1%7Bid%7D/get/parameters/0/name"), Some(&json!("id")));
+        assert_eq!(
+            resolve_pointer(&doc, "#/paths/~1a~1%7Bid%7D/get/parameters/0/name"),
+            Some(&json!("id"))
+        );
         assert_eq!(resolve_pointer(&doc, "#/t~0x"), Some(&json!(1)));
         assert_eq!(resolve_pointer(&doc, "#"), Some(&doc));
         assert_eq!(resolve_pointer(&doc, "#/paths/~1a~1{id}/get/parameters/1"), None);
@@ -281,7 +323,10 @@ mod tests {
 
     #[test]
     fn tokens_and_percent_decoding() {
-        assert_eq!(reference_tokens("#/paths/~1v5~1items"), Some(vec!["paths".to_string(), "/v5/items".to_string()]));
+        assert_eq!(
+            reference_tokens("#/paths/~1v5~1items"),
+            Some(vec!["paths".to_string(), "/v5/items".to_string()])
+        );
         assert_eq!(reference_tokens("#"), Some(Vec::new()));
         assert_eq!(reference_tokens("a.yaml#/b"), None);
         assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
@@ -296,6 +341,9 @@ mod tests {
         assert!(!is_openapi_3_0("3.0.x"));
         assert!(!is_openapi_3_0("3.1.0"));
         assert!(check_version(&json!({"openapi": 3.0})).is_err());
-        assert_eq!(check_version(&json!({"swagger": "2.0"})).unwrap_err().pointer, "#/swagger");
+        assert_eq!(
+            check_version(&json!({"swagger": "2.0"})).unwrap_err().pointer,
+            "#/swagger"
+        );
     }
 }

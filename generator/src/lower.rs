@@ -31,7 +31,14 @@ pub fn lower(openapi: &OpenAPI) -> (ApiModel, Vec<Diagnostic>) {
     }
     mark(&mut types, request_roots, |t| &mut t.in_request);
     mark(&mut types, response_roots, |t| &mut t.in_response);
-    (ApiModel { settings, types, resources }, diagnostics)
+    (
+        ApiModel {
+            settings,
+            types,
+            resources,
+        },
+        diagnostics,
+    )
 }
 
 /// Sets a flag on every type reachable from `roots`.

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    APIKeyLocation, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, QueryStyle,
-    ReferenceOr, RequestBody, Response as SpecResponse, SecurityScheme, StatusCode,
+    APIKeyLocation, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
+    RequestBody, Response as SpecResponse, SecurityScheme, StatusCode,
 };
 use serde_json::Value;
 
@@ -17,21 +17,33 @@ use crate::model::{
 use crate::naming;
 
 /// Groups operations by their first tag (or `default`) into resources, in first-seen order.
-pub fn lower_resources(openapi: &OpenAPI, space: &mut TypeSpace<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Resource> {
+pub fn lower_resources(
+    openapi: &OpenAPI,
+    space: &mut TypeSpace<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Resource> {
     let mut resources: Vec<Resource> = Vec::new();
     for (path, item) in openapi.paths.iter() {
         let path_pointer = pointer_join("#/paths", path);
         let ReferenceOr::Item(item) = item else {
-            diagnostics.push(Diagnostic::error(path_pointer, "a `$ref` path item is not supported; inline it"));
+            diagnostics.push(Diagnostic::error(
+                path_pointer,
+                "a `$ref` path item is not supported; inline it",
+            ));
             continue;
         };
         for (method, operation) in item.iter() {
             let pointer = pointer_join(&path_pointer, method);
             let Some(http_method) = http_method(method) else {
-                diagnostics.push(Diagnostic::warning(pointer, format!("`{method}` operations are not generated")));
+                diagnostics.push(Diagnostic::warning(
+                    pointer,
+                    format!("`{method}` operations are not generated"),
+                ));
                 continue;
             };
-            let tag = operation.tags.first().cloned().unwrap_or_else(|| "default".to_owned());
+            // Untagged operations go to a resource named `api`: `default` would shadow the
+            // `Default` trait in the generated module.
+            let tag = operation.tags.first().cloned().unwrap_or_else(|| "api".to_owned());
             let module = resource_module_name(&tag);
             let index = match resources.iter().position(|r| r.module == module) {
                 Some(index) => index,
@@ -46,14 +58,19 @@ pub fn lower_resources(openapi: &OpenAPI, space: &mut TypeSpace<'_>, diagnostics
                 }
             };
             let inherited = &item.parameters;
-            let lowered = lower_operation(openapi, space, diagnostics, OperationSource {
-                path,
-                pointer: &pointer,
-                http_method,
-                operation,
-                inherited,
-                resource_module: &resources[index].module,
-            });
+            let lowered = lower_operation(
+                openapi,
+                space,
+                diagnostics,
+                OperationSource {
+                    path,
+                    pointer: &pointer,
+                    http_method,
+                    operation,
+                    inherited,
+                    resource_module: &resources[index].module,
+                },
+            );
             if let Some(lowered) = lowered {
                 resources[index].operations.push(lowered);
             }
@@ -77,6 +94,9 @@ fn resource_module_name(tag: &str) -> String {
     }
 }
 
+/// A parameter is identified by its name and location (`in`).
+type ParamKey = (String, &'static str);
+
 struct OperationSource<'s> {
     path: &'s str,
     pointer: &'s str,
@@ -94,7 +114,10 @@ fn lower_operation(
 ) -> Option<Operation> {
     let operation = source.operation;
     let Some(id) = operation.operation_id.clone() else {
-        diagnostics.push(Diagnostic::error(source.pointer, "operation has no `operationId`; add one, it names the Rust method"));
+        diagnostics.push(Diagnostic::error(
+            source.pointer,
+            "operation has no `operationId`; add one, it names the Rust method",
+        ));
         return None;
     };
     let type_prefix = naming::type_name(&id);
@@ -129,7 +152,11 @@ pub fn method_name_for(operation_id: &str, resource_module: &str) -> String {
     let words = naming::words(&snake);
     let resource_words = naming::words(resource_module);
     let singular: Vec<String> = match resource_words.split_last() {
-        Some((last, rest)) => rest.iter().map(|w| (*w).to_owned()).chain([naming::singular(last)]).collect(),
+        Some((last, rest)) => rest
+            .iter()
+            .map(|w| (*w).to_owned())
+            .chain([naming::singular(last)])
+            .collect(),
         None => Vec::new(),
     };
     let plural: Vec<String> = resource_words.iter().map(|w| (*w).to_owned()).collect();
@@ -137,9 +164,15 @@ pub fn method_name_for(operation_id: &str, resource_module: &str) -> String {
         if candidate.is_empty() || candidate.len() >= words.len() {
             continue;
         }
-        if let Some(start) = words.windows(candidate.len()).position(|window| window == candidate.as_slice()) {
-            let remaining: Vec<&str> =
-                words[..start].iter().chain(&words[start + candidate.len()..]).copied().collect();
+        if let Some(start) = words
+            .windows(candidate.len())
+            .position(|window| window == candidate.as_slice())
+        {
+            let remaining: Vec<&str> = words[..start]
+                .iter()
+                .chain(&words[start + candidate.len()..])
+                .copied()
+                .collect();
             return naming::field_name(&remaining.join("_"));
         }
     }
@@ -171,16 +204,26 @@ fn lower_params(
     type_prefix: &str,
 ) -> Vec<Param> {
     // Operation-level parameters override path-level ones with the same name and location.
-    let mut by_key: Vec<((String, &'static str), (String, &Parameter))> = Vec::new();
+    let mut by_key: Vec<(ParamKey, (String, &Parameter))> = Vec::new();
     let all = source
         .inherited
         .iter()
         .enumerate()
         .map(|(i, p)| (p, format!("{}/parameters/{i}", parent_pointer(source.pointer))))
-        .chain(source.operation.parameters.iter().enumerate().map(|(i, p)| (p, format!("{}/parameters/{i}", source.pointer))));
+        .chain(
+            source
+                .operation
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p, format!("{}/parameters/{i}", source.pointer))),
+        );
     for (parameter, pointer) in all {
         let Some(parameter) = resolve_parameter(openapi, parameter) else {
-            diagnostics.push(Diagnostic::error(pointer, "parameter `$ref` does not resolve to #/components/parameters"));
+            diagnostics.push(Diagnostic::error(
+                pointer,
+                "parameter `$ref` does not resolve to #/components/parameters",
+            ));
             continue;
         };
         let key = (parameter.parameter_data_ref().name.clone(), location_name(parameter));
@@ -205,7 +248,10 @@ fn lower_params(
             }
             Parameter::Header { .. } => (ParamLocation::Header, false),
             Parameter::Cookie { .. } => {
-                diagnostics.push(Diagnostic::warning(pointer, "cookie parameters are not supported; skipped"));
+                diagnostics.push(Diagnostic::warning(
+                    pointer,
+                    "cookie parameters are not supported; skipped",
+                ));
                 continue;
             }
         };
@@ -215,7 +261,10 @@ fn lower_params(
                 space.lower(schema, &hint, &pointer_join(&pointer, "schema")).ty
             }
             ParameterSchemaOrContent::Content(_) => {
-                diagnostics.push(Diagnostic::warning(pointer.clone(), "parameter `content` is sent as a JSON string"));
+                diagnostics.push(Diagnostic::warning(
+                    pointer.clone(),
+                    "parameter `content` is sent as a JSON string",
+                ));
                 TypeRef::String
             }
         };
@@ -262,7 +311,12 @@ fn resolve_body<'o>(openapi: &'o OpenAPI, body: &'o ReferenceOr<RequestBody>) ->
         ReferenceOr::Item(b) => Some(b),
         ReferenceOr::Reference { reference } => {
             let name = reference.strip_prefix("#/components/requestBodies/")?;
-            openapi.components.as_ref()?.request_bodies.get(&unescape(name))?.as_item()
+            openapi
+                .components
+                .as_ref()?
+                .request_bodies
+                .get(&unescape(name))?
+                .as_item()
         }
     }
 }
@@ -291,22 +345,41 @@ fn lower_body(
 ) -> Option<Body> {
     let pointer = pointer_join(operation_pointer, "requestBody");
     let Some(body) = resolve_body(openapi, body) else {
-        diagnostics.push(Diagnostic::error(pointer, "requestBody `$ref` does not resolve to #/components/requestBodies"));
+        diagnostics.push(Diagnostic::error(
+            pointer,
+            "requestBody `$ref` does not resolve to #/components/requestBodies",
+        ));
         return None;
     };
     let content_pointer = pointer_join(&pointer, "content");
     if let Some((media, content)) = body.content.iter().find(|(m, _)| is_json(m)) {
         let hint = format!("{type_prefix}Body");
         let ty = match &content.schema {
-            Some(schema) => space.lower(schema, &hint, &pointer_join(&pointer_join(&content_pointer, media), "schema")).ty,
+            Some(schema) => {
+                space
+                    .lower(
+                        schema,
+                        &hint,
+                        &pointer_join(&pointer_join(&content_pointer, media), "schema"),
+                    )
+                    .ty
+            }
             None => TypeRef::Any,
         };
-        return Some(Body::Json { ty, required: body.required, doc: body.description.clone() });
+        return Some(Body::Json {
+            ty,
+            required: body.required,
+            doc: body.description.clone(),
+        });
     }
     if let Some((media, content)) = body.content.iter().find(|(m, _)| m.starts_with("multipart/form-data")) {
         let schema_pointer = pointer_join(&pointer_join(&content_pointer, media), "schema");
-        return lower_multipart(openapi, diagnostics, content.schema.as_ref(), &schema_pointer)
-            .map(|fields| Body::Multipart { fields, doc: body.description.clone() });
+        return lower_multipart(openapi, diagnostics, content.schema.as_ref(), &schema_pointer).map(|fields| {
+            Body::Multipart {
+                fields,
+                doc: body.description.clone(),
+            }
+        });
     }
     diagnostics.push(Diagnostic::error(
         content_pointer,
@@ -332,13 +405,18 @@ fn lower_multipart(
         None => None,
     };
     let Some(schema) = schema else {
-        diagnostics.push(Diagnostic::error(pointer, "multipart body needs an object schema with properties"));
+        diagnostics.push(Diagnostic::error(
+            pointer,
+            "multipart body needs an object schema with properties",
+        ));
         return None;
     };
     let view = crate::lower_types::view_of(schema);
     let mut fields = Vec::new();
     for (wire, property) in &view.properties {
-        let is_file = property.as_item().is_some_and(|p| crate::lower_types::view_of(p).format == Some("binary"));
+        let is_file = property
+            .as_item()
+            .is_some_and(|p| crate::lower_types::view_of(p).format == Some("binary"));
         fields.push(MultipartField {
             name: naming::field_name(wire),
             wire_name: wire.to_string(),
@@ -381,7 +459,10 @@ fn lower_response(
     };
     let pointer = pointer_join(&pointer_join(operation_pointer, "responses"), &code_text);
     let Some(response) = resolve_response(openapi, response) else {
-        diagnostics.push(Diagnostic::error(pointer, "response `$ref` does not resolve to #/components/responses"));
+        diagnostics.push(Diagnostic::error(
+            pointer,
+            "response `$ref` does not resolve to #/components/responses",
+        ));
         return Response::Empty;
     };
     if let Some((media, content)) = response.content.iter().find(|(m, _)| is_json(m)) {
@@ -415,20 +496,35 @@ fn http_method(method: &str) -> Option<HttpMethod> {
 }
 
 fn tag_description(openapi: &OpenAPI, tag: &str) -> Option<String> {
-    openapi.tags.iter().find(|t| t.name == tag).and_then(|t| t.description.clone())
+    openapi
+        .tags
+        .iter()
+        .find(|t| t.name == tag)
+        .and_then(|t| t.description.clone())
 }
 
 /// Reads `x-codegen`, `info`, `servers` and the header API-key security schemes.
 pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let codegen = openapi.extensions.get("x-codegen");
-    let setting = |key: &str| codegen.and_then(|c| c.get(key)).and_then(Value::as_str).map(str::to_owned);
+    let setting = |key: &str| {
+        codegen
+            .and_then(|c| c.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     let crate_name = setting("crate-name").unwrap_or_else(|| {
         let fallback = naming::module_name(&openapi.info.title).replace('_', "-");
-        diagnostics.push(Diagnostic::warning("#", format!("no `x-codegen: crate-name`; using `{fallback}` from the title")));
+        diagnostics.push(Diagnostic::warning(
+            "#",
+            format!("no `x-codegen: crate-name`; using `{fallback}` from the title"),
+        ));
         fallback
     });
     let default_base_url = openapi.servers.first().map(|s| s.url.clone()).unwrap_or_else(|| {
-        diagnostics.push(Diagnostic::warning("#/servers", "no server URL; the client needs `.base_url(..)`"));
+        diagnostics.push(Diagnostic::warning(
+            "#/servers",
+            "no server URL; the client needs `.base_url(..)`",
+        ));
         String::new()
     });
     Settings {
@@ -445,19 +541,36 @@ pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> S
 
 fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Vec<Credential> {
     let required: BTreeSet<&String> = openapi.security.iter().flatten().flat_map(|req| req.keys()).collect();
-    let Some(components) = &openapi.components else { return Vec::new() };
+    let Some(components) = &openapi.components else {
+        return Vec::new();
+    };
     let mut credentials = Vec::new();
     for (key, scheme) in &components.security_schemes {
         let pointer = pointer_join("#/components/securitySchemes", key);
-        let Some(SecurityScheme::APIKey { location, name, description, extensions }) = scheme.as_item() else {
-            diagnostics.push(Diagnostic::warning(pointer, "only `apiKey` security schemes are supported; skipped"));
+        let Some(SecurityScheme::APIKey {
+            location,
+            name,
+            description,
+            extensions,
+        }) = scheme.as_item()
+        else {
+            diagnostics.push(Diagnostic::warning(
+                pointer,
+                "only `apiKey` security schemes are supported; skipped",
+            ));
             continue;
         };
         if !matches!(location, APIKeyLocation::Header) {
-            diagnostics.push(Diagnostic::warning(pointer, "only header API keys are supported; skipped"));
+            diagnostics.push(Diagnostic::warning(
+                pointer,
+                "only header API keys are supported; skipped",
+            ));
             continue;
         }
-        let setter = extensions.get("x-rust-name").and_then(Value::as_str).map_or_else(|| naming::field_name(key), naming::field_name);
+        let setter = extensions
+            .get("x-rust-name")
+            .and_then(Value::as_str)
+            .map_or_else(|| naming::field_name(key), naming::field_name);
         credentials.push(Credential {
             header: name.clone(),
             setter,
@@ -477,7 +590,10 @@ mod tests {
     fn method_names_drop_the_resource_words() {
         assert_eq!(method_name_for("createEvaluation", "evaluations"), "create");
         assert_eq!(method_name_for("listEvaluationItems", "evaluation_items"), "list");
-        assert_eq!(method_name_for("batchCreateDatasetItems", "dataset_items"), "batch_create");
+        assert_eq!(
+            method_name_for("batchCreateDatasetItems", "dataset_items"),
+            "batch_create"
+        );
         assert_eq!(method_name_for("getFileContent", "files"), "get_content");
         assert_eq!(method_name_for("deleteQuestionSet", "question_sets"), "delete");
         assert_eq!(method_name_for("ping", "default"), "ping");

@@ -71,12 +71,17 @@ impl<'a> TypeSpace<'a> {
             pending_tags: Vec::new(),
             diagnostics: Vec::new(),
         };
-        let Some(components) = &openapi.components else { return space };
+        let Some(components) = &openapi.components else {
+            return space;
+        };
         let keys: Vec<&String> = components.schemas.keys().collect();
         let mut names: Vec<String> = keys.iter().map(|k| naming::type_name(k)).collect();
         naming::dedupe(&mut names, &mut space.taken_names);
         for (key, name) in keys.iter().zip(names) {
-            let id = space.push(name, format!("{SCHEMA_PREFIX}{}", crate::diagnostic::escape_pointer_token(key)));
+            let id = space.push(
+                name,
+                format!("{SCHEMA_PREFIX}{}", crate::diagnostic::escape_pointer_token(key)),
+            );
             space.by_name.insert((*key).clone(), id);
         }
         for (key, schema) in &components.schemas {
@@ -127,17 +132,26 @@ impl<'a> TypeSpace<'a> {
 
     fn lower_reference(&mut self, reference: &str, pointer: &str) -> Lowered {
         let target = reference.strip_prefix(SCHEMA_PREFIX).map(unescape_token);
-        match target.as_deref().and_then(|name| self.by_name.get(name).map(|id| (name.to_owned(), *id))) {
+        match target
+            .as_deref()
+            .and_then(|name| self.by_name.get(name).map(|id| (name.to_owned(), *id)))
+        {
             Some((name, id)) => {
                 let nullable = self.component(&name).is_some_and(|s| s.schema_data.nullable);
-                Lowered { ty: TypeRef::Named(id), nullable }
+                Lowered {
+                    ty: TypeRef::Named(id),
+                    nullable,
+                }
             }
             None => {
                 self.diagnostics.push(Diagnostic::error(
                     pointer_join(pointer, "$ref"),
                     format!("`$ref: {reference}` does not name a schema in #/components/schemas; only such references are supported in schemas"),
                 ));
-                Lowered { ty: TypeRef::Any, nullable: false }
+                Lowered {
+                    ty: TypeRef::Any,
+                    nullable: false,
+                }
             }
         }
     }
@@ -156,11 +170,17 @@ impl<'a> TypeSpace<'a> {
                 pointer_join(pointer, "not"),
                 "`not` cannot be expressed as a Rust type; the schema is treated as any JSON value",
             ));
-            return Lowered { ty: TypeRef::Any, nullable };
+            return Lowered {
+                ty: TypeRef::Any,
+                nullable,
+            };
         }
         let ty = if !view.one_of.is_empty() || !view.any_of.is_empty() {
-            let (members, keyword) =
-                if view.one_of.is_empty() { (view.any_of, "anyOf") } else { (view.one_of, "oneOf") };
+            let (members, keyword) = if view.one_of.is_empty() {
+                (view.any_of, "anyOf")
+            } else {
+                (view.one_of, "oneOf")
+            };
             self.lower_union(schema, members, keyword, name_hint, pointer, target)
         } else if !view.all_of.is_empty() {
             return self.lower_all_of(schema, view.all_of, name_hint, pointer, target);
@@ -180,7 +200,9 @@ impl<'a> TypeSpace<'a> {
     ) -> TypeRef {
         let typ = view.typ.or_else(|| infer_type(view));
         match typ {
-            Some("string") if !view.enumeration.is_empty() => self.lower_string_enum(schema, view, name_hint, pointer, target),
+            Some("string") if !view.enumeration.is_empty() => {
+                self.lower_string_enum(schema, view, name_hint, pointer, target)
+            }
             Some("string") => match view.format {
                 Some("date-time") => TypeRef::DateTime,
                 Some("binary") => TypeRef::Bytes,
@@ -223,7 +245,9 @@ impl<'a> TypeSpace<'a> {
             return match view.additional {
                 Some(AdditionalProperties::Schema(inner)) => {
                     let hint = format!("{name_hint}Value");
-                    let value = self.lower(inner, &hint, &pointer_join(pointer, "additionalProperties")).ty;
+                    let value = self
+                        .lower(inner, &hint, &pointer_join(pointer, "additionalProperties"))
+                        .ty;
                     TypeRef::Map(Box::new(value))
                 }
                 _ => TypeRef::Object,
@@ -251,23 +275,31 @@ impl<'a> TypeSpace<'a> {
             Some(AdditionalProperties::Any(true)) => Some(TypeRef::Any),
             Some(AdditionalProperties::Schema(inner)) => {
                 let hint = format!("{name}Extra");
-                Some(self.lower(inner, &hint, &pointer_join(pointer, "additionalProperties")).ty)
+                Some(
+                    self.lower(inner, &hint, &pointer_join(pointer, "additionalProperties"))
+                        .ty,
+                )
             }
             _ => None,
         };
         dedupe_field_names(&mut fields, additional.is_some());
         let closed = matches!(view.additional, Some(AdditionalProperties::Any(false)));
-        self.types[id.0].kind = TypeKind::Struct(StructDef { fields, additional, closed });
+        self.types[id.0].kind = TypeKind::Struct(StructDef {
+            fields,
+            additional,
+            closed,
+        });
         TypeRef::Named(id)
     }
 
-    /// A name in `required` that is not a property is almost always a typo.
+    /// A name in `required` that is not a property is almost always a typo; JSON Schema allows it,
+    /// so it is a warning.
     fn check_required(&mut self, view: &View<'_>, pointer: &str) {
         for (index, name) in view.required.iter().enumerate() {
             if !view.properties.iter().any(|(wire, _)| *wire == name) {
-                self.diagnostics.push(Diagnostic::error(
+                self.diagnostics.push(Diagnostic::warning(
                     pointer_join(&pointer_join(pointer, "required"), &index.to_string()),
-                    format!("`{name}` is listed in `required` but is not a property"),
+                    format!("`{name}` is listed in `required` but is not a property; it is ignored"),
                 ));
             }
         }
@@ -319,7 +351,13 @@ impl<'a> TypeSpace<'a> {
         target: Option<TypeId>,
     ) -> TypeRef {
         if members.len() == 1 && target.is_none() {
-            return self.lower(&members[0], name_hint, &pointer_join(&pointer_join(pointer, keyword), "0")).ty;
+            return self
+                .lower(
+                    &members[0],
+                    name_hint,
+                    &pointer_join(&pointer_join(pointer, keyword), "0"),
+                )
+                .ty;
         }
         let id = target.unwrap_or_else(|| self.push_inline(name_hint, pointer, doc_of(schema)));
         let name = self.types[id.0].name.clone();
@@ -330,7 +368,12 @@ impl<'a> TypeSpace<'a> {
             let variant_name = shorten_variant_name(&self.variant_name(member), &name);
             let hint = format!("{name}{variant_name}");
             let lowered = self.lower(member, &hint, &member_pointer);
-            variants.push(UnionVariant { name: variant_name, ty: lowered.ty, tag_value: None, boxed: false });
+            variants.push(UnionVariant {
+                name: variant_name,
+                ty: lowered.ty,
+                tag_value: None,
+                boxed: false,
+            });
             member_refs.push(match member {
                 ReferenceOr::Reference { reference } => Some(reference.clone()),
                 ReferenceOr::Item(_) => None,
@@ -374,7 +417,9 @@ impl<'a> TypeSpace<'a> {
                             format!("{}List", naming::type_name(item_type))
                         }
                         Some(ReferenceOr::Reference { reference }) => {
-                            let item = ReferenceOr::Reference { reference: reference.clone() };
+                            let item = ReferenceOr::Reference {
+                                reference: reference.clone(),
+                            };
                             format!("{}List", self.variant_name(&item))
                         }
                         None => "List".to_owned(),
@@ -402,25 +447,39 @@ impl<'a> TypeSpace<'a> {
     ) -> Lowered {
         let nullable = schema.schema_data.nullable;
         if members.len() == 1 {
-            let inner = self.lower(&members[0], name_hint, &pointer_join(&pointer_join(pointer, "allOf"), "0"));
-            return Lowered { ty: inner.ty, nullable: nullable || inner.nullable };
+            let inner = self.lower(
+                &members[0],
+                name_hint,
+                &pointer_join(&pointer_join(pointer, "allOf"), "0"),
+            );
+            return Lowered {
+                ty: inner.ty,
+                nullable: nullable || inner.nullable,
+            };
         }
         let mut merged = openapiv3::ObjectType::default();
         for (index, member) in members.iter().enumerate() {
             let member_pointer = pointer_join(&pointer_join(pointer, "allOf"), &index.to_string());
             let resolved = match member {
                 ReferenceOr::Item(s) => Some(s),
-                ReferenceOr::Reference { reference } => {
-                    reference.strip_prefix(SCHEMA_PREFIX).map(unescape_token).and_then(|n| self.component(&n))
-                }
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix(SCHEMA_PREFIX)
+                    .map(unescape_token)
+                    .and_then(|n| self.component(&n)),
             };
             let Some(member_schema) = resolved else {
-                self.diagnostics.push(Diagnostic::error(member_pointer, "allOf member does not resolve to a schema"));
+                self.diagnostics.push(Diagnostic::error(
+                    member_pointer,
+                    "allOf member does not resolve to a schema",
+                ));
                 continue;
             };
             let member_view = view_of(member_schema);
             if member_view.properties.is_empty() && !member_view.all_of.is_empty() {
-                self.diagnostics.push(Diagnostic::warning(member_pointer, "nested allOf is not merged; its properties are skipped"));
+                self.diagnostics.push(Diagnostic::warning(
+                    member_pointer,
+                    "nested allOf is not merged; its properties are skipped",
+                ));
             }
             for (key, value) in member_view.properties {
                 merged.properties.insert(key.clone(), value.clone());
@@ -445,7 +504,9 @@ impl<'a> TypeSpace<'a> {
 
     /// Decides how a union tells its variants apart, now that every member type exists.
     fn resolve_tag(&mut self, pending: PendingTag) {
-        let TypeKind::Union(union) = &self.types[pending.union.0].kind else { return };
+        let TypeKind::Union(union) = &self.types[pending.union.0].kind else {
+            return;
+        };
         let mut union = union.clone();
         let property = match &pending.discriminator {
             Some(d) => Some(d.property_name.clone()),
@@ -455,11 +516,18 @@ impl<'a> TypeSpace<'a> {
         let mut values = Vec::new();
         for (variant, member_ref) in union.variants.iter().zip(&pending.member_refs) {
             let from_mapping = pending.discriminator.as_ref().and_then(|d| {
-                d.mapping.iter().find(|(_, target)| Some(*target) == member_ref.as_ref()).map(|(value, _)| value.clone())
+                d.mapping
+                    .iter()
+                    .find(|(_, target)| Some(*target) == member_ref.as_ref())
+                    .map(|(value, _)| value.clone())
             });
             let value = from_mapping
                 .or_else(|| self.const_value(&variant.ty, &property))
-                .or_else(|| member_ref.as_ref().and_then(|r| r.strip_prefix(SCHEMA_PREFIX).map(unescape_token)));
+                .or_else(|| {
+                    member_ref
+                        .as_ref()
+                        .and_then(|r| r.strip_prefix(SCHEMA_PREFIX).map(unescape_token))
+                });
             values.push(value);
         }
         let distinct: BTreeSet<&String> = values.iter().flatten().collect();
@@ -483,23 +551,25 @@ impl<'a> TypeSpace<'a> {
     /// A property that every member declares as a single-value enum, with distinct values.
     fn common_const_property(&self, union: &UnionDef) -> Option<String> {
         let first = union.variants.first()?.ty.direct_named()?;
-        let TypeKind::Struct(first_struct) = &self.types[first.0].kind else { return None };
-        first_struct
-            .fields
-            .iter()
-            .map(|f| f.wire_name.clone())
-            .find(|wire| {
-                let values: Vec<Option<String>> = union.variants.iter().map(|v| self.const_value(&v.ty, wire)).collect();
-                let distinct: BTreeSet<&String> = values.iter().flatten().collect();
-                values.iter().all(Option::is_some) && distinct.len() == values.len()
-            })
+        let TypeKind::Struct(first_struct) = &self.types[first.0].kind else {
+            return None;
+        };
+        first_struct.fields.iter().map(|f| f.wire_name.clone()).find(|wire| {
+            let values: Vec<Option<String>> = union.variants.iter().map(|v| self.const_value(&v.ty, wire)).collect();
+            let distinct: BTreeSet<&String> = values.iter().flatten().collect();
+            values.iter().all(Option::is_some) && distinct.len() == values.len()
+        })
     }
 
     /// The only value a struct's property may take, when it is a single-value enum.
     fn const_value(&self, ty: &TypeRef, property: &str) -> Option<String> {
-        let TypeKind::Struct(s) = &self.types[ty.direct_named()?.0].kind else { return None };
+        let TypeKind::Struct(s) = &self.types[ty.direct_named()?.0].kind else {
+            return None;
+        };
         let field = s.fields.iter().find(|f| f.wire_name == property)?;
-        let TypeKind::Enum(e) = &self.types[field.ty.direct_named()?.0].kind else { return None };
+        let TypeKind::Enum(e) = &self.types[field.ty.direct_named()?.0].kind else {
+            return None;
+        };
         match e.variants.as_slice() {
             [only] => Some(only.wire.clone()),
             _ => None,
@@ -555,7 +625,12 @@ pub(crate) fn view_of(schema: &Schema) -> View<'_> {
                 openapiv3::VariantOrUnknownOrEmpty::Unknown(f) => Some(f.as_str()),
                 openapiv3::VariantOrUnknownOrEmpty::Empty => None,
             };
-            v.enumeration = s.enumeration.iter().flatten().map(|s| Value::String(s.clone())).collect();
+            v.enumeration = s
+                .enumeration
+                .iter()
+                .flatten()
+                .map(|s| Value::String(s.clone()))
+                .collect();
         }
         SchemaKind::Type(Type::Integer(_)) => v.typ = Some("integer"),
         SchemaKind::Type(Type::Number(_)) => v.typ = Some("number"),
@@ -609,8 +684,17 @@ fn infer_type(view: &View<'_>) -> Option<&'static str> {
 fn shorten_variant_name(variant: &str, union: &str) -> String {
     let variant_words = pascal_words(variant);
     let union_words = pascal_words(union);
-    let prefix = variant_words.iter().zip(&union_words).take_while(|(a, b)| a == b).count();
-    let suffix = variant_words.iter().rev().zip(union_words.iter().rev()).take_while(|(a, b)| a == b).count();
+    let prefix = variant_words
+        .iter()
+        .zip(&union_words)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = variant_words
+        .iter()
+        .rev()
+        .zip(union_words.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
     if prefix + suffix >= variant_words.len() {
         return variant.to_owned();
     }
@@ -634,7 +718,11 @@ fn pascal_words(name: &str) -> Vec<String> {
 }
 
 fn doc_of(schema: &Schema) -> Option<String> {
-    schema.schema_data.description.clone().or_else(|| schema.schema_data.title.clone())
+    schema
+        .schema_data
+        .description
+        .clone()
+        .or_else(|| schema.schema_data.title.clone())
 }
 
 fn unescape_token(token: &str) -> String {
@@ -658,9 +746,9 @@ fn dedupe_field_names(fields: &mut [Field], has_additional: bool) {
 /// passing through a `Vec` or a map, so recursive types have a finite size.
 fn box_cycles(types: &mut [TypeDef]) {
     let direct_edges: Vec<Vec<TypeId>> = types.iter().map(|t| direct_children(&t.kind)).collect();
-    for owner in 0..types.len() {
+    for (owner, def) in types.iter_mut().enumerate() {
         let owner_id = TypeId(owner);
-        match &mut types[owner].kind {
+        match &mut def.kind {
             TypeKind::Struct(s) => {
                 for field in &mut s.fields {
                     if let Some(child) = field.ty.direct_named() {

@@ -205,8 +205,15 @@ pub struct Param {
 
 #[derive(Clone, Debug)]
 pub enum Body {
-    Json { ty: TypeRef, required: bool, doc: Option<String> },
-    Multipart { fields: Vec<MultipartField>, doc: Option<String> },
+    Json {
+        ty: TypeRef,
+        required: bool,
+        doc: Option<String>,
+    },
+    Multipart {
+        fields: Vec<MultipartField>,
+        doc: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug)]

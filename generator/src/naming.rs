@@ -9,10 +9,9 @@ use proc_macro2::{Ident, Span};
 /// Strict and reserved keywords of Rust 2015–2024.
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
-    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match",
-    "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-    "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while",
-    "yield",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers (`r#self` is not allowed), so they get a trailing `_`.
@@ -54,7 +53,9 @@ pub fn ident(name: &str) -> Ident {
 
 /// Replaces everything that is not an ASCII letter or digit by a word break, so heck sees words.
 fn ascii_words(raw: &str) -> String {
-    raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
 }
 
 /// Guarantees a non-empty identifier that does not start with a digit.
@@ -68,7 +69,10 @@ fn fix_leading(name: String, empty: &str, digit_prefix: &str) -> String {
 
 /// Last line of defence: only `[A-Za-z0-9_]`, not empty, not starting with a digit.
 fn sanitize(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
     match cleaned.chars().next() {
         None => "_empty".to_owned(),
         Some(c) if c.is_ascii_digit() => format!("_{cleaned}"),
@@ -112,7 +116,9 @@ mod tests {
 
     #[test]
     fn names_are_valid_identifiers_for_odd_input() {
-        for raw in ["", "+1", "-1", "1st", "type", "self", "Self", "élan", "a.b-c", "__", "_", "crate"] {
+        for raw in [
+            "", "+1", "-1", "1st", "type", "self", "Self", "élan", "a.b-c", "__", "_", "crate",
+        ] {
             let _ = ident(&type_name(raw));
             let _ = ident(&field_name(raw));
             let _ = ident(&module_name(raw));

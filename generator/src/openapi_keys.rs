@@ -89,9 +89,7 @@ impl KeyPattern {
 fn is_status_code(key: &str) -> bool {
     match key.as_bytes() {
         [first, rest @ ..] if rest.eq_ignore_ascii_case(b"XX") => first.is_ascii_digit(),
-        [first, second, third] => {
-            (b'1'..=b'9').contains(first) && second.is_ascii_digit() && third.is_ascii_digit()
-        }
+        [first, second, third] => (b'1'..=b'9').contains(first) && second.is_ascii_digit() && third.is_ascii_digit(),
         _ => false,
     }
 }
@@ -108,7 +106,10 @@ pub struct ObjectSpec {
 
 impl ObjectSpec {
     pub fn field(&self, key: &str) -> Option<Shape> {
-        self.fields.iter().find(|(name, _)| *name == key).map(|(_, shape)| *shape)
+        self.fields
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, shape)| *shape)
     }
 
     pub fn field_names(&self) -> impl Iterator<Item = &'static str> + '_ {
@@ -147,8 +148,15 @@ pub const TYPE_SPECIFIC_KEYWORDS: &[(&str, &[&str])] = &[
     ("enum", &["string", "number", "integer", "boolean"]),
 ];
 pub const PARAMETER_LOCATIONS: &[&str] = &["query", "header", "path", "cookie"];
-pub const PARAMETER_STYLES: &[&str] =
-    &["matrix", "label", "form", "simple", "spaceDelimited", "pipeDelimited", "deepObject"];
+pub const PARAMETER_STYLES: &[&str] = &[
+    "matrix",
+    "label",
+    "form",
+    "simple",
+    "spaceDelimited",
+    "pipeDelimited",
+    "deepObject",
+];
 pub const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 pub fn object_spec(object: Object) -> &'static ObjectSpec {
@@ -384,7 +392,10 @@ static ENCODING: ObjectSpec = ObjectSpec {
     fields: &[
         ("contentType", STRING),
         ("headers", Shape::MapOf(&Shape::RefOr(Object::Header))),
-        ("style", Shape::Keyword(&["form", "spaceDelimited", "pipeDelimited", "deepObject"])),
+        (
+            "style",
+            Shape::Keyword(&["form", "spaceDelimited", "pipeDelimited", "deepObject"]),
+        ),
         ("explode", BOOL),
         ("allowReserved", BOOL),
     ],
@@ -420,7 +431,12 @@ static CALLBACK: ObjectSpec = ObjectSpec {
 
 static EXAMPLE: ObjectSpec = ObjectSpec {
     name: "Example Object",
-    fields: &[("summary", STRING), ("description", STRING), ("value", ANY), ("externalValue", STRING)],
+    fields: &[
+        ("summary", STRING),
+        ("description", STRING),
+        ("value", ANY),
+        ("externalValue", STRING),
+    ],
     required: &[],
     patterned: None,
 };
@@ -460,7 +476,11 @@ static HEADER: ObjectSpec = ObjectSpec {
 
 static TAG: ObjectSpec = ObjectSpec {
     name: "Tag Object",
-    fields: &[("name", STRING), ("description", STRING), ("externalDocs", Shape::Object(Object::ExternalDocs))],
+    fields: &[
+        ("name", STRING),
+        ("description", STRING),
+        ("externalDocs", Shape::Object(Object::ExternalDocs)),
+    ],
     required: &["name"],
     patterned: None,
 };
@@ -598,7 +618,10 @@ pub const SCHEMA_KEYWORDS_NOT_IN_3_0: &[(&str, &str)] = &[
     ("dependentRequired", ""),
     ("dependentSchemas", ""),
     ("dependencies", ""),
-    ("patternProperties", "use `additionalProperties` with a schema for a map"),
+    (
+        "patternProperties",
+        "use `additionalProperties` with a schema for a map",
+    ),
     ("propertyNames", ""),
     ("unevaluatedProperties", ""),
     ("unevaluatedItems", ""),
@@ -641,7 +664,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let substitution = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + substitution);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + substitution);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }

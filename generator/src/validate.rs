@@ -94,7 +94,10 @@ impl Walker {
 
     fn walk_keyword(&mut self, value: &Value, pointer: &str, allowed: &[&str]) {
         let Some(word) = value.as_str() else {
-            return self.error(pointer, format!("expected one of {}, found {}", code_list(allowed), json_type(value)));
+            return self.error(
+                pointer,
+                format!("expected one of {}, found {}", code_list(allowed), json_type(value)),
+            );
         };
         if allowed.contains(&word) {
             return;
@@ -127,7 +130,10 @@ impl Walker {
     fn walk_object(&mut self, value: &Value, pointer: &str, object: Object) {
         let spec = object_spec(object);
         let Some(map) = value.as_object() else {
-            return self.error(pointer, format!("expected a mapping ({}), found {}", spec.name, json_type(value)));
+            return self.error(
+                pointer,
+                format!("expected a mapping ({}), found {}", spec.name, json_type(value)),
+            );
         };
         for field in spec.required.iter().filter(|field| !map.contains_key(**field)) {
             self.error(pointer, format!("missing required field `{field}` ({})", spec.name));
@@ -164,7 +170,11 @@ impl Walker {
     fn unknown_key(&mut self, object: Object, key: &str, pointer: &str) {
         if object == Object::Schema {
             if let Some((_, advice)) = keys::SCHEMA_KEYWORDS_NOT_IN_3_0.iter().find(|(word, _)| *word == key) {
-                let advice = if advice.is_empty() { String::new() } else { format!("; {advice}") };
+                let advice = if advice.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {advice}")
+                };
                 let message = format!("`{key}` is not an OpenAPI 3.0 schema keyword, so it is ignored{advice}");
                 return self.warning(pointer, message);
             }
@@ -194,8 +204,15 @@ impl Walker {
         };
         let ref_pointer = pointer_join(pointer, "$ref");
         match target.as_str() {
-            Some(target) => self.refs.push(RefSite { pointer: ref_pointer, target: target.to_string(), expected: object }),
-            None => self.error(&ref_pointer, format!("`$ref` must be a string, found {}", json_type(target))),
+            Some(target) => self.refs.push(RefSite {
+                pointer: ref_pointer,
+                target: target.to_string(),
+                expected: object,
+            }),
+            None => self.error(
+                &ref_pointer,
+                format!("`$ref` must be a string, found {}", json_type(target)),
+            ),
         }
         self.check_ref_siblings(map, pointer, object);
     }
@@ -203,8 +220,11 @@ impl Walker {
     /// OpenAPI 3.0 says siblings of `$ref` are ignored, and openapiv3 drops them, so a `nullable: true`
     /// written next to a `$ref` would silently not apply.
     fn check_ref_siblings(&mut self, map: &Map<String, Value>, pointer: &str, object: Object) {
-        let ignored: Vec<&str> =
-            map.keys().map(String::as_str).filter(|key| *key != "$ref" && !key.starts_with("x-")).collect();
+        let ignored: Vec<&str> = map
+            .keys()
+            .map(String::as_str)
+            .filter(|key| *key != "$ref" && !key.starts_with("x-"))
+            .collect();
         if ignored.is_empty() {
             return;
         }
@@ -214,18 +234,25 @@ impl Walker {
         } else {
             ""
         };
-        let message = format!("{} next to `$ref` {verb} ignored in OpenAPI 3.0{advice}", code_list(&ignored));
+        let message = format!(
+            "{} next to `$ref` {verb} ignored in OpenAPI 3.0{advice}",
+            code_list(&ignored)
+        );
         self.warning(pointer, message);
     }
 
     fn walk_schema_type(&mut self, value: &Value, pointer: &str) {
         match value {
             Value::String(name) if keys::SCHEMA_TYPES.contains(&name.as_str()) => {}
-            Value::String(name) if name == "null" => {
-                self.error(pointer, "`type: null` is OpenAPI 3.1; in 3.0 mark the schema `nullable: true`")
-            }
+            Value::String(name) if name == "null" => self.error(
+                pointer,
+                "`type: null` is OpenAPI 3.1; in 3.0 mark the schema `nullable: true`",
+            ),
             Value::String(name) => {
-                let mut message = format!("unknown type `{name}`; expected one of {}", code_list(keys::SCHEMA_TYPES));
+                let mut message = format!(
+                    "unknown type `{name}`; expected one of {}",
+                    code_list(keys::SCHEMA_TYPES)
+                );
                 if let Some(suggestion) = keys::suggest(name, keys::SCHEMA_TYPES.iter().copied()) {
                     message.push_str(&format!("; did you mean `{suggestion}`?"));
                 }
@@ -244,14 +271,23 @@ impl Walker {
     /// differently from what the author meant.
     fn check_schema(&mut self, map: &Map<String, Value>, pointer: &str) {
         if map.contains_key("not") {
-            self.warning(&pointer_join(pointer, "not"), "keyword `not` is not enforced by the generated client");
+            self.warning(
+                &pointer_join(pointer, "not"),
+                "keyword `not` is not enforced by the generated client",
+            );
         }
-        let type_name = map.get("type").and_then(Value::as_str).filter(|name| keys::SCHEMA_TYPES.contains(name));
+        let type_name = map
+            .get("type")
+            .and_then(Value::as_str)
+            .filter(|name| keys::SCHEMA_TYPES.contains(name));
         if let Some(type_name) = type_name {
             self.check_keywords_fit_type(map, pointer, type_name);
             self.check_enum_fits_type(map, pointer, type_name);
             if type_name == "array" && !map.contains_key("items") {
-                self.warning(pointer, "`type: array` without `items`: the elements will be untyped JSON values");
+                self.warning(
+                    pointer,
+                    "`type: array` without `items`: the elements will be untyped JSON values",
+                );
             }
         }
         self.check_required_properties(map, pointer);
@@ -283,7 +319,11 @@ impl Walker {
             _ => true,
         };
         let enum_pointer = pointer_join(pointer, "enum");
-        if let Some((index, value)) = values.iter().enumerate().find(|(_, value)| !value.is_null() && !fits(value)) {
+        if let Some((index, value)) = values
+            .iter()
+            .enumerate()
+            .find(|(_, value)| !value.is_null() && !fits(value))
+        {
             let message = format!(
                 "`enum` value {value} is {} but the schema has `type: {type_name}`; openapiv3 then reads the \
                  whole schema as untyped",
@@ -302,7 +342,9 @@ impl Walker {
         let Some(properties) = map.get("properties").and_then(Value::as_object) else {
             return;
         };
-        let open = ["allOf", "oneOf", "anyOf", "additionalProperties"].iter().any(|key| map.contains_key(*key));
+        let open = ["allOf", "oneOf", "anyOf", "additionalProperties"]
+            .iter()
+            .any(|key| map.contains_key(*key));
         if open {
             return;
         }
@@ -340,7 +382,10 @@ impl Walker {
             _ => return,
         };
         if keys::PARAMETER_STYLES.contains(&style) && !allowed.contains(&style) {
-            let message = format!("style `{style}` is not allowed for `in: {location}`; use one of {}", code_list(allowed));
+            let message = format!(
+                "style `{style}` is not allowed for `in: {location}`; use one of {}",
+                code_list(allowed)
+            );
             self.error(&pointer_join(pointer, "style"), message);
         }
     }
@@ -354,7 +399,10 @@ impl Walker {
             _ => &[],
         };
         for field in needed.iter().filter(|field| !map.contains_key(**field)) {
-            self.error(pointer, format!("missing required field `{field}` for this type of security scheme"));
+            self.error(
+                pointer,
+                format!("missing required field `{field}` for this type of security scheme"),
+            );
         }
     }
 }
@@ -368,7 +416,11 @@ fn known_mistake(object: Object, key: &str, value: &Value) -> Option<String> {
                 .to_string()
         }
         (Object::Schema, "exclusiveMinimum" | "exclusiveMaximum", Value::Number(_)) => {
-            let bound = if key == "exclusiveMinimum" { "minimum" } else { "maximum" };
+            let bound = if key == "exclusiveMinimum" {
+                "minimum"
+            } else {
+                "maximum"
+            };
             format!("a number here is OpenAPI 3.1 style; in 3.0 write `{bound}: N` with `{key}: true`")
         }
         (Object::Schema, "items", Value::Array(_)) => {
@@ -400,7 +452,10 @@ fn check_ref_target(raw: &Value, site: &RefSite) -> Option<Diagnostic> {
         return Some(Diagnostic::error(&site.pointer, message));
     }
     let Some(tokens) = reference_tokens(target) else {
-        return Some(Diagnostic::error(&site.pointer, format!("`$ref` `{target}` is not a JSON pointer (`#/...`)")));
+        return Some(Diagnostic::error(
+            &site.pointer,
+            format!("`$ref` `{target}` is not a JSON pointer (`#/...`)"),
+        ));
     };
     if resolve_pointer(raw, target).is_none() {
         return Some(Diagnostic::error(&site.pointer, dangling_ref_message(raw, target)));
@@ -464,7 +519,10 @@ fn ref_cycles(raw: &Value, refs: &[RefSite]) -> Vec<Diagnostic> {
 
 /// The local `$ref` of a Reference Object, if `value` is one.
 fn ref_of(value: &Value) -> Option<&str> {
-    value.get("$ref").and_then(Value::as_str).filter(|target| target.starts_with('#'))
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .filter(|target| target.starts_with('#'))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -509,16 +567,25 @@ fn check_operations(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic> {
         let shared = parameters_of(raw, item.get("parameters"), &pointer_join(&item_pointer, "parameters"));
         diagnostics.extend(duplicate_parameters(&shared));
         // Document order, so a duplicate operationId is reported where a reader meets it second.
-        let operations = item.iter().filter(|(key, _)| keys::HTTP_METHODS.contains(&key.as_str()));
+        let operations = item
+            .iter()
+            .filter(|(key, _)| keys::HTTP_METHODS.contains(&key.as_str()));
         for (method, operation) in operations {
             let Some(operation) = operation.as_object() else {
                 continue;
             };
             let operation_pointer = pointer_join(&item_pointer, method);
             let label = format!("{} {path}", method.to_ascii_uppercase());
-            let first_use = FirstUse { label, pointer: operation_pointer.clone() };
+            let first_use = FirstUse {
+                label,
+                pointer: operation_pointer.clone(),
+            };
             diagnostics.extend(check_operation_id(operation, first_use, &mut operation_ids, lines));
-            let own = parameters_of(raw, operation.get("parameters"), &pointer_join(&operation_pointer, "parameters"));
+            let own = parameters_of(
+                raw,
+                operation.get("parameters"),
+                &pointer_join(&operation_pointer, "parameters"),
+            );
             diagnostics.extend(duplicate_parameters(&own));
             if let Some(template) = &template {
                 diagnostics.extend(check_path_parameters(path, template, &operation_pointer, &shared, &own));
@@ -558,8 +625,10 @@ fn check_operation_id(
     };
     let first_line = lines.line_of(&pointer_join(&first.pointer, "operationId"));
     let at_line = first_line.map(|line| format!(", line {line}")).unwrap_or_default();
-    let message =
-        format!("duplicate operationId `{id}`: already used by `{}` ({}{at_line})", first.label, first.pointer);
+    let message = format!(
+        "duplicate operationId `{id}`: already used by `{}` ({}{at_line})",
+        first.label, first.pointer
+    );
     Some(Diagnostic::error(id_pointer, message))
 }
 
@@ -569,7 +638,9 @@ fn template_names(path: &str) -> Result<Vec<&str>, String> {
     let mut rest = path;
     while let Some((before, after_open)) = rest.split_once('{') {
         if before.contains('}') {
-            return Err(format!("unbalanced braces in path `{path}`: `}}` without a matching `{{`"));
+            return Err(format!(
+                "unbalanced braces in path `{path}`: `}}` without a matching `{{`"
+            ));
         }
         let Some((name, after_close)) = after_open.split_once('}') else {
             return Err(format!("unbalanced braces in path `{path}`: `{{` is never closed"));
@@ -587,7 +658,9 @@ fn template_names(path: &str) -> Result<Vec<&str>, String> {
         rest = after_close;
     }
     if rest.contains('}') {
-        return Err(format!("unbalanced braces in path `{path}`: `}}` without a matching `{{`"));
+        return Err(format!(
+            "unbalanced braces in path `{path}`: `}}` without a matching `{{`"
+        ));
     }
     Ok(names)
 }
@@ -610,7 +683,12 @@ fn parameters_of<'a>(raw: &'a Value, list: Option<&'a Value>, list_pointer: &str
         };
         let required = parameter.get("required") == Some(&Value::Bool(true));
         let pointer = pointer_join(list_pointer, &index.to_string());
-        parameters.push(ParamInfo { pointer, name, location, required });
+        parameters.push(ParamInfo {
+            pointer,
+            name,
+            location,
+            required,
+        });
     }
     parameters
 }
@@ -664,13 +742,17 @@ fn check_path_parameters(
     own: &[ParamInfo],
 ) -> Vec<Diagnostic> {
     let overridden = |inherited: &&ParamInfo| {
-        own.iter().any(|mine| mine.name == inherited.name && mine.location == inherited.location)
+        own.iter()
+            .any(|mine| mine.name == inherited.name && mine.location == inherited.location)
     };
     let effective: Vec<&ParamInfo> = own.iter().chain(shared.iter().filter(|p| !overridden(p))).collect();
     let mut diagnostics = Vec::new();
     for parameter in effective.iter().filter(|p| p.location == "path") {
         if !template.contains(&parameter.name) {
-            let mut message = format!("path parameter `{}` does not appear in the path `{path}`", parameter.name);
+            let mut message = format!(
+                "path parameter `{}` does not appear in the path `{path}`",
+                parameter.name
+            );
             if let Some(suggestion) = keys::suggest(parameter.name, template.iter().copied()) {
                 message.push_str(&format!("; did you mean `{suggestion}`?"));
             }
@@ -687,7 +769,10 @@ fn check_path_parameters(
         }
         let mut message = format!("`{{{name}}}` in path `{path}` has no `in: path` parameter named `{name}`");
         if let Some(elsewhere) = effective.iter().find(|p| p.name == *name) {
-            message.push_str(&format!(" (there is one `in: {}` at {})", elsewhere.location, elsewhere.pointer));
+            message.push_str(&format!(
+                " (there is one `in: {}` at {})",
+                elsewhere.location, elsewhere.pointer
+            ));
         }
         diagnostics.push(Diagnostic::error(operation_pointer, message));
     }
@@ -705,7 +790,10 @@ fn check_security(list: Option<&Value>, pointer: &str, schemes: Option<&Map<Stri
             continue;
         };
         let requirement_pointer = pointer_join(pointer, &index.to_string());
-        for name in requirement.keys().filter(|name| !schemes.is_some_and(|s| s.contains_key(*name))) {
+        for name in requirement
+            .keys()
+            .filter(|name| !schemes.is_some_and(|s| s.contains_key(*name)))
+        {
             let mut message = format!("security scheme `{name}` is not defined under #/components/securitySchemes");
             let suggestion = schemes.and_then(|s| keys::suggest(name, s.keys().map(String::as_str)));
             if let Some(suggestion) = suggestion {
@@ -724,7 +812,11 @@ fn duplicate_key_errors(lines: &LineIndex) -> Vec<Diagnostic> {
     let duplicates = lines.duplicate_keys().iter();
     duplicates
         .map(|duplicate| {
-            let key = duplicate.pointer.rsplit_once('/').map(|(_, key)| unescape_token(key)).unwrap_or_default();
+            let key = duplicate
+                .pointer
+                .rsplit_once('/')
+                .map(|(_, key)| unescape_token(key))
+                .unwrap_or_default();
             let message = format!(
                 "duplicate key `{key}` (also at line {}): only the later value is kept",
                 duplicate.first_line
@@ -739,12 +831,19 @@ fn duplicate_key_errors(lines: &LineIndex) -> Vec<Diagnostic> {
 /// One walk can reach the same problem twice (a path-level parameter is checked for each operation).
 fn without_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
-    diagnostics.into_iter().filter(|d| seen.insert((d.pointer.clone(), d.message.clone()))).collect()
+    diagnostics
+        .into_iter()
+        .filter(|d| seen.insert((d.pointer.clone(), d.message.clone())))
+        .collect()
 }
 
 /// "`a`, `b`, `c`" for messages.
 fn code_list(words: &[&str]) -> String {
-    words.iter().map(|word| format!("`{word}`")).collect::<Vec<_>>().join(", ")
+    words
+        .iter()
+        .map(|word| format!("`{word}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -753,7 +852,10 @@ mod tests {
 
     #[test]
     fn path_templates() {
-        assert_eq!(template_names("/v5/items/{item_id}/runs/{run_id}"), Ok(vec!["item_id", "run_id"]));
+        assert_eq!(
+            template_names("/v5/items/{item_id}/runs/{run_id}"),
+            Ok(vec!["item_id", "run_id"])
+        );
         assert_eq!(template_names("/plain"), Ok(vec![]));
         for bad in ["/a/{id", "/a/id}", "/a/{{id}}", "/a/{}", "/a/{x}/{x}", "/a/}{"] {
             assert!(template_names(bad).is_err(), "{bad}");
@@ -762,7 +864,8 @@ mod tests {
 
     #[test]
     fn follow_refs_stops_on_loops() {
-        let raw = serde_json::json!({"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}, "c": {"$ref": "#/d"}, "d": {"name": "x"}});
+        let raw =
+            serde_json::json!({"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}, "c": {"$ref": "#/d"}, "d": {"name": "x"}});
         assert_eq!(follow_refs(&raw, &raw["a"]), None);
         assert_eq!(follow_refs(&raw, &raw["c"]), Some(&raw["d"]));
     }

@@ -60,7 +60,13 @@ pub fn write_files(root: &Path, files: &[GeneratedFile], owned_dirs: &[&str], mo
     Ok(report)
 }
 
-fn ensure_file_contents(path: &Path, relative: &str, contents: &str, mode: Mode, report: &mut WriteReport) -> io::Result<()> {
+fn ensure_file_contents(
+    path: &Path,
+    relative: &str,
+    contents: &str,
+    mode: Mode,
+    report: &mut WriteReport,
+) -> io::Result<()> {
     let old = match fs::read_to_string(path) {
         Ok(text) => Some(normalize_newlines(&text)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -120,7 +126,11 @@ fn list_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
 
 fn relative_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
@@ -136,7 +146,10 @@ mod tests {
     #[test]
     fn write_then_check_is_clean_and_edits_show_a_diff() {
         let root = temp_dir("roundtrip");
-        let files = vec![GeneratedFile { path: "src/generated/a.rs".into(), contents: "fn a() {}\n".into() }];
+        let files = vec![GeneratedFile {
+            path: "src/generated/a.rs".into(),
+            contents: "fn a() {}\n".into(),
+        }];
         let first = write_files(&root, &files, &["src/generated"], Mode::Write).unwrap();
         assert_eq!(first.written, ["src/generated/a.rs"]);
         let second = write_files(&root, &files, &["src/generated"], Mode::Write).unwrap();
@@ -147,9 +160,16 @@ mod tests {
         fs::write(root.join("src/generated/extra.rs"), "x\n").unwrap();
         let check = write_files(&root, &files, &["src/generated"], Mode::Check).unwrap();
         assert_eq!(check.stale.len(), 2);
-        assert!(check.stale[0].1.contains("-fn b() {}\n+fn a() {}"), "{}", check.stale[0].1);
+        assert!(
+            check.stale[0].1.contains("-fn b() {}\n+fn a() {}"),
+            "{}",
+            check.stale[0].1
+        );
         assert_eq!(check.stale[1].0, "src/generated/extra.rs");
-        assert_eq!(fs::read_to_string(root.join("src/generated/a.rs")).unwrap(), "fn b() {}\n");
+        assert_eq!(
+            fs::read_to_string(root.join("src/generated/a.rs")).unwrap(),
+            "fn b() {}\n"
+        );
 
         let fix = write_files(&root, &files, &["src/generated"], Mode::Write).unwrap();
         assert_eq!(fix.removed, ["src/generated/extra.rs"]);

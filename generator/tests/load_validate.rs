@@ -20,12 +20,17 @@ fn at<'a>(diagnostics: &'a [Diagnostic], pointer: &str) -> &'a Diagnostic {
     let found: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.pointer == pointer).collect();
     match found.as_slice() {
         [one] => one,
-        _ => panic!("expected one diagnostic at {pointer}, got:\n{}", openapi_rust_gen::diagnostic::render(diagnostics)),
+        _ => panic!(
+            "expected one diagnostic at {pointer}, got:\n{}",
+            openapi_rust_gen::diagnostic::render(diagnostics)
+        ),
     }
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures_load").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures_load")
+        .join(name)
 }
 
 /// A valid document around one schema, `Item`; the schema text starts on line 15.
@@ -70,9 +75,15 @@ fn lines_for_block_scalars_sequence_items_and_quoted_keys() {
     assert_eq!(lines.line_of(&format!("{item}/parameters/0/in")), Some(13));
     assert_eq!(lines.line_of(&format!("{item}/get/parameters/0")), Some(20));
     assert_eq!(lines.line_of(&format!("{item}/get/responses/200")), Some(22));
-    assert_eq!(lines.line_of(&format!("{item}/get/responses/200/description")), Some(23));
+    assert_eq!(
+        lines.line_of(&format!("{item}/get/responses/200/description")),
+        Some(23)
+    );
     // No node of its own: the nearest ancestor's line.
-    assert_eq!(lines.line_of(&format!("{item}/get/responses/200/description/nope")), Some(23));
+    assert_eq!(
+        lines.line_of(&format!("{item}/get/responses/200/description/nope")),
+        Some(23)
+    );
 }
 
 #[test]
@@ -93,7 +104,9 @@ paths:
 
 #[test]
 fn json_syntax_error_has_line() {
-    let errors = load_str("bad.json", "{\n  \"openapi\": \"3.0.3\",\n  \"info\" {}\n}\n").err().unwrap();
+    let errors = load_str("bad.json", "{\n  \"openapi\": \"3.0.3\",\n  \"info\" {}\n}\n")
+        .err()
+        .unwrap();
     let error = at(&errors, "#");
     assert!(error.message.starts_with("invalid JSON"), "{}", error.message);
     assert_eq!(error.line, Some(3));
@@ -112,7 +125,10 @@ properties:
     let error = at(&all, "#/components/schemas/Item/properties/name/nulable");
     assert_eq!(error.severity, Severity::Error);
     assert_eq!(error.line, Some(19));
-    assert_eq!(error.message, "unknown key `nulable` in Schema Object; did you mean `nullable`?");
+    assert_eq!(
+        error.message,
+        "unknown key `nulable` in Schema Object; did you mean `nullable`?"
+    );
     assert_eq!(all.len(), 1, "{all:?}");
 }
 
@@ -163,7 +179,9 @@ fn external_ref_is_rejected() {
     let all = diagnostics(&with_item_schema("$ref: 'common.yaml#/components/schemas/Item'\n"));
     let error = at(&all, "#/components/schemas/Item/$ref");
     assert_eq!(error.line, Some(15));
-    assert!(error.message.starts_with("external $ref `common.yaml#/components/schemas/Item` not supported"));
+    assert!(error
+        .message
+        .starts_with("external $ref `common.yaml#/components/schemas/Item` not supported"));
 }
 
 #[test]
@@ -188,7 +206,11 @@ components:
     let all = diagnostics(text);
     let errors: Vec<&Diagnostic> = all.iter().filter(|d| d.is_error()).collect();
     assert_eq!(errors.len(), 1, "{all:?}");
-    assert!(errors[0].message.starts_with("`$ref` cycle with no schema in between"), "{}", errors[0].message);
+    assert!(
+        errors[0].message.starts_with("`$ref` cycle with no schema in between"),
+        "{}",
+        errors[0].message
+    );
     assert!(matches!(errors[0].line, Some(7) | Some(9)));
 }
 
@@ -211,7 +233,9 @@ components:
     let all = diagnostics(text);
     let error = at(&all, "#/paths/~1items/get/parameters/0/$ref");
     assert_eq!(error.line, Some(8));
-    assert!(error.message.contains("points at a Schema Object where a Parameter Object is expected"));
+    assert!(error
+        .message
+        .contains("points at a Schema Object where a Parameter Object is expected"));
 }
 
 #[test]
@@ -221,14 +245,22 @@ fn openapi_3_1_is_rejected_with_a_located_error() {
     assert_eq!(errors.len(), 1);
     let error = at(&errors, "#/openapi");
     assert_eq!(error.line, Some(1));
-    assert!(error.message.starts_with("OpenAPI 3.1.0 is not supported"), "{}", error.message);
+    assert!(
+        error.message.starts_with("OpenAPI 3.1.0 is not supported"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
 fn missing_or_malformed_version() {
-    let missing = load_str("t.yaml", "info: {title: T, version: '1'}\npaths: {}\n").err().unwrap();
+    let missing = load_str("t.yaml", "info: {title: T, version: '1'}\npaths: {}\n")
+        .err()
+        .unwrap();
     assert!(at(&missing, "#").message.starts_with("missing `openapi` field"));
-    let number = load_str("t.yaml", "openapi: 3.0\ninfo: {title: T, version: '1'}\npaths: {}\n").err().unwrap();
+    let number = load_str("t.yaml", "openapi: 3.0\ninfo: {title: T, version: '1'}\npaths: {}\n")
+        .err()
+        .unwrap();
     assert!(at(&number, "#/openapi").message.contains("must be a string"));
     let swagger = load_str("t.yaml", "swagger: '2.0'\n").err().unwrap();
     assert!(at(&swagger, "#/swagger").message.starts_with("Swagger 2.0"));
@@ -262,7 +294,10 @@ paths:
         missing.message,
         "`{run_id}` in path `/items/{item_id}/runs/{run_id}` has no `in: path` parameter named `run_id`"
     );
-    let extra: Vec<&Diagnostic> = all.iter().filter(|d| d.pointer == format!("{operation}/parameters/0")).collect();
+    let extra: Vec<&Diagnostic> = all
+        .iter()
+        .filter(|d| d.pointer == format!("{operation}/parameters/0"))
+        .collect();
     assert_eq!(extra.len(), 2, "{all:?}");
     assert!(extra.iter().all(|d| d.line == Some(13)));
     assert!(extra.iter().any(|d| d.message.contains("does not appear in the path")));
@@ -436,7 +471,9 @@ properties:
     ));
     let warning = at(&all, "#/components/schemas/Item/properties/parent");
     assert_eq!(warning.severity, Severity::Warning);
-    assert!(warning.message.starts_with("`nullable` next to `$ref` is ignored in OpenAPI 3.0"));
+    assert!(warning
+        .message
+        .starts_with("`nullable` next to `$ref` is ignored in OpenAPI 3.0"));
 }
 
 #[test]
@@ -460,7 +497,9 @@ paths:
     assert_eq!(precise.line, Some(9));
     assert!(precise.message.contains("requestBody"));
     // openapiv3's own message comes too, located as deep as its path goes.
-    assert!(errors.iter().any(|d| d.message.starts_with("not a valid OpenAPI 3.0 document") && d.line.is_some()));
+    assert!(errors
+        .iter()
+        .any(|d| d.message.starts_with("not a valid OpenAPI 3.0 document") && d.line.is_some()));
 }
 
 #[test]
@@ -483,6 +522,12 @@ paths:
     let error = at(&all, "#/paths/~1items");
     assert_eq!(error.line, Some(9));
     assert!(error.message.starts_with("duplicate key `/items` (also at line 4)"));
+    // Only the repeated key itself: its children are not repeats within their own mappings.
+    assert_eq!(
+        all.iter().filter(|d| d.message.starts_with("duplicate key")).count(),
+        1,
+        "{all:?}"
+    );
 }
 
 #[test]
