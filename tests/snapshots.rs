@@ -33,7 +33,7 @@ fn readable_output(generated: &Generated) -> String {
         out.push_str(&format!("===== {} =====\n{}\n", file.path, file.contents));
     }
     for warning in &generated.warnings {
-        out.push_str(&format!("warning: {warning}\n"));
+        out.push_str(&format!("{warning}\n"));
     }
     out
 }

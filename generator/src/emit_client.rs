@@ -42,12 +42,12 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
     let env_reads = settings.credentials.iter().filter_map(|c| {
         let header = &c.header;
         let var = c.env_var.as_ref()?;
-        Some(quote!(let config = config.credential_from_env(#header, #var);))
+        Some(quote!(.credential_from_env(#header, #var)))
     });
     let base_url_env = settings
         .base_url_env
         .as_ref()
-        .map(|var| quote!(let config = config.base_url_from_env(#var);));
+        .map(|var| quote!(.base_url_from_env(#var)));
     let mut sources: Vec<String> = settings
         .credentials
         .iter()
@@ -136,10 +136,7 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
 
             #env_doc
             pub fn from_env() -> Self {
-                let config = Self::new().config;
-                #(#env_reads)*
-                #base_url_env
-                Self { config }
+                Self { config: Self::new().config #(#env_reads)* #base_url_env }
             }
 
             #(#credential_setters)*

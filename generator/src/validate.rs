@@ -6,8 +6,13 @@
 //!
 //! The checks, in order:
 //! - structure: every object's keys against the OpenAPI 3.0.3 table in `openapi_keys` (unknown key →
-//!   error with a "did you mean" suggestion), value types, required fields, `$ref` siblings, and the few
-//!   schema constructs the generated client cannot honour (`not`, 3.1-only keywords);
+//!   error with a "did you mean" suggestion), value types, required fields, parameter `schema`/`content`
+//!   and `style`, security scheme fields;
+//! - warnings, kept few: siblings of `$ref` (ignored by 3.0), `not` (not enforced by the client),
+//!   3.1-only schema keywords (ignored), keywords or `enum` values that do not fit the schema's `type`
+//!   (openapiv3 then reads the schema as untyped), `type: array` without `items`, and `required` names
+//!   that no property has. Validation-only keywords (`pattern`, `minimum`, ...) pass silently: the
+//!   server enforces them;
 //! - references: local `$ref`s resolve, point at the right kind of component, and do not loop through
 //!   `$ref`s alone; external references are rejected;
 //! - operations: every operation has a unique operationId; path templates are well formed and match

@@ -85,12 +85,13 @@ impl ClientBuilder {
     }
     /// A builder preset from the environment: `SGP_API_KEY` (api_key), `SGP_ACCOUNT_ID` (account_id), `SGP_CLIENT_BASE_URL` (base URL, optional). Setters called afterwards override these.
     pub fn from_env() -> Self {
-        let config = Self::new().config;
-        let config = config.credential_from_env("x-api-key", "SGP_API_KEY");
-        let config = config
-            .credential_from_env("x-selected-account-id", "SGP_ACCOUNT_ID");
-        let config = config.base_url_from_env("SGP_CLIENT_BASE_URL");
-        Self { config }
+        Self {
+            config: Self::new()
+                .config
+                .credential_from_env("x-api-key", "SGP_API_KEY")
+                .credential_from_env("x-selected-account-id", "SGP_ACCOUNT_ID")
+                .base_url_from_env("SGP_CLIENT_BASE_URL"),
+        }
     }
     /// Sets the `x-api-key` header sent with every request.
     ///
