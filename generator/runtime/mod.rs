@@ -4,6 +4,7 @@
 //! - [`request`]: [`Operation`] descriptions and the [`RequestBuilder`] that sends one request.
 //! - [`error`]: the single [`Error`] type with its [`ErrorKind`].
 //! - [`nullable`]: [`Nullable`], for fields that may be absent, `null`, or a value.
+//! - [`union`]: decoding helpers for the unions the generator emits.
 //!
 //! This code is generic: nothing in it knows which API it is talking to.
 
@@ -11,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod nullable;
 pub mod request;
+pub mod union;
 
 pub use config::{ConfigBuilder, RequiredCredential, Runtime, Secret};
 pub use error::{Error, ErrorKind};

@@ -541,7 +541,7 @@ fn decode_json<T: serde::de::DeserializeOwned>(
     };
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
+        let path = crate::runtime::union::refine_path(error.path().to_string(), &error.inner().to_string());
         Error::decode(operation, response.status, body, path, error.into_inner())
     })?;
     // Trailing characters after the value are an error at the top level.

@@ -24,6 +24,7 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
     ("error.rs", include_str!("../runtime/error.rs")),
     ("nullable.rs", include_str!("../runtime/nullable.rs")),
     ("request.rs", include_str!("../runtime/request.rs")),
+    ("union.rs", include_str!("../runtime/union.rs")),
 ];
 
 /// Folders of the output crate that belong to the generator entirely: files there that are not

@@ -99,6 +99,15 @@ fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
     }
 }
 
+/// The schema's description followed by a paragraph the generator adds.
+fn doc_with_note(doc: Option<&str>, note: &str) -> TokenStream {
+    let text = match doc {
+        Some(doc) => format!("{doc}\n\n{note}"),
+        None => note.to_owned(),
+    };
+    doc_attrs(Some(&text))
+}
+
 fn boxed(ty: TokenStream, boxed: bool) -> TokenStream {
     if boxed {
         quote!(Box<#ty>)
@@ -250,11 +259,12 @@ fn emit_enum(def: &TypeDef, e: &EnumDef) -> TokenStream {
             #common
         };
     }
+    let doc = doc_with_note(
+        def.doc.as_deref(),
+        "Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.",
+    );
     quote! {
         #doc
-        ///
-        /// Values this client version does not know decode to `Unknown`, keeping their text;
-        /// match with a wildcard arm so that new values do not break your code.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
@@ -331,11 +341,19 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
         .collect();
     let decode_arms = variant_idents
         .iter()
-        .map(|v| quote!(serde_json::from_value(value).map(Self::#v).map_err(serde::de::Error::custom)));
+        .map(|v| quote!(crate::runtime::union::decode_member(value).map(Self::#v)));
+    // Without the tag, the first member that decodes without dropping any key wins; failing
+    // that, the member that drops the fewest keys.
     let attempts = variant_idents.iter().map(|v| {
         quote! {
             if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                return Ok(Self::#v(decoded));
+                let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                if dropped == 0 {
+                    return Ok(Self::#v(decoded));
+                }
+                if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                    best = Some((dropped, Self::#v(decoded)));
+                }
             }
         }
     });
@@ -351,11 +369,12 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
         let message = format!("no member of {} matches (and `{tag}` is absent)", def.name);
         quote!(Err(serde::de::Error::custom(#message)))
     };
-    let tag_doc = format!(" Members are told apart by `{tag}`; when it is absent, each member is tried in order.");
+    let note = format!(
+        "Members are told apart by `{tag}`; when it is absent, the member that keeps the most keys of the input wins."
+    );
+    let doc = doc_with_note(def.doc.as_deref(), &note);
     quote! {
         #doc
-        ///
-        #[doc = #tag_doc]
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
         #[non_exhaustive]
@@ -371,8 +390,12 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
                     #(Some(#tag_values) => #decode_arms,)*
                     #unknown_tag
                     None => {
+                        let mut best: Option<(usize, Self)> = None;
                         #(#attempts)*
-                        #no_match
+                        match best {
+                            Some((_, member)) => Ok(member),
+                            None => #no_match,
+                        }
                     }
                 }
             }

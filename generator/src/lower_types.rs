@@ -33,6 +33,8 @@ pub struct TypeSpace<'a> {
     /// Inline string enums by their values, so identical ones share one type.
     enums_by_values: BTreeMap<Vec<String>, TypeId>,
     pending_tags: Vec<PendingTag>,
+    /// The property being lowered, innermost last: names shared constants after it.
+    properties: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -69,6 +71,7 @@ impl<'a> TypeSpace<'a> {
             taken_names: BTreeSet::new(),
             enums_by_values: BTreeMap::new(),
             pending_tags: Vec::new(),
+            properties: Vec::new(),
             diagnostics: Vec::new(),
         };
         let Some(components) = &openapi.components else {
@@ -259,7 +262,9 @@ impl<'a> TypeSpace<'a> {
         for (wire, property) in &view.properties {
             let property_pointer = pointer_join(&pointer_join(pointer, "properties"), wire);
             let hint = format!("{name}{}", naming::type_name(wire));
+            self.properties.push(wire.to_string());
             let lowered = self.lower_boxed(property, &hint, &property_pointer);
+            self.properties.pop();
             fields.push(Field {
                 name: naming::field_name(wire),
                 wire_name: (*wire).clone(),
@@ -326,7 +331,14 @@ impl<'a> TypeSpace<'a> {
                 return TypeRef::Named(id);
             }
         }
-        let id = target.unwrap_or_else(|| self.push_inline(name_hint, pointer, doc_of(schema)));
+        // An inline constant such as `object: {enum: [list]}` recurs in many schemas and is
+        // shared, so it is named after its value and property (`ListObject`), not its first user.
+        let shared_name = match (values.as_slice(), self.properties.last()) {
+            ([only], Some(property)) => Some(format!("{only} {property}")),
+            _ => None,
+        };
+        let hint = shared_name.as_deref().unwrap_or(name_hint);
+        let id = target.unwrap_or_else(|| self.push_inline(hint, pointer, doc_of(schema)));
         if target.is_none() {
             self.enums_by_values.insert(values.clone(), id);
         }

@@ -80,7 +80,7 @@ pub struct ListEvaluationsBuilder {
     starting_after: Option<String>,
     ending_before: Option<String>,
     include_archived: Option<bool>,
-    views: Option<Vec<crate::types::ListEvaluationsViewsItem>>,
+    views: Option<Vec<crate::types::EvaluationView>>,
 }
 impl ListEvaluationsBuilder {
     /// Maximum number of items on the page. The server chooses the default and the maximum (neither is documented; the SDK exposes no default and its README uses 10).
@@ -104,10 +104,7 @@ impl ListEvaluationsBuilder {
         self
     }
     /// Optional views to expand, sent comma-joined. `tasks` populates `Evaluation.tasks`.
-    pub fn views(
-        mut self,
-        value: impl Into<Vec<crate::types::ListEvaluationsViewsItem>>,
-    ) -> Self {
+    pub fn views(mut self, value: impl Into<Vec<crate::types::EvaluationView>>) -> Self {
         self.views = Some(value.into());
         self
     }
@@ -182,7 +179,7 @@ pub struct GetEvaluationBuilder {
     runtime: Runtime,
     evaluation_id: String,
     include_archived: Option<bool>,
-    views: Option<Vec<crate::types::ListEvaluationsViewsItem>>,
+    views: Option<Vec<crate::types::EvaluationView>>,
 }
 impl GetEvaluationBuilder {
     /// Whether archived entities are included. When the parameter is left out the server decides (the SDK sends nothing and documents no default; archived entities are presumably excluded).
@@ -191,10 +188,7 @@ impl GetEvaluationBuilder {
         self
     }
     /// Optional views to expand, sent comma-joined. `tasks` populates `Evaluation.tasks`.
-    pub fn views(
-        mut self,
-        value: impl Into<Vec<crate::types::ListEvaluationsViewsItem>>,
-    ) -> Self {
+    pub fn views(mut self, value: impl Into<Vec<crate::types::EvaluationView>>) -> Self {
         self.views = Some(value.into());
         self
     }

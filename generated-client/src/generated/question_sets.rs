@@ -98,7 +98,7 @@ pub struct ListQuestionSetsBuilder {
     starting_after: Option<String>,
     ending_before: Option<String>,
     include_archived: Option<bool>,
-    views: Option<Vec<crate::types::ListQuestionSetsViewsItem>>,
+    views: Option<Vec<crate::types::QuestionSetView>>,
 }
 impl ListQuestionSetsBuilder {
     /// Maximum number of items on the page. The server chooses the default and the maximum (neither is documented; the SDK exposes no default and its README uses 10).
@@ -124,7 +124,7 @@ impl ListQuestionSetsBuilder {
     /// Optional views to expand, sent comma-joined. `questions` populates `QuestionSet.questions`.
     pub fn views(
         mut self,
-        value: impl Into<Vec<crate::types::ListQuestionSetsViewsItem>>,
+        value: impl Into<Vec<crate::types::QuestionSetView>>,
     ) -> Self {
         self.views = Some(value.into());
         self
@@ -199,13 +199,13 @@ static GET_QUESTION_SET_OPERATION: Operation = Operation {
 pub struct GetQuestionSetBuilder {
     runtime: Runtime,
     question_set_id: String,
-    views: Option<Vec<crate::types::ListQuestionSetsViewsItem>>,
+    views: Option<Vec<crate::types::QuestionSetView>>,
 }
 impl GetQuestionSetBuilder {
     /// Optional views to expand, sent comma-joined. `questions` populates `QuestionSet.questions`.
     pub fn views(
         mut self,
-        value: impl Into<Vec<crate::types::ListQuestionSetsViewsItem>>,
+        value: impl Into<Vec<crate::types::QuestionSetView>>,
     ) -> Self {
         self.views = Some(value.into());
         self

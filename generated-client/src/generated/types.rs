@@ -252,7 +252,7 @@ impl EvaluationArchiveResponse {
 }
 /// A task executed during an evaluation (response), discriminated by `task_type`. The SDK types `task_type` as optional in responses (the server fills in a default when a request left it out), so the property stays optional here; a task without `task_type` cannot be dispatched by the discriminator and a client should then match the members by shape (`configuration.application_variant_id` means application_variant; `messages` means chat_completion; otherwise inference).
 ///
-/// Members are told apart by `task_type`; when it is absent, each member is tried in order.
+/// Members are told apart by `task_type`; when it is absent, the member that keeps the most keys of the input wins.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -274,32 +274,48 @@ impl<'de> serde::Deserialize<'de> for EvaluationTask {
             .map(str::to_owned);
         match tag.as_deref() {
             Some("chat_completion") => {
-                serde_json::from_value(value)
-                    .map(Self::ChatCompletion)
-                    .map_err(serde::de::Error::custom)
+                crate::runtime::union::decode_member(value).map(Self::ChatCompletion)
             }
             Some("inference") => {
-                serde_json::from_value(value)
-                    .map(Self::Inference)
-                    .map_err(serde::de::Error::custom)
+                crate::runtime::union::decode_member(value).map(Self::Inference)
             }
             Some("application_variant") => {
-                serde_json::from_value(value)
-                    .map(Self::ApplicationVariant)
-                    .map_err(serde::de::Error::custom)
+                crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
             }
             Some(_) => Ok(Self::Unknown(value)),
             None => {
+                let mut best: Option<(usize, Self)> = None;
                 if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    return Ok(Self::ChatCompletion(decoded));
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ChatCompletion(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::ChatCompletion(decoded)));
+                    }
                 }
                 if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    return Ok(Self::Inference(decoded));
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Inference(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Inference(decoded)));
+                    }
                 }
                 if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    return Ok(Self::ApplicationVariant(decoded));
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ApplicationVariant(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::ApplicationVariant(decoded)));
+                    }
                 }
-                Ok(Self::Unknown(value))
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => Ok(Self::Unknown(value)),
+                }
             }
         }
     }
@@ -324,7 +340,7 @@ impl From<ApplicationVariantV1EvaluationTask> for EvaluationTask {
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<ChatCompletionEvaluationTaskTaskType>,
+    pub task_type: Option<ChatCompletionTaskType>,
     /// Alias to title the results column. Defaults to the `task_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -342,10 +358,7 @@ impl ChatCompletionEvaluationTask {
         }
     }
     /// Sets `task_type`.
-    pub fn task_type(
-        mut self,
-        value: impl Into<ChatCompletionEvaluationTaskTaskType>,
-    ) -> Self {
+    pub fn task_type(mut self, value: impl Into<ChatCompletionTaskType>) -> Self {
         self.task_type = Some(value.into());
         self
     }
@@ -591,7 +604,7 @@ impl ChatCompletionEvaluationTaskConfiguration {
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<GenericInferenceEvaluationTaskTaskType>,
+    pub task_type: Option<InferenceTaskType>,
     /// Alias to title the results column. Defaults to the `task_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -609,10 +622,7 @@ impl GenericInferenceEvaluationTask {
         }
     }
     /// Sets `task_type`.
-    pub fn task_type(
-        mut self,
-        value: impl Into<GenericInferenceEvaluationTaskTaskType>,
-    ) -> Self {
+    pub fn task_type(mut self, value: impl Into<InferenceTaskType>) -> Self {
         self.task_type = Some(value.into());
         self
     }
@@ -712,7 +722,7 @@ impl From<ItemLocator> for LaunchInferenceConfigurationOrItemLocator {
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<ApplicationVariantV1EvaluationTaskTaskType>,
+    pub task_type: Option<ApplicationVariantTaskType>,
     /// Alias to title the results column. Defaults to the `task_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -730,10 +740,7 @@ impl ApplicationVariantV1EvaluationTask {
         }
     }
     /// Sets `task_type`.
-    pub fn task_type(
-        mut self,
-        value: impl Into<ApplicationVariantV1EvaluationTaskTaskType>,
-    ) -> Self {
+    pub fn task_type(mut self, value: impl Into<ApplicationVariantTaskType>) -> Self {
         self.task_type = Some(value.into());
         self
     }
@@ -986,7 +993,7 @@ impl AgenticApplicationTraceEntry {
 }
 /// A task to execute during the evaluation (request). Like the SDK, this union declares no discriminator; each member fixes `task_type` to a single value, so a task that carries `task_type` matches exactly one member. `task_type` is optional (the server fills in a default), but a client should always send it: without it, a chat completion configuration also fits the inference member.
 ///
-/// Members are told apart by `task_type`; when it is absent, each member is tried in order.
+/// Members are told apart by `task_type`; when it is absent, the member that keeps the most keys of the input wins.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -1006,19 +1013,13 @@ impl<'de> serde::Deserialize<'de> for EvaluationTaskParam {
             .map(str::to_owned);
         match tag.as_deref() {
             Some("chat_completion") => {
-                serde_json::from_value(value)
-                    .map(Self::ChatCompletion)
-                    .map_err(serde::de::Error::custom)
+                crate::runtime::union::decode_member(value).map(Self::ChatCompletion)
             }
             Some("inference") => {
-                serde_json::from_value(value)
-                    .map(Self::Inference)
-                    .map_err(serde::de::Error::custom)
+                crate::runtime::union::decode_member(value).map(Self::Inference)
             }
             Some("application_variant") => {
-                serde_json::from_value(value)
-                    .map(Self::ApplicationVariant)
-                    .map_err(serde::de::Error::custom)
+                crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
             }
             Some(other) => {
                 Err(
@@ -1031,20 +1032,44 @@ impl<'de> serde::Deserialize<'de> for EvaluationTaskParam {
                 )
             }
             None => {
+                let mut best: Option<(usize, Self)> = None;
                 if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    return Ok(Self::ChatCompletion(decoded));
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ChatCompletion(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::ChatCompletion(decoded)));
+                    }
                 }
                 if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    return Ok(Self::Inference(decoded));
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Inference(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Inference(decoded)));
+                    }
                 }
                 if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    return Ok(Self::ApplicationVariant(decoded));
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ApplicationVariant(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::ApplicationVariant(decoded)));
+                    }
                 }
-                Err(
-                    serde::de::Error::custom(
-                        "no member of EvaluationTaskParam matches (and `task_type` is absent)",
-                    ),
-                )
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of EvaluationTaskParam matches (and `task_type` is absent)",
+                            ),
+                        )
+                    }
+                }
             }
         }
     }
@@ -1069,7 +1094,7 @@ impl From<ApplicationVariantV1EvaluationTaskParam> for EvaluationTaskParam {
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<ChatCompletionEvaluationTaskTaskType>,
+    pub task_type: Option<ChatCompletionTaskType>,
     /// Alias to title the results column. Defaults to the `task_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -1087,10 +1112,7 @@ impl ChatCompletionEvaluationTaskParam {
         }
     }
     /// Sets `task_type`.
-    pub fn task_type(
-        mut self,
-        value: impl Into<ChatCompletionEvaluationTaskTaskType>,
-    ) -> Self {
+    pub fn task_type(mut self, value: impl Into<ChatCompletionTaskType>) -> Self {
         self.task_type = Some(value.into());
         self
     }
@@ -1336,7 +1358,7 @@ impl ChatCompletionEvaluationTaskConfigurationParam {
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<GenericInferenceEvaluationTaskTaskType>,
+    pub task_type: Option<InferenceTaskType>,
     /// Alias to title the results column. Defaults to the `task_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -1354,10 +1376,7 @@ impl GenericInferenceEvaluationTaskParam {
         }
     }
     /// Sets `task_type`.
-    pub fn task_type(
-        mut self,
-        value: impl Into<GenericInferenceEvaluationTaskTaskType>,
-    ) -> Self {
+    pub fn task_type(mut self, value: impl Into<InferenceTaskType>) -> Self {
         self.task_type = Some(value.into());
         self
     }
@@ -1458,7 +1477,7 @@ impl From<ItemLocator> for LaunchInferenceConfigurationParamOrItemLocator {
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<ApplicationVariantV1EvaluationTaskTaskType>,
+    pub task_type: Option<ApplicationVariantTaskType>,
     /// Alias to title the results column. Defaults to the `task_type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -1476,10 +1495,7 @@ impl ApplicationVariantV1EvaluationTaskParam {
         }
     }
     /// Sets `task_type`.
-    pub fn task_type(
-        mut self,
-        value: impl Into<ApplicationVariantV1EvaluationTaskTaskType>,
-    ) -> Self {
+    pub fn task_type(mut self, value: impl Into<ApplicationVariantTaskType>) -> Self {
         self.task_type = Some(value.into());
         self
     }
@@ -2310,7 +2326,7 @@ impl DatasetItemBatchCreateRequest {
 pub struct DatasetItemBatchCreateResponse {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetItemBatchCreateResponseObject>,
+    pub object: Option<ListObject>,
     pub items: Vec<DatasetItem>,
 }
 impl DatasetItemBatchCreateResponse {
@@ -2324,10 +2340,7 @@ impl DatasetItemBatchCreateResponse {
     /// Sets `object`.
     ///
     /// Always `list` when present.
-    pub fn object(
-        mut self,
-        value: impl Into<DatasetItemBatchCreateResponseObject>,
-    ) -> Self {
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -2490,8 +2503,7 @@ impl FileDeleteResponse {
 }
 /// The kind of answer a question asks for.
 ///
-/// Values this client version does not know decode to `Unknown`, keeping their text;
-/// match with a wildcard arm so that new values do not break your code.
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum QuestionType {
@@ -3432,13 +3444,89 @@ impl QuestionSetDeleteResponse {
         self
     }
 }
+/// An optional part of an evaluation that a read can expand (`views` query parameter).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationView {
+    /// `tasks`
+    #[default]
+    #[serde(rename = "tasks")]
+    Tasks,
+}
+impl EvaluationView {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Tasks => "tasks",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationView {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// An optional part of a question set that a read can expand (`views` query parameter).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum QuestionSetView {
+    /// `questions`
+    #[default]
+    #[serde(rename = "questions")]
+    Questions,
+}
+impl QuestionSetView {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Questions => "questions",
+        }
+    }
+}
+impl std::fmt::Display for QuestionSetView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for QuestionSetView {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
 /// One cursor page of evaluations. Next page forwards: `starting_after` = the last item's `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EvaluationList {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetItemBatchCreateResponseObject>,
+    pub object: Option<ListObject>,
     /// The page's evaluations.
     pub items: Vec<Evaluation>,
     /// Total number of evaluations matching the query (at least the length of `items`).
@@ -3467,10 +3555,7 @@ impl EvaluationList {
     /// Sets `object`.
     ///
     /// Always `list` when present.
-    pub fn object(
-        mut self,
-        value: impl Into<DatasetItemBatchCreateResponseObject>,
-    ) -> Self {
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -3488,7 +3573,7 @@ impl EvaluationList {
 pub struct EvaluationItemList {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetItemBatchCreateResponseObject>,
+    pub object: Option<ListObject>,
     /// The page's evaluation items.
     pub items: Vec<EvaluationItem>,
     /// Total number of evaluation items matching the query (at least the length of `items`).
@@ -3517,10 +3602,7 @@ impl EvaluationItemList {
     /// Sets `object`.
     ///
     /// Always `list` when present.
-    pub fn object(
-        mut self,
-        value: impl Into<DatasetItemBatchCreateResponseObject>,
-    ) -> Self {
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -3538,7 +3620,7 @@ impl EvaluationItemList {
 pub struct DatasetList {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetItemBatchCreateResponseObject>,
+    pub object: Option<ListObject>,
     /// The page's datasets.
     pub items: Vec<Dataset>,
     /// Total number of datasets matching the query (at least the length of `items`).
@@ -3567,10 +3649,7 @@ impl DatasetList {
     /// Sets `object`.
     ///
     /// Always `list` when present.
-    pub fn object(
-        mut self,
-        value: impl Into<DatasetItemBatchCreateResponseObject>,
-    ) -> Self {
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -3588,7 +3667,7 @@ impl DatasetList {
 pub struct DatasetItemList {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetItemBatchCreateResponseObject>,
+    pub object: Option<ListObject>,
     /// The page's dataset items.
     pub items: Vec<DatasetItem>,
     /// Total number of dataset items matching the query (at least the length of `items`).
@@ -3617,10 +3696,7 @@ impl DatasetItemList {
     /// Sets `object`.
     ///
     /// Always `list` when present.
-    pub fn object(
-        mut self,
-        value: impl Into<DatasetItemBatchCreateResponseObject>,
-    ) -> Self {
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -3638,7 +3714,7 @@ impl DatasetItemList {
 pub struct QuestionSetList {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetItemBatchCreateResponseObject>,
+    pub object: Option<ListObject>,
     /// The page's question sets.
     pub items: Vec<QuestionSet>,
     /// Total number of question sets matching the query (at least the length of `items`).
@@ -3667,10 +3743,7 @@ impl QuestionSetList {
     /// Sets `object`.
     ///
     /// Always `list` when present.
-    pub fn object(
-        mut self,
-        value: impl Into<DatasetItemBatchCreateResponseObject>,
-    ) -> Self {
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -3688,7 +3761,7 @@ impl QuestionSetList {
 pub struct QuestionList {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetItemBatchCreateResponseObject>,
+    pub object: Option<ListObject>,
     /// The page's questions.
     pub items: Vec<Question>,
     /// Total number of questions matching the query (at least the length of `items`).
@@ -3717,10 +3790,7 @@ impl QuestionList {
     /// Sets `object`.
     ///
     /// Always `list` when present.
-    pub fn object(
-        mut self,
-        value: impl Into<DatasetItemBatchCreateResponseObject>,
-    ) -> Self {
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -3738,7 +3808,7 @@ impl QuestionList {
 pub struct FileList {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetItemBatchCreateResponseObject>,
+    pub object: Option<ListObject>,
     /// The page's files.
     pub items: Vec<File>,
     /// Total number of files matching the query (at least the length of `items`).
@@ -3767,10 +3837,7 @@ impl FileList {
     /// Sets `object`.
     ///
     /// Always `list` when present.
-    pub fn object(
-        mut self,
-        value: impl Into<DatasetItemBatchCreateResponseObject>,
-    ) -> Self {
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -3897,9 +3964,7 @@ impl crate::runtime::QueryValue for EvaluationObject {
         self.as_str().to_owned()
     }
 }
-///
-/// Values this client version does not know decode to `Unknown`, keeping their text;
-/// match with a wildcard arm so that new values do not break your code.
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EvaluationStatus {
@@ -3969,13 +4034,13 @@ impl crate::runtime::QueryValue for EvaluationStatus {
     serde::Serialize,
     serde::Deserialize
 )]
-pub enum ChatCompletionEvaluationTaskTaskType {
+pub enum ChatCompletionTaskType {
     /// `chat_completion`
     #[default]
     #[serde(rename = "chat_completion")]
     ChatCompletion,
 }
-impl ChatCompletionEvaluationTaskTaskType {
+impl ChatCompletionTaskType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -3983,12 +4048,12 @@ impl ChatCompletionEvaluationTaskTaskType {
         }
     }
 }
-impl std::fmt::Display for ChatCompletionEvaluationTaskTaskType {
+impl std::fmt::Display for ChatCompletionTaskType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl crate::runtime::QueryValue for ChatCompletionEvaluationTaskTaskType {
+impl crate::runtime::QueryValue for ChatCompletionTaskType {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
     }
@@ -4006,13 +4071,13 @@ impl crate::runtime::QueryValue for ChatCompletionEvaluationTaskTaskType {
     serde::Serialize,
     serde::Deserialize
 )]
-pub enum GenericInferenceEvaluationTaskTaskType {
+pub enum InferenceTaskType {
     /// `inference`
     #[default]
     #[serde(rename = "inference")]
     Inference,
 }
-impl GenericInferenceEvaluationTaskTaskType {
+impl InferenceTaskType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -4020,12 +4085,12 @@ impl GenericInferenceEvaluationTaskTaskType {
         }
     }
 }
-impl std::fmt::Display for GenericInferenceEvaluationTaskTaskType {
+impl std::fmt::Display for InferenceTaskType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl crate::runtime::QueryValue for GenericInferenceEvaluationTaskTaskType {
+impl crate::runtime::QueryValue for InferenceTaskType {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
     }
@@ -4043,13 +4108,13 @@ impl crate::runtime::QueryValue for GenericInferenceEvaluationTaskTaskType {
     serde::Serialize,
     serde::Deserialize
 )]
-pub enum ApplicationVariantV1EvaluationTaskTaskType {
+pub enum ApplicationVariantTaskType {
     /// `application_variant`
     #[default]
     #[serde(rename = "application_variant")]
     ApplicationVariant,
 }
-impl ApplicationVariantV1EvaluationTaskTaskType {
+impl ApplicationVariantTaskType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -4057,12 +4122,12 @@ impl ApplicationVariantV1EvaluationTaskTaskType {
         }
     }
 }
-impl std::fmt::Display for ApplicationVariantV1EvaluationTaskTaskType {
+impl std::fmt::Display for ApplicationVariantTaskType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl crate::runtime::QueryValue for ApplicationVariantV1EvaluationTaskTaskType {
+impl crate::runtime::QueryValue for ApplicationVariantTaskType {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
     }
@@ -4195,13 +4260,13 @@ impl crate::runtime::QueryValue for DatasetItemObject {
     serde::Serialize,
     serde::Deserialize
 )]
-pub enum DatasetItemBatchCreateResponseObject {
+pub enum ListObject {
     /// `list`
     #[default]
     #[serde(rename = "list")]
     List,
 }
-impl DatasetItemBatchCreateResponseObject {
+impl ListObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -4209,12 +4274,12 @@ impl DatasetItemBatchCreateResponseObject {
         }
     }
 }
-impl std::fmt::Display for DatasetItemBatchCreateResponseObject {
+impl std::fmt::Display for ListObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl crate::runtime::QueryValue for DatasetItemBatchCreateResponseObject {
+impl crate::runtime::QueryValue for ListObject {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
     }
@@ -4347,79 +4412,5 @@ impl From<String> for ValidationErrorDetailLocItem {
 impl From<i64> for ValidationErrorDetailLocItem {
     fn from(value: i64) -> Self {
         Self::Integer(value)
-    }
-}
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-pub enum ListEvaluationsViewsItem {
-    /// `tasks`
-    #[default]
-    #[serde(rename = "tasks")]
-    Tasks,
-}
-impl ListEvaluationsViewsItem {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Tasks => "tasks",
-        }
-    }
-}
-impl std::fmt::Display for ListEvaluationsViewsItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::QueryValue for ListEvaluationsViewsItem {
-    fn to_query_value(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-pub enum ListQuestionSetsViewsItem {
-    /// `questions`
-    #[default]
-    #[serde(rename = "questions")]
-    Questions,
-}
-impl ListQuestionSetsViewsItem {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Questions => "questions",
-        }
-    }
-}
-impl std::fmt::Display for ListQuestionSetsViewsItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::QueryValue for ListQuestionSetsViewsItem {
-    fn to_query_value(&self) -> String {
-        self.as_str().to_owned()
     }
 }
