@@ -220,10 +220,5 @@ pub fn diff_files(before: &[GeneratedFile], after: &[GeneratedFile]) -> String {
 
 /// The spec path relative to `root`, `/`-separated, for headers.
 pub fn display_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    crate::write::relative_path(root, path)
 }

@@ -124,7 +124,8 @@ fn list_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn relative_path(root: &Path, path: &Path) -> String {
+/// `path` relative to `root`, `/`-separated on every platform.
+pub fn relative_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     relative
         .components()
