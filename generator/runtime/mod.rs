@@ -11,6 +11,7 @@
 pub mod config;
 pub mod error;
 pub mod nullable;
+pub mod pagination;
 pub mod request;
 pub mod union;
 

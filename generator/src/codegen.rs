@@ -23,6 +23,7 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
     ("config.rs", include_str!("../runtime/config.rs")),
     ("error.rs", include_str!("../runtime/error.rs")),
     ("nullable.rs", include_str!("../runtime/nullable.rs")),
+    ("pagination.rs", include_str!("../runtime/pagination.rs")),
     ("request.rs", include_str!("../runtime/request.rs")),
     ("union.rs", include_str!("../runtime/union.rs")),
 ];

@@ -112,6 +112,12 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
                 self.runtime.base_url()
             }
 
+            /// The runtime under the typed operations: an escape hatch to send a request the
+            /// description does not cover, with the same credentials, errors and settings.
+            pub fn runtime(&self) -> &Runtime {
+                &self.runtime
+            }
+
             #(#accessors)*
         }
 
@@ -237,11 +243,15 @@ license = "MIT OR Apache-2.0"
 
 [dependencies]
 chrono = {{ version = "0.4", default-features = false, features = ["serde", "std"] }}
+futures-core = "0.3"
+futures-util = {{ version = "0.3", default-features = false }}
 percent-encoding = "2"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "multipart"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
+tokio = {{ version = "1", features = ["time"] }}
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util", "time"] }}

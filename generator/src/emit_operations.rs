@@ -34,6 +34,7 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
     );
     let methods = resource.operations.iter().map(|op| emit_method(model, resource, op));
     let builders = resource.operations.iter().map(|op| emit_builder(model, resource, op));
+    let streams = resource.operations.iter().map(|op| crate::emit_pagination::emit_streams(model, op));
     quote! {
         #module_doc
         use crate::runtime::{Error, Method, Operation, Runtime};
@@ -51,6 +52,7 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
             #(#methods)*
         }
         #(#builders)*
+        #(#streams)*
     }
 }
 

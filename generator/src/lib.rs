@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod emit_client;
 pub mod emit_common;
 pub mod emit_operations;
+pub mod emit_pagination;
 pub mod emit_types;
 pub mod format;
 pub mod line_index;

@@ -36,6 +36,11 @@ impl Client {
     pub fn base_url(&self) -> &str {
         self.runtime.base_url()
     }
+    /// The runtime under the typed operations: an escape hatch to send a request the
+    /// description does not cover, with the same credentials, errors and settings.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
     /// Operations on Evaluations.
     pub fn evaluations(&self) -> crate::evaluations::Evaluations {
         crate::evaluations::Evaluations::new(self.runtime.clone())

@@ -1,0 +1,1 @@
+//! Cursor pagination: streams of pages and of items across pages.
