@@ -34,7 +34,10 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
     );
     let methods = resource.operations.iter().map(|op| emit_method(model, resource, op));
     let builders = resource.operations.iter().map(|op| emit_builder(model, resource, op));
-    let streams = resource.operations.iter().map(|op| crate::emit_pagination::emit_streams(model, op));
+    let streams = resource
+        .operations
+        .iter()
+        .map(|op| crate::emit_pagination::emit_streams(model, op));
     quote! {
         #module_doc
         use crate::runtime::{Error, Method, Operation, Runtime};

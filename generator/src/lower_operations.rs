@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::lower_types::TypeSpace;
 use crate::model::{
-    Body, Credential, HttpMethod, MultipartField, Operation, Param, ParamLocation, Resource, Response, Settings,
-    TypeRef,
+    Body, Credential, HttpMethod, MultipartField, Operation, Pagination, Param, ParamLocation, Resource, Response,
+    Settings, TypeRef,
 };
 use crate::naming;
 
@@ -131,6 +131,12 @@ fn lower_operation(
         .as_ref()
         .and_then(|b| lower_body(openapi, space, diagnostics, b, &type_prefix, source.pointer));
     let response = lower_response(openapi, space, diagnostics, operation, &type_prefix, source.pointer);
+    let pagination = operation.extensions.get("x-pagination").and_then(|scheme| {
+        let pointer = pointer_join(source.pointer, "x-pagination");
+        lower_pagination(openapi, space, &params, &response, scheme)
+            .map_err(|message| diagnostics.push(Diagnostic::error(pointer, message)))
+            .ok()
+    });
     Some(Operation {
         builder_name: format!("{type_prefix}Builder"),
         id,
@@ -142,6 +148,75 @@ fn lower_operation(
         params,
         body,
         response,
+        pagination,
+    })
+}
+
+/// Checks an operation's `x-pagination: <scheme>` against the scheme declared under
+/// `x-codegen.pagination` and the operation's own parameters and response.
+fn lower_pagination(
+    openapi: &OpenAPI,
+    space: &TypeSpace<'_>,
+    params: &[Param],
+    response: &Response,
+    scheme: &Value,
+) -> Result<Pagination, String> {
+    let name = scheme
+        .as_str()
+        .ok_or("`x-pagination` must name a scheme declared under `x-codegen.pagination`")?;
+    let config = openapi
+        .extensions
+        .get("x-codegen")
+        .and_then(|c| c.get("pagination"))
+        .and_then(|p| p.get(name))
+        .ok_or_else(|| format!("no pagination scheme `{name}` under `x-codegen.pagination`"))?;
+    let setting = |key: &str| config.get(key).and_then(Value::as_str);
+    let required = |key: &str| setting(key).ok_or_else(|| format!("pagination scheme `{name}` needs `{key}`"));
+
+    let Response::Json(page_type) = response else {
+        return Err("a paginated operation must return JSON".into());
+    };
+    let page = space
+        .struct_fields(page_type)
+        .ok_or("a paginated operation must return an object")?;
+    let items_wire = required("items")?;
+    let items = page
+        .iter()
+        .find(|f| f.wire_name == items_wire && f.required && !f.nullable);
+    let Some(TypeRef::Array(item_type)) = items.map(|f| &f.ty) else {
+        return Err(format!("the page has no required array `{items_wire}`"));
+    };
+    let item_fields = space.struct_fields(item_type).ok_or("page items must be objects")?;
+    let cursor_wire = required("cursor-field")?;
+    let cursor = item_fields
+        .iter()
+        .find(|f| f.wire_name == cursor_wire && f.required && !f.nullable && f.ty == TypeRef::String)
+        .ok_or_else(|| format!("page items have no required string `{cursor_wire}` to use as the cursor"))?;
+    let has_more_field = match setting("has-more") {
+        Some(wire) => {
+            let field = page.iter().find(|f| f.wire_name == wire && f.ty == TypeRef::Boolean);
+            let field = field.ok_or_else(|| format!("the page has no boolean `{wire}`"))?;
+            Some((field.name.clone(), field.required && !field.nullable))
+        }
+        None => None,
+    };
+    let param = |wire: &str| -> Result<String, String> {
+        params
+            .iter()
+            .find(|p| {
+                p.wire_name == wire && p.location == ParamLocation::Query && !p.required && p.ty == TypeRef::String
+            })
+            .map(|p| p.name.clone())
+            .ok_or_else(|| format!("the operation has no optional string query parameter `{wire}`"))
+    };
+    Ok(Pagination {
+        page_type: page_type.clone(),
+        item_type: (**item_type).clone(),
+        items_field: items.map(|f| f.name.clone()).unwrap_or_default(),
+        has_more_field,
+        forward_param: param(required("forward-param")?)?,
+        backward_param: setting("backward-param").map(param).transpose()?,
+        cursor_field: cursor.name.clone(),
     })
 }
 

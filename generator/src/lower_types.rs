@@ -159,6 +159,19 @@ impl<'a> TypeSpace<'a> {
         }
     }
 
+    /// The fields of the struct a type names (following aliases), if it is one.
+    pub fn struct_fields(&self, ty: &TypeRef) -> Option<&[Field]> {
+        let mut current = ty.direct_named()?;
+        for _ in 0..self.types.len() {
+            match &self.types.get(current.0)?.kind {
+                TypeKind::Struct(s) => return Some(&s.fields),
+                TypeKind::Alias(inner) => current = inner.direct_named()?,
+                _ => return None,
+            }
+        }
+        None
+    }
+
     fn component(&self, name: &str) -> Option<&'a Schema> {
         self.openapi.components.as_ref()?.schemas.get(name)?.as_item()
     }

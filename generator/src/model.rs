@@ -171,6 +171,25 @@ pub struct Operation {
     pub params: Vec<Param>,
     pub body: Option<Body>,
     pub response: Response,
+    /// Set when the operation declares `x-pagination`: it then also offers page and item streams.
+    pub pagination: Option<Pagination>,
+}
+
+/// How a cursor-paginated list operation is walked. Names are Rust field names.
+#[derive(Clone, Debug)]
+pub struct Pagination {
+    pub page_type: TypeRef,
+    pub item_type: TypeRef,
+    /// The page field holding the items (a required array).
+    pub items_field: String,
+    /// The page field saying whether more items exist, and whether it is required.
+    pub has_more_field: Option<(String, bool)>,
+    /// The builder field (query parameter) that takes the cursor when walking forwards.
+    pub forward_param: String,
+    /// The builder field that takes the cursor when walking backwards.
+    pub backward_param: Option<String>,
+    /// The item field whose value is the cursor (a required string).
+    pub cursor_field: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

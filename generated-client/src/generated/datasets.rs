@@ -270,3 +270,54 @@ impl std::future::IntoFuture for UpdateDatasetBuilder {
         Box::pin(self.send())
     }
 }
+impl crate::runtime::pagination::CursorPaginated for ListDatasetsBuilder {
+    type Page = crate::types::DatasetList;
+    type Item = crate::types::Dataset;
+    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
+        Box::pin(self.send())
+    }
+    fn walks_backward(&self) -> bool {
+        self.ending_before.is_some()
+    }
+    fn at_cursor(mut self, cursor: String, backward: bool) -> Self {
+        if backward {
+            self.ending_before = Some(cursor);
+        } else {
+            self.starting_after = Some(cursor);
+        }
+        self
+    }
+    fn page_items(page: &Self::Page) -> &[Self::Item] {
+        &page.items
+    }
+    fn has_more(page: &Self::Page) -> Option<bool> {
+        Some(page.has_more)
+    }
+    fn cursor(item: &Self::Item) -> &str {
+        &item.id
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.items
+    }
+}
+impl ListDatasetsBuilder {
+    /// Every page, lazily: the first as built, then the same request (every filter kept)
+    /// from the cursor after the last item, or before the first item when this request
+    /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
+    /// an error (which is yielded).
+    pub fn pages(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::DatasetList, Error>,
+    > + Send + 'static {
+        crate::runtime::pagination::pages(self)
+    }
+    /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
+    pub fn items(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::Dataset, Error>,
+    > + Send + 'static {
+        crate::runtime::pagination::items(self)
+    }
+}
