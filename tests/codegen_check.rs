@@ -16,6 +16,7 @@ fn check(spec_path: PathBuf) -> Result<(), CodegenError> {
         output_dir: root().join("generated-client"),
         regenerate_command: "cargo xtask codegen".to_owned(),
         spec_display: "openapi/sgp-evaluations.yaml".to_owned(),
+        crate_name: None,
         mode: Mode::Check,
     };
     run(&options).map(|_| ())

@@ -41,6 +41,8 @@ pub struct Options {
     pub regenerate_command: String,
     /// How the header names the spec, e.g. `openapi/sgp-evaluations.yaml`.
     pub spec_display: String,
+    /// Overrides the crate name the spec's `x-codegen` (or title) gives.
+    pub crate_name: Option<String>,
     pub mode: Mode,
 }
 
@@ -107,7 +109,7 @@ pub fn run(options: &Options) -> Result<Summary, CodegenError> {
     let started = Instant::now();
     let spec = load_file(&options.spec_path).map_err(CodegenError::Spec)?;
     let header = header(&options.regenerate_command, &options.spec_display);
-    let generated = generate(&spec, &header)?;
+    let generated = generate_named(&spec, &header, options.crate_name.as_deref())?;
     let report = write_files(&options.output_dir, &generated.files, OWNED_DIRS, options.mode).map_err(|error| {
         CodegenError::Io {
             path: options.output_dir.clone(),
@@ -144,8 +146,16 @@ pub fn generate_from_str(source_name: &str, text: &str, header: &str) -> Result<
 /// Validates and lowers the spec, then emits every file. Any error diagnostic stops generation;
 /// warnings travel with the result.
 pub fn generate(spec: &LoadedSpec, header: &str) -> Result<Generated, CodegenError> {
+    generate_named(spec, header, None)
+}
+
+/// [`generate`], with the crate name set by the caller instead of the spec.
+pub fn generate_named(spec: &LoadedSpec, header: &str, crate_name: Option<&str>) -> Result<Generated, CodegenError> {
     let mut diagnostics = validate(spec);
-    let (model, lower_diagnostics) = lower(&spec.openapi);
+    let (mut model, lower_diagnostics) = lower(&spec.openapi);
+    if let Some(name) = crate_name {
+        model.settings.crate_name = name.to_owned();
+    }
     diagnostics.extend(lower_diagnostics);
     let mut diagnostics = dedupe_by_pointer(diagnostics);
     spec.locate(&mut diagnostics);

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod corpus;
 mod test;
 
 use openapi_rust_gen::codegen::{display_path, run, Options};
@@ -18,7 +19,9 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
         ["test"] => test::run_all(&project_root()),
-        ["generate", spec, output] => generate_any(spec, output),
+        ["corpus"] => corpus::check(&project_root()),
+        ["generate", spec, output] => generate_any(spec, None, output),
+        ["generate", spec, crate_name, output] => generate_any(spec, Some(crate_name), output),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -34,7 +37,9 @@ const USAGE: &str = "usage:
   cargo xtask codegen           regenerate generated-client/ from openapi/sgp-evaluations.yaml
   cargo xtask codegen --check   fail with a diff if generated-client/ is stale (changes nothing)
   cargo xtask test              install what the tests need and run every check
-  cargo xtask generate SPEC OUT write a client crate for any OpenAPI 3.0 file (YAML or JSON) into OUT";
+  cargo xtask corpus            generate and compile every spec of @readme/oas-examples; compare to tests/corpus/expectations.txt
+  cargo xtask generate SPEC [CRATE_NAME] OUT
+                                write a client crate for any OpenAPI 3.0 file (YAML or JSON) into OUT";
 
 fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,6 +55,7 @@ fn codegen(mode: Mode) -> Result<(), String> {
         spec_path,
         output_dir: root.join(OUTPUT),
         regenerate_command: "cargo xtask codegen".to_owned(),
+        crate_name: None,
         mode,
     };
     let summary = run(&options).map_err(|e| e.to_string())?;
@@ -70,14 +76,16 @@ fn codegen(mode: Mode) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask generate SPEC OUT_DIR`: a client crate for any OpenAPI 3.0 file.
-fn generate_any(spec: &str, output: &str) -> Result<(), String> {
+/// `cargo xtask generate SPEC [CRATE_NAME] OUT_DIR`: a client crate for any OpenAPI 3.0 file.
+fn generate_any(spec: &str, crate_name: Option<&str>, output: &str) -> Result<(), String> {
     let spec_path = PathBuf::from(spec);
+    let name_argument = crate_name.map(|n| format!("{n} ")).unwrap_or_default();
     let options = Options {
         spec_display: spec.to_owned(),
         spec_path,
         output_dir: PathBuf::from(output),
-        regenerate_command: format!("cargo xtask generate {spec} {output}"),
+        regenerate_command: format!("cargo xtask generate {spec} {name_argument}{output}"),
+        crate_name: crate_name.map(str::to_owned),
         mode: Mode::Write,
     };
     let summary = run(&options).map_err(|e| e.to_string())?;

@@ -1,0 +1,174 @@
+//! `cargo xtask corpus`: the public feature corpus `@readme/oas-examples` (about 40 small
+//! OpenAPI 3.0 specs, each stressing one feature). Every spec either generates a crate that
+//! passes `cargo clippy -D warnings`, or fails with a diagnostic; the outcome per spec must match
+//! the reviewed `tests/corpus/expectations.txt`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use openapi_rust_gen::codegen::{run, CodegenError, Options};
+use openapi_rust_gen::write::Mode;
+
+const PACKAGE: &str = "@readme/oas-examples";
+const VERSION: &str = "8.2.2";
+const EXPECTATIONS: &str = "tests/corpus/expectations.txt";
+
+pub fn check(root: &Path) -> Result<(), String> {
+    let specs_dir = fetch(root)?;
+    let out = root.join("target/corpus-crates");
+    let _ = fs::remove_dir_all(&out);
+    fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+
+    let mut outcomes = BTreeMap::new();
+    let mut members = Vec::new();
+    for spec in list_specs(&specs_dir)? {
+        let stem = spec
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let crate_name = format!("corpus-{stem}");
+        match generate(&spec, &crate_name, &out.join(&stem)) {
+            Ok(()) => {
+                members.push(stem.clone());
+                outcomes.insert(stem, "compiled".to_owned());
+            }
+            Err(message) => {
+                outcomes.insert(stem, format!("diagnosed: {message}"));
+            }
+        }
+    }
+    for failed in compile(root, &out, &members)? {
+        let stem = failed.trim_start_matches("corpus-").to_owned();
+        outcomes.insert(stem, "does not compile".to_owned());
+    }
+    compare(root, &outcomes)
+}
+
+/// Downloads the package once with `npm pack` into `target/tools/corpus/` and unpacks it.
+fn fetch(root: &Path) -> Result<PathBuf, String> {
+    let dir = root.join(format!("target/tools/corpus/oas-examples-{VERSION}"));
+    let specs = dir.join("package/3.0/json");
+    if specs.is_dir() {
+        return Ok(specs);
+    }
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let spec = format!("{PACKAGE}@{VERSION}");
+    let destination = dir.display().to_string();
+    crate::test::run(
+        root,
+        "npm",
+        &["pack", &spec, "--pack-destination", &destination, "--silent"],
+    )?;
+    let tarball = dir
+        .join(format!("readme-oas-examples-{VERSION}.tgz"))
+        .display()
+        .to_string();
+    crate::test::run(root, "tar", &["-xzf", &tarball, "-C", &destination])?;
+    Ok(specs)
+}
+
+fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut specs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    specs.sort();
+    Ok(specs)
+}
+
+/// Generates one crate; a spec error becomes its first error line.
+fn generate(spec: &Path, crate_name: &str, output: &Path) -> Result<(), String> {
+    let options = Options {
+        spec_path: spec.to_path_buf(),
+        output_dir: output.to_path_buf(),
+        regenerate_command: "cargo xtask corpus".to_owned(),
+        spec_display: spec
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        crate_name: Some(crate_name.to_owned()),
+        mode: Mode::Write,
+    };
+    match run(&options) {
+        Ok(_) => Ok(()),
+        Err(CodegenError::Spec(diagnostics)) => {
+            let first = diagnostics.iter().find(|d| d.is_error()).map(ToString::to_string);
+            Err(first.unwrap_or_else(|| "rejected without an error diagnostic".to_owned()))
+        }
+        Err(other) => Err(other.to_string().lines().next().unwrap_or_default().to_owned()),
+    }
+}
+
+/// Runs clippy over the generated crates as one workspace (sharing our target folder) and returns
+/// the packages that failed.
+fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>, String> {
+    let quoted: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
+    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", quoted.join(", "));
+    fs::write(out.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let output = Command::new("cargo")
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--keep-going",
+            "--message-format",
+            "short",
+        ])
+        .arg("--manifest-path")
+        .arg(out.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(root.join("target"))
+        .args(["--", "-D", "warnings"])
+        .output()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let failed: Vec<String> = stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("error: could not compile `"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(str::to_owned)
+        .collect();
+    if !output.status.success() && failed.is_empty() {
+        return Err(format!("cargo clippy over the corpus failed:\n{stderr}"));
+    }
+    for line in stderr.lines().filter(|l| l.contains("error") || l.contains("warning:")) {
+        eprintln!("  {line}");
+    }
+    Ok(failed)
+}
+
+/// Fails with a diff when an outcome differs from the reviewed expectations.
+fn compare(root: &Path, outcomes: &BTreeMap<String, String>) -> Result<(), String> {
+    let actual: String = outcomes
+        .iter()
+        .map(|(spec, outcome)| format!("{spec}: {outcome}\n"))
+        .collect();
+    let compiled = outcomes.values().filter(|o| *o == "compiled").count();
+    let diagnosed = outcomes.values().filter(|o| o.starts_with("diagnosed")).count();
+    println!(
+        "corpus {PACKAGE}@{VERSION}: {compiled} compiled, {diagnosed} diagnosed, {} total",
+        outcomes.len()
+    );
+    let path = root.join(EXPECTATIONS);
+    let expected = fs::read_to_string(&path).unwrap_or_default();
+    let expected: String = expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if expected == actual {
+        return Ok(());
+    }
+    let diff = openapi_rust_gen::write::unified_diff(EXPECTATIONS, &expected, &actual);
+    let actual_path = root.join("target/corpus-actual.txt");
+    let _ = fs::write(&actual_path, &actual);
+    Err(format!(
+        "corpus outcomes differ from {EXPECTATIONS} (actual outcomes in {}):\n{diff}",
+        actual_path.display()
+    ))
+}
