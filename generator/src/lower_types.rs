@@ -331,14 +331,15 @@ impl<'a> TypeSpace<'a> {
         pointer: &str,
         target: Option<TypeId>,
     ) -> TypeRef {
-        let values: Vec<String> = view
-            .enumeration
-            .iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect();
+        let mut values: Vec<String> = Vec::new();
+        for value in &view.enumeration {
+            // A repeated value would make two match arms for one string.
+            if let Value::String(s) = value {
+                if !values.contains(s) {
+                    values.push(s.clone());
+                }
+            }
+        }
         if target.is_none() {
             if let Some(&id) = self.enums_by_values.get(&values) {
                 return TypeRef::Named(id);

@@ -73,7 +73,7 @@ fn check_fixture_crates(root: &Path) -> Result<(), String> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        crate::generate_any(spec, &out.join(&name).display().to_string())?;
+        crate::generate_any(spec, None, &out.join(&name).display().to_string())?;
         members.push(format!("{name:?}"));
     }
     let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
@@ -134,7 +134,7 @@ fn validate_spec(root: &Path) -> Result<(), String> {
     )
 }
 
-fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
+pub fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
     let status = Command::new(program)
         .args(args)
         .current_dir(root)
