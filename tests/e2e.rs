@@ -1082,12 +1082,19 @@ async fn empty_or_dot_path_parameters_are_rejected_before_sending() {
 // Errors
 // ------------------------------------------------------------------------------------------------
 
-/// Serves one `GET /v5/evaluations/{id}` answer and returns the error of getting it.
+/// Serves one `GET /v5/evaluations/{id}` answer and returns the error of getting it (retries are
+/// off: a 5xx would be retried, and `tests/faults.rs` covers that).
 async fn get_evaluation_error(response: ResponseTemplate) -> Error {
     let harness = Harness::start().await;
     let path = format!("/v5/evaluations/{EVALUATION_ID}");
     harness.expect_call("GET", &path, response).await;
-    let error = harness.client.evaluations().get(EVALUATION_ID).await.unwrap_err();
+    let error = harness
+        .client
+        .evaluations()
+        .get(EVALUATION_ID)
+        .max_retries(0)
+        .await
+        .unwrap_err();
     harness.the_request().await;
     error
 }
@@ -1446,7 +1453,7 @@ async fn the_api_key_never_appears_in_debug_or_error_output() {
     let decode = client.evaluations().get("bad").await.unwrap_err();
     let invalid = client.evaluations().get("").await.unwrap_err();
     let config = Client::builder().api_key(API_KEY).build().unwrap_err();
-    let connect = closed_port_client().files().list().await.unwrap_err();
+    let connect = closed_port_client().files().list().max_retries(0).await.unwrap_err();
     harness.server.verify().await;
     assert_eq!(status.kind(), ErrorKind::Status);
     assert_eq!(decode.kind(), ErrorKind::Decode);

@@ -83,4 +83,4 @@ pub use generated::dataset_items;
 pub use generated::question_sets;
 pub use generated::questions;
 pub use generated::files;
-pub use runtime::{Error, ErrorKind, FileUpload, Nullable};
+pub use runtime::{Error, ErrorKind, FileUpload, Nullable, Response};

@@ -1,8 +1,9 @@
-//! Client configuration: base URL, credentials, timeouts, headers, and the shared [`Runtime`].
+//! Client configuration: base URL, credentials, timeouts, retries, headers, the clock, and the
+//! shared [`Runtime`].
 //!
 //! Every setting has one precedence rule: a value set in code wins over a value read from the
 //! environment, which wins over the built-in default. The order of the builder calls does not
-//! matter.
+//! matter. Timeouts and retries can also be set per request; `options.rs` says how they combine.
 
 use std::fmt;
 use std::sync::Arc;
@@ -10,13 +11,10 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
+use crate::runtime::clock::{Clock, TokioClock};
 use crate::runtime::error::Error;
+use crate::runtime::options::ClientOptions;
 use crate::runtime::request::{Operation, RequestBuilder};
-
-/// The total time one request may take when no custom HTTP client is given.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// The time a TCP + TLS connection may take when no custom HTTP client is given.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Redirects followed (same origin only) before giving up.
 const MAX_REDIRECTS: usize = 10;
 
@@ -79,8 +77,8 @@ pub struct ConfigBuilder {
     env_base_url: Option<String>,
     base_url: Option<String>,
     credentials: Vec<Credential>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
+    options: ClientOptions,
+    clock: Option<Arc<dyn Clock>>,
     http_client: Option<reqwest::Client>,
     user_agent: Option<String>,
     default_headers: Vec<(String, String)>,
@@ -147,21 +145,38 @@ impl ConfigBuilder {
         self
     }
 
-    /// The total time a request may take, from connecting to reading the last body byte
-    /// (default 60 s). Ignored when a custom client is set with [`http_client`](Self::http_client).
-    pub fn timeout(mut self, total: Duration) -> Self {
-        self.timeout = Some(total);
+    /// The time each attempt of a request may take, from connecting to reading the last body byte
+    /// (default 60 s); a request's own `timeout` wins over it. With a custom client set by
+    /// [`http_client`](Self::http_client) and no timeout set here, that client's own applies.
+    pub fn timeout(mut self, per_attempt: Duration) -> Self {
+        self.options.timeout = Some(per_attempt);
         self
     }
 
     /// The time connecting may take (default 5 s). Ignored when a custom client is set.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.options.connect_timeout = Some(timeout);
         self
     }
 
-    /// Uses this `reqwest` client (for proxies, TLS settings, connection pools); its own timeouts
-    /// and redirect policy then apply. Credentials and headers are still added per request.
+    /// How many times a failed request is retried (default 2, so 3 attempts; 0 turns retrying
+    /// off); a request's own `max_retries` wins over it. See `retry.rs` for what is retried.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options.max_retries = Some(max_retries);
+        self
+    }
+
+    /// Uses this clock for the waits between retries and for the time an HTTP-date
+    /// `retry-after` is measured from (default: the system clock and `tokio::time::sleep`).
+    /// Tests pass a [`RecordingClock`](crate::runtime::clock::RecordingClock) to run instantly.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Uses this `reqwest` client (for proxies, TLS settings, connection pools); its own connect
+    /// timeout and redirect policy then apply. Credentials and headers are still added per
+    /// request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -187,18 +202,21 @@ impl ConfigBuilder {
         self.check_required(required)?;
         let base_url = self.checked_base_url()?;
         let headers = self.headers()?;
+        let options = ClientOptions {
+            custom_http_client: self.http_client.is_some(),
+            ..self.options
+        };
         let client = match self.http_client {
             Some(client) => client,
-            None => build_client(
-                self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            )?,
+            None => build_client(options.connect_timeout())?,
         };
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
                 base_url,
                 client,
                 headers,
+                options,
+                clock: self.clock.unwrap_or_else(|| Arc::new(TokioClock)),
             }),
         })
     }
@@ -322,11 +340,10 @@ impl fmt::Debug for ConfigBuilder {
         f.debug_struct("ConfigBuilder")
             .field("base_url", &self.resolved_base_url())
             .field("credentials", &credentials)
-            .field("timeout", &self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            .field(
-                "connect_timeout",
-                &self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            )
+            .field("timeout", &self.options.timeout)
+            .field("connect_timeout", &self.options.connect_timeout())
+            .field("max_retries", &self.options.max_retries)
+            .field("clock", &self.clock)
             .field("custom_http_client", &self.http_client.is_some())
             .field("user_agent", &self.user_agent)
             .field("default_headers", &default_headers)
@@ -346,6 +363,9 @@ struct RuntimeInner {
     client: reqwest::Client,
     /// Added to every request; credential values are marked sensitive.
     headers: HeaderMap,
+    /// Timeouts and retries as set on the client; requests may override them.
+    options: ClientOptions,
+    clock: Arc<dyn Clock>,
 }
 
 impl Runtime {
@@ -366,6 +386,14 @@ impl Runtime {
     pub(crate) fn headers(&self) -> &HeaderMap {
         &self.inner.headers
     }
+
+    pub(crate) fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
 }
 
 impl fmt::Debug for Runtime {
@@ -375,6 +403,8 @@ impl fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("base_url", &self.inner.base_url)
             .field("headers", &header_names)
+            .field("options", &self.inner.options)
+            .field("clock", &self.inner.clock)
             .finish()
     }
 }
@@ -391,9 +421,10 @@ fn parse_header_name(name: &str) -> Result<HeaderName, Error> {
         .map_err(|source| Error::config_with_source(format!("`{name}` is not a valid header name"), source))
 }
 
-fn build_client(timeout: Duration, connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+/// The HTTP client used when none is given. It has no overall timeout of its own: the attempt
+/// timeout is put on each request, so that a request's own setting can replace it.
+fn build_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
-        .timeout(timeout)
         .connect_timeout(connect_timeout)
         .redirect(same_origin_redirects())
         .build()

@@ -21,14 +21,26 @@
 //!
 //! Builder methods never fail on the spot: the first problem is kept and returned by `send_*`, so
 //! generated code stays one chain without `?` after every step.
+//!
+//! Sending checks the request once, then sends attempts until one succeeds or
+//! [`retry::decide`] says stop. Every attempt is built afresh from the checked request (the JSON
+//! bytes are reused, a multipart form is rebuilt), carries the [`RETRY_COUNT_HEADER`], and runs
+//! inside one `request` tracing span that records the operation, method, path template, attempt,
+//! status and latency. Header values are never logged, so credentials stay out of traces.
 
 use std::fmt;
+use std::time::{Duration, Instant};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use tracing::field::Empty;
+use tracing::{Instrument, Span};
 
 use crate::runtime::config::Runtime;
 use crate::runtime::error::Error;
+use crate::runtime::options::{Effective, RequestOptions};
+use crate::runtime::response::Response;
+use crate::runtime::retry::{self, RetryDecision, RETRY_COUNT_HEADER};
 
 /// Bytes left as they are in a path segment or query component: the RFC 3986 unreserved set
 /// `A-Z a-z 0-9 - . _ ~`. Everything else, including `/`, `?`, `&`, `=`, `,` and `+`, is encoded.
@@ -186,6 +198,17 @@ impl MultipartForm {
         self
     }
 
+    /// Checks every part's content type, so that a bad one is an invalid request before anything
+    /// is sent rather than a failure of the first attempt.
+    fn check(&self, operation: &'static Operation) -> Result<(), Error> {
+        for part in &self.parts {
+            if let MultipartPart::File { name, file } = part {
+                file.check_content_type(operation, name)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Builds the `reqwest` form; called once per attempt because a `reqwest` form is consumed
     /// by sending it.
     fn to_reqwest(&self, operation: &'static Operation) -> Result<reqwest::multipart::Form, Error> {
@@ -228,14 +251,26 @@ impl FileUpload {
     }
 
     fn to_reqwest(&self, operation: &'static Operation, field: &str) -> Result<reqwest::multipart::Part, Error> {
+        self.with_content_type(reqwest::multipart::Part::bytes(self.bytes.clone()), operation, field)
+            .map(|part| part.file_name(self.file_name.clone()))
+    }
+
+    fn check_content_type(&self, operation: &'static Operation, field: &str) -> Result<(), Error> {
+        self.with_content_type(reqwest::multipart::Part::bytes(Vec::new()), operation, field)
+            .map(drop)
+    }
+
+    fn with_content_type(
+        &self,
+        part: reqwest::multipart::Part,
+        operation: &'static Operation,
+        field: &str,
+    ) -> Result<reqwest::multipart::Part, Error> {
         let content_type = self.content_type.as_deref().unwrap_or("application/octet-stream");
-        reqwest::multipart::Part::bytes(self.bytes.clone())
-            .file_name(self.file_name.clone())
-            .mime_str(content_type)
-            .map_err(|source| {
-                let message = format!("content type `{content_type}` of multipart field `{field}` is not valid");
-                Error::invalid_request_with_source(operation, message, source)
-            })
+        part.mime_str(content_type).map_err(|source| {
+            let message = format!("content type `{content_type}` of multipart field `{field}` is not valid");
+            Error::invalid_request_with_source(operation, message, source)
+        })
     }
 }
 
@@ -261,6 +296,7 @@ pub struct RequestBuilder {
     query: Vec<String>,
     headers: HeaderMap,
     body: RequestBody,
+    options: RequestOptions,
     /// The first problem found while building; returned by `send_*` before anything is sent.
     error: Option<Error>,
 }
@@ -282,8 +318,15 @@ impl RequestBuilder {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: RequestBody::Empty,
+            options: RequestOptions::new(),
             error: None,
         }
+    }
+
+    /// Sets this request's timeout and retry overrides (see [`RequestOptions`]).
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// Replaces `{name}` in the path template with the percent-encoded `value`.
@@ -384,27 +427,48 @@ impl RequestBuilder {
 
     /// Sends the request and decodes a 2xx JSON body into `T`. An empty body decodes as `null`, so
     /// `()`, `Option<_>` and `serde_json::Value` work for operations that return nothing.
-    pub async fn send_json<T: serde::de::DeserializeOwned>(mut self) -> Result<T, Error> {
+    pub async fn send_json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
+        Ok(self.send_json_with_response().await?.value)
+    }
+
+    /// Like [`send_json`](Self::send_json), and also returns the status, headers and attempts.
+    pub async fn send_json_with_response<T: serde::de::DeserializeOwned>(mut self) -> Result<Response<T>, Error> {
         let operation = self.operation;
         self.headers
             .entry(ACCEPT)
             .or_insert(HeaderValue::from_static("application/json"));
         let response = self.execute().await?;
-        decode_json(operation, &response)
+        let value = decode_json(operation, &response).map_err(|error| error.after_attempts(response.attempts, true))?;
+        Ok(Response::new(
+            value,
+            response.status,
+            response.headers,
+            response.attempts,
+        ))
     }
 
     /// Sends the request and returns the raw 2xx body.
     pub async fn send_bytes(self) -> Result<Vec<u8>, Error> {
-        let response = self.execute().await?;
-        Ok(response.body)
+        Ok(self.send_bytes_with_response().await?.value)
     }
 
-    /// Checks the request and sends it. This is where a retry loop will go: the prepared request
-    /// can be sent any number of times, and each failed attempt says whether it was sent and with
-    /// which status it failed.
+    /// Like [`send_bytes`](Self::send_bytes), and also returns the status, headers and attempts.
+    pub async fn send_bytes_with_response(self) -> Result<Response<Vec<u8>>, Error> {
+        let response = self.execute().await?;
+        Ok(Response::new(
+            response.body,
+            response.status,
+            response.headers,
+            response.attempts,
+        ))
+    }
+
+    /// Checks the request, then sends it inside its tracing span until an attempt succeeds or
+    /// the retry policy says stop.
     async fn execute(self) -> Result<RawResponse, Error> {
         let prepared = self.prepare()?;
-        send_attempt(&prepared).await
+        let span = request_span(prepared.operation);
+        send_with_retries(&prepared, &span).instrument(span.clone()).await
     }
 
     /// Turns the builder into something that can be sent, or returns the first deferred error.
@@ -426,12 +490,17 @@ impl RequestBuilder {
                 .entry(CONTENT_TYPE)
                 .or_insert(HeaderValue::from_static("application/json"));
         }
+        if let RequestBody::Multipart(form) = &self.body {
+            form.check(self.operation)?;
+        }
+        let effective = self.runtime.options().resolve(&self.options);
         Ok(PreparedRequest {
             runtime: self.runtime,
             operation: self.operation,
             url,
             headers,
             body: self.body,
+            effective,
         })
     }
 
@@ -474,6 +543,7 @@ impl fmt::Debug for RequestBuilder {
             .field("path", &self.path)
             .field("headers", &header_names)
             .field("body", &body)
+            .field("options", &self.options)
             .field("error", &self.error)
             .finish()
     }
@@ -486,23 +556,119 @@ struct PreparedRequest {
     url: reqwest::Url,
     headers: HeaderMap,
     body: RequestBody,
+    /// The timeout and retry policy after precedence.
+    effective: Effective,
 }
 
 /// A 2xx response with its body read.
 struct RawResponse {
     status: u16,
+    headers: HeaderMap,
     body: Vec<u8>,
+    /// Attempts it took, counting this one.
+    attempts: u32,
+}
+
+/// The span every attempt of one request runs in; `attempt`, `status` and `latency_ms` are
+/// filled in as attempts finish (the last attempt's values stay).
+fn request_span(operation: &'static Operation) -> Span {
+    tracing::info_span!(
+        "request",
+        operation = operation.id,
+        method = operation.method.as_str(),
+        path = operation.path,
+        attempt = Empty,
+        status = Empty,
+        latency_ms = Empty,
+    )
+}
+
+/// Sends attempts until one succeeds or [`retry::decide`] says stop, waiting on the runtime's
+/// clock in between. The returned error is the last attempt's, with the number of attempts and
+/// whether any attempt may have reached the server.
+async fn send_with_retries(prepared: &PreparedRequest, span: &Span) -> Result<RawResponse, Error> {
+    let clock = prepared.runtime.clock();
+    let mut sent_earlier = false;
+    let mut retries_taken = 0;
+    loop {
+        let attempt = retries_taken + 1;
+        span.record("attempt", attempt);
+        let started = Instant::now();
+        let result = send_attempt(prepared, retries_taken).await;
+        record_attempt(span, attempt, started.elapsed(), &result);
+        let error = match result {
+            Ok(response) => {
+                return Ok(RawResponse {
+                    attempts: attempt,
+                    ..response
+                })
+            }
+            Err(error) => error,
+        };
+        let policy = &prepared.effective.retry;
+        let decision = retry::decide(
+            policy,
+            error.outcome(),
+            retries_taken,
+            clock.now(),
+            retry::random_draw(),
+        );
+        let RetryDecision::RetryAfter(wait) = decision else {
+            return Err(error.after_attempts(attempt, sent_earlier));
+        };
+        tracing::info!(attempt, wait_ms = millis(wait), error = %error, "retrying");
+        sent_earlier |= error.request_sent();
+        clock.sleep(wait).await;
+        retries_taken += 1;
+    }
+}
+
+/// Records a finished attempt on the request span and as a debug event.
+fn record_attempt(span: &Span, attempt: u32, latency: Duration, result: &Result<RawResponse, Error>) {
+    let latency_ms = millis(latency);
+    span.record("latency_ms", latency_ms);
+    match result {
+        Ok(response) => {
+            span.record("status", response.status);
+            tracing::debug!(attempt, status = response.status, latency_ms, "attempt succeeded");
+        }
+        Err(error) => {
+            if let Some(status) = error.status() {
+                span.record("status", status);
+            }
+            let kind = error.kind().as_str();
+            tracing::debug!(
+                attempt,
+                status = error.status(),
+                error_kind = kind,
+                latency_ms,
+                "attempt failed"
+            );
+        }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Sends one attempt: builds the `reqwest` request, sends it, reads the whole body, and turns a
 /// non-2xx status into a `Status` error.
-async fn send_attempt(prepared: &PreparedRequest) -> Result<RawResponse, Error> {
+async fn send_attempt(prepared: &PreparedRequest, retries_taken: u32) -> Result<RawResponse, Error> {
     let operation = prepared.operation;
+    let mut headers = prepared.headers.clone();
+    headers.insert(
+        HeaderName::from_static(RETRY_COUNT_HEADER),
+        HeaderValue::from(retries_taken),
+    );
     let mut request = prepared
         .runtime
         .client()
         .request(operation.method.to_reqwest(), prepared.url.clone())
-        .headers(prepared.headers.clone());
+        .headers(headers);
+    if let Some(timeout) = prepared.effective.attempt_timeout {
+        request = request.timeout(timeout);
+    }
     request = match &prepared.body {
         RequestBody::Empty => request,
         RequestBody::Json(bytes) => request.body(bytes.clone()),
@@ -514,17 +680,20 @@ async fn send_attempt(prepared: &PreparedRequest) -> Result<RawResponse, Error> 
         .await
         .map_err(|source| Error::transport(operation, source))?;
     let status = response.status();
+    let headers = response.headers().clone();
     let body = response
         .bytes()
         .await
         .map_err(|source| Error::transport(operation, source))?;
     let body = Vec::from(body);
     if !status.is_success() {
-        return Err(Error::status_error(operation, status.as_u16(), &body));
+        return Err(Error::status_error(operation, status.as_u16(), headers, &body));
     }
     Ok(RawResponse {
         status: status.as_u16(),
+        headers,
         body,
+        attempts: 1,
     })
 }
 
@@ -565,6 +734,7 @@ fn first_unfilled_parameter(path: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::clock::RecordingClock;
     use crate::runtime::config::ConfigBuilder;
     use crate::runtime::error::ErrorKind;
     use crate::runtime::test_server::{self, response};
@@ -942,9 +1112,15 @@ mod tests {
     #[tokio::test]
     async fn refused_connection_is_a_connect_error() {
         let base_url = test_server::unused_base_url().await;
-        let error = runtime(&base_url).request(&LIST).send_bytes().await.unwrap_err();
+        let error = runtime(&base_url)
+            .request(&LIST)
+            .options(RequestOptions::new().max_retries(0))
+            .send_bytes()
+            .await
+            .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Connect);
         assert!(!error.request_sent());
+        assert_eq!(error.attempts(), 1);
         let shown = error.to_string();
         assert!(
             shown.starts_with("GET /v1/widgets (listWidgets): could not connect, request not sent: "),
@@ -955,10 +1131,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn refused_connections_are_retried_with_backoff() {
+        let base_url = test_server::unused_base_url().await;
+        let (runtime, clock) = recording_runtime(ConfigBuilder::new(&base_url));
+        let error = runtime.request(&LIST).send_bytes().await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Connect);
+        assert_eq!(error.attempts(), 3);
+        assert!(!error.request_sent(), "no attempt connected");
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with("GET /v1/widgets (listWidgets): could not connect after 3 attempts, request not sent: "),
+            "{shown}"
+        );
+        assert_backoff(&clock.sleeps(), &[0.5, 1.0]);
+    }
+
+    #[tokio::test]
     async fn slow_response_is_a_timeout_after_sending() {
         let server = test_server::serve_without_answering().await;
         let error = ConfigBuilder::new(&server.base_url)
             .timeout(Duration::from_millis(200))
+            .max_retries(0)
             .build(&[])
             .unwrap()
             .request(&GET)
@@ -973,6 +1166,150 @@ mod tests {
             error.to_string(),
             "GET /v1/widgets/{widget_id} (getWidget): timed out, request may have been sent"
         );
+    }
+
+    #[tokio::test]
+    async fn a_request_timeout_wins_over_the_client_timeout() {
+        let server = test_server::serve_without_answering().await;
+        let started = std::time::Instant::now();
+        let error = ConfigBuilder::new(&server.base_url)
+            .timeout(Duration::from_secs(30))
+            .build(&[])
+            .unwrap()
+            .request(&LIST)
+            .options(RequestOptions::new().timeout(Duration::from_millis(100)).max_retries(0))
+            .send_bytes()
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Timeout);
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn retries_resend_the_json_body_with_a_retry_count() {
+        let server = test_server::serve(vec![
+            response("503 Service Unavailable", r#"{"detail":"busy"}"#),
+            response("500 Internal Server Error", ""),
+            response("201 Created", r#"{"id":"w_1"}"#),
+        ])
+        .await;
+        let (runtime, clock) = recording_runtime(ConfigBuilder::new(&server.base_url));
+        let response = runtime
+            .request(&CREATE)
+            .json(&serde_json::json!({"name": "first"}))
+            .send_json_with_response::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(response.value["id"], "w_1");
+        assert_eq!((response.status, response.attempts), (201, 3));
+        let requests = server.requests().await;
+        for (retry_count, request) in requests.iter().enumerate() {
+            assert_eq!(request_line(request), "POST /v1/widgets HTTP/1.1");
+            assert!(
+                request.contains(&format!("\r\nx-retry-count: {retry_count}\r\n")),
+                "{request}"
+            );
+            assert!(request.ends_with("\r\n\r\n{\"name\":\"first\"}"), "{request}");
+        }
+        assert_backoff(&clock.sleeps(), &[0.5, 1.0]);
+    }
+
+    #[tokio::test]
+    async fn multipart_bodies_are_rebuilt_for_each_attempt() {
+        let server = test_server::serve(vec![response("502 Bad Gateway", ""), response("200 OK", "{}")]).await;
+        let (runtime, _clock) = recording_runtime(ConfigBuilder::new(&server.base_url));
+        let form = MultipartForm::new()
+            .text("purpose", "import")
+            .file("file", FileUpload::new("rows.csv", b"a,b\n1,2\n".to_vec()));
+        let _: serde_json::Value = runtime.request(&UPLOAD).multipart(form).send_json().await.unwrap();
+        let requests = server.requests().await;
+        assert_eq!(requests.len(), 2);
+        for request in &requests {
+            assert!(request.contains("name=\"purpose\"\r\n\r\nimport\r\n"), "{request}");
+            assert!(request.contains("filename=\"rows.csv\""), "{request}");
+            assert!(request.contains("\r\n\r\na,b\n1,2\n\r\n"), "{request}");
+        }
+    }
+
+    #[tokio::test]
+    async fn request_options_override_the_client_retry_budget() {
+        let server = test_server::serve(vec![response("429 Too Many Requests", ""), response("200 OK", "{}")]).await;
+        let (runtime, clock) = recording_runtime(ConfigBuilder::new(&server.base_url).max_retries(0));
+        let response = runtime
+            .request(&LIST)
+            .options(RequestOptions::new().max_retries(1))
+            .send_bytes_with_response()
+            .await
+            .unwrap();
+        assert_eq!(response.attempts, 2);
+        assert_eq!(clock.sleeps().len(), 1);
+        assert_eq!(server.requests().await.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn client_retry_budget_of_zero_sends_once() {
+        let server = test_server::serve(vec![response("503 Service Unavailable", "")]).await;
+        let (runtime, clock) = recording_runtime(ConfigBuilder::new(&server.base_url).max_retries(0));
+        let error = runtime.request(&LIST).send_bytes().await.unwrap_err();
+        assert_eq!((error.status(), error.attempts()), (Some(503), 1));
+        assert!(error.is_retryable());
+        assert!(clock.sleeps().is_empty());
+        assert_eq!(server.requests().await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn responses_carry_status_headers_and_request_id() {
+        let server = test_server::serve(vec![
+            test_server::response_with_headers("200 OK", "x-request-id: req_ok\r\nx-extra: 1\r\n", "{}"),
+            test_server::response_with_headers("404 Not Found", "request-id: req_404\r\n", ""),
+        ])
+        .await;
+        let rt = runtime(&server.base_url);
+        let response = rt
+            .request(&LIST)
+            .send_json_with_response::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(response.status, 200);
+        assert_eq!(response.request_id(), Some("req_ok"));
+        assert_eq!(response.headers["x-extra"], "1");
+        let error = rt.request(&LIST).send_bytes().await.unwrap_err();
+        assert!(error.is_not_found());
+        assert_eq!(error.request_id(), Some("req_404"));
+        assert_eq!(error.attempts(), 1);
+        assert_eq!(
+            error.to_string(),
+            "GET /v1/widgets (listWidgets): status 404 Not Found (request id req_404)"
+        );
+    }
+
+    #[tokio::test]
+    async fn invalid_requests_make_no_attempt() {
+        let error = runtime("http://127.0.0.1:1")
+            .request(&GET)
+            .send_bytes()
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidRequest);
+        assert_eq!(error.attempts(), 0);
+    }
+
+    /// A runtime whose retries wait on a recording clock, and the clock.
+    fn recording_runtime(builder: ConfigBuilder) -> (Runtime, RecordingClock) {
+        let clock = RecordingClock::new();
+        (builder.clock(clock.clone()).build(&[]).unwrap(), clock)
+    }
+
+    /// Each sleep is the expected backoff in seconds times a jitter factor in [0.75, 1].
+    fn assert_backoff(sleeps: &[Duration], expected: &[f64]) {
+        assert_eq!(sleeps.len(), expected.len(), "{sleeps:?}");
+        for (sleep, base) in sleeps.iter().zip(expected) {
+            let secs = sleep.as_secs_f64();
+            assert!(
+                secs >= base * 0.75 && secs <= *base,
+                "{sleep:?} is not {base} s with jitter"
+            );
+        }
     }
 
     #[test]

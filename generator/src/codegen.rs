@@ -20,11 +20,15 @@ use crate::write::{unified_diff, write_files, GeneratedFile, Mode};
 /// The hand-written runtime, copied into every generated crate at `src/runtime/`.
 const RUNTIME_FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../runtime/mod.rs")),
+    ("clock.rs", include_str!("../runtime/clock.rs")),
     ("config.rs", include_str!("../runtime/config.rs")),
     ("error.rs", include_str!("../runtime/error.rs")),
     ("nullable.rs", include_str!("../runtime/nullable.rs")),
+    ("options.rs", include_str!("../runtime/options.rs")),
     ("pagination.rs", include_str!("../runtime/pagination.rs")),
     ("request.rs", include_str!("../runtime/request.rs")),
+    ("response.rs", include_str!("../runtime/response.rs")),
+    ("retry.rs", include_str!("../runtime/retry.rs")),
     ("union.rs", include_str!("../runtime/union.rs")),
 ];
 

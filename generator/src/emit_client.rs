@@ -10,7 +10,7 @@ use crate::naming::ident;
 
 /// ```text
 /// pub struct Client { runtime }            Client::builder(), Client::from_env(), client.evaluations()
-/// pub struct ClientBuilder { config }      .api_key(..), .base_url(..), .timeout(..), .build()
+/// pub struct ClientBuilder { config }      .api_key(..), .base_url(..), .timeout(..), .max_retries(..), .build()
 /// ```
 pub fn emit_client(model: &ApiModel) -> TokenStream {
     let settings = &model.settings;
@@ -153,19 +153,42 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
                 self
             }
 
-            /// Total time allowed for one request (default 60 s).
+            /// Time allowed for each attempt of a request, from connecting to the last body byte
+            /// (default 60 s). A timed-out attempt is retried. A request's own `.timeout(..)`
+            /// wins over this.
             pub fn timeout(mut self, timeout: Duration) -> Self {
                 self.config = self.config.timeout(timeout);
                 self
             }
 
-            /// Time allowed to open a connection (default 5 s).
+            /// Time allowed to open a connection (default 5 s). Connections are pooled and shared
+            /// by requests, so this is a client setting only.
             pub fn connect_timeout(mut self, timeout: Duration) -> Self {
                 self.config = self.config.connect_timeout(timeout);
                 self
             }
 
-            /// Uses this `reqwest::Client` (its own timeouts and pool) instead of building one.
+            /// How many times a failed request is retried (default 2, so up to 3 attempts; 0
+            /// turns retrying off). Connection failures, timeouts and the statuses 408, 409, 429
+            /// and 5xx are retried unless the server answers `x-should-retry: false`; the wait is
+            /// the server's `retry-after-ms` or `retry-after` (up to 60 s), else exponential
+            /// backoff from 0.5 s to 8 s with jitter. A request's own `.max_retries(..)` wins.
+            pub fn max_retries(mut self, max_retries: u32) -> Self {
+                self.config = self.config.max_retries(max_retries);
+                self
+            }
+
+            /// The clock that waits between retries and tells the time an HTTP-date
+            /// `retry-after` is measured from. Tests pass a
+            /// [`RecordingClock`](crate::runtime::RecordingClock) so that retries do not wait.
+            pub fn clock(mut self, clock: impl crate::runtime::Clock) -> Self {
+                self.config = self.config.clock(clock);
+                self
+            }
+
+            /// Uses this `reqwest::Client` (its own pool, proxy, TLS, connect timeout and redirect
+            /// policy) instead of building one. Its own overall timeout applies unless a timeout
+            /// is set on this builder or on the request.
             pub fn http_client(mut self, client: reqwest::Client) -> Self {
                 self.config = self.config.http_client(client);
                 self
@@ -214,7 +237,7 @@ pub fn emit_lib(model: &ApiModel) -> TokenStream {
         pub use generated::client::{Client, ClientBuilder, DEFAULT_BASE_URL};
         pub use generated::types;
         #(pub use generated::#modules;)*
-        pub use runtime::{Error, ErrorKind, FileUpload, Nullable};
+        pub use runtime::{Error, ErrorKind, FileUpload, Nullable, Response};
     }
 }
 

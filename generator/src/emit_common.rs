@@ -51,6 +51,8 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
 }
 
 fn doc_lines(text: &str) -> Vec<String> {
+    // A lone carriage return is a line break too: left inside a `///` line, rustc rejects it.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<&str> = text.trim_end().lines().collect();
     let common_indent = lines
         .iter()
@@ -104,5 +106,15 @@ pub fn is_scalar(model: &ApiModel, ty: &TypeRef) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_lines;
+
+    #[test]
+    fn carriage_returns_break_lines() {
+        assert_eq!(doc_lines("one\rtwo\r\nthree"), [" one", " two", " three"]);
     }
 }

@@ -4,10 +4,17 @@
 //! ```text
 //! pub struct Evaluations { runtime }
 //! impl Evaluations { pub fn create(&self, body: impl Into<Body>) -> CreateEvaluationBuilder }
-//! pub struct CreateEvaluationBuilder { required…, optional: Option<…> }
-//! impl CreateEvaluationBuilder { setters…; pub async fn send(self) -> Result<Evaluation, Error> }
+//! pub struct CreateEvaluationBuilder { runtime, options: RequestOptions, required…, optional: Option<…> }
+//! impl CreateEvaluationBuilder {
+//!     setters…; timeout(Duration); max_retries(u32)      // per-request overrides
+//!     pub async fn send(self) -> Result<Evaluation, Error>
+//!     pub async fn send_with_response(self) -> Result<Response<Evaluation>, Error>
+//! }
 //! impl IntoFuture for CreateEvaluationBuilder   // so `.await` works without `.send()`
 //! ```
+//!
+//! Retries, timeouts and tracing live in the runtime; a builder only fills in the request and
+//! hands its `RequestOptions` over.
 
 use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
@@ -40,7 +47,7 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
         .map(|op| crate::emit_pagination::emit_streams(model, op));
     quote! {
         #module_doc
-        use crate::runtime::{Error, Method, Operation, Runtime};
+        use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
 
         #[doc = #handle_doc]
         #[derive(Clone, Debug)]
@@ -123,7 +130,7 @@ fn emit_method(model: &ApiModel, _resource: &Resource, op: &Operation) -> TokenS
     quote! {
         #doc
         pub fn #method(&self, #(#args),*) -> #builder {
-            #builder { runtime: self.runtime.clone(), #(#inits),* }
+            #builder { runtime: self.runtime.clone(), options: RequestOptions::new(), #(#inits),* }
         }
     }
 }
@@ -212,11 +219,15 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
         quote!(mut request)
     };
     let send_call = match &op.response {
-        Response::Json(_) => quote!(request.send_json().await),
-        Response::Bytes => quote!(request.send_bytes().await),
-        Response::Empty => quote!(request.send_bytes().await.map(|_| ())),
+        Response::Json(_) => quote!(request.send_json_with_response().await),
+        Response::Bytes => quote!(request.send_bytes_with_response().await),
+        Response::Empty => quote!(request
+            .send_bytes_with_response()
+            .await
+            .map(|response| response.map(|_| ()))),
     };
     let send_doc = format!(" Sends the request: `{} {}`.", method_text(op.http_method), op.path);
+    let options_setters = request_option_setters();
     quote! {
         static #static_name: Operation = Operation { id: #op_id, method: #http, path: #path };
 
@@ -225,15 +236,23 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
         #[must_use = "a request builder does nothing until it is sent or awaited"]
         pub struct #builder {
             runtime: Runtime,
+            options: RequestOptions,
             #(#fields,)*
         }
 
         impl #builder {
             #(#setters)*
+            #options_setters
 
             #[doc = #send_doc]
             pub async fn send(self) -> Result<#output, Error> {
-                let #request_binding = self.runtime.request(&#static_name);
+                self.send_with_response().await.map(Response::into_value)
+            }
+
+            /// Sends the request and returns the value with the response's status, headers and
+            /// request id.
+            pub async fn send_with_response(self) -> Result<Response<#output>, Error> {
+                let #request_binding = self.runtime.request(&#static_name).options(self.options);
                 #(#statements)*
                 #body_statement
                 #send_call
@@ -246,6 +265,25 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }
+        }
+    }
+}
+
+/// The per-request overrides every builder has; the runtime applies them (see its `options.rs`).
+fn request_option_setters() -> TokenStream {
+    quote! {
+        /// The time each attempt of this request may take, overriding
+        /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options = self.options.timeout(timeout);
+            self
+        }
+
+        /// How many times this request is retried, overriding
+        /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+        pub fn max_retries(mut self, max_retries: u32) -> Self {
+            self.options = self.options.max_retries(max_retries);
+            self
         }
     }
 }

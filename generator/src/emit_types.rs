@@ -160,15 +160,15 @@ fn emit_constructor(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStre
                 inits.push(quote!(#field_name: crate::runtime::Nullable::Absent));
                 let value = wrap(quote!(value.into()));
                 let doc = setter_doc(field);
-                let null_setter = ident(&format!("{}_null", field.name.trim_start_matches("r#")));
-                let null_doc = format!(" Sends `{}` as an explicit `null`.", field.wire_name);
+                let null_setter = ident(&null_setter_name(s, field));
+                let null_doc = doc_attrs(Some(&format!("Sends `{}` as an explicit `null`.", field.wire_name)));
                 setters.push(quote! {
                     #doc
                     pub fn #field_name(mut self, value: impl Into<#inner>) -> Self {
                         self.#field_name = crate::runtime::Nullable::Value(#value);
                         self
                     }
-                    #[doc = #null_doc]
+                    #null_doc
                     pub fn #null_setter(mut self) -> Self {
                         self.#field_name = crate::runtime::Nullable::Null;
                         self
@@ -205,13 +205,22 @@ fn emit_constructor(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStre
     }
 }
 
+/// `x_null` for a field `x`, unless the struct has a field of that name (whose setter it is).
+fn null_setter_name(s: &StructDef, field: &Field) -> String {
+    let mut name = format!("{}_null", field.name.trim_start_matches("r#"));
+    while s.fields.iter().any(|other| other.name == name) {
+        name.push('_');
+    }
+    name
+}
+
 fn setter_doc(field: &Field) -> TokenStream {
-    let text = format!(" Sets `{}`.", field.wire_name);
+    let text = doc_attrs(Some(&format!("Sets `{}`.", field.wire_name)));
     let extra = doc_attrs(field.doc.as_deref());
     if field.doc.is_some() {
-        quote!(#[doc = #text] #[doc = ""] #extra)
+        quote!(#text #[doc = ""] #extra)
     } else {
-        quote!(#[doc = #text])
+        text
     }
 }
 
@@ -223,10 +232,7 @@ fn emit_enum(def: &TypeDef, e: &EnumDef) -> TokenStream {
     let open = def.in_response && e.variants.len() > 1;
     let variant_idents: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let wires: Vec<&String> = e.variants.iter().map(|v| &v.wire).collect();
-    let variant_docs = e.variants.iter().map(|v| {
-        let text = format!(" `{}`", v.wire);
-        quote!(#[doc = #text])
-    });
+    let variant_docs = e.variants.iter().map(|v| doc_attrs(Some(&format!("`{}`", v.wire))));
     let common = quote! {
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -429,4 +435,61 @@ fn emit_union_from_impls(
         })
     });
     quote!(#(#impls)*)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::codegen::generate_from_str;
+
+    /// `types.rs` for a request-and-response type with awkward property names and enum values.
+    fn types_of_thing() -> String {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Thing'}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        "a\rb": {type: string, nullable: true}
+        kind: {type: string, enum: ["c\rd", e]}
+        a_b_null: {type: string}
+"#;
+        let generated = generate_from_str("t.yaml", spec, "h").unwrap_or_else(|e| panic!("{e}"));
+        let types = generated.files.into_iter().find(|f| f.path == "src/generated/types.rs");
+        types.unwrap().contents
+    }
+
+    /// Wire names appear in generated doc comments, where rustc rejects a bare carriage return.
+    #[test]
+    fn carriage_returns_in_wire_names_do_not_reach_doc_comments() {
+        let types = types_of_thing();
+        assert!(types.contains("/// Sets `a\n    /// b`.\n"), "{types}");
+        assert!(!types.contains('\r'), "{types}");
+    }
+
+    /// A field named like another field's explicit-null setter keeps its setter name.
+    #[test]
+    fn null_setters_do_not_take_field_names() {
+        let types = types_of_thing();
+        assert!(
+            types.contains("pub fn a_b_null(mut self, value: impl Into<String>)"),
+            "{types}"
+        );
+        assert!(types.contains("pub fn a_b_null_(mut self) -> Self"), "{types}");
+    }
 }

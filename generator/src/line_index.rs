@@ -24,6 +24,8 @@ use crate::diagnostic::pointer_join;
 pub struct LineIndex {
     lines: HashMap<String, usize>,
     duplicate_keys: Vec<DuplicateKey>,
+    /// Where a second YAML document starts, if the text has one (serde_yaml rejects it without a position).
+    second_document: Option<usize>,
 }
 
 /// A mapping key that occurs twice in one mapping. Both serde_yaml and serde_json keep the later value
@@ -72,6 +74,11 @@ impl LineIndex {
     pub fn duplicate_keys(&self) -> &[DuplicateKey] {
         &self.duplicate_keys
     }
+
+    /// The line where a second document starts (after the one holding the root node), if any.
+    pub fn second_document_line(&self) -> Option<usize> {
+        self.second_document
+    }
 }
 
 /// Whether the builder wants more events.
@@ -119,7 +126,10 @@ impl IndexBuilder {
         let line = located.line;
         match located.event {
             // serde_yaml rejects a second document; nothing after the first one is indexed.
-            Event::DocumentStart if self.root_seen => return Flow::Stop,
+            Event::DocumentStart if self.root_seen => {
+                self.index.second_document = Some(line);
+                return Flow::Stop;
+            }
             Event::CollectionEnd => {
                 self.stack.pop();
             }
@@ -427,6 +437,14 @@ mod tests {
         };
         assert_eq!(index.duplicate_keys(), &[expected]);
         assert_eq!(index.line_of("#/a/x"), Some(5));
+    }
+
+    #[test]
+    fn a_second_document_is_noticed() {
+        let index = LineIndex::build("a: 1\n---\nb: 2\n");
+        assert_eq!(index.second_document_line(), Some(2));
+        assert_eq!(index.exact_line_of("#/b"), None);
+        assert_eq!(LineIndex::build("a: 1\n").second_document_line(), None);
     }
 
     #[test]

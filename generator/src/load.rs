@@ -51,13 +51,33 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
 }
 
 pub fn load_str(source_name: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
-    let raw = parse_text(text).map_err(|diagnostic| vec![diagnostic])?;
     let lines = LineIndex::build(text);
     let fail = |mut diagnostics: Vec<Diagnostic>| {
         locate_with(&lines, &mut diagnostics);
         diagnostics
     };
+    let raw = parse_text(text).map_err(|mut diagnostic| {
+        // serde_yaml gives no position for a second document; other errors without one (the root is
+        // not a mapping) are about the root node.
+        if diagnostic.line.is_none() {
+            diagnostic.line = lines.second_document_line();
+        }
+        fail(vec![diagnostic])
+    })?;
     check_version(&raw).map_err(|diagnostic| fail(vec![diagnostic]))?;
+    check_nesting(&raw).map_err(|diagnostic| fail(vec![diagnostic]))?;
+    // When a reference-or-object fails to read, openapiv3 reads it a second time for a better message, at
+    // every level, so its work on a broken document doubles with each level above the fault (seconds at
+    // 20 levels). A deep document that our own checks already reject is reported without asking it.
+    if nested_beyond(&raw, SLOW_FAILURE_NESTING).is_some() {
+        let errors: Vec<Diagnostic> = validate::check_document(&raw, &lines)
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        if !errors.is_empty() {
+            return Err(fail(errors));
+        }
+    }
     let openapi = match deserialize_openapi(&raw) {
         Ok(openapi) => openapi,
         Err(diagnostic) => {
@@ -203,6 +223,62 @@ fn without_position(message: &str, line: usize, column: usize) -> String {
     }
 }
 
+/// How many mappings and lists deep a document may nest (the root counts as one). Every later stage
+/// recurses once per level, and a stack overflow aborts the process instead of panicking. In a debug
+/// build on a 2 MiB thread (Rust's default for spawned threads, hence every test) openapiv3's
+/// deserializer overflows first: about 45 KiB per nested schema, so a chain of `not` in a response
+/// overflows at 35 schemas (43 levels); `syn` reading emitted `Vec<Vec<...>>` comes next. At this limit
+/// the worst case found needs about 1.2 MiB. Our own spec nests 16 levels deep.
+pub const MAX_NESTING: usize = 24;
+
+/// Beyond this depth openapiv3 is only handed documents that pass the structural checks (see `load_str`).
+/// Our own spec nests exactly this deep.
+const SLOW_FAILURE_NESTING: usize = 16;
+
+/// Rejects a document nested deeper than [`MAX_NESTING`], pointing at the first node too deep.
+fn check_nesting(raw: &Value) -> Result<(), Diagnostic> {
+    let Some(mut tokens) = nested_beyond(raw, MAX_NESTING) else {
+        return Ok(());
+    };
+    tokens.reverse();
+    let pointer = tokens
+        .iter()
+        .fold("#".to_string(), |pointer, token| pointer_join(&pointer, token));
+    Err(Diagnostic::error(
+        pointer,
+        format!(
+            "the document nests more than {MAX_NESTING} levels deep here; move inline schemas into \
+             #/components/schemas and `$ref` them (deeper documents would overflow the stack)"
+        ),
+    ))
+}
+
+/// The tokens (innermost first) of the first mapping or list, in document order, that lies more than
+/// `levels` collections deep, counting `node` itself. Recurses at most `levels + 1` times.
+fn nested_beyond(node: &Value, levels: usize) -> Option<Vec<String>> {
+    let is_collection = node.is_object() || node.is_array();
+    if !is_collection {
+        return None;
+    }
+    let Some(below) = levels.checked_sub(1) else {
+        return Some(Vec::new());
+    };
+    let with_token = |token: String, mut tokens: Vec<String>| {
+        tokens.push(token);
+        tokens
+    };
+    match node {
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(key, child)| Some(with_token(key.clone(), nested_beyond(child, below)?))),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, child)| Some(with_token(index.to_string(), nested_beyond(child, below)?))),
+        _ => None,
+    }
+}
+
 /// Only OpenAPI 3.0.x is read: openapiv3 models 3.0, and a 3.1 document would deserialize "successfully"
 /// with its 3.1-only constructs silently dropped.
 fn check_version(raw: &Value) -> Result<(), Diagnostic> {
@@ -331,6 +407,46 @@ mod tests {
         assert_eq!(reference_tokens("a.yaml#/b"), None);
         assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
         assert_eq!(percent_decode("%C3%A9"), "é");
+    }
+
+    #[test]
+    fn parse_errors_without_a_position_are_located() {
+        let line_of_error = |text: &str| load_str("t.yaml", text).err().map(|errors| errors[0].line);
+        assert_eq!(line_of_error("openapi: 3.0.3\n---\nmore: 1\n"), Some(Some(2)));
+        assert_eq!(line_of_error("\n- a list\n"), Some(Some(2)));
+        assert_eq!(line_of_error("\"a string\""), Some(Some(1)));
+        assert_eq!(line_of_error("# nothing but a comment\n"), Some(None));
+    }
+
+    #[test]
+    fn a_deep_broken_document_is_reported_without_openapiv3() {
+        // 19 arrays below a component, the innermost broken: openapiv3 alone would take seconds.
+        let broken = (0..18).fold(
+            json!({"type": "array", "items": ["tuple"]}),
+            |inner, _| json!({"type": "array", "items": inner}),
+        );
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {},
+            "components": {"schemas": {"Deep": broken}}
+        });
+        let errors = load_str("t.json", &doc.to_string()).err().unwrap();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("`items` must be one schema"), "{errors:?}");
+        assert_eq!(errors[0].line, Some(1));
+    }
+
+    #[test]
+    fn nesting_is_limited_and_located() {
+        // `levels` collections: a mapping inside lists.
+        let nest = |levels: usize| (1..levels).fold(json!({}), |inner, _| json!([inner]));
+        assert_eq!(nested_beyond(&nest(MAX_NESTING), MAX_NESTING), None);
+        assert!(check_nesting(&nest(MAX_NESTING)).is_ok());
+        let error = check_nesting(&json!({"x": 1, "deep": nest(MAX_NESTING)})).unwrap_err();
+        let depth = error.pointer.matches('/').count() + 1;
+        assert_eq!(depth, MAX_NESTING + 1, "{}", error.pointer);
+        assert!(error.pointer.starts_with("#/deep/0/0/"), "{}", error.pointer);
     }
 
     #[test]

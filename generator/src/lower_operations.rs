@@ -72,6 +72,7 @@ pub fn lower_resources(
                 },
             );
             if let Some(lowered) = lowered {
+                diagnostics.extend(name_clash(&resources[index], &lowered, &pointer));
                 resources[index].operations.push(lowered);
             }
         }
@@ -82,8 +83,34 @@ pub fn lower_resources(
     resources
 }
 
-/// Module names the generated crate uses itself; a tag with such a name gets a suffix.
-const RESERVED_MODULES: &[&str] = &["client", "types", "runtime", "generated"];
+/// Two operationIds that differ only in case or separators (`getFile`, `get_file`, `getFile_`) would give
+/// one resource two builders, and two operation constants, of the same name.
+fn name_clash(resource: &Resource, operation: &Operation, operation_pointer: &str) -> Option<Diagnostic> {
+    let name = naming::type_name(&operation.id);
+    let other = resource
+        .operations
+        .iter()
+        .find(|other| other.id != operation.id && naming::type_name(&other.id) == name)?;
+    Some(Diagnostic::error(
+        pointer_join(operation_pointer, "operationId"),
+        format!(
+            "operationIds `{}` and `{}` (same resource) both become `{name}` in Rust; rename one",
+            operation.id, other.id
+        ),
+    ))
+}
+
+/// Module names the generated crate uses itself, and the names of `Client`'s own methods (each module
+/// also gets an accessor method on `Client`); a tag with such a name gets a suffix.
+const RESERVED_MODULES: &[&str] = &[
+    "client",
+    "types",
+    "runtime",
+    "generated",
+    "builder",
+    "from_env",
+    "base_url",
+];
 
 fn resource_module_name(tag: &str) -> String {
     let module = naming::module_name(tag);
@@ -257,6 +284,10 @@ pub fn method_name_for(operation_id: &str, resource_module: &str) -> String {
 fn dedupe_method_names(resource: &mut Resource, diagnostics: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for operation in &mut resource.operations {
+        // `new` is the handle's own constructor.
+        if operation.method_name == "new" {
+            operation.method_name = naming::field_name(&operation.id);
+        }
         if let Some(first) = seen.get(&operation.method_name) {
             diagnostics.push(Diagnostic::warning(
                 format!("#/paths/{}", crate::diagnostic::escape_pointer_token(&operation.path)),
@@ -266,6 +297,11 @@ fn dedupe_method_names(resource: &mut Resource, diagnostics: &mut Vec<Diagnostic
                 ),
             ));
             operation.method_name = naming::field_name(&operation.id);
+        }
+        // What is still taken (an id that is `new` itself, a full id that another method shortened to)
+        // gets underscores.
+        while operation.method_name == "new" || seen.contains_key(&operation.method_name) {
+            operation.method_name.push('_');
         }
         seen.insert(operation.method_name.clone(), operation.id.clone());
     }
@@ -306,7 +342,20 @@ fn lower_params(
         by_key.push((key, (pointer, parameter)));
     }
     let mut params = Vec::new();
-    let mut taken = BTreeSet::from(["body".to_owned(), "file".to_owned()]);
+    // The builder's own members: the body, its runtime and options, and its per-request setters
+    // and send methods.
+    let mut taken: BTreeSet<String> = [
+        "body",
+        "file",
+        "runtime",
+        "options",
+        "timeout",
+        "max_retries",
+        "send",
+        "send_with_response",
+    ]
+    .map(str::to_owned)
+    .into();
     for (_, (pointer, parameter)) in by_key {
         let data = parameter.parameter_data_ref();
         let (location, comma_joined) = match parameter {
@@ -659,7 +708,7 @@ fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Ve
 
 #[cfg(test)]
 mod tests {
-    use super::method_name_for;
+    use super::*;
 
     #[test]
     fn method_names_drop_the_resource_words() {
@@ -673,5 +722,26 @@ mod tests {
         assert_eq!(method_name_for("deleteQuestionSet", "question_sets"), "delete");
         assert_eq!(method_name_for("ping", "default"), "ping");
         assert_eq!(method_name_for("evaluations", "evaluations"), "evaluations");
+    }
+
+    #[test]
+    fn names_that_the_client_and_the_handles_use_are_not_taken() {
+        let openapi: OpenAPI = serde_yaml::from_str(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /b: {get: {operationId: listB, tags: [builder], responses: {'204': {description: ok}}}}
+  /t: {post: {operationId: newThing, tags: [things], responses: {'204': {description: ok}}}}
+  /u: {post: {operationId: new, tags: [things], responses: {'204': {description: ok}}}}
+"#,
+        )
+        .unwrap();
+        let mut space = TypeSpace::new(&openapi);
+        let resources = lower_resources(&openapi, &mut space, &mut Vec::new());
+        let modules: Vec<&str> = resources.iter().map(|r| r.module.as_str()).collect();
+        assert_eq!(modules, ["builder_api", "things"]);
+        let methods: Vec<&str> = resources[1].operations.iter().map(|o| o.method_name.as_str()).collect();
+        assert_eq!(methods, ["new_thing", "new_"]);
     }
 }

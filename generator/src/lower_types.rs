@@ -18,6 +18,10 @@ use crate::naming;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
+/// Names that `types.rs` uses unqualified (prelude types and traits): a schema named `String` must not
+/// shadow them, so it gets another name.
+const RESERVED_TYPE_NAMES: &[&str] = &["Box", "Default", "From", "Option", "Result", "String", "Vec"];
+
 /// A reference to a schema and whether the place that uses it allows `null`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lowered {
@@ -68,7 +72,7 @@ impl<'a> TypeSpace<'a> {
             openapi,
             types: Vec::new(),
             by_name: BTreeMap::new(),
-            taken_names: BTreeSet::new(),
+            taken_names: RESERVED_TYPE_NAMES.iter().map(|name| (*name).to_owned()).collect(),
             enums_by_values: BTreeMap::new(),
             pending_tags: Vec::new(),
             properties: Vec::new(),
@@ -115,6 +119,17 @@ impl<'a> TypeSpace<'a> {
             self.resolve_tag(tag);
         }
         box_cycles(&mut self.types);
+        // Loops of `$ref`s alone are reported by validation already.
+        let plain_refs: BTreeSet<TypeId> = self
+            .by_name
+            .iter()
+            .filter(|(key, _)| {
+                let schemas = self.openapi.components.as_ref().map(|c| &c.schemas);
+                matches!(schemas.and_then(|s| s.get(*key)), Some(ReferenceOr::Reference { .. }))
+            })
+            .map(|(_, id)| *id)
+            .collect();
+        self.diagnostics.extend(alias_cycles(&self.types, &plain_refs));
         (self.types, self.diagnostics)
     }
 
@@ -756,8 +771,9 @@ fn unescape_token(token: &str) -> String {
 }
 
 /// Properties such as `foo-bar` and `foo_bar` map to the same Rust name; later ones get a number.
+/// `new` is taken too: an optional field's setter is named after it, beside the constructor `new`.
 fn dedupe_field_names(fields: &mut [Field], has_additional: bool) {
-    let mut taken = BTreeSet::new();
+    let mut taken = BTreeSet::from(["new".to_owned()]);
     if has_additional {
         taken.insert("additional_properties".to_owned());
     }
@@ -794,6 +810,43 @@ fn box_cycles(types: &mut [TypeDef]) {
     }
 }
 
+/// A named schema that is only an array, a map or another name of itself, with no object in between
+/// (`Tree: {type: array, items: {$ref: Tree}}`, or `A: {allOf: [$ref: B]}` with `B: {allOf: [$ref: A]}`),
+/// would become a Rust type alias that contains itself, which Rust rejects. Each such schema is an error,
+/// except those in `skip`.
+fn alias_cycles(types: &[TypeDef], skip: &BTreeSet<TypeId>) -> Vec<Diagnostic> {
+    let alias_edges: Vec<Vec<TypeId>> = types
+        .iter()
+        .map(|def| {
+            let mut targets = Vec::new();
+            if let TypeKind::Alias(target) = &def.kind {
+                target.named_ids(&mut targets);
+            }
+            targets
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    for (index, def) in types.iter().enumerate() {
+        let Some(targets) = alias_edges.get(index).filter(|_| !skip.contains(&TypeId(index))) else {
+            continue;
+        };
+        if targets
+            .iter()
+            .any(|&target| reaches(&alias_edges, target, TypeId(index)))
+        {
+            diagnostics.push(Diagnostic::error(
+                def.pointer.clone(),
+                format!(
+                    "schema `{}` contains itself with no object in between (through `$ref`, `allOf`, `items` or \
+                     `additionalProperties`), which no Rust type can express; make a schema on the loop an object",
+                    def.name
+                ),
+            ));
+        }
+    }
+    diagnostics
+}
+
 fn direct_children(kind: &TypeKind) -> Vec<TypeId> {
     match kind {
         TypeKind::Struct(s) => s.fields.iter().filter_map(|f| f.ty.direct_named()).collect(),
@@ -817,4 +870,68 @@ fn reaches(edges: &[Vec<TypeId>], from: TypeId, to: TypeId) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space_of(yaml: &str) -> (Vec<TypeDef>, Vec<Diagnostic>) {
+        let openapi: OpenAPI = serde_yaml::from_str(yaml).unwrap();
+        TypeSpace::new(&openapi).finish()
+    }
+
+    #[test]
+    fn schemas_that_contain_only_themselves_are_errors() {
+        let (_, diagnostics) = space_of(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Tree: {type: array, items: {$ref: '#/components/schemas/Tree'}}
+    Table: {type: object, additionalProperties: {$ref: '#/components/schemas/Table'}}
+    A: {allOf: [{$ref: '#/components/schemas/B'}]}
+    B: {allOf: [{$ref: '#/components/schemas/A'}]}
+    C: {$ref: '#/components/schemas/D'}
+    D: {type: array, items: {$ref: '#/components/schemas/C'}}
+    E: {$ref: '#/components/schemas/E'}
+    Node: {type: object, properties: {children: {$ref: '#/components/schemas/Nodes'}}}
+    Nodes: {type: array, items: {$ref: '#/components/schemas/Node'}}
+"#,
+        );
+        let pointers: Vec<&str> = diagnostics.iter().map(|d| d.pointer.as_str()).collect();
+        // Plain `$ref`s are left to validation, which reports E's loop; C's loop is reported at D.
+        // Node and Nodes are fine: the loop passes through an object.
+        let expected = ["Tree", "Table", "A", "B", "D"].map(|name| format!("#/components/schemas/{name}"));
+        assert_eq!(pointers, expected);
+    }
+
+    #[test]
+    fn names_the_generated_code_uses_are_not_taken_by_the_spec() {
+        let (types, diagnostics) = space_of(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    String: {type: object, properties: {new: {type: string}, name: {type: string}}}
+    Option: {type: string, enum: [a, b]}
+"#,
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["String2", "Option2"]);
+        let TypeKind::Struct(def) = &types[0].kind else {
+            panic!("not a struct: {:?}", types[0].kind)
+        };
+        let fields: Vec<(&str, &str)> = def
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.wire_name.as_str()))
+            .collect();
+        assert_eq!(fields, [("new2", "new"), ("name", "name")]);
+    }
 }

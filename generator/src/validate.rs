@@ -639,6 +639,9 @@ fn check_operation_id(
 
 /// The `{name}`s of a path template, or why the template is malformed.
 fn template_names(path: &str) -> Result<Vec<&str>, String> {
+    if path.chars().any(char::is_control) {
+        return Err(format!("path `{}` contains a control character", path.escape_debug()));
+    }
     let mut names: Vec<&str> = Vec::new();
     let mut rest = path;
     while let Some((before, after_open)) = rest.split_once('{') {
@@ -862,7 +865,16 @@ mod tests {
             Ok(vec!["item_id", "run_id"])
         );
         assert_eq!(template_names("/plain"), Ok(vec![]));
-        for bad in ["/a/{id", "/a/id}", "/a/{{id}}", "/a/{}", "/a/{x}/{x}", "/a/}{"] {
+        for bad in [
+            "/a/{id",
+            "/a/id}",
+            "/a/{{id}}",
+            "/a/{}",
+            "/a/{x}/{x}",
+            "/a/}{",
+            "/a\rb",
+            "/a/{x\n}",
+        ] {
             assert!(template_names(bad).is_err(), "{bad}");
         }
     }

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: installs what the tests need (idempotently, inside `target/`) and runs
-//! every check: formatting, clippy, `codegen --check`, the spec validator, and all tests.
+//! every check: formatting, clippy, `codegen --check`, the spec validator, Redocly's lint, and all
+//! tests (among them the conformance tests against Prism).
 
 use std::fs;
 use std::path::Path;
@@ -9,6 +10,9 @@ use std::time::Instant;
 /// The packages whose own code the format check covers (the generated crate is printed by the
 /// generator, not by rustfmt).
 const FORMATTED_PACKAGES: &[&str] = &["openapi-rust-gen", "xtask", "integration-tests"];
+
+/// Where `npm ci` installs the pinned npm tools.
+const NPM_TOOLS: &str = "target/tools/npm";
 
 pub fn run_all(root: &Path) -> Result<(), String> {
     let started = Instant::now();
@@ -32,6 +36,8 @@ pub fn run_all(root: &Path) -> Result<(), String> {
         crate::codegen(openapi_rust_gen::write::Mode::Check)
     })?;
     step("spec validator", || validate_spec(root))?;
+    step("npm tools", || install_npm_tools(root))?;
+    step("redocly lint", || redocly_lint(root))?;
     step("fixture crates compile", || check_fixture_crates(root))?;
     step("tests", || run(root, "cargo", &["test", "--workspace"]))?;
     println!("all checks passed in {:.0} s", started.elapsed().as_secs_f64());
@@ -134,15 +140,75 @@ fn validate_spec(root: &Path) -> Result<(), String> {
     )
 }
 
+/// The pinned npm tools (Prism for `tests/conformance.rs`, Redocly CLI for the lint), installed by
+/// `npm ci` from `tests/conformance/package-lock.json` into `target/tools/npm/`, on first use and
+/// again only when the package files change. Install scripts are skipped: the only one is a
+/// telemetry ping.
+fn install_npm_tools(root: &Path) -> Result<(), String> {
+    let source = root.join("tests/conformance");
+    let dir = root.join(NPM_TOOLS);
+    let files = ["package.json", "package-lock.json"];
+    let mut wanted = String::new();
+    for file in files {
+        let path = source.join(file);
+        wanted += &fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let stamp = dir.join("installed-packages.txt");
+    let bin = dir.join("node_modules/.bin");
+    let installed = ["prism", "redocly"].iter().all(|tool| bin.join(tool).exists());
+    if installed && fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for file in files {
+        fs::copy(source.join(file), dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+    let prefix = dir.display().to_string();
+    let npm = [
+        "ci",
+        "--prefix",
+        &prefix,
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+    ];
+    run(root, "npm", &npm)?;
+    fs::write(&stamp, &wanted).map_err(|e| format!("{}: {e}", stamp.display()))
+}
+
+/// `redocly lint` of the spec with `tests/conformance/redocly.yaml` (the recommended rules, example
+/// validation at `error`); any error fails. Telemetry and the update check are off.
+fn redocly_lint(root: &Path) -> Result<(), String> {
+    let redocly = root.join(NPM_TOOLS).join("node_modules/.bin/redocly");
+    let mut command = Command::new(&redocly);
+    command
+        .args([
+            "lint",
+            "--config",
+            "tests/conformance/redocly.yaml",
+            "openapi/sgp-evaluations.yaml",
+        ])
+        .env("REDOCLY_TELEMETRY", "off")
+        .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true");
+    run_command(root, command, "redocly lint")
+}
+
 pub fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
-    let status = Command::new(program)
-        .args(args)
+    let mut command = Command::new(program);
+    command.args(args);
+    run_command(root, command, &format!("{program} {}", args.join(" ")))
+}
+
+/// Runs `command` in `root`; `shown` names it in the error.
+fn run_command(root: &Path, mut command: Command, shown: &str) -> Result<(), String> {
+    let status = command
         .current_dir(root)
         .status()
-        .map_err(|e| format!("could not start `{program}`: {e}"))?;
+        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`{program} {}` exited with {status}", args.join(" ")))
+        Err(format!("`{shown}` exited with {status}"))
     }
 }

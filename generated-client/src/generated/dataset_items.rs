@@ -2,7 +2,7 @@
 //! The items of a dataset. Datasets are versioned: reads may ask for the items as of a specific dataset version.
 //!
 //! Operations of the `DatasetItems` resource; reach them through [`crate::Client::dataset_items`].
-use crate::runtime::{Error, Method, Operation, Runtime};
+use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
 /// Operations on DatasetItems. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct DatasetItems {
@@ -20,6 +20,7 @@ impl DatasetItems {
     pub fn list(&self) -> ListDatasetItemsBuilder {
         ListDatasetItemsBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -39,6 +40,7 @@ impl DatasetItems {
     ) -> BatchCreateDatasetItemsBuilder {
         BatchCreateDatasetItemsBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -50,6 +52,7 @@ impl DatasetItems {
     pub fn get(&self, dataset_item_id: impl Into<String>) -> GetDatasetItemBuilder {
         GetDatasetItemBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             dataset_item_id: dataset_item_id.into(),
             version: None,
         }
@@ -65,6 +68,7 @@ impl DatasetItems {
     ) -> DeleteDatasetItemBuilder {
         DeleteDatasetItemBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             dataset_item_id: dataset_item_id.into(),
         }
     }
@@ -80,6 +84,7 @@ impl DatasetItems {
     ) -> UpdateDatasetItemBuilder {
         UpdateDatasetItemBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             dataset_item_id: dataset_item_id.into(),
             body: body.into(),
         }
@@ -95,6 +100,7 @@ static LIST_DATASET_ITEMS_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListDatasetItemsBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -133,9 +139,31 @@ impl ListDatasetItemsBuilder {
         self.version = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/dataset-items`.
     pub async fn send(self) -> Result<crate::types::DatasetItemList, Error> {
-        let mut request = self.runtime.request(&LIST_DATASET_ITEMS_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::DatasetItemList>, Error> {
+        let mut request = self
+            .runtime
+            .request(&LIST_DATASET_ITEMS_OPERATION)
+            .options(self.options);
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
@@ -154,7 +182,7 @@ impl ListDatasetItemsBuilder {
         if let Some(value) = &self.version {
             request = request.query("version", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ListDatasetItemsBuilder {
@@ -176,16 +204,39 @@ static BATCH_CREATE_DATASET_ITEMS_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct BatchCreateDatasetItemsBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     body: crate::types::DatasetItemBatchCreateRequest,
 }
 impl BatchCreateDatasetItemsBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `POST /v5/dataset-items/batch`.
     pub async fn send(
         self,
     ) -> Result<crate::types::DatasetItemBatchCreateResponse, Error> {
-        let mut request = self.runtime.request(&BATCH_CREATE_DATASET_ITEMS_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::DatasetItemBatchCreateResponse>, Error> {
+        let mut request = self
+            .runtime
+            .request(&BATCH_CREATE_DATASET_ITEMS_OPERATION)
+            .options(self.options);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for BatchCreateDatasetItemsBuilder {
@@ -207,6 +258,7 @@ static GET_DATASET_ITEM_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetDatasetItemBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     dataset_item_id: String,
     version: Option<i64>,
 }
@@ -216,14 +268,36 @@ impl GetDatasetItemBuilder {
         self.version = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/dataset-items/{dataset_item_id}`.
     pub async fn send(self) -> Result<crate::types::DatasetItem, Error> {
-        let mut request = self.runtime.request(&GET_DATASET_ITEM_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::DatasetItem>, Error> {
+        let mut request = self
+            .runtime
+            .request(&GET_DATASET_ITEM_OPERATION)
+            .options(self.options);
         request = request.path_param("dataset_item_id", &self.dataset_item_id);
         if let Some(value) = &self.version {
             request = request.query("version", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetDatasetItemBuilder {
@@ -245,14 +319,37 @@ static DELETE_DATASET_ITEM_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct DeleteDatasetItemBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     dataset_item_id: String,
 }
 impl DeleteDatasetItemBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `DELETE /v5/dataset-items/{dataset_item_id}`.
     pub async fn send(self) -> Result<crate::types::DatasetItemDeleteResponse, Error> {
-        let mut request = self.runtime.request(&DELETE_DATASET_ITEM_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::DatasetItemDeleteResponse>, Error> {
+        let mut request = self
+            .runtime
+            .request(&DELETE_DATASET_ITEM_OPERATION)
+            .options(self.options);
         request = request.path_param("dataset_item_id", &self.dataset_item_id);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for DeleteDatasetItemBuilder {
@@ -274,16 +371,39 @@ static UPDATE_DATASET_ITEM_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UpdateDatasetItemBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     dataset_item_id: String,
     body: crate::types::DatasetItemUpdateRequest,
 }
 impl UpdateDatasetItemBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `PATCH /v5/dataset-items/{dataset_item_id}`.
     pub async fn send(self) -> Result<crate::types::DatasetItem, Error> {
-        let mut request = self.runtime.request(&UPDATE_DATASET_ITEM_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::DatasetItem>, Error> {
+        let mut request = self
+            .runtime
+            .request(&UPDATE_DATASET_ITEM_OPERATION)
+            .options(self.options);
         request = request.path_param("dataset_item_id", &self.dataset_item_id);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UpdateDatasetItemBuilder {

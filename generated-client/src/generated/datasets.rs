@@ -2,7 +2,7 @@
 //! Reusable, versioned collections of items that evaluations can be created from.
 //!
 //! Operations of the `Datasets` resource; reach them through [`crate::Client::datasets`].
-use crate::runtime::{Error, Method, Operation, Runtime};
+use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
 /// Operations on Datasets. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct Datasets {
@@ -20,6 +20,7 @@ impl Datasets {
     pub fn list(&self) -> ListDatasetsBuilder {
         ListDatasetsBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -37,6 +38,7 @@ impl Datasets {
     ) -> CreateDatasetBuilder {
         CreateDatasetBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -48,6 +50,7 @@ impl Datasets {
     pub fn get(&self, dataset_id: impl Into<String>) -> GetDatasetBuilder {
         GetDatasetBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             dataset_id: dataset_id.into(),
             include_archived: None,
         }
@@ -60,6 +63,7 @@ impl Datasets {
     pub fn delete(&self, dataset_id: impl Into<String>) -> DeleteDatasetBuilder {
         DeleteDatasetBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             dataset_id: dataset_id.into(),
         }
     }
@@ -75,6 +79,7 @@ impl Datasets {
     ) -> UpdateDatasetBuilder {
         UpdateDatasetBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             dataset_id: dataset_id.into(),
             body: body.into(),
         }
@@ -90,6 +95,7 @@ static LIST_DATASETS_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListDatasetsBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -116,9 +122,31 @@ impl ListDatasetsBuilder {
         self.include_archived = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/datasets`.
     pub async fn send(self) -> Result<crate::types::DatasetList, Error> {
-        let mut request = self.runtime.request(&LIST_DATASETS_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::DatasetList>, Error> {
+        let mut request = self
+            .runtime
+            .request(&LIST_DATASETS_OPERATION)
+            .options(self.options);
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
@@ -131,7 +159,7 @@ impl ListDatasetsBuilder {
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ListDatasetsBuilder {
@@ -153,14 +181,37 @@ static CREATE_DATASET_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct CreateDatasetBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     body: crate::types::DatasetCreateRequest,
 }
 impl CreateDatasetBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `POST /v5/datasets`.
     pub async fn send(self) -> Result<crate::types::Dataset, Error> {
-        let mut request = self.runtime.request(&CREATE_DATASET_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::Dataset>, Error> {
+        let mut request = self
+            .runtime
+            .request(&CREATE_DATASET_OPERATION)
+            .options(self.options);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for CreateDatasetBuilder {
@@ -182,6 +233,7 @@ static GET_DATASET_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetDatasetBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     dataset_id: String,
     include_archived: Option<bool>,
 }
@@ -191,14 +243,36 @@ impl GetDatasetBuilder {
         self.include_archived = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/datasets/{dataset_id}`.
     pub async fn send(self) -> Result<crate::types::Dataset, Error> {
-        let mut request = self.runtime.request(&GET_DATASET_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::Dataset>, Error> {
+        let mut request = self
+            .runtime
+            .request(&GET_DATASET_OPERATION)
+            .options(self.options);
         request = request.path_param("dataset_id", &self.dataset_id);
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetDatasetBuilder {
@@ -220,14 +294,37 @@ static DELETE_DATASET_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct DeleteDatasetBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     dataset_id: String,
 }
 impl DeleteDatasetBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `DELETE /v5/datasets/{dataset_id}`.
     pub async fn send(self) -> Result<crate::types::DatasetDeleteResponse, Error> {
-        let mut request = self.runtime.request(&DELETE_DATASET_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::DatasetDeleteResponse>, Error> {
+        let mut request = self
+            .runtime
+            .request(&DELETE_DATASET_OPERATION)
+            .options(self.options);
         request = request.path_param("dataset_id", &self.dataset_id);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for DeleteDatasetBuilder {
@@ -249,16 +346,39 @@ static UPDATE_DATASET_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UpdateDatasetBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     dataset_id: String,
     body: crate::types::DatasetUpdateRequest,
 }
 impl UpdateDatasetBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `PATCH /v5/datasets/{dataset_id}`.
     pub async fn send(self) -> Result<crate::types::Dataset, Error> {
-        let mut request = self.runtime.request(&UPDATE_DATASET_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::Dataset>, Error> {
+        let mut request = self
+            .runtime
+            .request(&UPDATE_DATASET_OPERATION)
+            .options(self.options);
         request = request.path_param("dataset_id", &self.dataset_id);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UpdateDatasetBuilder {

@@ -2,7 +2,7 @@
 //! The individual items of an evaluation.
 //!
 //! Operations of the `EvaluationItems` resource; reach them through [`crate::Client::evaluation_items`].
-use crate::runtime::{Error, Method, Operation, Runtime};
+use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
 /// Operations on EvaluationItems. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct EvaluationItems {
@@ -20,6 +20,7 @@ impl EvaluationItems {
     pub fn list(&self) -> ListEvaluationItemsBuilder {
         ListEvaluationItemsBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -38,6 +39,7 @@ impl EvaluationItems {
     ) -> GetEvaluationItemBuilder {
         GetEvaluationItemBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             evaluation_item_id: evaluation_item_id.into(),
             include_archived: None,
         }
@@ -53,6 +55,7 @@ static LIST_EVALUATION_ITEMS_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListEvaluationItemsBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -85,9 +88,31 @@ impl ListEvaluationItemsBuilder {
         self.include_archived = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/evaluation-items`.
     pub async fn send(self) -> Result<crate::types::EvaluationItemList, Error> {
-        let mut request = self.runtime.request(&LIST_EVALUATION_ITEMS_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::EvaluationItemList>, Error> {
+        let mut request = self
+            .runtime
+            .request(&LIST_EVALUATION_ITEMS_OPERATION)
+            .options(self.options);
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
@@ -103,7 +128,7 @@ impl ListEvaluationItemsBuilder {
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ListEvaluationItemsBuilder {
@@ -125,6 +150,7 @@ static GET_EVALUATION_ITEM_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetEvaluationItemBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     evaluation_item_id: String,
     include_archived: Option<bool>,
 }
@@ -134,14 +160,36 @@ impl GetEvaluationItemBuilder {
         self.include_archived = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/evaluation-items/{evaluation_item_id}`.
     pub async fn send(self) -> Result<crate::types::EvaluationItem, Error> {
-        let mut request = self.runtime.request(&GET_EVALUATION_ITEM_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::EvaluationItem>, Error> {
+        let mut request = self
+            .runtime
+            .request(&GET_EVALUATION_ITEM_OPERATION)
+            .options(self.options);
         request = request.path_param("evaluation_item_id", &self.evaluation_item_id);
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetEvaluationItemBuilder {

@@ -2,7 +2,7 @@
 //! Evaluations run tasks (chat completions, generic inference, application variants) over a set of items.
 //!
 //! Operations of the `Evaluations` resource; reach them through [`crate::Client::evaluations`].
-use crate::runtime::{Error, Method, Operation, Runtime};
+use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
 /// Operations on Evaluations. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct Evaluations {
@@ -20,6 +20,7 @@ impl Evaluations {
     pub fn list(&self) -> ListEvaluationsBuilder {
         ListEvaluationsBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -38,6 +39,7 @@ impl Evaluations {
     ) -> CreateEvaluationBuilder {
         CreateEvaluationBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -49,6 +51,7 @@ impl Evaluations {
     pub fn get(&self, evaluation_id: impl Into<String>) -> GetEvaluationBuilder {
         GetEvaluationBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             evaluation_id: evaluation_id.into(),
             include_archived: None,
             views: None,
@@ -62,6 +65,7 @@ impl Evaluations {
     pub fn archive(&self, evaluation_id: impl Into<String>) -> ArchiveEvaluationBuilder {
         ArchiveEvaluationBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             evaluation_id: evaluation_id.into(),
         }
     }
@@ -76,6 +80,7 @@ static LIST_EVALUATIONS_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListEvaluationsBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -108,9 +113,31 @@ impl ListEvaluationsBuilder {
         self.views = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/evaluations`.
     pub async fn send(self) -> Result<crate::types::EvaluationList, Error> {
-        let mut request = self.runtime.request(&LIST_EVALUATIONS_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::EvaluationList>, Error> {
+        let mut request = self
+            .runtime
+            .request(&LIST_EVALUATIONS_OPERATION)
+            .options(self.options);
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
@@ -126,7 +153,7 @@ impl ListEvaluationsBuilder {
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ListEvaluationsBuilder {
@@ -148,14 +175,37 @@ static CREATE_EVALUATION_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct CreateEvaluationBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     body: crate::types::EvaluationCreateRequest,
 }
 impl CreateEvaluationBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `POST /v5/evaluations`.
     pub async fn send(self) -> Result<crate::types::Evaluation, Error> {
-        let mut request = self.runtime.request(&CREATE_EVALUATION_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::Evaluation>, Error> {
+        let mut request = self
+            .runtime
+            .request(&CREATE_EVALUATION_OPERATION)
+            .options(self.options);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for CreateEvaluationBuilder {
@@ -177,6 +227,7 @@ static GET_EVALUATION_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetEvaluationBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     evaluation_id: String,
     include_archived: Option<bool>,
     views: Option<Vec<crate::types::EvaluationView>>,
@@ -192,9 +243,31 @@ impl GetEvaluationBuilder {
         self.views = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/evaluations/{evaluation_id}`.
     pub async fn send(self) -> Result<crate::types::Evaluation, Error> {
-        let mut request = self.runtime.request(&GET_EVALUATION_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::Evaluation>, Error> {
+        let mut request = self
+            .runtime
+            .request(&GET_EVALUATION_OPERATION)
+            .options(self.options);
         request = request.path_param("evaluation_id", &self.evaluation_id);
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
@@ -202,7 +275,7 @@ impl GetEvaluationBuilder {
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetEvaluationBuilder {
@@ -224,14 +297,37 @@ static ARCHIVE_EVALUATION_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ArchiveEvaluationBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     evaluation_id: String,
 }
 impl ArchiveEvaluationBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `DELETE /v5/evaluations/{evaluation_id}`.
     pub async fn send(self) -> Result<crate::types::EvaluationArchiveResponse, Error> {
-        let mut request = self.runtime.request(&ARCHIVE_EVALUATION_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::EvaluationArchiveResponse>, Error> {
+        let mut request = self
+            .runtime
+            .request(&ARCHIVE_EVALUATION_OPERATION)
+            .options(self.options);
         request = request.path_param("evaluation_id", &self.evaluation_id);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ArchiveEvaluationBuilder {

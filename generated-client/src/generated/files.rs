@@ -2,7 +2,7 @@
 //! Uploaded files and their raw content. Not referenced by evaluation payloads in this API version.
 //!
 //! Operations of the `Files` resource; reach them through [`crate::Client::files`].
-use crate::runtime::{Error, Method, Operation, Runtime};
+use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
 /// Operations on Files. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct Files {
@@ -20,6 +20,7 @@ impl Files {
     pub fn list(&self) -> ListFilesBuilder {
         ListFilesBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -36,6 +37,7 @@ impl Files {
     ) -> UploadFileBuilder {
         UploadFileBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             file: file.into(),
         }
     }
@@ -47,6 +49,7 @@ impl Files {
     pub fn get(&self, file_id: impl Into<String>) -> GetFileBuilder {
         GetFileBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             file_id: file_id.into(),
         }
     }
@@ -58,6 +61,7 @@ impl Files {
     pub fn delete(&self, file_id: impl Into<String>) -> DeleteFileBuilder {
         DeleteFileBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             file_id: file_id.into(),
         }
     }
@@ -73,6 +77,7 @@ impl Files {
     ) -> UpdateFileBuilder {
         UpdateFileBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             file_id: file_id.into(),
             body: body.into(),
         }
@@ -85,6 +90,7 @@ impl Files {
     pub fn get_content(&self, file_id: impl Into<String>) -> GetFileContentBuilder {
         GetFileContentBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             file_id: file_id.into(),
         }
     }
@@ -99,6 +105,7 @@ static LIST_FILES_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListFilesBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -119,9 +126,31 @@ impl ListFilesBuilder {
         self.ending_before = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/files`.
     pub async fn send(self) -> Result<crate::types::FileList, Error> {
-        let mut request = self.runtime.request(&LIST_FILES_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::FileList>, Error> {
+        let mut request = self
+            .runtime
+            .request(&LIST_FILES_OPERATION)
+            .options(self.options);
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
@@ -131,7 +160,7 @@ impl ListFilesBuilder {
         if let Some(value) = &self.ending_before {
             request = request.query("ending_before", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ListFilesBuilder {
@@ -153,16 +182,39 @@ static UPLOAD_FILE_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UploadFileBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     file: crate::runtime::FileUpload,
 }
 impl UploadFileBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `POST /v5/files`.
     pub async fn send(self) -> Result<crate::types::File, Error> {
-        let mut request = self.runtime.request(&UPLOAD_FILE_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::File>, Error> {
+        let mut request = self
+            .runtime
+            .request(&UPLOAD_FILE_OPERATION)
+            .options(self.options);
         let mut form = crate::runtime::MultipartForm::new();
         form = form.file("file", self.file);
         request = request.multipart(form);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UploadFileBuilder {
@@ -184,14 +236,37 @@ static GET_FILE_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetFileBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     file_id: String,
 }
 impl GetFileBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/files/{file_id}`.
     pub async fn send(self) -> Result<crate::types::File, Error> {
-        let mut request = self.runtime.request(&GET_FILE_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::File>, Error> {
+        let mut request = self
+            .runtime
+            .request(&GET_FILE_OPERATION)
+            .options(self.options);
         request = request.path_param("file_id", &self.file_id);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetFileBuilder {
@@ -213,14 +288,37 @@ static DELETE_FILE_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct DeleteFileBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     file_id: String,
 }
 impl DeleteFileBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `DELETE /v5/files/{file_id}`.
     pub async fn send(self) -> Result<crate::types::FileDeleteResponse, Error> {
-        let mut request = self.runtime.request(&DELETE_FILE_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::FileDeleteResponse>, Error> {
+        let mut request = self
+            .runtime
+            .request(&DELETE_FILE_OPERATION)
+            .options(self.options);
         request = request.path_param("file_id", &self.file_id);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for DeleteFileBuilder {
@@ -242,16 +340,39 @@ static UPDATE_FILE_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UpdateFileBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     file_id: String,
     body: crate::types::FileUpdateRequest,
 }
 impl UpdateFileBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `PATCH /v5/files/{file_id}`.
     pub async fn send(self) -> Result<crate::types::File, Error> {
-        let mut request = self.runtime.request(&UPDATE_FILE_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::File>, Error> {
+        let mut request = self
+            .runtime
+            .request(&UPDATE_FILE_OPERATION)
+            .options(self.options);
         request = request.path_param("file_id", &self.file_id);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UpdateFileBuilder {
@@ -273,14 +394,35 @@ static GET_FILE_CONTENT_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetFileContentBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     file_id: String,
 }
 impl GetFileContentBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/files/{file_id}/content`.
     pub async fn send(self) -> Result<Vec<u8>, Error> {
-        let mut request = self.runtime.request(&GET_FILE_CONTENT_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(self) -> Result<Response<Vec<u8>>, Error> {
+        let mut request = self
+            .runtime
+            .request(&GET_FILE_CONTENT_OPERATION)
+            .options(self.options);
         request = request.path_param("file_id", &self.file_id);
-        request.send_bytes().await
+        request.send_bytes_with_response().await
     }
 }
 impl std::future::IntoFuture for GetFileContentBuilder {

@@ -2,7 +2,7 @@
 //! Sets of questions, each with an optional per-set configuration. From SDK 0.1.0a3/0.1.0a4, the only SDK versions that carried this resource.
 //!
 //! Operations of the `QuestionSets` resource; reach them through [`crate::Client::question_sets`].
-use crate::runtime::{Error, Method, Operation, Runtime};
+use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
 /// Operations on QuestionSets. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct QuestionSets {
@@ -20,6 +20,7 @@ impl QuestionSets {
     pub fn list(&self) -> ListQuestionSetsBuilder {
         ListQuestionSetsBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -38,6 +39,7 @@ impl QuestionSets {
     ) -> CreateQuestionSetBuilder {
         CreateQuestionSetBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -49,6 +51,7 @@ impl QuestionSets {
     pub fn get(&self, question_set_id: impl Into<String>) -> GetQuestionSetBuilder {
         GetQuestionSetBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             question_set_id: question_set_id.into(),
             views: None,
         }
@@ -64,6 +67,7 @@ impl QuestionSets {
     ) -> DeleteQuestionSetBuilder {
         DeleteQuestionSetBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             question_set_id: question_set_id.into(),
         }
     }
@@ -79,6 +83,7 @@ impl QuestionSets {
     ) -> UpdateQuestionSetBuilder {
         UpdateQuestionSetBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             question_set_id: question_set_id.into(),
             body: body.into(),
         }
@@ -94,6 +99,7 @@ static LIST_QUESTION_SETS_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListQuestionSetsBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -129,9 +135,31 @@ impl ListQuestionSetsBuilder {
         self.views = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/question-sets`.
     pub async fn send(self) -> Result<crate::types::QuestionSetList, Error> {
-        let mut request = self.runtime.request(&LIST_QUESTION_SETS_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::QuestionSetList>, Error> {
+        let mut request = self
+            .runtime
+            .request(&LIST_QUESTION_SETS_OPERATION)
+            .options(self.options);
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
@@ -147,7 +175,7 @@ impl ListQuestionSetsBuilder {
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ListQuestionSetsBuilder {
@@ -169,14 +197,37 @@ static CREATE_QUESTION_SET_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct CreateQuestionSetBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     body: crate::types::QuestionSetCreateRequest,
 }
 impl CreateQuestionSetBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `POST /v5/question-sets`.
     pub async fn send(self) -> Result<crate::types::QuestionSet, Error> {
-        let mut request = self.runtime.request(&CREATE_QUESTION_SET_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::QuestionSet>, Error> {
+        let mut request = self
+            .runtime
+            .request(&CREATE_QUESTION_SET_OPERATION)
+            .options(self.options);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for CreateQuestionSetBuilder {
@@ -198,6 +249,7 @@ static GET_QUESTION_SET_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetQuestionSetBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     question_set_id: String,
     views: Option<Vec<crate::types::QuestionSetView>>,
 }
@@ -210,14 +262,36 @@ impl GetQuestionSetBuilder {
         self.views = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/question-sets/{question_set_id}`.
     pub async fn send(self) -> Result<crate::types::QuestionSet, Error> {
-        let mut request = self.runtime.request(&GET_QUESTION_SET_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::QuestionSet>, Error> {
+        let mut request = self
+            .runtime
+            .request(&GET_QUESTION_SET_OPERATION)
+            .options(self.options);
         request = request.path_param("question_set_id", &self.question_set_id);
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetQuestionSetBuilder {
@@ -239,14 +313,37 @@ static DELETE_QUESTION_SET_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct DeleteQuestionSetBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     question_set_id: String,
 }
 impl DeleteQuestionSetBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `DELETE /v5/question-sets/{question_set_id}`.
     pub async fn send(self) -> Result<crate::types::QuestionSetDeleteResponse, Error> {
-        let mut request = self.runtime.request(&DELETE_QUESTION_SET_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::QuestionSetDeleteResponse>, Error> {
+        let mut request = self
+            .runtime
+            .request(&DELETE_QUESTION_SET_OPERATION)
+            .options(self.options);
         request = request.path_param("question_set_id", &self.question_set_id);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for DeleteQuestionSetBuilder {
@@ -268,16 +365,39 @@ static UPDATE_QUESTION_SET_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UpdateQuestionSetBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     question_set_id: String,
     body: crate::types::QuestionSetUpdateRequest,
 }
 impl UpdateQuestionSetBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `PATCH /v5/question-sets/{question_set_id}`.
     pub async fn send(self) -> Result<crate::types::QuestionSet, Error> {
-        let mut request = self.runtime.request(&UPDATE_QUESTION_SET_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::QuestionSet>, Error> {
+        let mut request = self
+            .runtime
+            .request(&UPDATE_QUESTION_SET_OPERATION)
+            .options(self.options);
         request = request.path_param("question_set_id", &self.question_set_id);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UpdateQuestionSetBuilder {

@@ -2,7 +2,7 @@
 //! Individual questions (categorical, free text, rating, number) that question sets reference. Shape from SDK 0.1.0a4.
 //!
 //! Operations of the `Questions` resource; reach them through [`crate::Client::questions`].
-use crate::runtime::{Error, Method, Operation, Runtime};
+use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
 /// Operations on Questions. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct Questions {
@@ -20,6 +20,7 @@ impl Questions {
     pub fn list(&self) -> ListQuestionsBuilder {
         ListQuestionsBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -36,6 +37,7 @@ impl Questions {
     ) -> CreateQuestionBuilder {
         CreateQuestionBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -47,6 +49,7 @@ impl Questions {
     pub fn get(&self, question_id: impl Into<String>) -> GetQuestionBuilder {
         GetQuestionBuilder {
             runtime: self.runtime.clone(),
+            options: RequestOptions::new(),
             question_id: question_id.into(),
         }
     }
@@ -61,6 +64,7 @@ static LIST_QUESTIONS_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListQuestionsBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -81,9 +85,31 @@ impl ListQuestionsBuilder {
         self.ending_before = Some(value.into());
         self
     }
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/questions`.
     pub async fn send(self) -> Result<crate::types::QuestionList, Error> {
-        let mut request = self.runtime.request(&LIST_QUESTIONS_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::QuestionList>, Error> {
+        let mut request = self
+            .runtime
+            .request(&LIST_QUESTIONS_OPERATION)
+            .options(self.options);
         if let Some(value) = &self.limit {
             request = request.query("limit", value);
         }
@@ -93,7 +119,7 @@ impl ListQuestionsBuilder {
         if let Some(value) = &self.ending_before {
             request = request.query("ending_before", value);
         }
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ListQuestionsBuilder {
@@ -115,14 +141,37 @@ static CREATE_QUESTION_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct CreateQuestionBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     body: crate::types::QuestionCreateRequest,
 }
 impl CreateQuestionBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `POST /v5/questions`.
     pub async fn send(self) -> Result<crate::types::Question, Error> {
-        let mut request = self.runtime.request(&CREATE_QUESTION_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::Question>, Error> {
+        let mut request = self
+            .runtime
+            .request(&CREATE_QUESTION_OPERATION)
+            .options(self.options);
         request = request.json(&self.body);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for CreateQuestionBuilder {
@@ -144,14 +193,37 @@ static GET_QUESTION_OPERATION: Operation = Operation {
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetQuestionBuilder {
     runtime: Runtime,
+    options: RequestOptions,
     question_id: String,
 }
 impl GetQuestionBuilder {
+    /// The time each attempt of this request may take, overriding
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options = self.options.timeout(timeout);
+        self
+    }
+    /// How many times this request is retried, overriding
+    /// [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries); 0 turns retrying off.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.options = self.options.max_retries(max_retries);
+        self
+    }
     /// Sends the request: `GET /v5/questions/{question_id}`.
     pub async fn send(self) -> Result<crate::types::Question, Error> {
-        let mut request = self.runtime.request(&GET_QUESTION_OPERATION);
+        self.send_with_response().await.map(Response::into_value)
+    }
+    /// Sends the request and returns the value with the response's status, headers and
+    /// request id.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<Response<crate::types::Question>, Error> {
+        let mut request = self
+            .runtime
+            .request(&GET_QUESTION_OPERATION)
+            .options(self.options);
         request = request.path_param("question_id", &self.question_id);
-        request.send_json().await
+        request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetQuestionBuilder {

@@ -3,12 +3,17 @@
 //!
 //! An [`Error`] says which operation failed (by operation id and path template, never by a filled
 //! URL, so ids, query values and secrets stay out of logs), what kind of failure it was, whether the
-//! request may have reached the server, and for HTTP failures the status and the response body.
+//! request may have reached the server, how many attempts were made, and for HTTP failures the
+//! status, the headers, the request id and the response body.
 
 use std::error::Error as StdError;
 use std::fmt;
 
+use reqwest::header::HeaderMap;
+
 use crate::runtime::request::Operation;
+use crate::runtime::response;
+use crate::runtime::retry::{self, Outcome};
 
 /// How many characters of an error body `Display` shows for a status error.
 const STATUS_BODY_PREVIEW_CHARS: usize = 300;
@@ -75,10 +80,14 @@ struct ErrorInner {
     /// What went wrong, without the operation prefix (Config, InvalidRequest, Decode).
     message: String,
     status: Option<u16>,
+    /// The response headers, for `Status` errors.
+    headers: Option<HeaderMap>,
     body_text: Option<String>,
     body_json: Option<serde_json::Value>,
     decode_path: Option<String>,
     request_sent: bool,
+    /// Attempts made before giving up; 0 when nothing was sent.
+    attempts: u32,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -93,9 +102,32 @@ impl Error {
         self.inner.operation.map(|operation| operation.id)
     }
 
+    /// The operation that failed: its id, HTTP method and path template (never the filled path);
+    /// `None` for configuration errors.
+    pub fn operation(&self) -> Option<&'static Operation> {
+        self.inner.operation
+    }
+
     /// The HTTP status, for `Status` and `Decode` errors.
     pub fn status(&self) -> Option<u16> {
         self.inner.status
+    }
+
+    /// The response headers, for `Status` errors.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.inner.headers.as_ref()
+    }
+
+    /// The request id the server sent with a `Status` error, from the first of
+    /// [`REQUEST_ID_HEADERS`](crate::runtime::response::REQUEST_ID_HEADERS) present.
+    pub fn request_id(&self) -> Option<&str> {
+        response::request_id(self.inner.headers.as_ref()?)
+    }
+
+    /// How many attempts were made: 0 when the request was never sent (configuration and invalid
+    /// request errors), otherwise 1 plus the retries taken.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
     }
 
     /// The raw response body (lossily decoded as UTF-8), for `Status` and `Decode` errors.
@@ -130,14 +162,31 @@ impl Error {
         self.inner.status == Some(429)
     }
 
+    /// True when the failure is one the retry policy retries: a connection failure, a timeout, or
+    /// a status of 408, 409, 429 or 5xx, unless the server said otherwise with `x-should-retry`.
+    /// An error returned after retries ran out is still retryable: a later call may succeed.
+    pub fn is_retryable(&self) -> bool {
+        retry::should_retry(self.outcome())
+    }
+
+    /// What the failed attempt ended with, for the retry decision.
+    pub(crate) fn outcome(&self) -> Outcome<'_> {
+        match (self.inner.status, &self.inner.headers) {
+            (Some(status), Some(headers)) if self.inner.kind == ErrorKind::Status => {
+                Outcome::Response { status, headers }
+            }
+            _ => Outcome::Failed(self.inner.kind),
+        }
+    }
+
     /// True when the request or the connection attempt timed out.
     pub fn is_timeout(&self) -> bool {
         self.inner.kind == ErrorKind::Timeout
     }
 
-    /// Whether the request may have reached the server. `false` means it certainly did not
-    /// (configuration, invalid request, connection failure), so repeating it cannot duplicate a
-    /// side effect.
+    /// Whether the request may have reached the server in any attempt. `false` means it certainly
+    /// did not (configuration, invalid request, every attempt failed to connect), so repeating it
+    /// cannot duplicate a side effect.
     pub fn request_sent(&self) -> bool {
         self.inner.request_sent
     }
@@ -152,10 +201,12 @@ impl Error {
                 operation,
                 message,
                 status: None,
+                headers: None,
                 body_text: None,
                 body_json: None,
                 decode_path: None,
                 request_sent: false,
+                attempts: 0,
                 source: None,
             }),
         }
@@ -211,9 +262,10 @@ impl Error {
     }
 
     /// The server answered with a non-2xx status.
-    pub(crate) fn status_error(operation: &'static Operation, status: u16, body: &[u8]) -> Self {
+    pub(crate) fn status_error(operation: &'static Operation, status: u16, headers: HeaderMap, body: &[u8]) -> Self {
         let mut error = Error::new(ErrorKind::Status, Some(operation), String::new());
         error.inner.status = Some(status);
+        error.inner.headers = Some(headers);
         error.inner.request_sent = true;
         error.inner.body_json = serde_json::from_slice(body).ok();
         error.inner.body_text = Some(String::from_utf8_lossy(body).into_owned());
@@ -235,6 +287,14 @@ impl Error {
         error.inner.decode_path = Some(path);
         error
     }
+
+    /// Records how many attempts were made in all, and whether an earlier attempt may have
+    /// reached the server (a connection failure on the last attempt does not undo that).
+    pub(crate) fn after_attempts(mut self, attempts: u32, sent_earlier: bool) -> Self {
+        self.inner.attempts = attempts;
+        self.inner.request_sent |= sent_earlier;
+        self
+    }
 }
 
 impl fmt::Display for Error {
@@ -243,25 +303,48 @@ impl fmt::Display for Error {
         if let Some(operation) = inner.operation {
             write!(f, "{} {} ({}): ", operation.method, operation.path, operation.id)?;
         }
+        let after = AttemptsNote(inner.attempts);
+        // A connection failure is "not sent" only when no earlier attempt was sent either.
+        let sent = if inner.request_sent {
+            "request may have been sent"
+        } else {
+            "request not sent"
+        };
         match inner.kind {
             ErrorKind::Config => write!(f, "invalid client configuration: {}", inner.message),
             ErrorKind::InvalidRequest => write!(f, "invalid request, not sent: {}", inner.message),
-            ErrorKind::Connect => write!(f, "could not connect, request not sent: {}", self.root_cause()),
+            ErrorKind::Connect => write!(f, "could not connect{after}, {sent}: {}", self.root_cause()),
             // The cause of a timeout is only "operation timed out"; it adds nothing.
-            ErrorKind::Timeout if inner.request_sent => f.write_str("timed out, request may have been sent"),
-            ErrorKind::Timeout => f.write_str("timed out connecting, request not sent"),
-            ErrorKind::Transport => write!(
-                f,
-                "connection failed, request may have been sent: {}",
-                self.root_cause()
-            ),
+            ErrorKind::Timeout if self.timed_out_connecting() => write!(f, "timed out connecting{after}, {sent}"),
+            ErrorKind::Timeout => write!(f, "timed out{after}, {sent}"),
+            ErrorKind::Transport => write!(f, "connection failed{after}, {sent}: {}", self.root_cause()),
             ErrorKind::Status => self.fmt_status(f),
             ErrorKind::Decode => self.fmt_decode(f),
         }
     }
 }
 
+/// ` after N attempts` when there was more than one, so a plain failure reads as before.
+struct AttemptsNote(u32);
+
+impl fmt::Display for AttemptsNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 > 1 {
+            write!(f, " after {} attempts", self.0)?;
+        }
+        Ok(())
+    }
+}
+
 impl Error {
+    /// Whether the last attempt's timeout hit while connecting (`reqwest` marks it as both).
+    fn timed_out_connecting(&self) -> bool {
+        let source = self.inner.source.as_deref();
+        source
+            .and_then(|error| error.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_connect)
+    }
+
     /// The innermost cause's message: `reqwest` wraps the useful part ("Connection refused")
     /// several levels deep, and a one-line `Display` should show it.
     fn root_cause(&self) -> String {
@@ -282,6 +365,10 @@ impl Error {
             .and_then(|code| code.canonical_reason());
         if let Some(reason) = reason {
             write!(f, " {reason}")?;
+        }
+        write!(f, "{}", AttemptsNote(self.inner.attempts))?;
+        if let Some(request_id) = self.request_id() {
+            write!(f, " (request id {request_id})")?;
         }
         let body = self.inner.body_text.as_deref().map(one_line).unwrap_or_default();
         if !body.is_empty() {
@@ -326,7 +413,11 @@ impl fmt::Debug for Error {
         if let Some(body) = &inner.body_text {
             debug.field("body", &truncate_chars(body, STATUS_BODY_PREVIEW_CHARS));
         }
+        if let Some(request_id) = self.request_id() {
+            debug.field("request_id", &request_id);
+        }
         debug.field("request_sent", &inner.request_sent);
+        debug.field("attempts", &inner.attempts);
         if let Some(source) = &inner.source {
             debug.field("source", source);
         }
@@ -396,7 +487,7 @@ mod tests {
     #[test]
     fn status_display_is_one_line_with_the_template() {
         let body = "{\n  \"detail\": [\n    {\"loc\": [\"body\", \"name\"]}\n  ]\n}";
-        let error = Error::status_error(&CREATE, 422, body.as_bytes());
+        let error = Error::status_error(&CREATE, 422, HeaderMap::new(), body.as_bytes());
         assert_eq!(
             error.to_string(),
             r#"POST /v1/widgets (createWidget): status 422 Unprocessable Entity: { "detail": [ {"loc": ["body", "name"]} ] }"#
@@ -411,13 +502,13 @@ mod tests {
     #[test]
     fn status_display_truncates_long_bodies_and_omits_empty_ones() {
         let long = "x".repeat(1000);
-        let error = Error::status_error(&CREATE, 500, long.as_bytes());
+        let error = Error::status_error(&CREATE, 500, HeaderMap::new(), long.as_bytes());
         let shown = error.to_string();
         assert!(shown.ends_with('…'));
         assert!(shown.len() < 400, "{shown}");
         assert_eq!(error.body_text().map(str::len), Some(1000));
 
-        let error = Error::status_error(&GET, 404, b"");
+        let error = Error::status_error(&GET, 404, HeaderMap::new(), b"");
         assert_eq!(
             error.to_string(),
             "GET /v1/widgets/{widget_id} (getWidget): status 404 Not Found"
@@ -433,14 +524,14 @@ mod tests {
         struct Detail {
             detail: String,
         }
-        let error = Error::status_error(&CREATE, 429, br#"{"detail":"slow down"}"#);
+        let error = Error::status_error(&CREATE, 429, HeaderMap::new(), br#"{"detail":"slow down"}"#);
         assert!(error.is_rate_limited());
         assert_eq!(
             error.body_as::<Detail>().map(|d| d.detail),
             Some("slow down".to_string())
         );
         assert!(error.body_as::<Vec<u8>>().is_none());
-        assert!(Error::status_error(&CREATE, 500, b"not json")
+        assert!(Error::status_error(&CREATE, 500, HeaderMap::new(), b"not json")
             .body_as::<serde_json::Value>()
             .is_none());
     }
@@ -493,6 +584,63 @@ mod tests {
              path parameter `widget_id` must not be empty"
         );
         assert_eq!(error.kind(), ErrorKind::InvalidRequest);
+    }
+
+    #[test]
+    fn status_display_names_attempts_and_request_id() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "req_123".parse().unwrap());
+        let error = Error::status_error(&CREATE, 503, headers, b"{\"detail\":\"busy\"}").after_attempts(3, true);
+        assert_eq!(
+            error.to_string(),
+            r#"POST /v1/widgets (createWidget): status 503 Service Unavailable after 3 attempts (request id req_123): {"detail":"busy"}"#
+        );
+        assert_eq!(error.request_id(), Some("req_123"));
+        assert_eq!(error.attempts(), 3);
+        let operation = error.operation().unwrap();
+        assert_eq!((operation.method, operation.path), (Method::Post, "/v1/widgets"));
+        assert!(error.is_retryable());
+        assert!(format!("{error:?}").contains("req_123"));
+    }
+
+    #[test]
+    fn retryable_follows_the_status_and_x_should_retry() {
+        let status = |code, should_retry: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(value) = should_retry {
+                headers.insert("x-should-retry", value.parse().unwrap());
+            }
+            Error::status_error(&GET, code, headers, b"")
+        };
+        assert!(status(429, None).is_retryable());
+        assert!(status(500, None).is_retryable());
+        assert!(!status(404, None).is_retryable());
+        assert!(!status(500, Some("false")).is_retryable());
+        assert!(status(400, Some("true")).is_retryable());
+        assert!(!Error::invalid_request(&GET, "bad").is_retryable());
+        assert!(!Error::config("bad").is_retryable());
+        assert!(!decode_error("", "null").is_retryable());
+    }
+
+    #[test]
+    fn connect_failure_after_a_sent_attempt_says_so() {
+        let refused = Error::new(ErrorKind::Connect, Some(&GET), String::new());
+        assert_eq!(
+            refused.to_string(),
+            "GET /v1/widgets/{widget_id} (getWidget): could not connect, request not sent: unknown cause"
+        );
+        let after_a_503 = Error::new(ErrorKind::Connect, Some(&GET), String::new()).after_attempts(2, true);
+        assert!(after_a_503.request_sent());
+        assert_eq!(
+            after_a_503.to_string(),
+            "GET /v1/widgets/{widget_id} (getWidget): could not connect after 2 attempts, \
+             request may have been sent: unknown cause"
+        );
+        let timeout = Error::new(ErrorKind::Timeout, Some(&GET), String::new()).after_attempts(3, true);
+        assert_eq!(
+            timeout.to_string(),
+            "GET /v1/widgets/{widget_id} (getWidget): timed out after 3 attempts, request may have been sent"
+        );
     }
 
     #[test]

@@ -2,24 +2,39 @@
 //! The hand-written runtime the generated operations call.
 //!
 //! - [`config`]: [`ConfigBuilder`] and the shared [`Runtime`] (HTTP client, base URL, credentials).
-//! - [`request`]: [`Operation`] descriptions and the [`RequestBuilder`] that sends one request.
+//! - [`options`]: timeouts and retry budgets per client and per request ([`RequestOptions`]), and
+//!   the one place their precedence is decided.
+//! - [`request`]: [`Operation`] descriptions and the [`RequestBuilder`] that sends one request,
+//!   retrying failed attempts.
+//! - [`retry`]: the retry decision, a pure function of an attempt's outcome.
+//! - [`clock`]: time and sleeping, injectable so that tests need not wait.
+//! - [`response`]: [`Response`], a success with its status and headers.
 //! - [`error`]: the single [`Error`] type with its [`ErrorKind`].
 //! - [`nullable`]: [`Nullable`], for fields that may be absent, `null`, or a value.
 //! - [`union`]: decoding helpers for the unions the generator emits.
+//! - [`pagination`]: streams of pages and items for cursor-paginated lists.
 //!
 //! This code is generic: nothing in it knows which API it is talking to.
 
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod nullable;
+pub mod options;
 pub mod pagination;
 pub mod request;
+pub mod response;
+pub mod retry;
 pub mod union;
 
+pub use clock::{Clock, RecordingClock, TokioClock};
 pub use config::{ConfigBuilder, RequiredCredential, Runtime, Secret};
 pub use error::{Error, ErrorKind};
 pub use nullable::Nullable;
+pub use options::RequestOptions;
 pub use request::{FileUpload, Method, MultipartForm, Operation, QueryValue, RequestBuilder};
+pub use response::Response;
+pub use retry::RetryPolicy;
 
 /// A one-connection-at-a-time HTTP/1.1 server on 127.0.0.1 that answers canned responses and
 /// records the raw requests, for tests that need to see exactly what went over the wire.
@@ -48,6 +63,14 @@ pub(crate) mod test_server {
     pub(crate) fn response(status: &str, body: &str) -> String {
         format!(
             "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    /// Like [`response`], with extra header lines (each ending in `\r\n`).
+    pub(crate) fn response_with_headers(status: &str, headers: &str, body: &str) -> String {
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{headers}connection: close\r\n\r\n{body}",
             body.len()
         )
     }
