@@ -21,6 +21,7 @@ pub mod error;
 pub mod nullable;
 pub mod options;
 pub mod pagination;
+pub mod params;
 pub mod request;
 pub mod response;
 pub mod retry;

@@ -307,6 +307,11 @@ enum RequestBody {
     Empty,
     Json(Vec<u8>),
     Multipart(MultipartForm),
+    /// Bytes sent as they are, with their content type (form bodies, text, binary uploads).
+    Raw {
+        content_type: HeaderValue,
+        bytes: Vec<u8>,
+    },
 }
 
 impl RequestBuilder {
@@ -425,6 +430,25 @@ impl RequestBuilder {
         self
     }
 
+    /// Sets an `application/x-www-form-urlencoded` body from an object's fields (see
+    /// [`params::object_fields`](crate::runtime::params::object_fields) for how values become text).
+    pub fn form<B: serde::Serialize + ?Sized>(self, body: &B) -> Self {
+        let bytes = crate::runtime::params::form_urlencoded(body).into_bytes();
+        self.raw_body("application/x-www-form-urlencoded", bytes)
+    }
+
+    /// Sets a body of any other media type, sent as these bytes with this content type.
+    pub fn raw_body(mut self, content_type: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        let Ok(content_type) = HeaderValue::from_str(content_type) else {
+            return self.fail(format!("`{content_type}` is not a valid content type"));
+        };
+        self.body = RequestBody::Raw {
+            content_type,
+            bytes: bytes.into(),
+        };
+        self
+    }
+
     /// Sends the request and decodes a 2xx JSON body into `T`. An empty body decodes as `null`, so
     /// `()`, `Option<_>` and `serde_json::Value` work for operations that return nothing.
     pub async fn send_json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
@@ -537,6 +561,7 @@ impl fmt::Debug for RequestBuilder {
             RequestBody::Empty => "empty",
             RequestBody::Json(_) => "json",
             RequestBody::Multipart(_) => "multipart",
+            RequestBody::Raw { .. } => "raw",
         };
         f.debug_struct("RequestBuilder")
             .field("operation", &self.operation.id)
@@ -673,6 +698,9 @@ async fn send_attempt(prepared: &PreparedRequest, retries_taken: u32) -> Result<
         RequestBody::Empty => request,
         RequestBody::Json(bytes) => request.body(bytes.clone()),
         RequestBody::Multipart(form) => request.multipart(form.to_reqwest(operation)?),
+        RequestBody::Raw { content_type, bytes } => {
+            request.header(CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+        }
     };
 
     let response = request

@@ -26,6 +26,7 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
     ("nullable.rs", include_str!("../runtime/nullable.rs")),
     ("options.rs", include_str!("../runtime/options.rs")),
     ("pagination.rs", include_str!("../runtime/pagination.rs")),
+    ("params.rs", include_str!("../runtime/params.rs")),
     ("request.rs", include_str!("../runtime/request.rs")),
     ("response.rs", include_str!("../runtime/response.rs")),
     ("retry.rs", include_str!("../runtime/retry.rs")),
@@ -156,7 +157,7 @@ pub fn generate(spec: &LoadedSpec, header: &str) -> Result<Generated, CodegenErr
 /// [`generate`], with the crate name set by the caller instead of the spec.
 pub fn generate_named(spec: &LoadedSpec, header: &str, crate_name: Option<&str>) -> Result<Generated, CodegenError> {
     let mut diagnostics = validate(spec);
-    let (mut model, lower_diagnostics) = lower(&spec.openapi);
+    let (mut model, lower_diagnostics) = lower(&spec.openapi, Some(&spec.raw));
     if let Some(name) = crate_name {
         model.settings.crate_name = name.to_owned();
     }

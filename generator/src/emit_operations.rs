@@ -21,7 +21,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit_common::{doc_attrs, inner_doc_attrs, rust_type};
-use crate::model::{ApiModel, Body, HttpMethod, Operation, Param, ParamLocation, Resource, Response, TypeRef};
+use crate::model::{
+    ApiModel, Body, HttpMethod, Operation, Param, ParamEncoding, ParamLocation, Resource, Response, TypeRef,
+};
 use crate::naming::ident;
 
 pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
@@ -47,16 +49,17 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
         .map(|op| crate::emit_pagination::emit_streams(model, op));
     quote! {
         #module_doc
-        use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
+        // One alias instead of imported names, so a tag named `Error` or `Response` cannot clash.
+        use crate::runtime as rt;
 
         #[doc = #handle_doc]
         #[derive(Clone, Debug)]
         pub struct #handle {
-            runtime: Runtime,
+            runtime: rt::Runtime,
         }
 
         impl #handle {
-            pub(crate) fn new(runtime: Runtime) -> Self {
+            pub(crate) fn new(runtime: rt::Runtime) -> Self {
                 Self { runtime }
             }
             #(#methods)*
@@ -107,12 +110,6 @@ fn emit_method(model: &ApiModel, _resource: &Resource, op: &Operation) -> TokenS
         inits.push(quote!(#name: None));
     }
     match &op.body {
-        Some(Body::Json { ty, required: true, .. }) => {
-            let ty = rust_type(model, ty, true);
-            args.push(quote!(body: impl Into<#ty>));
-            inits.push(quote!(body: body.into()));
-        }
-        Some(Body::Json { required: false, .. }) => inits.push(quote!(body: None)),
         Some(Body::Multipart { fields, .. }) => {
             for field in fields {
                 let name = ident(&field.name);
@@ -125,12 +122,23 @@ fn emit_method(model: &ApiModel, _resource: &Resource, op: &Operation) -> TokenS
                 }
             }
         }
+        Some(body) => {
+            if let Some(single) = single_body(model, body) {
+                let ty = &single.ty;
+                if single.required {
+                    args.push(quote!(body: impl Into<#ty>));
+                    inits.push(quote!(body: body.into()));
+                } else {
+                    inits.push(quote!(body: None));
+                }
+            }
+        }
         None => {}
     }
     quote! {
         #doc
         pub fn #method(&self, #(#args),*) -> #builder {
-            #builder { runtime: self.runtime.clone(), options: RequestOptions::new(), #(#inits),* }
+            #builder { runtime: self.runtime.clone(), options: rt::RequestOptions::new(), #(#inits),* }
         }
     }
 }
@@ -174,22 +182,6 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
         }
     }
     match &op.body {
-        Some(Body::Json { ty, required, doc }) => {
-            let ty = rust_type(model, ty, true);
-            if *required {
-                fields.push(quote!(body: #ty));
-            } else {
-                fields.push(quote!(body: Option<#ty>));
-                let doc = doc_attrs(doc.as_deref().or(Some("The request body.")));
-                setters.push(quote! {
-                    #doc
-                    pub fn body(mut self, value: impl Into<#ty>) -> Self {
-                        self.body = Some(value.into());
-                        self
-                    }
-                });
-            }
-        }
         Some(Body::Multipart { fields: parts, .. }) => {
             for part in parts {
                 let name = ident(&part.name);
@@ -203,6 +195,24 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
                         #doc
                         pub fn #name(mut self, value: impl Into<#ty>) -> Self {
                             self.#name = Some(value.into());
+                            self
+                        }
+                    });
+                }
+            }
+        }
+        Some(body) => {
+            if let Some(single) = single_body(model, body) {
+                let ty = &single.ty;
+                if single.required {
+                    fields.push(quote!(body: #ty));
+                } else {
+                    fields.push(quote!(body: Option<#ty>));
+                    let doc = doc_attrs(single.doc.or(Some("The request body.")));
+                    setters.push(quote! {
+                        #doc
+                        pub fn body(mut self, value: impl Into<#ty>) -> Self {
+                            self.body = Some(value.into());
                             self
                         }
                     });
@@ -226,17 +236,26 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
             .await
             .map(|response| response.map(|_| ()))),
     };
+    let has_cookies = op.params.iter().any(|p| p.location == ParamLocation::Cookie);
+    let cookies_start = has_cookies.then(|| quote!(let mut cookies: Vec<String> = Vec::new();));
+    let cookies_end = has_cookies.then(|| {
+        quote! {
+            if !cookies.is_empty() {
+                request = request.header("cookie", &cookies.join("; "));
+            }
+        }
+    });
     let send_doc = format!(" Sends the request: `{} {}`.", method_text(op.http_method), op.path);
     let options_setters = request_option_setters();
     quote! {
-        static #static_name: Operation = Operation { id: #op_id, method: #http, path: #path };
+        static #static_name: rt::Operation = rt::Operation { id: #op_id, method: #http, path: #path };
 
         #[doc = #builder_doc]
         #[derive(Clone, Debug)]
         #[must_use = "a request builder does nothing until it is sent or awaited"]
         pub struct #builder {
-            runtime: Runtime,
-            options: RequestOptions,
+            runtime: rt::Runtime,
+            options: rt::RequestOptions,
             #(#fields,)*
         }
 
@@ -245,22 +264,24 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
             #options_setters
 
             #[doc = #send_doc]
-            pub async fn send(self) -> Result<#output, Error> {
-                self.send_with_response().await.map(Response::into_value)
+            pub async fn send(self) -> Result<#output, rt::Error> {
+                self.send_with_response().await.map(rt::Response::into_value)
             }
 
             /// Sends the request and returns the value with the response's status, headers and
             /// request id.
-            pub async fn send_with_response(self) -> Result<Response<#output>, Error> {
+            pub async fn send_with_response(self) -> Result<rt::Response<#output>, rt::Error> {
                 let #request_binding = self.runtime.request(&#static_name).options(self.options);
+                #cookies_start
                 #(#statements)*
+                #cookies_end
                 #body_statement
                 #send_call
             }
         }
 
         impl std::future::IntoFuture for #builder {
-            type Output = Result<#output, Error>;
+            type Output = Result<#output, rt::Error>;
             type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
@@ -296,34 +317,17 @@ fn output_type(model: &ApiModel, response: &Response) -> TokenStream {
     }
 }
 
-/// The statement that puts one parameter on the request.
+/// The statement that puts one parameter on the request. `value` is a reference to the
+/// parameter's value; cookies are collected into `cookies` and sent as one header afterwards.
 fn param_statement(param: &Param) -> TokenStream {
     let name = ident(&param.name);
-    let wire = &param.wire_name;
-    let put = |value: TokenStream| -> TokenStream {
-        match (param.location, &param.ty) {
-            (ParamLocation::Path, TypeRef::String) => quote!(request = request.path_param(#wire, #value);),
-            (ParamLocation::Path, _) => {
-                quote!(request = request.path_param(#wire, &crate::runtime::QueryValue::to_query_value(#value));)
-            }
-            (ParamLocation::Header, _) => {
-                quote!(request = request.header(#wire, &crate::runtime::QueryValue::to_query_value(#value));)
-            }
-            (ParamLocation::Query, TypeRef::Array(_)) if param.comma_joined => {
-                quote!(request = request.query_csv(#wire, #value);)
-            }
-            (ParamLocation::Query, TypeRef::Array(_)) => quote! {
-                for item in #value {
-                    request = request.query(#wire, item);
-                }
-            },
-            (ParamLocation::Query, _) => quote!(request = request.query(#wire, #value);),
-        }
-    };
+    let statement = encode_param(param, &quote!(value));
     if param.required {
-        put(quote!(&self.#name))
+        quote! {
+            let value = &self.#name;
+            #statement
+        }
     } else {
-        let statement = put(quote!(value));
         quote! {
             if let Some(value) = &self.#name {
                 #statement
@@ -332,48 +336,120 @@ fn param_statement(param: &Param) -> TokenStream {
     }
 }
 
-fn body_statement(body: Option<&Body>) -> TokenStream {
-    match body {
-        Some(Body::Json { required: true, .. }) => quote!(request = request.json(&self.body);),
-        Some(Body::Json { required: false, .. }) => quote! {
-            if let Some(body) = &self.body {
-                request = request.json(body);
+fn encode_param(param: &Param, value: &TokenStream) -> TokenStream {
+    let wire = &param.wire_name;
+    let params = quote!(crate::runtime::params);
+    // The value as one piece of text, for the encodings that make one.
+    let text = match param.encoding {
+        ParamEncoding::Scalar if matches!(param.ty, TypeRef::String) => quote!(#value.as_str()),
+        ParamEncoding::Scalar => quote!(&crate::runtime::QueryValue::to_query_value(#value)),
+        ParamEncoding::Joined(separator) => quote!(&#params::join(#value, #separator)),
+        ParamEncoding::ObjectJoined { exploded } => quote!(&#params::object_joined(#value, #exploded)),
+        _ => quote!(&#params::json_text(#value)),
+    };
+    match (param.location, param.encoding) {
+        (ParamLocation::Path, _) => quote!(request = request.path_param(#wire, #text);),
+        (ParamLocation::Header, _) => quote!(request = request.header(#wire, #text);),
+        (ParamLocation::Cookie, _) => quote!(cookies.push(#params::cookie_pair(#wire, #text));),
+        (ParamLocation::Query, ParamEncoding::Joined(',')) => quote!(request = request.query_csv(#wire, #value);),
+        (ParamLocation::Query, ParamEncoding::Repeated) => quote! {
+            for item in #value {
+                request = request.query(#wire, item);
             }
         },
-        Some(Body::Multipart { fields, .. }) => {
-            let parts = fields.iter().map(|field| {
-                let name = ident(&field.name);
-                let wire = &field.wire_name;
-                let add = if field.is_file { quote!(file) } else { quote!(text) };
-                if field.required {
-                    quote!(form = form.#add(#wire, self.#name);)
-                } else {
-                    quote! {
-                        if let Some(value) = self.#name {
-                            form = form.#add(#wire, value);
-                        }
-                    }
-                }
-            });
-            quote! {
-                let mut form = crate::runtime::MultipartForm::new();
-                #(#parts)*
-                request = request.multipart(form);
+        (ParamLocation::Query, ParamEncoding::ObjectFields) => quote! {
+            for (key, text) in #params::object_fields(#value) {
+                request = request.query(&key, &text);
+            }
+        },
+        (ParamLocation::Query, ParamEncoding::DeepObject) => quote! {
+            for (key, text) in #params::object_fields(#value) {
+                request = request.query(&format!("{}[{}]", #wire, key), &text);
+            }
+        },
+        (ParamLocation::Query, ParamEncoding::Scalar) => quote!(request = request.query(#wire, #value);),
+        (ParamLocation::Query, _) => quote!(request = request.query(#wire, #text);),
+    }
+}
+
+fn body_statement(body: Option<&Body>) -> TokenStream {
+    let (put, required) = match body {
+        None => return quote!(),
+        Some(Body::Multipart { fields, .. }) => return multipart_statement(fields),
+        Some(Body::Json { required, .. }) => (quote!(request.json(body)), *required),
+        Some(Body::Form { required, .. }) => (quote!(request.form(body)), *required),
+        Some(Body::Raw {
+            content_type, required, ..
+        }) => (quote!(request.raw_body(#content_type, body.clone())), *required),
+    };
+    if required {
+        quote! {
+            let body = &self.body;
+            request = #put;
+        }
+    } else {
+        quote! {
+            if let Some(body) = &self.body {
+                request = #put;
             }
         }
-        None => quote!(),
+    }
+}
+
+fn multipart_statement(fields: &[crate::model::MultipartField]) -> TokenStream {
+    let parts = fields.iter().map(|field| {
+        let name = ident(&field.name);
+        let wire = &field.wire_name;
+        let add = if field.is_file { quote!(file) } else { quote!(text) };
+        if field.required {
+            quote!(form = form.#add(#wire, self.#name);)
+        } else {
+            quote! {
+                if let Some(value) = self.#name {
+                    form = form.#add(#wire, value);
+                }
+            }
+        }
+    });
+    quote! {
+        let mut form = crate::runtime::MultipartForm::new();
+        #(#parts)*
+        request = request.multipart(form);
+    }
+}
+
+/// A body held in one `body` field: its Rust type, whether it is required, and its doc.
+struct SingleBody<'b> {
+    ty: TokenStream,
+    required: bool,
+    doc: Option<&'b str>,
+}
+
+fn single_body<'b>(model: &ApiModel, body: &'b Body) -> Option<SingleBody<'b>> {
+    match body {
+        Body::Json { ty, required, doc } | Body::Form { ty, required, doc } => Some(SingleBody {
+            ty: rust_type(model, ty, true),
+            required: *required,
+            doc: doc.as_deref(),
+        }),
+        Body::Raw { required, doc, .. } => Some(SingleBody {
+            ty: quote!(Vec<u8>),
+            required: *required,
+            doc: doc.as_deref(),
+        }),
+        Body::Multipart { .. } => None,
     }
 }
 
 fn method_tokens(method: HttpMethod) -> TokenStream {
     match method {
-        HttpMethod::Get => quote!(Method::Get),
-        HttpMethod::Post => quote!(Method::Post),
-        HttpMethod::Put => quote!(Method::Put),
-        HttpMethod::Patch => quote!(Method::Patch),
-        HttpMethod::Delete => quote!(Method::Delete),
-        HttpMethod::Head => quote!(Method::Head),
-        HttpMethod::Options => quote!(Method::Options),
+        HttpMethod::Get => quote!(rt::Method::Get),
+        HttpMethod::Post => quote!(rt::Method::Post),
+        HttpMethod::Put => quote!(rt::Method::Put),
+        HttpMethod::Patch => quote!(rt::Method::Patch),
+        HttpMethod::Delete => quote!(rt::Method::Delete),
+        HttpMethod::Head => quote!(rt::Method::Head),
+        HttpMethod::Options => quote!(rt::Method::Options),
     }
 }
 

@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit_common::{doc_attrs, is_constant, rust_type};
-use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, UnionDef};
+use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 use crate::naming::ident;
 
 pub fn emit_types(model: &ApiModel) -> TokenStream {
@@ -29,7 +29,12 @@ pub fn emit_types(model: &ApiModel) -> TokenStream {
     });
     quote! {
         //! Request and response types.
-        #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::new_without_default)]
+        #![allow(
+            clippy::large_enum_variant,
+            clippy::too_many_arguments,
+            clippy::new_without_default,
+            clippy::type_complexity
+        )]
         #(#items)*
     }
 }
@@ -97,6 +102,22 @@ fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
         }
         #constructor
     }
+}
+
+/// The type an alias chain ends in.
+fn resolve_alias<'m>(model: &'m ApiModel, ty: &'m TypeRef) -> &'m TypeRef {
+    let mut current = ty;
+    for _ in 0..model.types.len() {
+        match current
+            .direct_named()
+            .and_then(|id| model.types.get(id.0))
+            .map(|t| &t.kind)
+        {
+            Some(TypeKind::Alias(inner)) => current = inner,
+            _ => break,
+        }
+    }
+    current
 }
 
 /// The schema's description followed by a paragraph the generator adds.
@@ -327,7 +348,7 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
             Unknown(serde_json::Value),
         }
     });
-    let from_impls = emit_union_from_impls(&name, u, &variant_idents, &variant_types);
+    let from_impls = emit_union_from_impls(model, &name, u, &variant_idents, &variant_types);
     if !tagged {
         return quote! {
             #doc
@@ -413,12 +434,21 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
 /// `From<Member> for Union` for each member type that appears only once, so bodies read
 /// `client.evaluations().create(EvaluationStandaloneCreateRequest::new(..))`.
 fn emit_union_from_impls(
+    model: &ApiModel,
     name: &proc_macro2::Ident,
     u: &UnionDef,
     variant_idents: &[proc_macro2::Ident],
     variant_types: &[TokenStream],
 ) -> TokenStream {
-    let rendered: Vec<String> = variant_types.iter().map(ToString::to_string).collect();
+    // Compared after resolving aliases: `String` and `Locator = String` are one type to `From`.
+    let rendered: Vec<String> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let resolved = boxed(rust_type(model, resolve_alias(model, &v.ty), false), v.boxed);
+            resolved.to_string()
+        })
+        .collect();
     let impls = (0..u.variants.len()).filter_map(|i| {
         let unique = rendered.iter().filter(|r| **r == rendered[i]).count() == 1;
         if !unique {

@@ -8,10 +8,11 @@ use crate::lower_types::TypeSpace;
 use crate::model::{ApiModel, Body, Response, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Builds the model. Errors in the returned diagnostics mean the model is incomplete.
-pub fn lower(openapi: &OpenAPI) -> (ApiModel, Vec<Diagnostic>) {
+/// `document` is the spec as JSON; with it, `$ref`s may point anywhere in the document.
+pub fn lower(openapi: &OpenAPI, document: Option<&serde_json::Value>) -> (ApiModel, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let settings = lower_settings(openapi, &mut diagnostics);
-    let mut space = TypeSpace::new(openapi);
+    let mut space = TypeSpace::new(openapi, document);
     let resources = lower_resources(openapi, &mut space, &mut diagnostics);
     let (mut types, type_diagnostics) = space.finish();
     diagnostics.extend(type_diagnostics);

@@ -3,16 +3,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    APIKeyLocation, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
-    RequestBody, Response as SpecResponse, SecurityScheme, StatusCode,
+    APIKeyLocation, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem, PathStyle,
+    QueryStyle, ReferenceOr, RequestBody, Response as SpecResponse, SecurityScheme, StatusCode,
 };
 use serde_json::Value;
 
 use crate::diagnostic::{pointer_join, Diagnostic};
-use crate::lower_types::TypeSpace;
+use crate::lower_types::{TypeSpace, ValueShape};
 use crate::model::{
-    Body, Credential, HttpMethod, MultipartField, Operation, Pagination, Param, ParamLocation, Resource, Response,
-    Settings, TypeRef,
+    Body, Credential, HttpMethod, MultipartField, Operation, Pagination, Param, ParamEncoding, ParamLocation, Resource,
+    Response, Settings, TypeRef,
 };
 use crate::naming;
 
@@ -25,10 +25,10 @@ pub fn lower_resources(
     let mut resources: Vec<Resource> = Vec::new();
     for (path, item) in openapi.paths.iter() {
         let path_pointer = pointer_join("#/paths", path);
-        let ReferenceOr::Item(item) = item else {
+        let Some(item) = resolve_path_item(openapi, item) else {
             diagnostics.push(Diagnostic::error(
-                path_pointer,
-                "a `$ref` path item is not supported; inline it",
+                pointer_join(&path_pointer, "$ref"),
+                "a path item `$ref` must point to another path in this document (`#/paths/...`)",
             ));
             continue;
         };
@@ -140,12 +140,10 @@ fn lower_operation(
     source: OperationSource<'_>,
 ) -> Option<Operation> {
     let operation = source.operation;
-    let Some(id) = operation.operation_id.clone() else {
-        diagnostics.push(Diagnostic::error(
-            source.pointer,
-            "operation has no `operationId`; add one, it names the Rust method",
-        ));
-        return None;
+    // Validation warns about a missing operationId; the name then comes from method and path.
+    let id = match &operation.operation_id {
+        Some(id) => id.clone(),
+        None => naming::operation_id_from(http_method_name(source.http_method), source.path),
     };
     let type_prefix = naming::type_name(&id);
     let method_name = match operation.extensions.get("x-rust-method").and_then(Value::as_str) {
@@ -358,40 +356,52 @@ fn lower_params(
     .into();
     for (_, (pointer, parameter)) in by_key {
         let data = parameter.parameter_data_ref();
-        let (location, comma_joined) = match parameter {
-            Parameter::Path { .. } => (ParamLocation::Path, false),
-            Parameter::Query { style, .. } => {
-                let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
-                if !matches!(style, QueryStyle::Form) {
-                    diagnostics.push(Diagnostic::warning(
-                        pointer_join(&pointer, "style"),
-                        "only `style: form` query parameters are supported; sent as form",
-                    ));
-                }
-                (ParamLocation::Query, !explode)
-            }
-            Parameter::Header { .. } => (ParamLocation::Header, false),
-            Parameter::Cookie { .. } => {
-                diagnostics.push(Diagnostic::warning(
-                    pointer,
-                    "cookie parameters are not supported; skipped",
-                ));
-                continue;
-            }
-        };
         let ty = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let hint = format!("{type_prefix}{}", naming::type_name(&data.name));
                 space.lower(schema, &hint, &pointer_join(&pointer, "schema")).ty
             }
-            ParameterSchemaOrContent::Content(_) => {
-                diagnostics.push(Diagnostic::warning(
-                    pointer.clone(),
-                    "parameter `content` is sent as a JSON string",
-                ));
-                TypeRef::String
+            // `content` parameters carry a serialized document; JSON is the common case.
+            ParameterSchemaOrContent::Content(content) => match content.values().next().and_then(|m| m.schema.as_ref())
+            {
+                Some(schema) => {
+                    let hint = format!("{type_prefix}{}", naming::type_name(&data.name));
+                    space.lower(schema, &hint, &pointer_join(&pointer, "content")).ty
+                }
+                None => TypeRef::Any,
+            },
+        };
+        let shape = space.value_shape(&ty);
+        let (location, encoding) = match parameter {
+            Parameter::Path { style, .. } => {
+                let explode = data.explode.unwrap_or(false);
+                if !matches!(style, PathStyle::Simple) {
+                    diagnostics.push(Diagnostic::warning(
+                        pointer_join(&pointer, "style"),
+                        "only `style: simple` path parameters are supported; sent as simple",
+                    ));
+                }
+                (ParamLocation::Path, simple_encoding(shape, explode))
+            }
+            Parameter::Header { .. } => (
+                ParamLocation::Header,
+                simple_encoding(shape, data.explode.unwrap_or(false)),
+            ),
+            Parameter::Cookie { .. } => (ParamLocation::Cookie, simple_encoding(shape, false)),
+            Parameter::Query { style, .. } => {
+                let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
+                (ParamLocation::Query, query_encoding(style, shape, explode))
             }
         };
+        // A `content` parameter is one serialized document, whatever its shape.
+        let is_content = matches!(&data.format, ParameterSchemaOrContent::Content(_));
+        let encoding = if is_content { ParamEncoding::Json } else { encoding };
+        if !is_content && encoding == ParamEncoding::Json {
+            diagnostics.push(Diagnostic::warning(
+                pointer.clone(),
+                "this parameter's schema has no standard text form here; it is sent as JSON text",
+            ));
+        }
         let mut names = vec![naming::field_name(&data.name)];
         naming::dedupe(&mut names, &mut taken);
         params.push(Param {
@@ -401,10 +411,57 @@ fn lower_params(
             required: data.required || location == ParamLocation::Path,
             ty,
             doc: data.description.clone(),
-            comma_joined,
+            encoding,
         });
     }
     params
+}
+
+/// `style: simple` (path and header parameters): arrays and objects comma-joined.
+fn simple_encoding(shape: ValueShape, explode: bool) -> ParamEncoding {
+    match shape {
+        ValueShape::Scalar => ParamEncoding::Scalar,
+        ValueShape::ScalarArray => ParamEncoding::Joined(','),
+        ValueShape::Object => ParamEncoding::ObjectJoined { exploded: explode },
+        ValueShape::Other => ParamEncoding::Json,
+    }
+}
+
+fn query_encoding(style: &QueryStyle, shape: ValueShape, explode: bool) -> ParamEncoding {
+    match (style, shape) {
+        (_, ValueShape::Scalar) => ParamEncoding::Scalar,
+        (QueryStyle::DeepObject, ValueShape::Object) => ParamEncoding::DeepObject,
+        (QueryStyle::SpaceDelimited, ValueShape::ScalarArray) if !explode => ParamEncoding::Joined(' '),
+        (QueryStyle::PipeDelimited, ValueShape::ScalarArray) if !explode => ParamEncoding::Joined('|'),
+        (_, ValueShape::ScalarArray) if explode => ParamEncoding::Repeated,
+        (_, ValueShape::ScalarArray) => ParamEncoding::Joined(','),
+        (_, ValueShape::Object) if explode => ParamEncoding::ObjectFields,
+        (_, ValueShape::Object) => ParamEncoding::ObjectJoined { exploded: false },
+        (_, ValueShape::Other) => ParamEncoding::Json,
+    }
+}
+
+/// A path item, or the one a local `$ref` (`#/paths/~1other`) points to.
+fn resolve_path_item<'o>(openapi: &'o OpenAPI, item: &'o ReferenceOr<PathItem>) -> Option<&'o PathItem> {
+    match item {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { reference } => {
+            let path = unescape(reference.strip_prefix("#/paths/")?);
+            openapi.paths.paths.get(&path)?.as_item()
+        }
+    }
+}
+
+fn http_method_name(method: HttpMethod) -> &'static str {
+    match method {
+        HttpMethod::Get => "get",
+        HttpMethod::Post => "post",
+        HttpMethod::Put => "put",
+        HttpMethod::Patch => "patch",
+        HttpMethod::Delete => "delete",
+        HttpMethod::Head => "head",
+        HttpMethod::Options => "options",
+    }
 }
 
 fn parent_pointer(pointer: &str) -> &str {
@@ -476,18 +533,17 @@ fn lower_body(
         return None;
     };
     let content_pointer = pointer_join(&pointer, "content");
+    let schema_pointer = |media: &str| pointer_join(&pointer_join(&content_pointer, media), "schema");
+    if body.content.len() > 1 {
+        diagnostics.push(Diagnostic::warning(
+            content_pointer.clone(),
+            "several request media types: the client sends the first supported one (JSON, then multipart, then form, then raw bytes)",
+        ));
+    }
     if let Some((media, content)) = body.content.iter().find(|(m, _)| is_json(m)) {
         let hint = format!("{type_prefix}Body");
         let ty = match &content.schema {
-            Some(schema) => {
-                space
-                    .lower(
-                        schema,
-                        &hint,
-                        &pointer_join(&pointer_join(&content_pointer, media), "schema"),
-                    )
-                    .ty
-            }
+            Some(schema) => space.lower(schema, &hint, &schema_pointer(media)).ty,
             None => TypeRef::Any,
         };
         return Some(Body::Json {
@@ -496,23 +552,57 @@ fn lower_body(
             doc: body.description.clone(),
         });
     }
-    if let Some((media, content)) = body.content.iter().find(|(m, _)| m.starts_with("multipart/form-data")) {
-        let schema_pointer = pointer_join(&pointer_join(&content_pointer, media), "schema");
-        return lower_multipart(openapi, diagnostics, content.schema.as_ref(), &schema_pointer).map(|fields| {
+    if let Some((media, content)) = body
+        .content
+        .iter()
+        .find(|(m, _)| media_essence(m) == "multipart/form-data")
+    {
+        return lower_multipart(openapi, diagnostics, content.schema.as_ref(), &schema_pointer(media)).map(|fields| {
             Body::Multipart {
                 fields,
                 doc: body.description.clone(),
             }
         });
     }
-    diagnostics.push(Diagnostic::error(
-        content_pointer,
-        format!(
-            "no supported request media type (application/json or multipart/form-data) among: {}",
-            body.content.keys().cloned().collect::<Vec<_>>().join(", ")
-        ),
-    ));
-    None
+    if let Some((media, content)) = body
+        .content
+        .iter()
+        .find(|(m, _)| media_essence(m) == "application/x-www-form-urlencoded")
+    {
+        let hint = format!("{type_prefix}Body");
+        let ty = match &content.schema {
+            Some(schema) => space.lower(schema, &hint, &schema_pointer(media)).ty,
+            None => TypeRef::Object,
+        };
+        if space.value_shape(&ty) != ValueShape::Object {
+            diagnostics.push(Diagnostic::error(
+                schema_pointer(media),
+                "a form body must be an object",
+            ));
+            return None;
+        }
+        return Some(Body::Form {
+            ty,
+            required: body.required,
+            doc: body.description.clone(),
+        });
+    }
+    // Any other media type is sent as bytes with that content type (`*/*` as octet-stream).
+    let (media, _) = body.content.iter().next()?;
+    let content_type = if media.contains('*') {
+        "application/octet-stream".to_owned()
+    } else {
+        media.clone()
+    };
+    Some(Body::Raw {
+        content_type,
+        required: body.required,
+        doc: body.description.clone(),
+    })
+}
+
+fn media_essence(media: &str) -> &str {
+    media.split(';').next().unwrap_or(media).trim()
 }
 
 fn lower_multipart(
@@ -737,7 +827,7 @@ paths:
 "#,
         )
         .unwrap();
-        let mut space = TypeSpace::new(&openapi);
+        let mut space = TypeSpace::new(&openapi, None);
         let resources = lower_resources(&openapi, &mut space, &mut Vec::new());
         let modules: Vec<&str> = resources.iter().map(|r| r.module.as_str()).collect();
         assert_eq!(modules, ["builder_api", "things"]);

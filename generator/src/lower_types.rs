@@ -22,6 +22,19 @@ const SCHEMA_PREFIX: &str = "#/components/schemas/";
 /// shadow them, so it gets another name.
 const RESERVED_TYPE_NAMES: &[&str] = &["Box", "Default", "From", "Option", "Result", "String", "Vec"];
 
+/// What kind of value a type holds, for choosing how a parameter or form body is written as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueShape {
+    /// A string, number, boolean, date-time or string enum.
+    Scalar,
+    /// An array of scalars.
+    ScalarArray,
+    /// An object with named fields, or a free-form or string-keyed object.
+    Object,
+    /// A union, any JSON, an array of objects.
+    Other,
+}
+
 /// A reference to a schema and whether the place that uses it allows `null`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lowered {
@@ -31,6 +44,10 @@ pub struct Lowered {
 
 pub struct TypeSpace<'a> {
     openapi: &'a OpenAPI,
+    /// The document as JSON, for `$ref`s to schemas outside `#/components/schemas`.
+    document: Option<&'a Value>,
+    /// Types made for such `$ref` targets, by pointer, so each is made once (and recursion works).
+    by_pointer: BTreeMap<String, TypeId>,
     pub types: Vec<TypeDef>,
     by_name: BTreeMap<String, TypeId>,
     taken_names: BTreeSet<String>,
@@ -67,9 +84,11 @@ pub(crate) struct View<'s> {
 
 impl<'a> TypeSpace<'a> {
     /// Creates the arena with one entry per component schema, then lowers each of them.
-    pub fn new(openapi: &'a OpenAPI) -> Self {
+    pub fn new(openapi: &'a OpenAPI, document: Option<&'a Value>) -> Self {
         let mut space = TypeSpace {
             openapi,
+            document,
+            by_pointer: BTreeMap::new(),
             types: Vec::new(),
             by_name: BTreeMap::new(),
             taken_names: RESERVED_TYPE_NAMES.iter().map(|name| (*name).to_owned()).collect(),
@@ -161,30 +180,99 @@ impl<'a> TypeSpace<'a> {
                     nullable,
                 }
             }
-            None => {
-                self.diagnostics.push(Diagnostic::error(
-                    pointer_join(pointer, "$ref"),
-                    format!("`$ref: {reference}` does not name a schema in #/components/schemas; only such references are supported in schemas"),
-                ));
-                Lowered {
-                    ty: TypeRef::Any,
-                    nullable: false,
-                }
+            None => self.lower_pointer_reference(reference, pointer),
+        }
+    }
+
+    /// A `$ref` to a schema anywhere else in the document (inside a property, a parameter, …):
+    /// the target becomes a named type of its own, made once per pointer.
+    fn lower_pointer_reference(&mut self, reference: &str, pointer: &str) -> Lowered {
+        if let Some(&id) = self.by_pointer.get(reference) {
+            return Lowered {
+                ty: TypeRef::Named(id),
+                nullable: false,
+            };
+        }
+        let target = self
+            .document
+            .and_then(|doc| crate::load::resolve_pointer(doc, reference));
+        let schema = target.and_then(|value| serde_json::from_value::<ReferenceOr<Schema>>(value.clone()).ok());
+        let Some(schema) = schema else {
+            self.diagnostics.push(Diagnostic::error(
+                pointer_join(pointer, "$ref"),
+                format!("`$ref: {reference}` does not point to a schema in this document"),
+            ));
+            return Lowered {
+                ty: TypeRef::Any,
+                nullable: false,
+            };
+        };
+        let doc = schema.as_item().and_then(doc_of);
+        let id = self.push_inline(&name_from_pointer(reference), reference, doc);
+        self.by_pointer.insert(reference.to_owned(), id);
+        let name = self.types[id.0].name.clone();
+        let lowered = match &schema {
+            ReferenceOr::Item(item) => self.lower_schema(item, &name, reference, Some(id)),
+            ReferenceOr::Reference { reference: inner } => self.lower_reference(inner, reference),
+        };
+        if lowered.ty != TypeRef::Named(id) {
+            self.types[id.0].kind = TypeKind::Alias(lowered.ty);
+        }
+        Lowered {
+            ty: TypeRef::Named(id),
+            nullable: lowered.nullable,
+        }
+    }
+
+    /// The shape of the value a type holds, following aliases.
+    pub fn value_shape(&self, ty: &TypeRef) -> ValueShape {
+        match self.resolve_alias(ty) {
+            TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean | TypeRef::DateTime => {
+                ValueShape::Scalar
+            }
+            TypeRef::Object | TypeRef::Map(_) => ValueShape::Object,
+            // Only one level: an alias may be an array of itself (reported elsewhere), and an
+            // array of arrays is not a scalar array anyway.
+            TypeRef::Array(item) if self.is_scalar(item) => ValueShape::ScalarArray,
+            TypeRef::Named(id) => match self.types.get(id.0).map(|t| &t.kind) {
+                Some(TypeKind::Enum(_)) => ValueShape::Scalar,
+                Some(TypeKind::Struct(_)) => ValueShape::Object,
+                _ => ValueShape::Other,
+            },
+            _ => ValueShape::Other,
+        }
+    }
+
+    fn is_scalar(&self, ty: &TypeRef) -> bool {
+        match self.resolve_alias(ty) {
+            TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean | TypeRef::DateTime => true,
+            TypeRef::Named(id) => matches!(self.types.get(id.0).map(|t| &t.kind), Some(TypeKind::Enum(_))),
+            _ => false,
+        }
+    }
+
+    /// The type an alias chain ends in (the type itself when it is not an alias).
+    fn resolve_alias<'t>(&'t self, ty: &'t TypeRef) -> &'t TypeRef {
+        let mut current = ty;
+        for _ in 0..self.types.len() {
+            match current
+                .direct_named()
+                .and_then(|id| self.types.get(id.0))
+                .map(|t| &t.kind)
+            {
+                Some(TypeKind::Alias(inner)) => current = inner,
+                _ => break,
             }
         }
+        current
     }
 
     /// The fields of the struct a type names (following aliases), if it is one.
     pub fn struct_fields(&self, ty: &TypeRef) -> Option<&[Field]> {
-        let mut current = ty.direct_named()?;
-        for _ in 0..self.types.len() {
-            match &self.types.get(current.0)?.kind {
-                TypeKind::Struct(s) => return Some(&s.fields),
-                TypeKind::Alias(inner) => current = inner.direct_named()?,
-                _ => return None,
-            }
+        match &self.types.get(self.resolve_alias(ty).direct_named()?.0)?.kind {
+            TypeKind::Struct(s) => Some(&s.fields),
+            _ => None,
         }
-        None
     }
 
     fn component(&self, name: &str) -> Option<&'a Schema> {
@@ -758,6 +846,37 @@ fn pascal_words(name: &str) -> Vec<String> {
     words
 }
 
+/// `#/paths/~1pets/get/responses/200/content/application~1json/schema/properties/owner` → `Owner`:
+/// the last token that is not a structural keyword.
+fn name_from_pointer(pointer: &str) -> String {
+    const STRUCTURAL: &[&str] = &[
+        "schema",
+        "schemas",
+        "items",
+        "properties",
+        "content",
+        "additionalProperties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "not",
+        "parameters",
+        "requestBody",
+        "responses",
+        "components",
+    ];
+    let tokens: Vec<String> = pointer
+        .trim_start_matches("#/")
+        .split('/')
+        .map(unescape_token)
+        .collect();
+    let meaningful = tokens
+        .iter()
+        .rev()
+        .find(|t| !STRUCTURAL.contains(&t.as_str()) && !t.contains('/') && !t.chars().all(|c| c.is_ascii_digit()));
+    naming::type_name(meaningful.map_or("Referenced", String::as_str))
+}
+
 fn doc_of(schema: &Schema) -> Option<String> {
     schema
         .schema_data
@@ -878,7 +997,7 @@ mod tests {
 
     fn space_of(yaml: &str) -> (Vec<TypeDef>, Vec<Diagnostic>) {
         let openapi: OpenAPI = serde_yaml::from_str(yaml).unwrap();
-        TypeSpace::new(&openapi).finish()
+        TypeSpace::new(&openapi, None).finish()
     }
 
     #[test]

@@ -208,6 +208,28 @@ pub enum ParamLocation {
     Path,
     Query,
     Header,
+    Cookie,
+}
+
+/// How a parameter's value becomes text on the wire (OpenAPI `style` and `explode`, decided per
+/// type when lowering so the emitter only follows it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamEncoding {
+    /// One value as text.
+    Scalar,
+    /// An array joined into one value: `a,b` (form or simple), `a b` (spaceDelimited), `a|b`
+    /// (pipeDelimited).
+    Joined(char),
+    /// An array as the same query parameter repeated: `name=a&name=b` (form, exploded).
+    Repeated,
+    /// An object's fields as query parameters of their own: `k1=v1&k2=v2` (form, exploded).
+    ObjectFields,
+    /// An object's fields in one value: `k1,v1,k2,v2`, or `k1=v1,k2=v2` when exploded (simple).
+    ObjectJoined { exploded: bool },
+    /// An object's fields as `name[k1]=v1&name[k2]=v2` (deepObject).
+    DeepObject,
+    /// Anything else (a union, any JSON, an array of objects) as JSON text.
+    Json,
 }
 
 #[derive(Clone, Debug)]
@@ -218,8 +240,7 @@ pub struct Param {
     pub ty: TypeRef,
     pub required: bool,
     pub doc: Option<String>,
-    /// Arrays sent as one comma-joined value (`style: form, explode: false`).
-    pub comma_joined: bool,
+    pub encoding: ParamEncoding,
 }
 
 #[derive(Clone, Debug)]
@@ -231,6 +252,19 @@ pub enum Body {
     },
     Multipart {
         fields: Vec<MultipartField>,
+        doc: Option<String>,
+    },
+    /// `application/x-www-form-urlencoded`: the object's fields as `k=v` pairs.
+    Form {
+        ty: TypeRef,
+        required: bool,
+        doc: Option<String>,
+    },
+    /// Any other media type (`text/plain`, `application/octet-stream`, `*/*`, …): raw bytes sent
+    /// with that content type.
+    Raw {
+        content_type: String,
+        required: bool,
         doc: Option<String>,
     },
 }

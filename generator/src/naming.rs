@@ -94,6 +94,20 @@ pub fn dedupe(names: &mut [String], taken: &mut std::collections::BTreeSet<Strin
     }
 }
 
+/// An operation id for an operation that has none: `GET /pets/{pet_id}/photos` →
+/// `get_pets_by_pet_id_photos`.
+pub fn operation_id_from(method: &str, path: &str) -> String {
+    let mut words = vec![method.to_owned()];
+    let path = path.split('#').next().unwrap_or(path);
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(parameter) => words.push(format!("by_{parameter}")),
+            None => words.push(segment.to_owned()),
+        }
+    }
+    field_name(&words.join("_"))
+}
+
 /// Words of a snake_case name.
 pub fn words(snake: &str) -> Vec<&str> {
     snake.split('_').filter(|w| !w.is_empty()).collect()
@@ -129,6 +143,16 @@ mod tests {
         assert_eq!(ident("type").to_string(), "r#type");
         assert_eq!(ident("self").to_string(), "self_");
         assert_eq!(module_name("type"), "type_");
+    }
+
+    #[test]
+    fn operation_ids_from_method_and_path() {
+        assert_eq!(
+            operation_id_from("get", "/pets/{pet_id}/photos"),
+            "get_pets_by_pet_id_photos"
+        );
+        assert_eq!(operation_id_from("post", "/"), "post");
+        assert_eq!(operation_id_from("get", "/cookies#formExploded"), "get_cookies");
     }
 
     #[test]

@@ -613,10 +613,10 @@ fn check_operation_id(
     let id = match operation.get("operationId") {
         None => {
             let message = format!(
-                "operation `{}` has no operationId; add operationId (client methods are named after it)",
+                "operation `{}` has no operationId; its Rust name is made from the method and path, which changes when the path does: add an operationId for a stable name",
                 this.label
             );
-            return Some(Diagnostic::error(&this.pointer, message));
+            return Some(Diagnostic::warning(&this.pointer, message));
         }
         Some(Value::String(id)) if id.trim().is_empty() => {
             return Some(Diagnostic::error(id_pointer, "operationId is empty"));

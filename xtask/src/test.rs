@@ -39,6 +39,7 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     step("npm tools", || install_npm_tools(root))?;
     step("redocly lint", || redocly_lint(root))?;
     step("fixture crates compile", || check_fixture_crates(root))?;
+    step("feature corpus", || crate::corpus::check(root))?;
     step("tests", || run(root, "cargo", &["test", "--workspace"]))?;
     println!("all checks passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())

@@ -2,14 +2,14 @@
 //! The items of a dataset. Datasets are versioned: reads may ask for the items as of a specific dataset version.
 //!
 //! Operations of the `DatasetItems` resource; reach them through [`crate::Client::dataset_items`].
-use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
+use crate::runtime as rt;
 /// Operations on DatasetItems. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct DatasetItems {
-    runtime: Runtime,
+    runtime: rt::Runtime,
 }
 impl DatasetItems {
-    pub(crate) fn new(runtime: Runtime) -> Self {
+    pub(crate) fn new(runtime: rt::Runtime) -> Self {
         Self { runtime }
     }
     /// List Dataset Items
@@ -20,7 +20,7 @@ impl DatasetItems {
     pub fn list(&self) -> ListDatasetItemsBuilder {
         ListDatasetItemsBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -40,7 +40,7 @@ impl DatasetItems {
     ) -> BatchCreateDatasetItemsBuilder {
         BatchCreateDatasetItemsBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -52,7 +52,7 @@ impl DatasetItems {
     pub fn get(&self, dataset_item_id: impl Into<String>) -> GetDatasetItemBuilder {
         GetDatasetItemBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             dataset_item_id: dataset_item_id.into(),
             version: None,
         }
@@ -68,7 +68,7 @@ impl DatasetItems {
     ) -> DeleteDatasetItemBuilder {
         DeleteDatasetItemBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             dataset_item_id: dataset_item_id.into(),
         }
     }
@@ -84,23 +84,23 @@ impl DatasetItems {
     ) -> UpdateDatasetItemBuilder {
         UpdateDatasetItemBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             dataset_item_id: dataset_item_id.into(),
             body: body.into(),
         }
     }
 }
-static LIST_DATASET_ITEMS_OPERATION: Operation = Operation {
+static LIST_DATASET_ITEMS_OPERATION: rt::Operation = rt::Operation {
     id: "listDatasetItems",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/dataset-items",
 };
 /// Request builder for [`DatasetItems::list`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListDatasetItemsBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -152,14 +152,14 @@ impl ListDatasetItemsBuilder {
         self
     }
     /// Sends the request: `GET /v5/dataset-items`.
-    pub async fn send(self) -> Result<crate::types::DatasetItemList, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::DatasetItemList, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::DatasetItemList>, Error> {
+    ) -> Result<rt::Response<crate::types::DatasetItemList>, rt::Error> {
         let mut request = self
             .runtime
             .request(&LIST_DATASET_ITEMS_OPERATION)
@@ -186,7 +186,7 @@ impl ListDatasetItemsBuilder {
     }
 }
 impl std::future::IntoFuture for ListDatasetItemsBuilder {
-    type Output = Result<crate::types::DatasetItemList, Error>;
+    type Output = Result<crate::types::DatasetItemList, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -194,17 +194,17 @@ impl std::future::IntoFuture for ListDatasetItemsBuilder {
         Box::pin(self.send())
     }
 }
-static BATCH_CREATE_DATASET_ITEMS_OPERATION: Operation = Operation {
+static BATCH_CREATE_DATASET_ITEMS_OPERATION: rt::Operation = rt::Operation {
     id: "batchCreateDatasetItems",
-    method: Method::Post,
+    method: rt::Method::Post,
     path: "/v5/dataset-items/batch",
 };
 /// Request builder for [`DatasetItems::batch_create`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct BatchCreateDatasetItemsBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     body: crate::types::DatasetItemBatchCreateRequest,
 }
 impl BatchCreateDatasetItemsBuilder {
@@ -223,24 +223,25 @@ impl BatchCreateDatasetItemsBuilder {
     /// Sends the request: `POST /v5/dataset-items/batch`.
     pub async fn send(
         self,
-    ) -> Result<crate::types::DatasetItemBatchCreateResponse, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    ) -> Result<crate::types::DatasetItemBatchCreateResponse, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::DatasetItemBatchCreateResponse>, Error> {
+    ) -> Result<rt::Response<crate::types::DatasetItemBatchCreateResponse>, rt::Error> {
         let mut request = self
             .runtime
             .request(&BATCH_CREATE_DATASET_ITEMS_OPERATION)
             .options(self.options);
-        request = request.json(&self.body);
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for BatchCreateDatasetItemsBuilder {
-    type Output = Result<crate::types::DatasetItemBatchCreateResponse, Error>;
+    type Output = Result<crate::types::DatasetItemBatchCreateResponse, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -248,17 +249,17 @@ impl std::future::IntoFuture for BatchCreateDatasetItemsBuilder {
         Box::pin(self.send())
     }
 }
-static GET_DATASET_ITEM_OPERATION: Operation = Operation {
+static GET_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
     id: "getDatasetItem",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/dataset-items/{dataset_item_id}",
 };
 /// Request builder for [`DatasetItems::get`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetDatasetItemBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     dataset_item_id: String,
     version: Option<i64>,
 }
@@ -281,19 +282,20 @@ impl GetDatasetItemBuilder {
         self
     }
     /// Sends the request: `GET /v5/dataset-items/{dataset_item_id}`.
-    pub async fn send(self) -> Result<crate::types::DatasetItem, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::DatasetItem, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::DatasetItem>, Error> {
+    ) -> Result<rt::Response<crate::types::DatasetItem>, rt::Error> {
         let mut request = self
             .runtime
             .request(&GET_DATASET_ITEM_OPERATION)
             .options(self.options);
-        request = request.path_param("dataset_item_id", &self.dataset_item_id);
+        let value = &self.dataset_item_id;
+        request = request.path_param("dataset_item_id", value.as_str());
         if let Some(value) = &self.version {
             request = request.query("version", value);
         }
@@ -301,7 +303,7 @@ impl GetDatasetItemBuilder {
     }
 }
 impl std::future::IntoFuture for GetDatasetItemBuilder {
-    type Output = Result<crate::types::DatasetItem, Error>;
+    type Output = Result<crate::types::DatasetItem, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -309,17 +311,17 @@ impl std::future::IntoFuture for GetDatasetItemBuilder {
         Box::pin(self.send())
     }
 }
-static DELETE_DATASET_ITEM_OPERATION: Operation = Operation {
+static DELETE_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
     id: "deleteDatasetItem",
-    method: Method::Delete,
+    method: rt::Method::Delete,
     path: "/v5/dataset-items/{dataset_item_id}",
 };
 /// Request builder for [`DatasetItems::delete`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct DeleteDatasetItemBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     dataset_item_id: String,
 }
 impl DeleteDatasetItemBuilder {
@@ -336,24 +338,27 @@ impl DeleteDatasetItemBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/dataset-items/{dataset_item_id}`.
-    pub async fn send(self) -> Result<crate::types::DatasetItemDeleteResponse, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::DatasetItemDeleteResponse, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::DatasetItemDeleteResponse>, Error> {
+    ) -> Result<rt::Response<crate::types::DatasetItemDeleteResponse>, rt::Error> {
         let mut request = self
             .runtime
             .request(&DELETE_DATASET_ITEM_OPERATION)
             .options(self.options);
-        request = request.path_param("dataset_item_id", &self.dataset_item_id);
+        let value = &self.dataset_item_id;
+        request = request.path_param("dataset_item_id", value.as_str());
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for DeleteDatasetItemBuilder {
-    type Output = Result<crate::types::DatasetItemDeleteResponse, Error>;
+    type Output = Result<crate::types::DatasetItemDeleteResponse, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -361,17 +366,17 @@ impl std::future::IntoFuture for DeleteDatasetItemBuilder {
         Box::pin(self.send())
     }
 }
-static UPDATE_DATASET_ITEM_OPERATION: Operation = Operation {
+static UPDATE_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
     id: "updateDatasetItem",
-    method: Method::Patch,
+    method: rt::Method::Patch,
     path: "/v5/dataset-items/{dataset_item_id}",
 };
 /// Request builder for [`DatasetItems::update`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UpdateDatasetItemBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     dataset_item_id: String,
     body: crate::types::DatasetItemUpdateRequest,
 }
@@ -389,25 +394,27 @@ impl UpdateDatasetItemBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/dataset-items/{dataset_item_id}`.
-    pub async fn send(self) -> Result<crate::types::DatasetItem, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::DatasetItem, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::DatasetItem>, Error> {
+    ) -> Result<rt::Response<crate::types::DatasetItem>, rt::Error> {
         let mut request = self
             .runtime
             .request(&UPDATE_DATASET_ITEM_OPERATION)
             .options(self.options);
-        request = request.path_param("dataset_item_id", &self.dataset_item_id);
-        request = request.json(&self.body);
+        let value = &self.dataset_item_id;
+        request = request.path_param("dataset_item_id", value.as_str());
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UpdateDatasetItemBuilder {
-    type Output = Result<crate::types::DatasetItem, Error>;
+    type Output = Result<crate::types::DatasetItem, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -453,7 +460,7 @@ impl ListDatasetItemsBuilder {
     pub fn pages(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::DatasetItemList, Error>,
+        Item = Result<crate::types::DatasetItemList, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
@@ -461,7 +468,7 @@ impl ListDatasetItemsBuilder {
     pub fn items(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::DatasetItem, Error>,
+        Item = Result<crate::types::DatasetItem, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::items(self)
     }

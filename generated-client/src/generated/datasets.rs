@@ -2,14 +2,14 @@
 //! Reusable, versioned collections of items that evaluations can be created from.
 //!
 //! Operations of the `Datasets` resource; reach them through [`crate::Client::datasets`].
-use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
+use crate::runtime as rt;
 /// Operations on Datasets. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct Datasets {
-    runtime: Runtime,
+    runtime: rt::Runtime,
 }
 impl Datasets {
-    pub(crate) fn new(runtime: Runtime) -> Self {
+    pub(crate) fn new(runtime: rt::Runtime) -> Self {
         Self { runtime }
     }
     /// List Datasets
@@ -20,7 +20,7 @@ impl Datasets {
     pub fn list(&self) -> ListDatasetsBuilder {
         ListDatasetsBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -38,7 +38,7 @@ impl Datasets {
     ) -> CreateDatasetBuilder {
         CreateDatasetBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -50,7 +50,7 @@ impl Datasets {
     pub fn get(&self, dataset_id: impl Into<String>) -> GetDatasetBuilder {
         GetDatasetBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             dataset_id: dataset_id.into(),
             include_archived: None,
         }
@@ -63,7 +63,7 @@ impl Datasets {
     pub fn delete(&self, dataset_id: impl Into<String>) -> DeleteDatasetBuilder {
         DeleteDatasetBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             dataset_id: dataset_id.into(),
         }
     }
@@ -79,23 +79,23 @@ impl Datasets {
     ) -> UpdateDatasetBuilder {
         UpdateDatasetBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             dataset_id: dataset_id.into(),
             body: body.into(),
         }
     }
 }
-static LIST_DATASETS_OPERATION: Operation = Operation {
+static LIST_DATASETS_OPERATION: rt::Operation = rt::Operation {
     id: "listDatasets",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/datasets",
 };
 /// Request builder for [`Datasets::list`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListDatasetsBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -135,14 +135,14 @@ impl ListDatasetsBuilder {
         self
     }
     /// Sends the request: `GET /v5/datasets`.
-    pub async fn send(self) -> Result<crate::types::DatasetList, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::DatasetList, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::DatasetList>, Error> {
+    ) -> Result<rt::Response<crate::types::DatasetList>, rt::Error> {
         let mut request = self
             .runtime
             .request(&LIST_DATASETS_OPERATION)
@@ -163,7 +163,7 @@ impl ListDatasetsBuilder {
     }
 }
 impl std::future::IntoFuture for ListDatasetsBuilder {
-    type Output = Result<crate::types::DatasetList, Error>;
+    type Output = Result<crate::types::DatasetList, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -171,17 +171,17 @@ impl std::future::IntoFuture for ListDatasetsBuilder {
         Box::pin(self.send())
     }
 }
-static CREATE_DATASET_OPERATION: Operation = Operation {
+static CREATE_DATASET_OPERATION: rt::Operation = rt::Operation {
     id: "createDataset",
-    method: Method::Post,
+    method: rt::Method::Post,
     path: "/v5/datasets",
 };
 /// Request builder for [`Datasets::create`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct CreateDatasetBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     body: crate::types::DatasetCreateRequest,
 }
 impl CreateDatasetBuilder {
@@ -198,24 +198,25 @@ impl CreateDatasetBuilder {
         self
     }
     /// Sends the request: `POST /v5/datasets`.
-    pub async fn send(self) -> Result<crate::types::Dataset, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::Dataset, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::Dataset>, Error> {
+    ) -> Result<rt::Response<crate::types::Dataset>, rt::Error> {
         let mut request = self
             .runtime
             .request(&CREATE_DATASET_OPERATION)
             .options(self.options);
-        request = request.json(&self.body);
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for CreateDatasetBuilder {
-    type Output = Result<crate::types::Dataset, Error>;
+    type Output = Result<crate::types::Dataset, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -223,17 +224,17 @@ impl std::future::IntoFuture for CreateDatasetBuilder {
         Box::pin(self.send())
     }
 }
-static GET_DATASET_OPERATION: Operation = Operation {
+static GET_DATASET_OPERATION: rt::Operation = rt::Operation {
     id: "getDataset",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/datasets/{dataset_id}",
 };
 /// Request builder for [`Datasets::get`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetDatasetBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     dataset_id: String,
     include_archived: Option<bool>,
 }
@@ -256,19 +257,20 @@ impl GetDatasetBuilder {
         self
     }
     /// Sends the request: `GET /v5/datasets/{dataset_id}`.
-    pub async fn send(self) -> Result<crate::types::Dataset, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::Dataset, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::Dataset>, Error> {
+    ) -> Result<rt::Response<crate::types::Dataset>, rt::Error> {
         let mut request = self
             .runtime
             .request(&GET_DATASET_OPERATION)
             .options(self.options);
-        request = request.path_param("dataset_id", &self.dataset_id);
+        let value = &self.dataset_id;
+        request = request.path_param("dataset_id", value.as_str());
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
@@ -276,7 +278,7 @@ impl GetDatasetBuilder {
     }
 }
 impl std::future::IntoFuture for GetDatasetBuilder {
-    type Output = Result<crate::types::Dataset, Error>;
+    type Output = Result<crate::types::Dataset, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -284,17 +286,17 @@ impl std::future::IntoFuture for GetDatasetBuilder {
         Box::pin(self.send())
     }
 }
-static DELETE_DATASET_OPERATION: Operation = Operation {
+static DELETE_DATASET_OPERATION: rt::Operation = rt::Operation {
     id: "deleteDataset",
-    method: Method::Delete,
+    method: rt::Method::Delete,
     path: "/v5/datasets/{dataset_id}",
 };
 /// Request builder for [`Datasets::delete`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct DeleteDatasetBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     dataset_id: String,
 }
 impl DeleteDatasetBuilder {
@@ -311,24 +313,25 @@ impl DeleteDatasetBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/datasets/{dataset_id}`.
-    pub async fn send(self) -> Result<crate::types::DatasetDeleteResponse, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::DatasetDeleteResponse, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::DatasetDeleteResponse>, Error> {
+    ) -> Result<rt::Response<crate::types::DatasetDeleteResponse>, rt::Error> {
         let mut request = self
             .runtime
             .request(&DELETE_DATASET_OPERATION)
             .options(self.options);
-        request = request.path_param("dataset_id", &self.dataset_id);
+        let value = &self.dataset_id;
+        request = request.path_param("dataset_id", value.as_str());
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for DeleteDatasetBuilder {
-    type Output = Result<crate::types::DatasetDeleteResponse, Error>;
+    type Output = Result<crate::types::DatasetDeleteResponse, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -336,17 +339,17 @@ impl std::future::IntoFuture for DeleteDatasetBuilder {
         Box::pin(self.send())
     }
 }
-static UPDATE_DATASET_OPERATION: Operation = Operation {
+static UPDATE_DATASET_OPERATION: rt::Operation = rt::Operation {
     id: "updateDataset",
-    method: Method::Patch,
+    method: rt::Method::Patch,
     path: "/v5/datasets/{dataset_id}",
 };
 /// Request builder for [`Datasets::update`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UpdateDatasetBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     dataset_id: String,
     body: crate::types::DatasetUpdateRequest,
 }
@@ -364,25 +367,27 @@ impl UpdateDatasetBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/datasets/{dataset_id}`.
-    pub async fn send(self) -> Result<crate::types::Dataset, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::Dataset, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::Dataset>, Error> {
+    ) -> Result<rt::Response<crate::types::Dataset>, rt::Error> {
         let mut request = self
             .runtime
             .request(&UPDATE_DATASET_OPERATION)
             .options(self.options);
-        request = request.path_param("dataset_id", &self.dataset_id);
-        request = request.json(&self.body);
+        let value = &self.dataset_id;
+        request = request.path_param("dataset_id", value.as_str());
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UpdateDatasetBuilder {
-    type Output = Result<crate::types::Dataset, Error>;
+    type Output = Result<crate::types::Dataset, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -428,7 +433,7 @@ impl ListDatasetsBuilder {
     pub fn pages(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::DatasetList, Error>,
+        Item = Result<crate::types::DatasetList, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
@@ -436,7 +441,7 @@ impl ListDatasetsBuilder {
     pub fn items(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::Dataset, Error>,
+        Item = Result<crate::types::Dataset, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::items(self)
     }

@@ -2,14 +2,14 @@
 //! The individual items of an evaluation.
 //!
 //! Operations of the `EvaluationItems` resource; reach them through [`crate::Client::evaluation_items`].
-use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
+use crate::runtime as rt;
 /// Operations on EvaluationItems. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct EvaluationItems {
-    runtime: Runtime,
+    runtime: rt::Runtime,
 }
 impl EvaluationItems {
-    pub(crate) fn new(runtime: Runtime) -> Self {
+    pub(crate) fn new(runtime: rt::Runtime) -> Self {
         Self { runtime }
     }
     /// List Evaluation Items
@@ -20,7 +20,7 @@ impl EvaluationItems {
     pub fn list(&self) -> ListEvaluationItemsBuilder {
         ListEvaluationItemsBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -39,23 +39,23 @@ impl EvaluationItems {
     ) -> GetEvaluationItemBuilder {
         GetEvaluationItemBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             evaluation_item_id: evaluation_item_id.into(),
             include_archived: None,
         }
     }
 }
-static LIST_EVALUATION_ITEMS_OPERATION: Operation = Operation {
+static LIST_EVALUATION_ITEMS_OPERATION: rt::Operation = rt::Operation {
     id: "listEvaluationItems",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/evaluation-items",
 };
 /// Request builder for [`EvaluationItems::list`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListEvaluationItemsBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -101,14 +101,14 @@ impl ListEvaluationItemsBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-items`.
-    pub async fn send(self) -> Result<crate::types::EvaluationItemList, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::EvaluationItemList, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::EvaluationItemList>, Error> {
+    ) -> Result<rt::Response<crate::types::EvaluationItemList>, rt::Error> {
         let mut request = self
             .runtime
             .request(&LIST_EVALUATION_ITEMS_OPERATION)
@@ -132,7 +132,7 @@ impl ListEvaluationItemsBuilder {
     }
 }
 impl std::future::IntoFuture for ListEvaluationItemsBuilder {
-    type Output = Result<crate::types::EvaluationItemList, Error>;
+    type Output = Result<crate::types::EvaluationItemList, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -140,17 +140,17 @@ impl std::future::IntoFuture for ListEvaluationItemsBuilder {
         Box::pin(self.send())
     }
 }
-static GET_EVALUATION_ITEM_OPERATION: Operation = Operation {
+static GET_EVALUATION_ITEM_OPERATION: rt::Operation = rt::Operation {
     id: "getEvaluationItem",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/evaluation-items/{evaluation_item_id}",
 };
 /// Request builder for [`EvaluationItems::get`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetEvaluationItemBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     evaluation_item_id: String,
     include_archived: Option<bool>,
 }
@@ -173,19 +173,20 @@ impl GetEvaluationItemBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-items/{evaluation_item_id}`.
-    pub async fn send(self) -> Result<crate::types::EvaluationItem, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::EvaluationItem, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::EvaluationItem>, Error> {
+    ) -> Result<rt::Response<crate::types::EvaluationItem>, rt::Error> {
         let mut request = self
             .runtime
             .request(&GET_EVALUATION_ITEM_OPERATION)
             .options(self.options);
-        request = request.path_param("evaluation_item_id", &self.evaluation_item_id);
+        let value = &self.evaluation_item_id;
+        request = request.path_param("evaluation_item_id", value.as_str());
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
@@ -193,7 +194,7 @@ impl GetEvaluationItemBuilder {
     }
 }
 impl std::future::IntoFuture for GetEvaluationItemBuilder {
-    type Output = Result<crate::types::EvaluationItem, Error>;
+    type Output = Result<crate::types::EvaluationItem, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -239,7 +240,7 @@ impl ListEvaluationItemsBuilder {
     pub fn pages(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationItemList, Error>,
+        Item = Result<crate::types::EvaluationItemList, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
@@ -247,7 +248,7 @@ impl ListEvaluationItemsBuilder {
     pub fn items(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationItem, Error>,
+        Item = Result<crate::types::EvaluationItem, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::items(self)
     }

@@ -2,14 +2,14 @@
 //! Evaluations run tasks (chat completions, generic inference, application variants) over a set of items.
 //!
 //! Operations of the `Evaluations` resource; reach them through [`crate::Client::evaluations`].
-use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
+use crate::runtime as rt;
 /// Operations on Evaluations. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct Evaluations {
-    runtime: Runtime,
+    runtime: rt::Runtime,
 }
 impl Evaluations {
-    pub(crate) fn new(runtime: Runtime) -> Self {
+    pub(crate) fn new(runtime: rt::Runtime) -> Self {
         Self { runtime }
     }
     /// List Evaluations
@@ -20,7 +20,7 @@ impl Evaluations {
     pub fn list(&self) -> ListEvaluationsBuilder {
         ListEvaluationsBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -39,7 +39,7 @@ impl Evaluations {
     ) -> CreateEvaluationBuilder {
         CreateEvaluationBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -51,7 +51,7 @@ impl Evaluations {
     pub fn get(&self, evaluation_id: impl Into<String>) -> GetEvaluationBuilder {
         GetEvaluationBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             evaluation_id: evaluation_id.into(),
             include_archived: None,
             views: None,
@@ -65,22 +65,22 @@ impl Evaluations {
     pub fn archive(&self, evaluation_id: impl Into<String>) -> ArchiveEvaluationBuilder {
         ArchiveEvaluationBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             evaluation_id: evaluation_id.into(),
         }
     }
 }
-static LIST_EVALUATIONS_OPERATION: Operation = Operation {
+static LIST_EVALUATIONS_OPERATION: rt::Operation = rt::Operation {
     id: "listEvaluations",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/evaluations",
 };
 /// Request builder for [`Evaluations::list`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListEvaluationsBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -126,14 +126,14 @@ impl ListEvaluationsBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluations`.
-    pub async fn send(self) -> Result<crate::types::EvaluationList, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::EvaluationList, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::EvaluationList>, Error> {
+    ) -> Result<rt::Response<crate::types::EvaluationList>, rt::Error> {
         let mut request = self
             .runtime
             .request(&LIST_EVALUATIONS_OPERATION)
@@ -157,7 +157,7 @@ impl ListEvaluationsBuilder {
     }
 }
 impl std::future::IntoFuture for ListEvaluationsBuilder {
-    type Output = Result<crate::types::EvaluationList, Error>;
+    type Output = Result<crate::types::EvaluationList, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -165,17 +165,17 @@ impl std::future::IntoFuture for ListEvaluationsBuilder {
         Box::pin(self.send())
     }
 }
-static CREATE_EVALUATION_OPERATION: Operation = Operation {
+static CREATE_EVALUATION_OPERATION: rt::Operation = rt::Operation {
     id: "createEvaluation",
-    method: Method::Post,
+    method: rt::Method::Post,
     path: "/v5/evaluations",
 };
 /// Request builder for [`Evaluations::create`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct CreateEvaluationBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     body: crate::types::EvaluationCreateRequest,
 }
 impl CreateEvaluationBuilder {
@@ -192,24 +192,25 @@ impl CreateEvaluationBuilder {
         self
     }
     /// Sends the request: `POST /v5/evaluations`.
-    pub async fn send(self) -> Result<crate::types::Evaluation, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::Evaluation, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::Evaluation>, Error> {
+    ) -> Result<rt::Response<crate::types::Evaluation>, rt::Error> {
         let mut request = self
             .runtime
             .request(&CREATE_EVALUATION_OPERATION)
             .options(self.options);
-        request = request.json(&self.body);
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for CreateEvaluationBuilder {
-    type Output = Result<crate::types::Evaluation, Error>;
+    type Output = Result<crate::types::Evaluation, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -217,17 +218,17 @@ impl std::future::IntoFuture for CreateEvaluationBuilder {
         Box::pin(self.send())
     }
 }
-static GET_EVALUATION_OPERATION: Operation = Operation {
+static GET_EVALUATION_OPERATION: rt::Operation = rt::Operation {
     id: "getEvaluation",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/evaluations/{evaluation_id}",
 };
 /// Request builder for [`Evaluations::get`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetEvaluationBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     evaluation_id: String,
     include_archived: Option<bool>,
     views: Option<Vec<crate::types::EvaluationView>>,
@@ -256,19 +257,20 @@ impl GetEvaluationBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluations/{evaluation_id}`.
-    pub async fn send(self) -> Result<crate::types::Evaluation, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::Evaluation, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::Evaluation>, Error> {
+    ) -> Result<rt::Response<crate::types::Evaluation>, rt::Error> {
         let mut request = self
             .runtime
             .request(&GET_EVALUATION_OPERATION)
             .options(self.options);
-        request = request.path_param("evaluation_id", &self.evaluation_id);
+        let value = &self.evaluation_id;
+        request = request.path_param("evaluation_id", value.as_str());
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
@@ -279,7 +281,7 @@ impl GetEvaluationBuilder {
     }
 }
 impl std::future::IntoFuture for GetEvaluationBuilder {
-    type Output = Result<crate::types::Evaluation, Error>;
+    type Output = Result<crate::types::Evaluation, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -287,17 +289,17 @@ impl std::future::IntoFuture for GetEvaluationBuilder {
         Box::pin(self.send())
     }
 }
-static ARCHIVE_EVALUATION_OPERATION: Operation = Operation {
+static ARCHIVE_EVALUATION_OPERATION: rt::Operation = rt::Operation {
     id: "archiveEvaluation",
-    method: Method::Delete,
+    method: rt::Method::Delete,
     path: "/v5/evaluations/{evaluation_id}",
 };
 /// Request builder for [`Evaluations::archive`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ArchiveEvaluationBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     evaluation_id: String,
 }
 impl ArchiveEvaluationBuilder {
@@ -314,24 +316,27 @@ impl ArchiveEvaluationBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/evaluations/{evaluation_id}`.
-    pub async fn send(self) -> Result<crate::types::EvaluationArchiveResponse, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::EvaluationArchiveResponse, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::EvaluationArchiveResponse>, Error> {
+    ) -> Result<rt::Response<crate::types::EvaluationArchiveResponse>, rt::Error> {
         let mut request = self
             .runtime
             .request(&ARCHIVE_EVALUATION_OPERATION)
             .options(self.options);
-        request = request.path_param("evaluation_id", &self.evaluation_id);
+        let value = &self.evaluation_id;
+        request = request.path_param("evaluation_id", value.as_str());
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for ArchiveEvaluationBuilder {
-    type Output = Result<crate::types::EvaluationArchiveResponse, Error>;
+    type Output = Result<crate::types::EvaluationArchiveResponse, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -377,7 +382,7 @@ impl ListEvaluationsBuilder {
     pub fn pages(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationList, Error>,
+        Item = Result<crate::types::EvaluationList, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
@@ -385,7 +390,7 @@ impl ListEvaluationsBuilder {
     pub fn items(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::Evaluation, Error>,
+        Item = Result<crate::types::Evaluation, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::items(self)
     }

@@ -2,14 +2,14 @@
 //! Uploaded files and their raw content. Not referenced by evaluation payloads in this API version.
 //!
 //! Operations of the `Files` resource; reach them through [`crate::Client::files`].
-use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
+use crate::runtime as rt;
 /// Operations on Files. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct Files {
-    runtime: Runtime,
+    runtime: rt::Runtime,
 }
 impl Files {
-    pub(crate) fn new(runtime: Runtime) -> Self {
+    pub(crate) fn new(runtime: rt::Runtime) -> Self {
         Self { runtime }
     }
     /// List Files
@@ -20,7 +20,7 @@ impl Files {
     pub fn list(&self) -> ListFilesBuilder {
         ListFilesBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -37,7 +37,7 @@ impl Files {
     ) -> UploadFileBuilder {
         UploadFileBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             file: file.into(),
         }
     }
@@ -49,7 +49,7 @@ impl Files {
     pub fn get(&self, file_id: impl Into<String>) -> GetFileBuilder {
         GetFileBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             file_id: file_id.into(),
         }
     }
@@ -61,7 +61,7 @@ impl Files {
     pub fn delete(&self, file_id: impl Into<String>) -> DeleteFileBuilder {
         DeleteFileBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             file_id: file_id.into(),
         }
     }
@@ -77,7 +77,7 @@ impl Files {
     ) -> UpdateFileBuilder {
         UpdateFileBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             file_id: file_id.into(),
             body: body.into(),
         }
@@ -90,22 +90,22 @@ impl Files {
     pub fn get_content(&self, file_id: impl Into<String>) -> GetFileContentBuilder {
         GetFileContentBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             file_id: file_id.into(),
         }
     }
 }
-static LIST_FILES_OPERATION: Operation = Operation {
+static LIST_FILES_OPERATION: rt::Operation = rt::Operation {
     id: "listFiles",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/files",
 };
 /// Request builder for [`Files::list`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListFilesBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -139,14 +139,14 @@ impl ListFilesBuilder {
         self
     }
     /// Sends the request: `GET /v5/files`.
-    pub async fn send(self) -> Result<crate::types::FileList, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::FileList, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::FileList>, Error> {
+    ) -> Result<rt::Response<crate::types::FileList>, rt::Error> {
         let mut request = self
             .runtime
             .request(&LIST_FILES_OPERATION)
@@ -164,7 +164,7 @@ impl ListFilesBuilder {
     }
 }
 impl std::future::IntoFuture for ListFilesBuilder {
-    type Output = Result<crate::types::FileList, Error>;
+    type Output = Result<crate::types::FileList, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -172,17 +172,17 @@ impl std::future::IntoFuture for ListFilesBuilder {
         Box::pin(self.send())
     }
 }
-static UPLOAD_FILE_OPERATION: Operation = Operation {
+static UPLOAD_FILE_OPERATION: rt::Operation = rt::Operation {
     id: "uploadFile",
-    method: Method::Post,
+    method: rt::Method::Post,
     path: "/v5/files",
 };
 /// Request builder for [`Files::upload`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UploadFileBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     file: crate::runtime::FileUpload,
 }
 impl UploadFileBuilder {
@@ -199,14 +199,14 @@ impl UploadFileBuilder {
         self
     }
     /// Sends the request: `POST /v5/files`.
-    pub async fn send(self) -> Result<crate::types::File, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::File, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::File>, Error> {
+    ) -> Result<rt::Response<crate::types::File>, rt::Error> {
         let mut request = self
             .runtime
             .request(&UPLOAD_FILE_OPERATION)
@@ -218,7 +218,7 @@ impl UploadFileBuilder {
     }
 }
 impl std::future::IntoFuture for UploadFileBuilder {
-    type Output = Result<crate::types::File, Error>;
+    type Output = Result<crate::types::File, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -226,17 +226,17 @@ impl std::future::IntoFuture for UploadFileBuilder {
         Box::pin(self.send())
     }
 }
-static GET_FILE_OPERATION: Operation = Operation {
+static GET_FILE_OPERATION: rt::Operation = rt::Operation {
     id: "getFile",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/files/{file_id}",
 };
 /// Request builder for [`Files::get`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetFileBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     file_id: String,
 }
 impl GetFileBuilder {
@@ -253,24 +253,25 @@ impl GetFileBuilder {
         self
     }
     /// Sends the request: `GET /v5/files/{file_id}`.
-    pub async fn send(self) -> Result<crate::types::File, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::File, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::File>, Error> {
+    ) -> Result<rt::Response<crate::types::File>, rt::Error> {
         let mut request = self
             .runtime
             .request(&GET_FILE_OPERATION)
             .options(self.options);
-        request = request.path_param("file_id", &self.file_id);
+        let value = &self.file_id;
+        request = request.path_param("file_id", value.as_str());
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetFileBuilder {
-    type Output = Result<crate::types::File, Error>;
+    type Output = Result<crate::types::File, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -278,17 +279,17 @@ impl std::future::IntoFuture for GetFileBuilder {
         Box::pin(self.send())
     }
 }
-static DELETE_FILE_OPERATION: Operation = Operation {
+static DELETE_FILE_OPERATION: rt::Operation = rt::Operation {
     id: "deleteFile",
-    method: Method::Delete,
+    method: rt::Method::Delete,
     path: "/v5/files/{file_id}",
 };
 /// Request builder for [`Files::delete`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct DeleteFileBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     file_id: String,
 }
 impl DeleteFileBuilder {
@@ -305,24 +306,25 @@ impl DeleteFileBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/files/{file_id}`.
-    pub async fn send(self) -> Result<crate::types::FileDeleteResponse, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::FileDeleteResponse, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::FileDeleteResponse>, Error> {
+    ) -> Result<rt::Response<crate::types::FileDeleteResponse>, rt::Error> {
         let mut request = self
             .runtime
             .request(&DELETE_FILE_OPERATION)
             .options(self.options);
-        request = request.path_param("file_id", &self.file_id);
+        let value = &self.file_id;
+        request = request.path_param("file_id", value.as_str());
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for DeleteFileBuilder {
-    type Output = Result<crate::types::FileDeleteResponse, Error>;
+    type Output = Result<crate::types::FileDeleteResponse, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -330,17 +332,17 @@ impl std::future::IntoFuture for DeleteFileBuilder {
         Box::pin(self.send())
     }
 }
-static UPDATE_FILE_OPERATION: Operation = Operation {
+static UPDATE_FILE_OPERATION: rt::Operation = rt::Operation {
     id: "updateFile",
-    method: Method::Patch,
+    method: rt::Method::Patch,
     path: "/v5/files/{file_id}",
 };
 /// Request builder for [`Files::update`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UpdateFileBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     file_id: String,
     body: crate::types::FileUpdateRequest,
 }
@@ -358,25 +360,27 @@ impl UpdateFileBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/files/{file_id}`.
-    pub async fn send(self) -> Result<crate::types::File, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::File, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::File>, Error> {
+    ) -> Result<rt::Response<crate::types::File>, rt::Error> {
         let mut request = self
             .runtime
             .request(&UPDATE_FILE_OPERATION)
             .options(self.options);
-        request = request.path_param("file_id", &self.file_id);
-        request = request.json(&self.body);
+        let value = &self.file_id;
+        request = request.path_param("file_id", value.as_str());
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UpdateFileBuilder {
-    type Output = Result<crate::types::File, Error>;
+    type Output = Result<crate::types::File, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -384,17 +388,17 @@ impl std::future::IntoFuture for UpdateFileBuilder {
         Box::pin(self.send())
     }
 }
-static GET_FILE_CONTENT_OPERATION: Operation = Operation {
+static GET_FILE_CONTENT_OPERATION: rt::Operation = rt::Operation {
     id: "getFileContent",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/files/{file_id}/content",
 };
 /// Request builder for [`Files::get_content`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetFileContentBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     file_id: String,
 }
 impl GetFileContentBuilder {
@@ -411,22 +415,23 @@ impl GetFileContentBuilder {
         self
     }
     /// Sends the request: `GET /v5/files/{file_id}/content`.
-    pub async fn send(self) -> Result<Vec<u8>, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<Vec<u8>, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(self) -> Result<Response<Vec<u8>>, Error> {
+    pub async fn send_with_response(self) -> Result<rt::Response<Vec<u8>>, rt::Error> {
         let mut request = self
             .runtime
             .request(&GET_FILE_CONTENT_OPERATION)
             .options(self.options);
-        request = request.path_param("file_id", &self.file_id);
+        let value = &self.file_id;
+        request = request.path_param("file_id", value.as_str());
         request.send_bytes_with_response().await
     }
 }
 impl std::future::IntoFuture for GetFileContentBuilder {
-    type Output = Result<Vec<u8>, Error>;
+    type Output = Result<Vec<u8>, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -472,7 +477,7 @@ impl ListFilesBuilder {
     pub fn pages(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::FileList, Error>,
+        Item = Result<crate::types::FileList, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
@@ -480,7 +485,7 @@ impl ListFilesBuilder {
     pub fn items(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::File, Error>,
+        Item = Result<crate::types::File, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::items(self)
     }

@@ -2,14 +2,14 @@
 //! Sets of questions, each with an optional per-set configuration. From SDK 0.1.0a3/0.1.0a4, the only SDK versions that carried this resource.
 //!
 //! Operations of the `QuestionSets` resource; reach them through [`crate::Client::question_sets`].
-use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
+use crate::runtime as rt;
 /// Operations on QuestionSets. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct QuestionSets {
-    runtime: Runtime,
+    runtime: rt::Runtime,
 }
 impl QuestionSets {
-    pub(crate) fn new(runtime: Runtime) -> Self {
+    pub(crate) fn new(runtime: rt::Runtime) -> Self {
         Self { runtime }
     }
     /// List Question Sets
@@ -20,7 +20,7 @@ impl QuestionSets {
     pub fn list(&self) -> ListQuestionSetsBuilder {
         ListQuestionSetsBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -39,7 +39,7 @@ impl QuestionSets {
     ) -> CreateQuestionSetBuilder {
         CreateQuestionSetBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -51,7 +51,7 @@ impl QuestionSets {
     pub fn get(&self, question_set_id: impl Into<String>) -> GetQuestionSetBuilder {
         GetQuestionSetBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             question_set_id: question_set_id.into(),
             views: None,
         }
@@ -67,7 +67,7 @@ impl QuestionSets {
     ) -> DeleteQuestionSetBuilder {
         DeleteQuestionSetBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             question_set_id: question_set_id.into(),
         }
     }
@@ -83,23 +83,23 @@ impl QuestionSets {
     ) -> UpdateQuestionSetBuilder {
         UpdateQuestionSetBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             question_set_id: question_set_id.into(),
             body: body.into(),
         }
     }
 }
-static LIST_QUESTION_SETS_OPERATION: Operation = Operation {
+static LIST_QUESTION_SETS_OPERATION: rt::Operation = rt::Operation {
     id: "listQuestionSets",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/question-sets",
 };
 /// Request builder for [`QuestionSets::list`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListQuestionSetsBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -148,14 +148,14 @@ impl ListQuestionSetsBuilder {
         self
     }
     /// Sends the request: `GET /v5/question-sets`.
-    pub async fn send(self) -> Result<crate::types::QuestionSetList, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::QuestionSetList, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::QuestionSetList>, Error> {
+    ) -> Result<rt::Response<crate::types::QuestionSetList>, rt::Error> {
         let mut request = self
             .runtime
             .request(&LIST_QUESTION_SETS_OPERATION)
@@ -179,7 +179,7 @@ impl ListQuestionSetsBuilder {
     }
 }
 impl std::future::IntoFuture for ListQuestionSetsBuilder {
-    type Output = Result<crate::types::QuestionSetList, Error>;
+    type Output = Result<crate::types::QuestionSetList, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -187,17 +187,17 @@ impl std::future::IntoFuture for ListQuestionSetsBuilder {
         Box::pin(self.send())
     }
 }
-static CREATE_QUESTION_SET_OPERATION: Operation = Operation {
+static CREATE_QUESTION_SET_OPERATION: rt::Operation = rt::Operation {
     id: "createQuestionSet",
-    method: Method::Post,
+    method: rt::Method::Post,
     path: "/v5/question-sets",
 };
 /// Request builder for [`QuestionSets::create`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct CreateQuestionSetBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     body: crate::types::QuestionSetCreateRequest,
 }
 impl CreateQuestionSetBuilder {
@@ -214,24 +214,25 @@ impl CreateQuestionSetBuilder {
         self
     }
     /// Sends the request: `POST /v5/question-sets`.
-    pub async fn send(self) -> Result<crate::types::QuestionSet, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::QuestionSet, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::QuestionSet>, Error> {
+    ) -> Result<rt::Response<crate::types::QuestionSet>, rt::Error> {
         let mut request = self
             .runtime
             .request(&CREATE_QUESTION_SET_OPERATION)
             .options(self.options);
-        request = request.json(&self.body);
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for CreateQuestionSetBuilder {
-    type Output = Result<crate::types::QuestionSet, Error>;
+    type Output = Result<crate::types::QuestionSet, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -239,17 +240,17 @@ impl std::future::IntoFuture for CreateQuestionSetBuilder {
         Box::pin(self.send())
     }
 }
-static GET_QUESTION_SET_OPERATION: Operation = Operation {
+static GET_QUESTION_SET_OPERATION: rt::Operation = rt::Operation {
     id: "getQuestionSet",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/question-sets/{question_set_id}",
 };
 /// Request builder for [`QuestionSets::get`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetQuestionSetBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     question_set_id: String,
     views: Option<Vec<crate::types::QuestionSetView>>,
 }
@@ -275,19 +276,20 @@ impl GetQuestionSetBuilder {
         self
     }
     /// Sends the request: `GET /v5/question-sets/{question_set_id}`.
-    pub async fn send(self) -> Result<crate::types::QuestionSet, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::QuestionSet, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::QuestionSet>, Error> {
+    ) -> Result<rt::Response<crate::types::QuestionSet>, rt::Error> {
         let mut request = self
             .runtime
             .request(&GET_QUESTION_SET_OPERATION)
             .options(self.options);
-        request = request.path_param("question_set_id", &self.question_set_id);
+        let value = &self.question_set_id;
+        request = request.path_param("question_set_id", value.as_str());
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
@@ -295,7 +297,7 @@ impl GetQuestionSetBuilder {
     }
 }
 impl std::future::IntoFuture for GetQuestionSetBuilder {
-    type Output = Result<crate::types::QuestionSet, Error>;
+    type Output = Result<crate::types::QuestionSet, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -303,17 +305,17 @@ impl std::future::IntoFuture for GetQuestionSetBuilder {
         Box::pin(self.send())
     }
 }
-static DELETE_QUESTION_SET_OPERATION: Operation = Operation {
+static DELETE_QUESTION_SET_OPERATION: rt::Operation = rt::Operation {
     id: "deleteQuestionSet",
-    method: Method::Delete,
+    method: rt::Method::Delete,
     path: "/v5/question-sets/{question_set_id}",
 };
 /// Request builder for [`QuestionSets::delete`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct DeleteQuestionSetBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     question_set_id: String,
 }
 impl DeleteQuestionSetBuilder {
@@ -330,24 +332,27 @@ impl DeleteQuestionSetBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/question-sets/{question_set_id}`.
-    pub async fn send(self) -> Result<crate::types::QuestionSetDeleteResponse, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::QuestionSetDeleteResponse, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::QuestionSetDeleteResponse>, Error> {
+    ) -> Result<rt::Response<crate::types::QuestionSetDeleteResponse>, rt::Error> {
         let mut request = self
             .runtime
             .request(&DELETE_QUESTION_SET_OPERATION)
             .options(self.options);
-        request = request.path_param("question_set_id", &self.question_set_id);
+        let value = &self.question_set_id;
+        request = request.path_param("question_set_id", value.as_str());
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for DeleteQuestionSetBuilder {
-    type Output = Result<crate::types::QuestionSetDeleteResponse, Error>;
+    type Output = Result<crate::types::QuestionSetDeleteResponse, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -355,17 +360,17 @@ impl std::future::IntoFuture for DeleteQuestionSetBuilder {
         Box::pin(self.send())
     }
 }
-static UPDATE_QUESTION_SET_OPERATION: Operation = Operation {
+static UPDATE_QUESTION_SET_OPERATION: rt::Operation = rt::Operation {
     id: "updateQuestionSet",
-    method: Method::Patch,
+    method: rt::Method::Patch,
     path: "/v5/question-sets/{question_set_id}",
 };
 /// Request builder for [`QuestionSets::update`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct UpdateQuestionSetBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     question_set_id: String,
     body: crate::types::QuestionSetUpdateRequest,
 }
@@ -383,25 +388,27 @@ impl UpdateQuestionSetBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/question-sets/{question_set_id}`.
-    pub async fn send(self) -> Result<crate::types::QuestionSet, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::QuestionSet, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::QuestionSet>, Error> {
+    ) -> Result<rt::Response<crate::types::QuestionSet>, rt::Error> {
         let mut request = self
             .runtime
             .request(&UPDATE_QUESTION_SET_OPERATION)
             .options(self.options);
-        request = request.path_param("question_set_id", &self.question_set_id);
-        request = request.json(&self.body);
+        let value = &self.question_set_id;
+        request = request.path_param("question_set_id", value.as_str());
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for UpdateQuestionSetBuilder {
-    type Output = Result<crate::types::QuestionSet, Error>;
+    type Output = Result<crate::types::QuestionSet, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -447,7 +454,7 @@ impl ListQuestionSetsBuilder {
     pub fn pages(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::QuestionSetList, Error>,
+        Item = Result<crate::types::QuestionSetList, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
@@ -455,7 +462,7 @@ impl ListQuestionSetsBuilder {
     pub fn items(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::QuestionSet, Error>,
+        Item = Result<crate::types::QuestionSet, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::items(self)
     }

@@ -2,14 +2,14 @@
 //! Individual questions (categorical, free text, rating, number) that question sets reference. Shape from SDK 0.1.0a4.
 //!
 //! Operations of the `Questions` resource; reach them through [`crate::Client::questions`].
-use crate::runtime::{Error, Method, Operation, RequestOptions, Response, Runtime};
+use crate::runtime as rt;
 /// Operations on Questions. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
 pub struct Questions {
-    runtime: Runtime,
+    runtime: rt::Runtime,
 }
 impl Questions {
-    pub(crate) fn new(runtime: Runtime) -> Self {
+    pub(crate) fn new(runtime: rt::Runtime) -> Self {
         Self { runtime }
     }
     /// List Questions
@@ -20,7 +20,7 @@ impl Questions {
     pub fn list(&self) -> ListQuestionsBuilder {
         ListQuestionsBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             limit: None,
             starting_after: None,
             ending_before: None,
@@ -37,7 +37,7 @@ impl Questions {
     ) -> CreateQuestionBuilder {
         CreateQuestionBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             body: body.into(),
         }
     }
@@ -49,22 +49,22 @@ impl Questions {
     pub fn get(&self, question_id: impl Into<String>) -> GetQuestionBuilder {
         GetQuestionBuilder {
             runtime: self.runtime.clone(),
-            options: RequestOptions::new(),
+            options: rt::RequestOptions::new(),
             question_id: question_id.into(),
         }
     }
 }
-static LIST_QUESTIONS_OPERATION: Operation = Operation {
+static LIST_QUESTIONS_OPERATION: rt::Operation = rt::Operation {
     id: "listQuestions",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/questions",
 };
 /// Request builder for [`Questions::list`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct ListQuestionsBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
@@ -98,14 +98,14 @@ impl ListQuestionsBuilder {
         self
     }
     /// Sends the request: `GET /v5/questions`.
-    pub async fn send(self) -> Result<crate::types::QuestionList, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::QuestionList, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::QuestionList>, Error> {
+    ) -> Result<rt::Response<crate::types::QuestionList>, rt::Error> {
         let mut request = self
             .runtime
             .request(&LIST_QUESTIONS_OPERATION)
@@ -123,7 +123,7 @@ impl ListQuestionsBuilder {
     }
 }
 impl std::future::IntoFuture for ListQuestionsBuilder {
-    type Output = Result<crate::types::QuestionList, Error>;
+    type Output = Result<crate::types::QuestionList, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -131,17 +131,17 @@ impl std::future::IntoFuture for ListQuestionsBuilder {
         Box::pin(self.send())
     }
 }
-static CREATE_QUESTION_OPERATION: Operation = Operation {
+static CREATE_QUESTION_OPERATION: rt::Operation = rt::Operation {
     id: "createQuestion",
-    method: Method::Post,
+    method: rt::Method::Post,
     path: "/v5/questions",
 };
 /// Request builder for [`Questions::create`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct CreateQuestionBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     body: crate::types::QuestionCreateRequest,
 }
 impl CreateQuestionBuilder {
@@ -158,24 +158,25 @@ impl CreateQuestionBuilder {
         self
     }
     /// Sends the request: `POST /v5/questions`.
-    pub async fn send(self) -> Result<crate::types::Question, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::Question, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::Question>, Error> {
+    ) -> Result<rt::Response<crate::types::Question>, rt::Error> {
         let mut request = self
             .runtime
             .request(&CREATE_QUESTION_OPERATION)
             .options(self.options);
-        request = request.json(&self.body);
+        let body = &self.body;
+        request = request.json(body);
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for CreateQuestionBuilder {
-    type Output = Result<crate::types::Question, Error>;
+    type Output = Result<crate::types::Question, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -183,17 +184,17 @@ impl std::future::IntoFuture for CreateQuestionBuilder {
         Box::pin(self.send())
     }
 }
-static GET_QUESTION_OPERATION: Operation = Operation {
+static GET_QUESTION_OPERATION: rt::Operation = rt::Operation {
     id: "getQuestion",
-    method: Method::Get,
+    method: rt::Method::Get,
     path: "/v5/questions/{question_id}",
 };
 /// Request builder for [`Questions::get`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
 pub struct GetQuestionBuilder {
-    runtime: Runtime,
-    options: RequestOptions,
+    runtime: rt::Runtime,
+    options: rt::RequestOptions,
     question_id: String,
 }
 impl GetQuestionBuilder {
@@ -210,24 +211,25 @@ impl GetQuestionBuilder {
         self
     }
     /// Sends the request: `GET /v5/questions/{question_id}`.
-    pub async fn send(self) -> Result<crate::types::Question, Error> {
-        self.send_with_response().await.map(Response::into_value)
+    pub async fn send(self) -> Result<crate::types::Question, rt::Error> {
+        self.send_with_response().await.map(rt::Response::into_value)
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub async fn send_with_response(
         self,
-    ) -> Result<Response<crate::types::Question>, Error> {
+    ) -> Result<rt::Response<crate::types::Question>, rt::Error> {
         let mut request = self
             .runtime
             .request(&GET_QUESTION_OPERATION)
             .options(self.options);
-        request = request.path_param("question_id", &self.question_id);
+        let value = &self.question_id;
+        request = request.path_param("question_id", value.as_str());
         request.send_json_with_response().await
     }
 }
 impl std::future::IntoFuture for GetQuestionBuilder {
-    type Output = Result<crate::types::Question, Error>;
+    type Output = Result<crate::types::Question, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -273,7 +275,7 @@ impl ListQuestionsBuilder {
     pub fn pages(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::QuestionList, Error>,
+        Item = Result<crate::types::QuestionList, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
@@ -281,7 +283,7 @@ impl ListQuestionsBuilder {
     pub fn items(
         self,
     ) -> impl futures_core::Stream<
-        Item = Result<crate::types::Question, Error>,
+        Item = Result<crate::types::Question, rt::Error>,
     > + Send + 'static {
         crate::runtime::pagination::items(self)
     }

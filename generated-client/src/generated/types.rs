@@ -3,7 +3,8 @@
 #![allow(
     clippy::large_enum_variant,
     clippy::too_many_arguments,
-    clippy::new_without_default
+    clippy::new_without_default,
+    clippy::type_complexity
 )]
 /// A reference into the evaluation item whose value is used instead of a literal, such as `item.input` (later SDKs name this type `ItemLocator`). The SDK types it as a plain string and documents no grammar.
 pub type ItemLocator = String;
