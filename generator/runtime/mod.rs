@@ -32,7 +32,7 @@ pub use config::{ConfigBuilder, RequiredCredential, Runtime, Secret};
 pub use error::{Error, ErrorKind};
 pub use nullable::Nullable;
 pub use options::RequestOptions;
-pub use request::{FileUpload, Method, MultipartForm, Operation, QueryValue, RequestBuilder};
+pub use request::{decode_json_body, FileUpload, Method, MultipartForm, Operation, QueryValue, RequestBuilder};
 pub use response::Response;
 pub use retry::RetryPolicy;
 

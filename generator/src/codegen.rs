@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
 
@@ -109,17 +109,55 @@ impl fmt::Display for CodegenError {
 
 impl std::error::Error for CodegenError {}
 
+/// How long each stage of one generation took (`cargo xtask bench` reports them). A stage that
+/// did not run, because an earlier one failed or the caller started later, stays zero.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StageTimes {
+    /// Reading and parsing the file: text → JSON value, line index, `openapiv3` document.
+    pub load: Duration,
+    /// The spec checks of [`validate`].
+    pub validate: Duration,
+    /// Lowering to the [`ApiModel`], including locating its diagnostics.
+    pub model: Duration,
+    /// Model → token streams (and `Cargo.toml`).
+    pub emit: Duration,
+    /// Token streams → source text (`syn` + `prettyplease`).
+    pub format: Duration,
+    /// Writing (or comparing) the files.
+    pub write: Duration,
+}
+
+impl StageTimes {
+    pub fn total(&self) -> Duration {
+        self.load + self.validate + self.model + self.emit + self.format + self.write
+    }
+}
+
+/// Runs `action`, adding the time it took to `slot`.
+fn timed<T>(slot: &mut Duration, action: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let result = action();
+    *slot += started.elapsed();
+    result
+}
+
 /// Loads the spec, generates the crate and writes (or checks) it.
 pub fn run(options: &Options) -> Result<Summary, CodegenError> {
+    run_timed(options, &mut StageTimes::default())
+}
+
+/// [`run`], adding the time of each stage to `times`.
+pub fn run_timed(options: &Options, times: &mut StageTimes) -> Result<Summary, CodegenError> {
     let started = Instant::now();
-    let spec = load_file(&options.spec_path).map_err(CodegenError::Spec)?;
+    let spec = timed(&mut times.load, || load_file(&options.spec_path)).map_err(CodegenError::Spec)?;
     let header = header(&options.regenerate_command, &options.spec_display);
-    let generated = generate_named(&spec, &header, options.crate_name.as_deref())?;
-    let report = write_files(&options.output_dir, &generated.files, OWNED_DIRS, options.mode).map_err(|error| {
-        CodegenError::Io {
-            path: options.output_dir.clone(),
-            error,
-        }
+    let generated = generate_timed(&spec, &header, options.crate_name.as_deref(), times)?;
+    let written = timed(&mut times.write, || {
+        write_files(&options.output_dir, &generated.files, OWNED_DIRS, options.mode)
+    });
+    let report = written.map_err(|error| CodegenError::Io {
+        path: options.output_dir.clone(),
+        error,
     })?;
     if !report.stale.is_empty() {
         let files = report.stale.iter().map(|(path, _)| path.clone()).collect();
@@ -156,18 +194,31 @@ pub fn generate(spec: &LoadedSpec, header: &str) -> Result<Generated, CodegenErr
 
 /// [`generate`], with the crate name set by the caller instead of the spec.
 pub fn generate_named(spec: &LoadedSpec, header: &str, crate_name: Option<&str>) -> Result<Generated, CodegenError> {
-    let mut diagnostics = validate(spec);
-    let (mut model, lower_diagnostics) = lower(&spec.openapi, Some(&spec.raw));
-    if let Some(name) = crate_name {
-        model.settings.crate_name = name.to_owned();
-    }
-    diagnostics.extend(lower_diagnostics);
-    let mut diagnostics = dedupe_by_pointer(diagnostics);
-    spec.locate(&mut diagnostics);
+    generate_timed(spec, header, crate_name, &mut StageTimes::default())
+}
+
+/// [`generate_named`], adding the time of each stage to `times`.
+pub fn generate_timed(
+    spec: &LoadedSpec,
+    header: &str,
+    crate_name: Option<&str>,
+    times: &mut StageTimes,
+) -> Result<Generated, CodegenError> {
+    let mut diagnostics = timed(&mut times.validate, || validate(spec));
+    let (model, diagnostics) = timed(&mut times.model, || {
+        let (mut model, lower_diagnostics) = lower(&spec.openapi, Some(&spec.raw));
+        if let Some(name) = crate_name {
+            model.settings.crate_name = name.to_owned();
+        }
+        diagnostics.extend(lower_diagnostics);
+        let mut diagnostics = dedupe_by_pointer(diagnostics);
+        spec.locate(&mut diagnostics);
+        (model, diagnostics)
+    });
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(CodegenError::Spec(diagnostics));
     }
-    let files = emit_files(&model, header)?;
+    let files = emit_files(&model, header, times)?;
     Ok(Generated {
         files,
         warnings: diagnostics,
@@ -186,37 +237,46 @@ fn dedupe_by_pointer(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn emit_files(model: &ApiModel, header: &str) -> Result<Vec<GeneratedFile>, CodegenError> {
-    let mut rust_files: Vec<(String, TokenStream)> = vec![
-        ("src/lib.rs".to_owned(), emit_lib(model)),
-        ("src/generated/mod.rs".to_owned(), emit_generated_mod(model)),
-        ("src/generated/client.rs".to_owned(), emit_client(model)),
-        ("src/generated/types.rs".to_owned(), emit_types(model)),
-    ];
-    for resource in &model.resources {
-        rust_files.push((
-            format!("src/generated/{}.rs", resource.module),
-            emit_resource(model, resource),
-        ));
-    }
+fn emit_files(model: &ApiModel, header: &str, times: &mut StageTimes) -> Result<Vec<GeneratedFile>, CodegenError> {
+    let (cargo_toml, rust_files) = timed(&mut times.emit, || {
+        let mut rust_files: Vec<(String, TokenStream)> = vec![
+            ("src/lib.rs".to_owned(), emit_lib(model)),
+            ("src/generated/mod.rs".to_owned(), emit_generated_mod(model)),
+            ("src/generated/client.rs".to_owned(), emit_client(model)),
+            ("src/generated/types.rs".to_owned(), emit_types(model)),
+        ];
+        for resource in &model.resources {
+            rust_files.push((
+                format!("src/generated/{}.rs", resource.module),
+                emit_resource(model, resource),
+            ));
+        }
+        (emit_cargo_toml(model, header), rust_files)
+    });
     let mut files = vec![GeneratedFile {
         path: "Cargo.toml".to_owned(),
-        contents: emit_cargo_toml(model, header),
+        contents: cargo_toml,
     }];
-    for (path, tokens) in rust_files {
-        let contents = format_rust(tokens, header).map_err(|message| CodegenError::Emit {
-            file: path.clone(),
-            message,
-        })?;
-        files.push(GeneratedFile { path, contents });
-    }
-    for (name, contents) in RUNTIME_FILES {
-        files.push(GeneratedFile {
+    let formatted = timed(&mut times.format, || format_files(rust_files, header))?;
+    files.extend(formatted);
+    timed(&mut times.emit, || {
+        files.extend(RUNTIME_FILES.iter().map(|(name, contents)| GeneratedFile {
             path: format!("src/runtime/{name}"),
             contents: with_header(contents, header),
-        });
-    }
+        }))
+    });
     Ok(files)
+}
+
+/// Formats every Rust file; the first file that does not parse is a generator bug.
+fn format_files(rust_files: Vec<(String, TokenStream)>, header: &str) -> Result<Vec<GeneratedFile>, CodegenError> {
+    rust_files
+        .into_iter()
+        .map(|(path, tokens)| match format_rust(tokens, header) {
+            Ok(contents) => Ok(GeneratedFile { path, contents }),
+            Err(message) => Err(CodegenError::Emit { file: path, message }),
+        })
+        .collect()
 }
 
 /// Diff between two generations, for tests that show what a spec edit changes.

@@ -22,9 +22,10 @@ use quote::quote;
 
 use crate::emit_common::{doc_attrs, inner_doc_attrs, rust_type};
 use crate::model::{
-    ApiModel, Body, HttpMethod, Operation, Param, ParamEncoding, ParamLocation, Resource, Response, TypeRef,
+    ApiModel, Body, HttpMethod, Operation, Param, ParamEncoding, ParamLocation, Resource, Response, StatusResponse,
+    TypeRef,
 };
-use crate::naming::ident;
+use crate::naming::{self, ident};
 
 pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
     let handle = ident(&resource.type_name);
@@ -160,7 +161,8 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
         " Request builder for [`{}::{}`]; send it with `.send().await` or `.await`.",
         resource.type_name, op.method_name
     );
-    let output = output_type(model, &op.response);
+    let output = output_type(model, op);
+    let outcome_enum = emit_outcome_enum(model, op);
 
     let mut fields = Vec::new();
     let mut setters = Vec::new();
@@ -235,6 +237,7 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
             .send_bytes_with_response()
             .await
             .map(|response| response.map(|_| ()))),
+        Response::ByStatus(statuses) => decode_by_status(op, statuses, &static_name),
     };
     let has_cookies = op.params.iter().any(|p| p.location == ParamLocation::Cookie);
     let cookies_start = has_cookies.then(|| quote!(let mut cookies: Vec<String> = Vec::new();));
@@ -248,6 +251,8 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
     let send_doc = format!(" Sends the request: `{} {}`.", method_text(op.http_method), op.path);
     let options_setters = request_option_setters();
     quote! {
+        #outcome_enum
+
         static #static_name: rt::Operation = rt::Operation { id: #op_id, method: #http, path: #path };
 
         #[doc = #builder_doc]
@@ -309,12 +314,80 @@ fn request_option_setters() -> TokenStream {
     }
 }
 
-fn output_type(model: &ApiModel, response: &Response) -> TokenStream {
-    match response {
+fn output_type(model: &ApiModel, op: &Operation) -> TokenStream {
+    match &op.response {
         Response::Json(ty) => rust_type(model, ty, true),
         Response::Bytes => quote!(Vec<u8>),
         Response::Empty => quote!(()),
+        Response::ByStatus(_) => {
+            let name = outcome_name(op);
+            quote!(#name)
+        }
     }
+}
+
+/// `StartJobOutcome`: the enum of an operation whose successes differ by status.
+fn outcome_name(op: &Operation) -> proc_macro2::Ident {
+    ident(&format!("{}Outcome", naming::type_name(&op.id)))
+}
+
+/// ```text
+/// pub enum StartJobOutcome { Created(Job), Accepted(Queued), Other { status: u16, body: Vec<u8> } }
+/// ```
+fn emit_outcome_enum(model: &ApiModel, op: &Operation) -> TokenStream {
+    let Response::ByStatus(statuses) = &op.response else {
+        return TokenStream::new();
+    };
+    let name = outcome_name(op);
+    let text = format!(
+        "What `{}` answered, by status code (its successes have different bodies).",
+        op.id
+    );
+    let doc = doc_attrs(Some(&text));
+    let variants = statuses.iter().map(|status| {
+        let variant = ident(&status.variant);
+        let code_doc = format!(" `{}`", status.code);
+        match &status.body {
+            Response::Json(ty) => {
+                let ty = rust_type(model, ty, true);
+                quote!(#[doc = #code_doc] #variant(#ty),)
+            }
+            Response::Bytes => quote!(#[doc = #code_doc] #variant(Vec<u8>),),
+            _ => quote!(#[doc = #code_doc] #variant,),
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// Another 2xx status, which the description does not list; the body is kept as bytes.
+            Other { status: u16, body: Vec<u8> },
+        }
+    }
+}
+
+/// Sends, then decodes the body by the status that came back.
+fn decode_by_status(op: &Operation, statuses: &[StatusResponse], operation: &proc_macro2::Ident) -> TokenStream {
+    let name = outcome_name(op);
+    let arms = statuses.iter().map(|status| {
+        let code = status.code;
+        let variant = ident(&status.variant);
+        match &status.body {
+            Response::Json(_) => quote!(#code => #name::#variant(rt::decode_json_body(&#operation, &response)?),),
+            Response::Bytes => quote!(#code => #name::#variant(response.value.clone()),),
+            _ => quote!(#code => #name::#variant,),
+        }
+    });
+    quote! {{
+        let response = request.send_bytes_with_response().await?;
+        let value = match response.status {
+            #(#arms)*
+            status => #name::Other { status, body: response.value.clone() },
+        };
+        Ok(response.map(|_| value))
+    }}
 }
 
 /// The statement that puts one parameter on the request. `value` is a reference to the

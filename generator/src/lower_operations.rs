@@ -12,7 +12,7 @@ use crate::diagnostic::{pointer_join, Diagnostic};
 use crate::lower_types::{TypeSpace, ValueShape};
 use crate::model::{
     Body, Credential, HttpMethod, MultipartField, Operation, Pagination, Param, ParamEncoding, ParamLocation, Resource,
-    Response, Settings, TypeRef,
+    Response, Settings, StatusResponse, TypeRef,
 };
 use crate::naming;
 
@@ -647,7 +647,8 @@ fn is_json(media: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 
-/// The first 2xx response decides the return type: JSON → the schema's type, other content → bytes.
+/// The 2xx responses decide the return type: one body type (JSON → the schema's type, other
+/// content → bytes, none → `()`), or, when they differ by status, an enum over the statuses.
 fn lower_response(
     openapi: &OpenAPI,
     space: &mut TypeSpace<'_>,
@@ -656,35 +657,60 @@ fn lower_response(
     type_prefix: &str,
     operation_pointer: &str,
 ) -> Response {
-    let success = operation.responses.responses.iter().find(|(code, _)| match code {
-        StatusCode::Code(c) => (200..300).contains(c),
-        StatusCode::Range(r) => *r == 2,
-    });
-    let Some((code, response)) = success else {
-        diagnostics.push(Diagnostic::warning(
-            pointer_join(operation_pointer, "responses"),
-            "no 2xx response is declared; the operation returns nothing",
-        ));
-        return Response::Empty;
-    };
-    let code_text = match code {
-        StatusCode::Code(c) => c.to_string(),
-        StatusCode::Range(r) => format!("{r}XX"),
-    };
-    let pointer = pointer_join(&pointer_join(operation_pointer, "responses"), &code_text);
-    let Some(response) = resolve_response(openapi, response) else {
-        diagnostics.push(Diagnostic::error(
-            pointer,
-            "response `$ref` does not resolve to #/components/responses",
-        ));
-        return Response::Empty;
-    };
+    let responses_pointer = pointer_join(operation_pointer, "responses");
+    let mut successes: Vec<(u16, Response)> = Vec::new();
+    for (code, response) in &operation.responses.responses {
+        let (number, code_text) = match code {
+            StatusCode::Code(c) if (200..300).contains(c) => (*c, c.to_string()),
+            StatusCode::Range(2) => (200, "2XX".to_owned()),
+            _ => continue,
+        };
+        let pointer = pointer_join(&responses_pointer, &code_text);
+        let Some(response) = resolve_response(openapi, response) else {
+            diagnostics.push(Diagnostic::error(
+                pointer,
+                "response `$ref` does not resolve to #/components/responses",
+            ));
+            continue;
+        };
+        let hint = if successes.is_empty() {
+            format!("{type_prefix}Response")
+        } else {
+            format!("{type_prefix}{code_text}Response")
+        };
+        successes.push((number, lower_response_body(space, response, &hint, &pointer)));
+    }
+    match successes.as_slice() {
+        [] => {
+            diagnostics.push(Diagnostic::warning(
+                responses_pointer,
+                "no 2xx response is declared; the operation returns nothing",
+            ));
+            Response::Empty
+        }
+        [(_, only)] => only.clone(),
+        [(_, first), rest @ ..] if rest.iter().all(|(_, r)| r == first) => first.clone(),
+        _ => {
+            let mut variants: Vec<String> = successes.iter().map(|(code, _)| status_variant(*code)).collect();
+            naming::dedupe(&mut variants, &mut BTreeSet::from(["Other".to_owned()]));
+            Response::ByStatus(
+                successes
+                    .into_iter()
+                    .zip(variants)
+                    .map(|((code, body), variant)| StatusResponse { code, variant, body })
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// One response's body: JSON first among its media types, else bytes, else nothing.
+fn lower_response_body(space: &mut TypeSpace<'_>, response: &SpecResponse, hint: &str, pointer: &str) -> Response {
     if let Some((media, content)) = response.content.iter().find(|(m, _)| is_json(m)) {
-        let hint = format!("{type_prefix}Response");
         return match &content.schema {
             Some(schema) => {
-                let schema_pointer = pointer_join(&pointer_join(&pointer_join(&pointer, "content"), media), "schema");
-                Response::Json(space.lower(schema, &hint, &schema_pointer).ty)
+                let schema_pointer = pointer_join(&pointer_join(&pointer_join(pointer, "content"), media), "schema");
+                Response::Json(space.lower(schema, hint, &schema_pointer).ty)
             }
             None => Response::Json(TypeRef::Any),
         };
@@ -694,6 +720,24 @@ fn lower_response(
     } else {
         Response::Bytes
     }
+}
+
+/// `201` → `Created`: the reason phrase, so a `match` reads like the API's documentation.
+fn status_variant(code: u16) -> String {
+    let name = match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        208 => "AlreadyReported",
+        226 => "ImUsed",
+        _ => return format!("Status{code}"),
+    };
+    name.to_owned()
 }
 
 fn http_method(method: &str) -> Option<HttpMethod> {

@@ -459,7 +459,16 @@ impl<'a> TypeSpace<'a> {
         if target.is_none() {
             self.enums_by_values.insert(values.clone(), id);
         }
-        let mut names: Vec<String> = values.iter().map(|v| naming::type_name(v)).collect();
+        let mut names: Vec<String> = values
+            .iter()
+            .map(|v| {
+                if v.is_empty() {
+                    "Empty".to_owned()
+                } else {
+                    naming::type_name(v)
+                }
+            })
+            .collect();
         naming::dedupe(&mut names, &mut BTreeSet::from(["Unknown".to_owned()]));
         let variants = values
             .into_iter()
@@ -598,7 +607,7 @@ impl<'a> TypeSpace<'a> {
             };
             let Some(member_schema) = resolved else {
                 self.diagnostics.push(Diagnostic::error(
-                    member_pointer,
+                    member_pointer.clone(),
                     "allOf member does not resolve to a schema",
                 ));
                 continue;
@@ -606,11 +615,19 @@ impl<'a> TypeSpace<'a> {
             let member_view = view_of(member_schema);
             if member_view.properties.is_empty() && !member_view.all_of.is_empty() {
                 self.diagnostics.push(Diagnostic::warning(
-                    member_pointer,
+                    member_pointer.clone(),
                     "nested allOf is not merged; its properties are skipped",
                 ));
             }
             for (key, value) in member_view.properties {
+                // A property two members define differently: the later definition wins, as in
+                // most generators, but the spec author should know.
+                if merged.properties.get(key).is_some_and(|earlier| earlier != value) {
+                    self.diagnostics.push(Diagnostic::warning(
+                        pointer_join(&pointer_join(&member_pointer, "properties"), key),
+                        format!("property `{key}` is defined differently by an earlier allOf member; this definition is used"),
+                    ));
+                }
                 merged.properties.insert(key.clone(), value.clone());
             }
             for key in member_view.required {

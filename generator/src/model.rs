@@ -283,4 +283,16 @@ pub enum Response {
     Json(TypeRef),
     Bytes,
     Empty,
+    /// Successes whose bodies differ by status code: one enum variant per status.
+    ByStatus(Vec<StatusResponse>),
+}
+
+/// One success status of an operation whose successes differ.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatusResponse {
+    pub code: u16,
+    /// The enum variant, e.g. `Created` for 201.
+    pub variant: String,
+    /// `Json`, `Bytes` or `Empty`.
+    pub body: Response,
 }

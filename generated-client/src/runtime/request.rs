@@ -726,6 +726,22 @@ async fn send_attempt(prepared: &PreparedRequest, retries_taken: u32) -> Result<
     })
 }
 
+/// Decodes the body of a 2xx response into `T`, with the same error (JSON path, body start) as
+/// [`RequestBuilder::send_json`]. For operations whose successes differ by status code: the
+/// generated code sends with [`RequestBuilder::send_bytes_with_response`] and decodes per status.
+pub fn decode_json_body<T: serde::de::DeserializeOwned>(
+    operation: &'static Operation,
+    response: &Response<Vec<u8>>,
+) -> Result<T, Error> {
+    let raw = RawResponse {
+        status: response.status,
+        headers: response.headers.clone(),
+        body: response.value.clone(),
+        attempts: response.attempts,
+    };
+    decode_json(operation, &raw)
+}
+
 /// Decodes a 2xx body, recording the JSON path of the first mismatch.
 fn decode_json<T: serde::de::DeserializeOwned>(
     operation: &'static Operation,
