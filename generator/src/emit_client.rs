@@ -251,6 +251,23 @@ pub fn emit_generated_mod(model: &ApiModel) -> TokenStream {
     }
 }
 
+/// A TOML basic string: quotes, backslashes and control characters escaped.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// `Cargo.toml` of the generated crate, as text.
 pub fn emit_cargo_toml(model: &ApiModel, header: &str) -> String {
     let s = &model.settings;
@@ -259,7 +276,7 @@ pub fn emit_cargo_toml(model: &ApiModel, header: &str) -> String {
 [package]
 name = "{name}"
 version = "{version}"
-description = "{description}"
+description = {description}
 edition = "2021"
 rust-version = "1.85"
 license = "MIT OR Apache-2.0"
@@ -281,6 +298,17 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-ut
 "#,
         name = s.crate_name,
         version = s.crate_version,
-        description = s.crate_description.replace('"', "'"),
+        description = toml_string(&s.crate_description),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toml_string;
+
+    #[test]
+    fn toml_strings_escape_quotes_backslashes_and_control_characters() {
+        assert_eq!(toml_string(r#"a "b" \c"#), r#""a \"b\" \\c""#);
+        assert_eq!(toml_string("line\nnext\r"), r#""line\nnext\u000D""#);
+    }
 }

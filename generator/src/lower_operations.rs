@@ -762,6 +762,28 @@ fn tag_description(openapi: &OpenAPI, tag: &str) -> Option<String> {
 }
 
 /// Reads `x-codegen`, `info`, `servers` and the header API-key security schemes.
+/// What Cargo accepts as a package name (its rules, simplified to ASCII).
+fn is_crate_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// `1.2.3`, optionally with a `-pre` or `+build` suffix of safe characters.
+fn is_version(version: &str) -> bool {
+    let (core, suffix) = match version.find(['-', '+']) {
+        Some(at) => version.split_at(at),
+        None => (version, ""),
+    };
+    let numbers: Vec<&str> = core.split('.').collect();
+    numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        && suffix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.'))
+}
+
 pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let codegen = openapi.extensions.get("x-codegen");
     let setting = |key: &str| {
@@ -770,14 +792,34 @@ pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> S
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
-    let crate_name = setting("crate-name").unwrap_or_else(|| {
-        let fallback = naming::module_name(&openapi.info.title).replace('_', "-");
-        diagnostics.push(Diagnostic::warning(
-            "#",
-            format!("no `x-codegen: crate-name`; using `{fallback}` from the title"),
+    let crate_name = match setting("crate-name") {
+        Some(name) if is_crate_name(&name) => name,
+        Some(name) => {
+            diagnostics.push(Diagnostic::error(
+                "#/x-codegen/crate-name",
+                format!("`{name}` is not a valid crate name: use ASCII letters, digits, `-` and `_`, starting with a letter"),
+            ));
+            "invalid-crate-name".to_owned()
+        }
+        None => {
+            let mut fallback = naming::module_name(&openapi.info.title).replace('_', "-");
+            if !is_crate_name(&fallback) {
+                fallback = format!("api-{}", fallback.trim_start_matches('-'));
+            }
+            diagnostics.push(Diagnostic::warning(
+                "#",
+                format!("no `x-codegen: crate-name`; using `{fallback}` from the title"),
+            ));
+            fallback
+        }
+    };
+    let crate_version = setting("crate-version").unwrap_or_else(|| "0.1.0".to_owned());
+    if !is_version(&crate_version) {
+        diagnostics.push(Diagnostic::error(
+            "#/x-codegen/crate-version",
+            format!("`{crate_version}` is not a version Cargo accepts (MAJOR.MINOR.PATCH)"),
         ));
-        fallback
-    });
+    }
     let default_base_url = openapi.servers.first().map(|s| s.url.clone()).unwrap_or_else(|| {
         diagnostics.push(Diagnostic::warning(
             "#/servers",
@@ -786,7 +828,7 @@ pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> S
         String::new()
     });
     Settings {
-        crate_version: setting("crate-version").unwrap_or_else(|| "0.1.0".to_owned()),
+        crate_version,
         crate_description: setting("crate-description").unwrap_or_else(|| format!("Client for {}", openapi.info.title)),
         crate_name,
         title: openapi.info.title.clone(),
@@ -843,6 +885,17 @@ fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crate_names_and_versions_are_checked() {
+        assert!(super::is_crate_name("sgp-evals"));
+        assert!(!super::is_crate_name("1abc"));
+        assert!(!super::is_crate_name("a b"));
+        assert!(super::is_version("0.1.0"));
+        assert!(super::is_version("5.0.0-a11"));
+        assert!(!super::is_version("5.0"));
+        assert!(!super::is_version("1.0.0 beta"));
+    }
 
     #[test]
     fn method_names_drop_the_resource_words() {
