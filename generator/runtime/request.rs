@@ -345,19 +345,24 @@ impl RequestBuilder {
         if value == "." || value == ".." {
             return self.fail(format!("path parameter `{name}` must not be `.` or `..`"));
         }
-        let placeholder = format!("{{{name}}}");
-        if !self.path.contains(&placeholder) {
-            let message = if self.operation.path.contains(&placeholder) {
+        let Some(mut start) = find_placeholder(&self.path, name, 0) else {
+            let message = if find_placeholder(self.operation.path, name, 0).is_some() {
                 format!("path parameter `{name}` was set twice")
             } else {
                 format!("path parameter `{name}` is not in the path template")
             };
             return self.fail(message);
-        }
+        };
         // Encoded values never contain `{`, so filling one parameter cannot create another.
         let encoded = utf8_percent_encode(value, COMPONENT).to_string();
-        self.path = self.path.replace(&placeholder, &encoded);
-        self
+        // Every occurrence is filled, should a template name a parameter twice.
+        loop {
+            self.path.replace_range(start..start + name.len() + 2, &encoded);
+            match find_placeholder(&self.path, name, start + encoded.len()) {
+                Some(next) => start = next,
+                None => return self,
+            }
+        }
     }
 
     /// Appends `name=value` to the query string. Calling it again with the same name appends
@@ -456,13 +461,11 @@ impl RequestBuilder {
     }
 
     /// Like [`send_json`](Self::send_json), and also returns the status, headers and attempts.
-    pub async fn send_json_with_response<T: serde::de::DeserializeOwned>(mut self) -> Result<Response<T>, Error> {
+    pub async fn send_json_with_response<T: serde::de::DeserializeOwned>(self) -> Result<Response<T>, Error> {
         let operation = self.operation;
-        self.headers
-            .entry(ACCEPT)
-            .or_insert(HeaderValue::from_static("application/json"));
-        let response = self.execute().await?;
-        let value = decode_json(operation, &response).map_err(|error| error.after_attempts(response.attempts, true))?;
+        let response = self.execute(Some(HeaderValue::from_static("application/json"))).await?;
+        let value = decode_json(operation, response.status, response.body.bytes())
+            .map_err(|error| error.after_attempts(response.attempts, true))?;
         Ok(Response::new(
             value,
             response.status,
@@ -478,9 +481,9 @@ impl RequestBuilder {
 
     /// Like [`send_bytes`](Self::send_bytes), and also returns the status, headers and attempts.
     pub async fn send_bytes_with_response(self) -> Result<Response<Vec<u8>>, Error> {
-        let response = self.execute().await?;
+        let response = self.execute(None).await?;
         Ok(Response::new(
-            response.body,
+            response.body.into_vec(),
             response.status,
             response.headers,
             response.attempts,
@@ -488,15 +491,15 @@ impl RequestBuilder {
     }
 
     /// Checks the request, then sends it inside its tracing span until an attempt succeeds or
-    /// the retry policy says stop.
-    async fn execute(self) -> Result<RawResponse, Error> {
-        let prepared = self.prepare()?;
+    /// the retry policy says stop. `accept` is sent unless the request sets its own `accept`.
+    async fn execute(self, accept: Option<HeaderValue>) -> Result<RawResponse, Error> {
+        let prepared = self.prepare(accept)?;
         let span = request_span(prepared.operation);
         send_with_retries(&prepared, &span).instrument(span.clone()).await
     }
 
     /// Turns the builder into something that can be sent, or returns the first deferred error.
-    fn prepare(self) -> Result<PreparedRequest, Error> {
+    fn prepare(self, accept: Option<HeaderValue>) -> Result<PreparedRequest, Error> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -505,15 +508,6 @@ impl RequestBuilder {
             return Err(Error::invalid_request(self.operation, message));
         }
         let url = self.url()?;
-
-        // Per-request headers win over the runtime's defaults.
-        let mut headers = self.runtime.headers().clone();
-        headers.extend(self.headers);
-        if matches!(self.body, RequestBody::Json(_)) {
-            headers
-                .entry(CONTENT_TYPE)
-                .or_insert(HeaderValue::from_static("application/json"));
-        }
         if let RequestBody::Multipart(form) = &self.body {
             form.check(self.operation)?;
         }
@@ -522,7 +516,8 @@ impl RequestBuilder {
             runtime: self.runtime,
             operation: self.operation,
             url,
-            headers,
+            headers: self.headers,
+            accept,
             body: self.body,
             effective,
         })
@@ -579,19 +574,82 @@ struct PreparedRequest {
     runtime: Runtime,
     operation: &'static Operation,
     url: reqwest::Url,
+    /// The headers set on this request (the runtime's defaults are added per attempt).
     headers: HeaderMap,
+    /// The `accept` header to send unless `headers` has one.
+    accept: Option<HeaderValue>,
     body: RequestBody,
     /// The timeout and retry policy after precedence.
     effective: Effective,
+}
+
+impl PreparedRequest {
+    /// The headers of one attempt, built in one map of the right size: the runtime's defaults,
+    /// replaced by this request's own (every value of a name it sets), then `accept`, the JSON
+    /// content type unless a header already set one, and the retry count.
+    fn attempt_headers(&self, retries_taken: u32) -> HeaderMap {
+        let defaults = self.runtime.headers();
+        let mut headers = HeaderMap::with_capacity(defaults.len() + self.headers.len() + 3);
+        for (name, value) in defaults {
+            headers.append(name, value.clone());
+        }
+        for name in self.headers.keys() {
+            let mut values = self.headers.get_all(name).iter();
+            if let Some(first) = values.next() {
+                headers.insert(name, first.clone());
+            }
+            for value in values {
+                headers.append(name, value.clone());
+            }
+        }
+        if let Some(accept) = &self.accept {
+            if !self.headers.contains_key(ACCEPT) {
+                headers.insert(ACCEPT, accept.clone());
+            }
+        }
+        if matches!(self.body, RequestBody::Json(_)) {
+            headers
+                .entry(CONTENT_TYPE)
+                .or_insert(HeaderValue::from_static("application/json"));
+        }
+        headers.insert(HeaderName::from_static(RETRY_COUNT_HEADER), retry_count(retries_taken));
+        headers
+    }
+}
+
+/// The retry-count header's value; the usual small counts without an allocation.
+fn retry_count(retries_taken: u32) -> HeaderValue {
+    const SMALL: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    match SMALL.get(retries_taken as usize) {
+        Some(text) => HeaderValue::from_static(text),
+        None => HeaderValue::from(retries_taken),
+    }
 }
 
 /// A 2xx response with its body read.
 struct RawResponse {
     status: u16,
     headers: HeaderMap,
-    body: Vec<u8>,
+    /// The body as `reqwest` read it (not copied into a `Vec` unless asked).
+    body: Box<dyn Body>,
     /// Attempts it took, counting this one.
     attempts: u32,
+}
+
+/// A response body: readable in place, or turned into a `Vec` (without a copy where possible).
+trait Body: Send + Sync {
+    fn bytes(&self) -> &[u8];
+    fn into_vec(self: Box<Self>) -> Vec<u8>;
+}
+
+impl<B: AsRef<[u8]> + Into<Vec<u8>> + Send + Sync> Body for B {
+    fn bytes(&self) -> &[u8] {
+        self.as_ref()
+    }
+
+    fn into_vec(self: Box<Self>) -> Vec<u8> {
+        (*self).into()
+    }
 }
 
 /// The span every attempt of one request runs in; `attempt`, `status` and `latency_ms` are
@@ -681,46 +739,51 @@ fn millis(duration: Duration) -> u64 {
 /// non-2xx status into a `Status` error.
 async fn send_attempt(prepared: &PreparedRequest, retries_taken: u32) -> Result<RawResponse, Error> {
     let operation = prepared.operation;
-    let mut headers = prepared.headers.clone();
-    headers.insert(
-        HeaderName::from_static(RETRY_COUNT_HEADER),
-        HeaderValue::from(retries_taken),
-    );
-    let mut request = prepared
-        .runtime
-        .client()
-        .request(operation.method.to_reqwest(), prepared.url.clone())
-        .headers(headers);
-    if let Some(timeout) = prepared.effective.attempt_timeout {
-        request = request.timeout(timeout);
-    }
-    request = match &prepared.body {
-        RequestBody::Empty => request,
-        RequestBody::Json(bytes) => request.body(bytes.clone()),
-        RequestBody::Multipart(form) => request.multipart(form.to_reqwest(operation)?),
-        RequestBody::Raw { content_type, bytes } => {
-            request.header(CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+    let client = prepared.runtime.client();
+    let mut request = reqwest::Request::new(operation.method.to_reqwest(), prepared.url.clone());
+    let mut headers = prepared.attempt_headers(retries_taken);
+    match &prepared.body {
+        RequestBody::Empty => {}
+        RequestBody::Json(bytes) => *request.body_mut() = Some(bytes.clone().into()),
+        RequestBody::Multipart(form) => {
+            // The form sets its own content type (with the boundary) and body.
+            let built = client
+                .request(request.method().clone(), request.url().clone())
+                .multipart(form.to_reqwest(operation)?)
+                .build()
+                .map_err(|source| Error::transport(operation, source))?;
+            request = built;
+            for (name, value) in request.headers() {
+                headers.append(name, value.clone());
+            }
         }
-    };
+        RequestBody::Raw { content_type, bytes } => {
+            headers.append(CONTENT_TYPE, content_type.clone());
+            *request.body_mut() = Some(bytes.clone().into());
+        }
+    }
+    // Set as a whole rather than merged in by `RequestBuilder::headers`, which re-inserts each one.
+    *request.headers_mut() = headers;
+    *request.timeout_mut() = prepared.effective.attempt_timeout;
 
-    let response = request
-        .send()
+    let mut response = client
+        .execute(request)
         .await
         .map_err(|source| Error::transport(operation, source))?;
     let status = response.status();
-    let headers = response.headers().clone();
+    // Taken, not cloned: only the body is read from the response after this.
+    let headers = std::mem::take(response.headers_mut());
     let body = response
         .bytes()
         .await
         .map_err(|source| Error::transport(operation, source))?;
-    let body = Vec::from(body);
     if !status.is_success() {
         return Err(Error::status_error(operation, status.as_u16(), headers, &body));
     }
     Ok(RawResponse {
         status: status.as_u16(),
         headers,
-        body,
+        body: Box::new(body),
         attempts: 1,
     })
 }
@@ -732,40 +795,49 @@ pub fn decode_json_body<T: serde::de::DeserializeOwned>(
     operation: &'static Operation,
     response: &Response<Vec<u8>>,
 ) -> Result<T, Error> {
-    let raw = RawResponse {
-        status: response.status,
-        headers: response.headers.clone(),
-        body: response.value.clone(),
-        attempts: response.attempts,
-    };
-    decode_json(operation, &raw)
+    decode_json(operation, response.status, &response.value)
 }
 
 /// Decodes a 2xx body, recording the JSON path of the first mismatch.
 fn decode_json<T: serde::de::DeserializeOwned>(
     operation: &'static Operation,
-    response: &RawResponse,
+    status: u16,
+    body: &[u8],
 ) -> Result<T, Error> {
-    let body = &response.body;
     let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"null"
     } else {
         body
     };
+    // Tracking the path costs time on every value (a large page decodes about 1.5× slower), and
+    // only a failure needs it: decode plainly first, and again with tracking when that fails.
+    // Decoding is deterministic, so the second attempt fails the same way and names the path.
+    if let Ok(value) = serde_json::from_slice(json) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = crate::runtime::union::refine_path(error.path().to_string(), &error.inner().to_string());
-        Error::decode(operation, response.status, body, path, error.into_inner())
+        Error::decode(operation, status, body, path, error.into_inner())
     })?;
     // Trailing characters after the value are an error at the top level.
     deserializer
         .end()
-        .map_err(|source| Error::decode(operation, response.status, body, ".".to_string(), source))?;
+        .map_err(|source| Error::decode(operation, status, body, ".".to_string(), source))?;
     Ok(value)
 }
 
 fn encode_component(text: &str) -> String {
     utf8_percent_encode(text, COMPONENT).to_string()
+}
+
+/// Where `{name}` starts in `path`, searching from byte `from`. Scans for `{` (a byte search)
+/// rather than for the whole placeholder, which would set up a substring searcher each time.
+fn find_placeholder(path: &str, name: &str, from: usize) -> Option<usize> {
+    path[from..].match_indices('{').map(|(i, _)| from + i).find(|&i| {
+        let rest = &path[i + 1..];
+        rest.starts_with(name) && rest[name.len()..].starts_with('}')
+    })
 }
 
 /// The name of the first `{name}` placeholder still in `path`.
@@ -859,7 +931,7 @@ mod tests {
             (rt.request(&GET), "path parameter `widget_id` was not set"),
         ];
         for (builder, expected) in cases {
-            let Err(error) = builder.prepare() else {
+            let Err(error) = builder.prepare(None) else {
                 panic!("expected `{expected}`")
             };
             assert_eq!(error.kind(), ErrorKind::InvalidRequest);
@@ -875,7 +947,7 @@ mod tests {
             .request(&GET)
             .path_param("widget_id", "")
             .header("bad header", "x")
-            .prepare()
+            .prepare(None)
         else {
             panic!("expected an error")
         };
@@ -920,7 +992,7 @@ mod tests {
         let Err(error) = runtime("http://127.0.0.1:1")
             .request(&LIST)
             .header("x-token", "line\nbreak-secret")
-            .prepare()
+            .prepare(None)
         else {
             panic!("expected an error")
         };
@@ -932,7 +1004,7 @@ mod tests {
     fn json_serialize_failure_is_deferred() {
         let mut map = std::collections::BTreeMap::new();
         map.insert((1, 2), "tuple keys are not JSON object keys");
-        let Err(error) = runtime("http://127.0.0.1:1").request(&CREATE).json(&map).prepare() else {
+        let Err(error) = runtime("http://127.0.0.1:1").request(&CREATE).json(&map).prepare(None) else {
             panic!("expected an error")
         };
         assert_eq!(error.kind(), ErrorKind::InvalidRequest);

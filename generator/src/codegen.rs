@@ -119,15 +119,17 @@ pub struct StageTimes {
     pub validate: Duration,
     /// Lowering to the [`ApiModel`], including locating its diagnostics.
     pub model: Duration,
-    /// Model → token streams (and `Cargo.toml`).
+    /// Model → token streams (and `Cargo.toml`). Files are emitted and formatted on all cores,
+    /// and these two stages add up the time of every thread, so they can exceed the wall time.
     pub emit: Duration,
-    /// Token streams → source text (`syn` + `prettyplease`).
+    /// Token streams → source text (`syn` + `prettyplease`), added up over threads as `emit` is.
     pub format: Duration,
     /// Writing (or comparing) the files.
     pub write: Duration,
 }
 
 impl StageTimes {
+    /// The sum of the stages (more than the wall time when emit and format ran in parallel).
     pub fn total(&self) -> Duration {
         self.load + self.validate + self.model + self.emit + self.format + self.write
     }
@@ -135,9 +137,8 @@ impl StageTimes {
 
 /// Runs `action`, adding the time it took to `slot`.
 fn timed<T>(slot: &mut Duration, action: impl FnOnce() -> T) -> T {
-    let started = Instant::now();
-    let result = action();
-    *slot += started.elapsed();
+    let (result, elapsed) = timed_now(action);
+    *slot += elapsed;
     result
 }
 
@@ -237,28 +238,45 @@ fn dedupe_by_pointer(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Emits one Rust file of the crate.
+type Emitter<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
+
 fn emit_files(model: &ApiModel, header: &str, times: &mut StageTimes) -> Result<Vec<GeneratedFile>, CodegenError> {
-    let (cargo_toml, rust_files) = timed(&mut times.emit, || {
-        let mut rust_files: Vec<(String, TokenStream)> = vec![
-            ("src/lib.rs".to_owned(), emit_lib(model)),
-            ("src/generated/mod.rs".to_owned(), emit_generated_mod(model)),
-            ("src/generated/client.rs".to_owned(), emit_client(model)),
-            ("src/generated/types.rs".to_owned(), emit_types(model)),
-        ];
-        for resource in &model.resources {
-            rust_files.push((
-                format!("src/generated/{}.rs", resource.module),
-                emit_resource(model, resource),
-            ));
-        }
-        (emit_cargo_toml(model, header), rust_files)
-    });
+    let mut emitters: Vec<(String, Emitter<'_>)> = vec![
+        ("src/lib.rs".to_owned(), Box::new(|| emit_lib(model))),
+        (
+            "src/generated/mod.rs".to_owned(),
+            Box::new(|| emit_generated_mod(model)),
+        ),
+        ("src/generated/client.rs".to_owned(), Box::new(|| emit_client(model))),
+        ("src/generated/types.rs".to_owned(), Box::new(|| emit_types(model))),
+    ];
+    for resource in &model.resources {
+        emitters.push((
+            format!("src/generated/{}.rs", resource.module),
+            Box::new(move || emit_resource(model, resource)),
+        ));
+    }
     let mut files = vec![GeneratedFile {
         path: "Cargo.toml".to_owned(),
-        contents: cargo_toml,
+        contents: timed(&mut times.emit, || emit_cargo_toml(model, header)),
     }];
-    let formatted = timed(&mut times.format, || format_files(rust_files, header))?;
-    files.extend(formatted);
+    for ((path, _), output) in emitters.iter().zip(emit_and_format(&emitters, header)) {
+        times.emit += output.emit;
+        times.format += output.format;
+        match output.contents {
+            Ok(contents) => files.push(GeneratedFile {
+                path: path.clone(),
+                contents,
+            }),
+            Err(message) => {
+                return Err(CodegenError::Emit {
+                    file: path.clone(),
+                    message,
+                })
+            }
+        }
+    }
     timed(&mut times.emit, || {
         files.extend(RUNTIME_FILES.iter().map(|(name, contents)| GeneratedFile {
             path: format!("src/runtime/{name}"),
@@ -268,15 +286,58 @@ fn emit_files(model: &ApiModel, header: &str, times: &mut StageTimes) -> Result<
     Ok(files)
 }
 
-/// Formats every Rust file; the first file that does not parse is a generator bug.
-fn format_files(rust_files: Vec<(String, TokenStream)>, header: &str) -> Result<Vec<GeneratedFile>, CodegenError> {
-    rust_files
-        .into_iter()
-        .map(|(path, tokens)| match format_rust(tokens, header) {
-            Ok(contents) => Ok(GeneratedFile { path, contents }),
-            Err(message) => Err(CodegenError::Emit { file: path, message }),
-        })
-        .collect()
+/// One emitted and formatted file, with the time each step took.
+struct Output {
+    contents: Result<String, String>,
+    emit: Duration,
+    format: Duration,
+}
+
+/// Emits and formats every file, in parallel on the available cores (the output does not depend
+/// on it). Token streams cannot cross threads, so each file is emitted and formatted by the same
+/// thread. `types.rs`, by far the largest file, starts first. Returns the outputs in the order
+/// of `emitters`.
+fn emit_and_format(emitters: &[(String, Emitter<'_>)], header: &str) -> Vec<Output> {
+    let mut order: Vec<usize> = (0..emitters.len()).collect();
+    order.sort_by_key(|&i| !emitters[i].0.ends_with("/types.rs"));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        while let Some(&index) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            let (tokens, emit) = timed_now(&emitters[index].1);
+            let (contents, format) = timed_now(|| format_rust(tokens, header));
+            done.push((index, Output { contents, emit, format }));
+        }
+        done
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(emitters.len());
+    let mut outputs = std::thread::scope(|scope| {
+        // The same stack as the main thread's: emitted types nest as deep as the spec's schemas.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        let mut outputs = work();
+        for helper in helpers {
+            outputs.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        outputs
+    });
+    outputs.sort_by_key(|(index, _)| *index);
+    outputs.into_iter().map(|(_, output)| output).collect()
+}
+
+/// Runs `action` and returns its result with the time it took.
+fn timed_now<T>(action: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let result = action();
+    (result, started.elapsed())
 }
 
 /// Diff between two generations, for tests that show what a spec edit changes.

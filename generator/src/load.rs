@@ -51,35 +51,44 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
 }
 
 pub fn load_str(source_name: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
-    let lines = LineIndex::build(text);
+    // The line index is a second pass over the text, independent of parsing and about as costly, so it
+    // is built on another thread meanwhile. It is an iterative walk; the deeply recursive work (parsing,
+    // openapiv3) stays on the caller's thread, whose stack MAX_NESTING is measured against.
+    let (lines, parsed) = std::thread::scope(|scope| {
+        let lines = scope.spawn(|| LineIndex::build(text));
+        let parsed = parse(text);
+        let lines = lines.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (lines, parsed)
+    });
     let fail = |mut diagnostics: Vec<Diagnostic>| {
         locate_with(&lines, &mut diagnostics);
         diagnostics
     };
-    let raw = parse_text(text).map_err(|mut diagnostic| {
-        // serde_yaml gives no position for a second document; other errors without one (the root is
-        // not a mapping) are about the root node.
-        if diagnostic.line.is_none() {
-            diagnostic.line = lines.second_document_line();
+    let (raw, openapi) = match parsed {
+        Parsed::Unreadable(mut diagnostic) => {
+            // serde_yaml gives no position for a second document; other errors without one (the root is
+            // not a mapping) are about the root node.
+            if diagnostic.line.is_none() {
+                diagnostic.line = lines.second_document_line();
+            }
+            return Err(fail(vec![diagnostic]));
         }
-        fail(vec![diagnostic])
-    })?;
-    check_version(&raw).map_err(|diagnostic| fail(vec![diagnostic]))?;
-    check_nesting(&raw).map_err(|diagnostic| fail(vec![diagnostic]))?;
-    // When a reference-or-object fails to read, openapiv3 reads it a second time for a better message, at
-    // every level, so its work on a broken document doubles with each level above the fault (seconds at
-    // 20 levels). A deep document that our own checks already reject is reported without asking it.
-    if nested_beyond(&raw, SLOW_FAILURE_NESTING).is_some() {
-        let errors: Vec<Diagnostic> = validate::check_document(&raw, &lines)
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .collect();
-        if !errors.is_empty() {
-            return Err(fail(errors));
+        Parsed::Rejected(diagnostic) => return Err(fail(vec![diagnostic])),
+        Parsed::Deep(raw) => {
+            let errors: Vec<Diagnostic> = validate::check_document(&raw, &lines)
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect();
+            if !errors.is_empty() {
+                return Err(fail(errors));
+            }
+            let openapi = deserialize_openapi(&raw).map(Box::new);
+            (raw, openapi)
         }
-    }
-    let openapi = match deserialize_openapi(&raw) {
-        Ok(openapi) => openapi,
+        Parsed::Read(raw, openapi) => (raw, openapi),
+    };
+    let openapi = match openapi {
+        Ok(openapi) => *openapi,
         Err(diagnostic) => {
             // openapiv3's messages are often vague ("data did not match any variant of untagged enum"),
             // so the structural checks run too: they usually name the offending key precisely.
@@ -96,6 +105,37 @@ pub fn load_str(source_name: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnos
         openapi,
         lines,
     })
+}
+
+/// How far [`parse`] got without the line index.
+enum Parsed {
+    /// The text is not a YAML or JSON mapping.
+    Unreadable(Diagnostic),
+    /// Not OpenAPI 3.0, or nested too deep.
+    Rejected(Diagnostic),
+    /// Nested deeper than [`SLOW_FAILURE_NESTING`]: our structural checks (which need the line index) go
+    /// first. When a reference-or-object fails to read, openapiv3 reads it a second time for a better
+    /// message, at every level, so its work on a broken document doubles with each level above the fault
+    /// (seconds at 20 levels). A deep document that our own checks already reject is reported without
+    /// asking it.
+    Deep(Value),
+    /// The raw value and openapiv3's reading of it (boxed: it is large).
+    Read(Value, Result<Box<openapiv3::OpenAPI>, Diagnostic>),
+}
+
+fn parse(text: &str) -> Parsed {
+    let raw = match parse_text(text) {
+        Ok(raw) => raw,
+        Err(diagnostic) => return Parsed::Unreadable(diagnostic),
+    };
+    if let Err(diagnostic) = check_version(&raw).and_then(|()| check_nesting(&raw)) {
+        return Parsed::Rejected(diagnostic);
+    }
+    if nested_beyond(&raw, SLOW_FAILURE_NESTING).is_some() {
+        return Parsed::Deep(raw);
+    }
+    let openapi = deserialize_openapi(&raw).map(Box::new);
+    Parsed::Read(raw, openapi)
 }
 
 /// Fills in missing lines from `lines`.
@@ -323,13 +363,18 @@ fn is_openapi_3_0(version: &str) -> bool {
         .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|byte| byte.is_ascii_digit()))
 }
 
-/// Deserializes the typed document, tracking the path so a failure can be located.
+/// Deserializes the typed document; a failure is located by the path it happened at.
 fn deserialize_openapi(raw: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
     // openapiv3 contains `expect`s on input-dependent paths; a panic there must still become a
     // diagnostic rather than take the generator down. Nothing survives the closure on panic, so
     // asserting unwind safety is sound.
+    // Tracking the path slows every value down and only a failure needs it, so the document is read
+    // plainly first and, only if that fails, again with tracking (which fails the same way).
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw)
+        match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(raw) {
+            Ok(openapi) => Ok(openapi),
+            Err(_) => serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(raw),
+        }
     }));
     match attempt {
         Ok(Ok(openapi)) => Ok(openapi),

@@ -1,8 +1,10 @@
-//! `cargo xtask codegen [--check]` regenerates the client; `cargo xtask test` runs every check.
+//! `cargo xtask codegen [--check]` regenerates the client; `cargo xtask test` runs every check;
+//! `cargo xtask bench` measures and writes `BENCHMARKS.md`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
 mod corpus;
 mod test;
 
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(Mode::Check),
         ["test"] => test::run_all(&project_root()),
         ["corpus"] => corpus::check(&project_root()),
+        ["bench", rest @ ..] => bench::run(&project_root(), rest),
         ["generate", spec, output] => generate_any(spec, None, output),
         ["generate", spec, crate_name, output] => generate_any(spec, Some(crate_name), output),
         _ => Err(USAGE.to_owned()),
@@ -39,7 +42,11 @@ const USAGE: &str = "usage:
   cargo xtask test              install what the tests need and run every check
   cargo xtask corpus            generate and compile every spec of @readme/oas-examples; compare to tests/corpus/expectations.txt
   cargo xtask generate SPEC [CRATE_NAME] OUT
-                                write a client crate for any OpenAPI 3.0 file (YAML or JSON) into OUT";
+                                write a client crate for any OpenAPI 3.0 file (YAML or JSON) into OUT
+  cargo xtask bench [--only SECTION[,SECTION]] [--runs N]
+                                measure generation, progenitor, build cost and client overhead (release
+                                build, about 15 min); write BENCHMARKS.md (sections: generation,
+                                progenitor, build, client; --only writes to target/bench/partial/)";
 
 fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

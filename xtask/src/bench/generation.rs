@@ -1,0 +1,221 @@
+//! Sections 1 and 2: generation time by stage (ours, next to a parse-only reference) and the
+//! same specs through progenitor.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use openapi_rust_gen::codegen::{run_timed, Options, StageTimes};
+use openapi_rust_gen::write::Mode;
+
+use super::report::{GenerationRow, ProgenitorRow, Report};
+use super::stats::Sample;
+use super::{json_lines, number, progress, Settings, SpecFile, Specs};
+
+pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Result<(), String> {
+    let mut all = vec![specs.ours.clone()];
+    all.extend(specs.synthetic.iter().cloned());
+    if settings.wants("generation") {
+        for spec in &all {
+            progress(&format!("generation: {}", spec.name));
+            let row = ours(settings, spec, &spec.path)?;
+            report.generation.push(row);
+        }
+    }
+    if settings.wants("progenitor") {
+        build_progenitor_bench(settings)?;
+        let mut pairs = vec![(specs.ours.clone(), progenitor_variant_of_our_spec(settings)?)];
+        for spec in &specs.synthetic {
+            if let Some(variant) = &spec.progenitor_variant {
+                pairs.push((spec.clone(), variant.clone()));
+            }
+        }
+        for (spec, variant) in pairs {
+            progress(&format!("progenitor: {}", spec.name));
+            let ours = ours(settings, &spec, &variant)?;
+            let theirs = progenitor(settings, &spec.name, &variant, ours.wall.0.len())?;
+            report.progenitor.push(ProgenitorRow {
+                spec: spec.name.clone(),
+                display: crate::display_path(&settings.root, &variant),
+                operations: ours.operations,
+                ours: ours.wall,
+                ours_lines: ours.lines,
+                theirs,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Our whole pipeline on `path` (one warm-up, then [`runs_for`] measured runs), and the parse-only
+/// reference on the same file in the same process.
+fn ours(settings: &Settings, spec: &SpecFile, path: &Path) -> Result<GenerationRow, String> {
+    let out = settings.scratch("generated")?.join(&spec.name);
+    let options = Options {
+        spec_path: path.to_path_buf(),
+        output_dir: out.clone(),
+        regenerate_command: "cargo xtask bench".to_owned(),
+        spec_display: spec.display.clone(),
+        crate_name: None,
+        mode: Mode::Write,
+    };
+    let mut row = GenerationRow {
+        spec: spec.name.clone(),
+        display: spec.display.clone(),
+        ..GenerationRow::default()
+    };
+    let mut runs = settings.runs;
+    let mut run = 0;
+    while run <= runs {
+        // Every run writes into an empty folder.
+        let _ = fs::remove_dir_all(&out);
+        let mut times = StageTimes::default();
+        let started = Instant::now();
+        let summary = run_timed(&options, &mut times).map_err(|e| format!("{}: {e}", spec.name))?;
+        let wall = started.elapsed().as_secs_f64();
+        let parse = parse_only(path)?;
+        run += 1;
+        if run == 1 {
+            row.operations = summary.operations;
+            row.types = summary.types;
+            runs = runs_for(settings, wall);
+            continue;
+        }
+        let stages = [
+            times.load,
+            times.validate,
+            times.model,
+            times.emit,
+            times.format,
+            times.write,
+        ];
+        for (sample, time) in row.stages.iter_mut().zip(stages) {
+            sample.push(time.as_secs_f64());
+        }
+        row.wall.push(wall);
+        row.parse_only.push(parse);
+    }
+    row.lines = super::rust_lines(&out);
+    Ok(row)
+}
+
+/// Small specs generate in milliseconds, where the machine's noise is large: they get more runs,
+/// about a second's worth (at least `--runs`, at most 25).
+fn runs_for(settings: &Settings, warm_up_seconds: f64) -> usize {
+    ((1.0 / warm_up_seconds).ceil() as usize).clamp(settings.runs, 25.max(settings.runs))
+}
+
+/// Reading the file and `serde_yaml` → `openapiv3::OpenAPI`, nothing else.
+fn parse_only(path: &Path) -> Result<f64, String> {
+    let started = Instant::now();
+    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let spec: openapiv3::OpenAPI =
+        serde_yaml::from_str(&text).map_err(|e| format!("{}: parse-only reference: {e}", path.display()))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    drop(spec);
+    Ok(elapsed)
+}
+
+const PROGENITOR_MANIFEST: &str = "xtask/progenitor-bench/Cargo.toml";
+
+/// The progenitor bench binary, built in release into our target folder.
+pub fn build_progenitor_bench(settings: &Settings) -> Result<PathBuf, String> {
+    progress("building xtask/progenitor-bench (release; the first build compiles progenitor, about 2 min)");
+    let root = &settings.root;
+    let mut command = Command::new("cargo");
+    command.current_dir(root).args([
+        "build",
+        "--quiet",
+        "--release",
+        "--manifest-path",
+        PROGENITOR_MANIFEST,
+        "--target-dir",
+        "target",
+    ]);
+    super::status(command, "cargo build (progenitor-bench)")?;
+    Ok(root.join("target/release/progenitor-bench"))
+}
+
+/// Runs progenitor on `spec` in its own process (one warm-up run, then as many runs as ours got,
+/// each printing a JSON line), leaving its crate in `target/bench/progenitor/<name>`.
+fn progenitor(settings: &Settings, name: &str, spec: &Path, runs: usize) -> Result<ProgenitorTimes, String> {
+    let binary = settings.root.join("target/release/progenitor-bench");
+    let out = settings.scratch("progenitor")?.join(name);
+    let mut command = Command::new(&binary);
+    command
+        .arg(spec)
+        .arg((runs + 1).to_string())
+        .arg(&out)
+        .arg(format!("progenitor-{name}"));
+    let text = super::output(command, &format!("progenitor-bench {}", spec.display()))?;
+    let mut times = ProgenitorTimes::default();
+    for line in json_lines(&text) {
+        if let Some(error) = line.get("error") {
+            return Err(format!("progenitor on {}: {error}", spec.display()));
+        }
+        if number(&line, "run") == 0.0 {
+            continue;
+        }
+        let stages = [
+            number(&line, "load"),
+            number(&line, "generate"),
+            number(&line, "format"),
+            number(&line, "write"),
+        ];
+        for (sample, value) in times.stages.iter_mut().zip(stages) {
+            sample.push(value);
+        }
+        times.total.push(stages.iter().sum());
+        times.lines = number(&line, "lines") as usize;
+    }
+    Ok(times)
+}
+
+/// progenitor's stage times: load, generate, format, write.
+#[derive(Clone, Debug, Default)]
+pub struct ProgenitorTimes {
+    pub stages: [Sample; 4],
+    pub total: Sample,
+    pub lines: usize,
+}
+
+/// Our spec as progenitor 0.15 accepts it: without `uploadFile` (progenitor rejects a
+/// `multipart/form-data` body) and without `default` responses (progenitor counts `default` as a
+/// possible success, so an operation with a typed `200` and a typed `default` has two success
+/// types and it panics). Written as YAML to `target/bench/specs/`.
+pub fn progenitor_variant_of_our_spec(settings: &Settings) -> Result<PathBuf, String> {
+    let source = settings.root.join(crate::SPEC);
+    let text = fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+    let mut doc: serde_json::Value = serde_yaml::from_str(&text).map_err(|e| e.to_string())?;
+    if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            item.retain(|_, operation| {
+                let content = operation.pointer("/requestBody/content");
+                let multipart = content.is_some_and(|c| c.get("multipart/form-data").is_some());
+                !multipart
+            });
+            for operation in item.values_mut() {
+                if let Some(responses) = operation
+                    .get_mut("responses")
+                    .and_then(serde_json::Value::as_object_mut)
+                {
+                    responses.remove("default");
+                }
+            }
+        }
+        paths.retain(|_, item| item.as_object().is_some_and(|o| o.keys().any(|k| is_method(k))));
+    }
+    let path = settings.scratch("specs")?.join("sgp-evaluations-progenitor.yaml");
+    let yaml = serde_yaml::to_string(&doc).map_err(|e| e.to_string())?;
+    fs::write(&path, yaml).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+fn is_method(key: &str) -> bool {
+    matches!(
+        key,
+        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+    )
+}
