@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit_common::{doc_attrs, is_constant, rust_type};
-use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, UnionDef};
 use crate::naming::ident;
 
 pub fn emit_types(model: &ApiModel) -> TokenStream {
@@ -102,22 +102,6 @@ fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
         }
         #constructor
     }
-}
-
-/// The type an alias chain ends in.
-fn resolve_alias<'m>(model: &'m ApiModel, ty: &'m TypeRef) -> &'m TypeRef {
-    let mut current = ty;
-    for _ in 0..model.types.len() {
-        match current
-            .direct_named()
-            .and_then(|id| model.types.get(id.0))
-            .map(|t| &t.kind)
-        {
-            Some(TypeKind::Alias(inner)) => current = inner,
-            _ => break,
-        }
-    }
-    current
 }
 
 /// The schema's description followed by a paragraph the generator adds.
@@ -445,7 +429,10 @@ fn emit_union_from_impls(
         .variants
         .iter()
         .map(|v| {
-            let resolved = boxed(rust_type(model, resolve_alias(model, &v.ty), false), v.boxed);
+            let resolved = boxed(
+                rust_type(model, crate::model::resolve_alias(&model.types, &v.ty), false),
+                v.boxed,
+            );
             resolved.to_string()
         })
         .collect();

@@ -9,6 +9,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use crate::diagnostic::{pointer_join, Diagnostic};
+use crate::load::unescape_token;
 use crate::lower_types::{TypeSpace, ValueShape};
 use crate::model::{
     Body, Credential, HttpMethod, MultipartField, Operation, Pagination, Param, ParamEncoding, ParamLocation, Resource,
@@ -446,7 +447,7 @@ fn resolve_path_item<'o>(openapi: &'o OpenAPI, item: &'o ReferenceOr<PathItem>) 
     match item {
         ReferenceOr::Item(item) => Some(item),
         ReferenceOr::Reference { reference } => {
-            let path = unescape(reference.strip_prefix("#/paths/")?);
+            let path = unescape_token(reference.strip_prefix("#/paths/")?);
             openapi.paths.paths.get(&path)?.as_item()
         }
     }
@@ -482,7 +483,12 @@ fn resolve_parameter<'o>(openapi: &'o OpenAPI, parameter: &'o ReferenceOr<Parame
         ReferenceOr::Item(p) => Some(p),
         ReferenceOr::Reference { reference } => {
             let name = reference.strip_prefix("#/components/parameters/")?;
-            openapi.components.as_ref()?.parameters.get(&unescape(name))?.as_item()
+            openapi
+                .components
+                .as_ref()?
+                .parameters
+                .get(&unescape_token(name))?
+                .as_item()
         }
     }
 }
@@ -496,7 +502,7 @@ fn resolve_body<'o>(openapi: &'o OpenAPI, body: &'o ReferenceOr<RequestBody>) ->
                 .components
                 .as_ref()?
                 .request_bodies
-                .get(&unescape(name))?
+                .get(&unescape_token(name))?
                 .as_item()
         }
     }
@@ -507,13 +513,14 @@ fn resolve_response<'o>(openapi: &'o OpenAPI, response: &'o ReferenceOr<SpecResp
         ReferenceOr::Item(r) => Some(r),
         ReferenceOr::Reference { reference } => {
             let name = reference.strip_prefix("#/components/responses/")?;
-            openapi.components.as_ref()?.responses.get(&unescape(name))?.as_item()
+            openapi
+                .components
+                .as_ref()?
+                .responses
+                .get(&unescape_token(name))?
+                .as_item()
         }
     }
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 fn lower_body(
@@ -615,7 +622,7 @@ fn lower_multipart(
         Some(ReferenceOr::Item(s)) => Some(s),
         Some(ReferenceOr::Reference { reference }) => reference
             .strip_prefix("#/components/schemas/")
-            .and_then(|n| openapi.components.as_ref()?.schemas.get(&unescape(n))?.as_item()),
+            .and_then(|n| openapi.components.as_ref()?.schemas.get(&unescape_token(n))?.as_item()),
         None => None,
     };
     let Some(schema) = schema else {

@@ -11,6 +11,7 @@ use openapiv3::{AdditionalProperties, OpenAPI, ReferenceOr, Schema, SchemaKind, 
 use serde_json::Value;
 
 use crate::diagnostic::{pointer_join, Diagnostic};
+use crate::load::unescape_token;
 use crate::model::{
     EnumDef, EnumVariant, Field, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionVariant,
 };
@@ -251,20 +252,8 @@ impl<'a> TypeSpace<'a> {
         }
     }
 
-    /// The type an alias chain ends in (the type itself when it is not an alias).
     fn resolve_alias<'t>(&'t self, ty: &'t TypeRef) -> &'t TypeRef {
-        let mut current = ty;
-        for _ in 0..self.types.len() {
-            match current
-                .direct_named()
-                .and_then(|id| self.types.get(id.0))
-                .map(|t| &t.kind)
-            {
-                Some(TypeKind::Alias(inner)) => current = inner,
-                _ => break,
-            }
-        }
-        current
+        crate::model::resolve_alias(&self.types, ty)
     }
 
     /// The fields of the struct a type names (following aliases), if it is one.
@@ -900,10 +889,6 @@ fn doc_of(schema: &Schema) -> Option<String> {
         .description
         .clone()
         .or_else(|| schema.schema_data.title.clone())
-}
-
-fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// Properties such as `foo-bar` and `foo_bar` map to the same Rust name; later ones get a number.

@@ -147,6 +147,19 @@ impl TypeRef {
     }
 }
 
+/// The type an alias chain ends in (the type itself when it is not an alias). Bounded by the
+/// number of types, so an alias cycle (reported elsewhere) cannot loop.
+pub fn resolve_alias<'t>(types: &'t [TypeDef], ty: &'t TypeRef) -> &'t TypeRef {
+    let mut current = ty;
+    for _ in 0..types.len() {
+        match current.direct_named().and_then(|id| types.get(id.0)).map(|t| &t.kind) {
+            Some(TypeKind::Alias(inner)) => current = inner,
+            _ => break,
+        }
+    }
+    current
+}
+
 #[derive(Clone, Debug)]
 pub struct Resource {
     /// Module and accessor name, e.g. `dataset_items`.
