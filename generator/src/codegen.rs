@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use crate::diagnostic::{render, Diagnostic};
 use crate::emit_client::{emit_cargo_toml, emit_client, emit_generated_mod, emit_lib};
 use crate::emit_operations::emit_resource;
-use crate::emit_types::emit_types;
+use crate::emit_types::{emit_type_items, emit_types_prelude};
 use crate::format::{format_rust, with_header};
 use crate::load::{load_file, load_str, LoadedSpec};
 use crate::lower::lower;
@@ -238,44 +238,62 @@ fn dedupe_by_pointer(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Emits one Rust file of the crate.
+/// Emits one part of a Rust file of the crate: the whole file, or a slice of its items.
 type Emitter<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
 
+/// How many types one part of `types.rs` holds. `types.rs` is most of the output; in parts it
+/// is formatted on all cores instead of one, and a part is still large enough that handing it
+/// to a thread costs nothing worth measuring.
+const TYPES_PER_PART: usize = 16;
+
 fn emit_files(model: &ApiModel, header: &str, times: &mut StageTimes) -> Result<Vec<GeneratedFile>, CodegenError> {
-    let mut emitters: Vec<(String, Emitter<'_>)> = vec![
-        ("src/lib.rs".to_owned(), Box::new(|| emit_lib(model))),
+    let mut types_parts: Vec<Emitter<'_>> = vec![Box::new(emit_types_prelude)];
+    for slice in model.types.chunks(TYPES_PER_PART) {
+        types_parts.push(Box::new(move || emit_type_items(model, slice)));
+    }
+    let mut emitters: Vec<(String, Vec<Emitter<'_>>)> = vec![
+        ("src/lib.rs".to_owned(), vec![Box::new(|| emit_lib(model))]),
         (
             "src/generated/mod.rs".to_owned(),
-            Box::new(|| emit_generated_mod(model)),
+            vec![Box::new(|| emit_generated_mod(model))],
         ),
-        ("src/generated/client.rs".to_owned(), Box::new(|| emit_client(model))),
-        ("src/generated/types.rs".to_owned(), Box::new(|| emit_types(model))),
+        (
+            "src/generated/client.rs".to_owned(),
+            vec![Box::new(|| emit_client(model))],
+        ),
+        ("src/generated/types.rs".to_owned(), types_parts),
     ];
     for resource in &model.resources {
         emitters.push((
             format!("src/generated/{}.rs", resource.module),
-            Box::new(move || emit_resource(model, resource)),
+            vec![Box::new(move || emit_resource(model, resource))],
         ));
     }
     let mut files = vec![GeneratedFile {
         path: "Cargo.toml".to_owned(),
         contents: timed(&mut times.emit, || emit_cargo_toml(model, header)),
     }];
-    for ((path, _), output) in emitters.iter().zip(emit_and_format(&emitters, header)) {
-        times.emit += output.emit;
-        times.format += output.format;
-        match output.contents {
-            Ok(contents) => files.push(GeneratedFile {
-                path: path.clone(),
-                contents,
-            }),
-            Err(message) => {
-                return Err(CodegenError::Emit {
-                    file: path.clone(),
-                    message,
-                })
+    let parts: Vec<&Emitter<'_>> = emitters.iter().flat_map(|(_, parts)| parts).collect();
+    let mut outputs = emit_and_format(&parts).into_iter();
+    for (path, file_parts) in &emitters {
+        let mut contents = with_header("", header);
+        for output in outputs.by_ref().take(file_parts.len()) {
+            times.emit += output.emit;
+            times.format += output.format;
+            match output.contents {
+                Ok(text) => contents.push_str(&text),
+                Err(message) => {
+                    return Err(CodegenError::Emit {
+                        file: path.clone(),
+                        message,
+                    })
+                }
             }
         }
+        files.push(GeneratedFile {
+            path: path.clone(),
+            contents,
+        });
     }
     timed(&mut times.emit, || {
         files.extend(RUNTIME_FILES.iter().map(|(name, contents)| GeneratedFile {
@@ -286,33 +304,32 @@ fn emit_files(model: &ApiModel, header: &str, times: &mut StageTimes) -> Result<
     Ok(files)
 }
 
-/// One emitted and formatted file, with the time each step took.
+/// One emitted and formatted part of a file, with the time each step took.
 struct Output {
     contents: Result<String, String>,
     emit: Duration,
     format: Duration,
 }
 
-/// Emits and formats every file, in parallel on the available cores (the output does not depend
-/// on it). Token streams cannot cross threads, so each file is emitted and formatted by the same
-/// thread. `types.rs`, by far the largest file, starts first. Returns the outputs in the order
-/// of `emitters`.
-fn emit_and_format(emitters: &[(String, Emitter<'_>)], header: &str) -> Vec<Output> {
-    let mut order: Vec<usize> = (0..emitters.len()).collect();
-    order.sort_by_key(|&i| !emitters[i].0.ends_with("/types.rs"));
+/// Emits and formats every part, in parallel on the available cores (the output does not depend
+/// on it). Token streams cannot cross threads, so each part is emitted and formatted by the same
+/// thread. Returns the outputs in the order of `parts`.
+fn emit_and_format(parts: &[&Emitter<'_>]) -> Vec<Output> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
-        while let Some(&index) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-            let (tokens, emit) = timed_now(&emitters[index].1);
-            let (contents, format) = timed_now(|| format_rust(tokens, header));
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(emitter) = parts.get(index) else { break };
+            let (tokens, emit) = timed_now(emitter);
+            let (contents, format) = timed_now(|| format_rust(tokens));
             done.push((index, Output { contents, emit, format }));
         }
         done
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .min(emitters.len());
+        .min(parts.len());
     let mut outputs = std::thread::scope(|scope| {
         // The same stack as the main thread's: emitted types nest as deep as the spec's schemas.
         let helpers: Vec<_> = (1..threads)
@@ -358,4 +375,27 @@ pub fn diff_files(before: &[GeneratedFile], after: &[GeneratedFile]) -> String {
 /// The spec path relative to `root`, `/`-separated, for headers.
 pub fn display_path(root: &Path, path: &Path) -> String {
     crate::write::relative_path(root, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit_types::emit_types;
+
+    /// `types.rs` is formatted in parts and the texts joined; that must be the text of formatting
+    /// it whole, whatever the size of the parts.
+    #[test]
+    fn types_formatted_in_parts_equal_types_formatted_whole() {
+        let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/sgp-evaluations.yaml");
+        let spec = load_file(&spec_path).expect("the repository's spec loads");
+        let (model, _) = lower(&spec.openapi, Some(&spec.raw));
+        let whole = format_rust(emit_types(&model)).expect("types.rs parses");
+        for per_part in [1, 7, TYPES_PER_PART, model.types.len()] {
+            let mut joined = format_rust(emit_types_prelude()).expect("the prelude parses");
+            for slice in model.types.chunks(per_part) {
+                joined.push_str(&format_rust(emit_type_items(&model, slice)).expect("a part parses"));
+            }
+            assert!(joined == whole, "{per_part} types per part: the joined text differs");
+        }
+    }
 }

@@ -16,7 +16,28 @@ use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, Union
 use crate::naming::ident;
 
 pub fn emit_types(model: &ApiModel) -> TokenStream {
-    let items = model.types.iter().map(|def| match &def.kind {
+    let prelude = emit_types_prelude();
+    let items = emit_type_items(model, &model.types);
+    quote!(#prelude #items)
+}
+
+/// The top of `types.rs`: its doc and the lints generated types may trip.
+pub fn emit_types_prelude() -> TokenStream {
+    quote! {
+        //! Request and response types.
+        #![allow(
+            clippy::large_enum_variant,
+            clippy::too_many_arguments,
+            clippy::new_without_default,
+            clippy::type_complexity
+        )]
+    }
+}
+
+/// The items of some of the model's types, in order. `types.rs` is the prelude followed by the
+/// items of every type; emitting them in slices lets the slices be formatted in parallel.
+pub fn emit_type_items(model: &ApiModel, defs: &[TypeDef]) -> TokenStream {
+    let items = defs.iter().map(|def| match &def.kind {
         TypeKind::Struct(s) => emit_struct(model, def, s),
         TypeKind::Enum(e) => emit_enum(def, e),
         TypeKind::Union(u) => emit_union(model, def, u),
@@ -27,16 +48,7 @@ pub fn emit_types(model: &ApiModel) -> TokenStream {
             quote!(#doc pub type #name = #target;)
         }
     });
-    quote! {
-        //! Request and response types.
-        #![allow(
-            clippy::large_enum_variant,
-            clippy::too_many_arguments,
-            clippy::new_without_default,
-            clippy::type_complexity
-        )]
-        #(#items)*
-    }
+    quote!(#(#items)*)
 }
 
 /// How a field is held: `T`, `Option<T>`, or `Nullable<T>` (absent, null or a value), and boxed

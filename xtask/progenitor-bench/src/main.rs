@@ -5,13 +5,17 @@
 //!
 //! The stages mirror ours: load (read + `serde_yaml` → `openapiv3`), generate (`generate_tokens`,
 //! builder interface, merged tags), format (`syn` + `prettyplease`, as progenitor's README
-//! recommends for build scripts) and write.
+//! recommends for build scripts) and write. It allocates with mimalloc, as `xtask` does, so that
+//! the two generators are compared on the same allocator.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
