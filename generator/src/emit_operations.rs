@@ -7,8 +7,8 @@
 //! pub struct CreateEvaluationBuilder { runtime, options: RequestOptions, required…, optional: Option<…> }
 //! impl CreateEvaluationBuilder {
 //!     setters…; timeout(Duration); max_retries(u32)      // per-request overrides
-//!     pub async fn send(self) -> Result<Evaluation, Error>
-//!     pub async fn send_with_response(self) -> Result<Response<Evaluation>, Error>
+//!     pub fn send(self) -> impl Future<Output = Result<Evaluation, Error>>
+//!     pub fn send_with_response(self) -> impl Future<Output = Result<Response<Evaluation>, Error>>
 //! }
 //! impl IntoFuture for CreateEvaluationBuilder   // so `.await` works without `.send()`
 //! ```
@@ -50,6 +50,9 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
         .map(|op| crate::emit_pagination::emit_streams(model, op));
     quote! {
         #module_doc
+        // `send` returns `impl Future<Output = Result<T, Error>>`, which clippy finds complex
+        // once `T` nests a map in a list.
+        #![allow(clippy::type_complexity)]
         // One alias instead of imported names, so a tag named `Error` or `Response` cannot clash.
         use crate::runtime as rt;
 
@@ -225,20 +228,7 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
     }
     let statements: Vec<TokenStream> = op.params.iter().map(param_statement).collect();
     let body_statement = body_statement(op.body.as_ref());
-    let request_binding = if statements.is_empty() && op.body.is_none() {
-        quote!(request)
-    } else {
-        quote!(mut request)
-    };
-    let send_call = match &op.response {
-        Response::Json(_) => quote!(request.send_json_with_response().await),
-        Response::Bytes => quote!(request.send_bytes_with_response().await),
-        Response::Empty => quote!(request
-            .send_bytes_with_response()
-            .await
-            .map(|response| response.map(|_| ()))),
-        Response::ByStatus(statuses) => decode_by_status(op, statuses, &static_name),
-    };
+    let send_methods = send_methods(op, &output, &static_name);
     let has_cookies = op.params.iter().any(|p| p.location == ParamLocation::Cookie);
     let cookies_start = has_cookies.then(|| quote!(let mut cookies: Vec<String> = Vec::new();));
     let cookies_end = has_cookies.then(|| {
@@ -248,6 +238,18 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
             }
         }
     });
+    let into_request = if statements.is_empty() && op.body.is_none() {
+        quote!(self.runtime.request(&#static_name).options(self.options))
+    } else {
+        quote! {
+            let mut request = self.runtime.request(&#static_name).options(self.options);
+            #cookies_start
+            #(#statements)*
+            #cookies_end
+            #body_statement
+            request
+        }
+    };
     let send_doc = format!(" Sends the request: `{} {}`.", method_text(op.http_method), op.path);
     let options_setters = request_option_setters();
     quote! {
@@ -269,19 +271,11 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
             #options_setters
 
             #[doc = #send_doc]
-            pub async fn send(self) -> Result<#output, rt::Error> {
-                self.send_with_response().await.map(rt::Response::into_value)
-            }
+            #send_methods
 
-            /// Sends the request and returns the value with the response's status, headers and
-            /// request id.
-            pub async fn send_with_response(self) -> Result<rt::Response<#output>, rt::Error> {
-                let #request_binding = self.runtime.request(&#static_name).options(self.options);
-                #cookies_start
-                #(#statements)*
-                #cookies_end
-                #body_statement
-                #send_call
+            /// The runtime's request, with every parameter and the body filled in.
+            fn into_request(self) -> rt::RequestBuilder {
+                #into_request
             }
         }
 
@@ -291,6 +285,45 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }
+        }
+    }
+}
+
+/// `send` and `send_with_response`. Where the runtime's future is the answer (JSON, bytes,
+/// nothing) they return it as it is, with no `async fn` of ours around it: each layer of `async`
+/// moves the whole request future once more, on every request. Outcomes by status decode after
+/// the runtime's future, so there they are `async fn`s.
+fn send_methods(op: &Operation, output: &TokenStream, operation: &proc_macro2::Ident) -> TokenStream {
+    let with_response_doc = quote! {
+        /// Sends the request and returns the value with the response's status, headers and
+        /// request id.
+    };
+    let (send, send_with_response) = match &op.response {
+        Response::Json(_) => (quote!(send_json), quote!(send_json_with_response)),
+        Response::Bytes => (quote!(send_bytes), quote!(send_bytes_with_response)),
+        Response::Empty => (quote!(send_empty), quote!(send_empty_with_response)),
+        Response::ByStatus(statuses) => {
+            let decode = decode_by_status(op, statuses, operation);
+            return quote! {
+                pub async fn send(self) -> Result<#output, rt::Error> {
+                    self.send_with_response().await.map(rt::Response::into_value)
+                }
+
+                #with_response_doc
+                pub async fn send_with_response(self) -> Result<rt::Response<#output>, rt::Error> #decode
+            };
+        }
+    };
+    quote! {
+        pub fn send(self) -> impl std::future::Future<Output = Result<#output, rt::Error>> + Send {
+            self.into_request().#send()
+        }
+
+        #with_response_doc
+        pub fn send_with_response(
+            self,
+        ) -> impl std::future::Future<Output = Result<rt::Response<#output>, rt::Error>> + Send {
+            self.into_request().#send_with_response()
         }
     }
 }
@@ -381,7 +414,7 @@ fn decode_by_status(op: &Operation, statuses: &[StatusResponse], operation: &pro
         }
     });
     quote! {{
-        let response = request.send_bytes_with_response().await?;
+        let response = self.into_request().send_bytes_with_response().await?;
         let value = match response.status {
             #(#arms)*
             status => #name::Other { status, body: response.value.clone() },

@@ -352,6 +352,7 @@ fn lower_params(
         "max_retries",
         "send",
         "send_with_response",
+        "into_request",
     ]
     .map(str::to_owned)
     .into();

@@ -2,6 +2,7 @@
 //! The items of a dataset. Datasets are versioned: reads may ask for the items as of a specific dataset version.
 //!
 //! Operations of the `DatasetItems` resource; reach them through [`crate::Client::dataset_items`].
+#![allow(clippy::type_complexity)]
 use crate::runtime as rt;
 /// Operations on DatasetItems. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
@@ -152,14 +153,24 @@ impl ListDatasetItemsBuilder {
         self
     }
     /// Sends the request: `GET /v5/dataset-items`.
-    pub async fn send(self) -> Result<crate::types::DatasetItemList, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::DatasetItemList, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::DatasetItemList>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::DatasetItemList>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&LIST_DATASET_ITEMS_OPERATION)
@@ -182,7 +193,7 @@ impl ListDatasetItemsBuilder {
         if let Some(value) = &self.version {
             request = request.query("version", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for ListDatasetItemsBuilder {
@@ -221,23 +232,34 @@ impl BatchCreateDatasetItemsBuilder {
         self
     }
     /// Sends the request: `POST /v5/dataset-items/batch`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::types::DatasetItemBatchCreateResponse, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::DatasetItemBatchCreateResponse, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::DatasetItemBatchCreateResponse>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            rt::Response<crate::types::DatasetItemBatchCreateResponse>,
+            rt::Error,
+        >,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&BATCH_CREATE_DATASET_ITEMS_OPERATION)
             .options(self.options);
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for BatchCreateDatasetItemsBuilder {
@@ -282,14 +304,24 @@ impl GetDatasetItemBuilder {
         self
     }
     /// Sends the request: `GET /v5/dataset-items/{dataset_item_id}`.
-    pub async fn send(self) -> Result<crate::types::DatasetItem, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::DatasetItem, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::DatasetItem>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::DatasetItem>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&GET_DATASET_ITEM_OPERATION)
@@ -299,7 +331,7 @@ impl GetDatasetItemBuilder {
         if let Some(value) = &self.version {
             request = request.query("version", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for GetDatasetItemBuilder {
@@ -338,23 +370,31 @@ impl DeleteDatasetItemBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/dataset-items/{dataset_item_id}`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::types::DatasetItemDeleteResponse, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::DatasetItemDeleteResponse, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::DatasetItemDeleteResponse>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::DatasetItemDeleteResponse>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&DELETE_DATASET_ITEM_OPERATION)
             .options(self.options);
         let value = &self.dataset_item_id;
         request = request.path_param("dataset_item_id", value.as_str());
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for DeleteDatasetItemBuilder {
@@ -394,14 +434,24 @@ impl UpdateDatasetItemBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/dataset-items/{dataset_item_id}`.
-    pub async fn send(self) -> Result<crate::types::DatasetItem, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::DatasetItem, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::DatasetItem>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::DatasetItem>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&UPDATE_DATASET_ITEM_OPERATION)
@@ -410,7 +460,7 @@ impl UpdateDatasetItemBuilder {
         request = request.path_param("dataset_item_id", value.as_str());
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for UpdateDatasetItemBuilder {

@@ -2,6 +2,7 @@
 //! Reusable, versioned collections of items that evaluations can be created from.
 //!
 //! Operations of the `Datasets` resource; reach them through [`crate::Client::datasets`].
+#![allow(clippy::type_complexity)]
 use crate::runtime as rt;
 /// Operations on Datasets. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
@@ -135,14 +136,24 @@ impl ListDatasetsBuilder {
         self
     }
     /// Sends the request: `GET /v5/datasets`.
-    pub async fn send(self) -> Result<crate::types::DatasetList, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::DatasetList, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::DatasetList>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::DatasetList>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&LIST_DATASETS_OPERATION)
@@ -159,7 +170,7 @@ impl ListDatasetsBuilder {
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for ListDatasetsBuilder {
@@ -198,21 +209,31 @@ impl CreateDatasetBuilder {
         self
     }
     /// Sends the request: `POST /v5/datasets`.
-    pub async fn send(self) -> Result<crate::types::Dataset, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::Dataset, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::Dataset>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::Dataset>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&CREATE_DATASET_OPERATION)
             .options(self.options);
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for CreateDatasetBuilder {
@@ -257,14 +278,24 @@ impl GetDatasetBuilder {
         self
     }
     /// Sends the request: `GET /v5/datasets/{dataset_id}`.
-    pub async fn send(self) -> Result<crate::types::Dataset, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::Dataset, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::Dataset>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::Dataset>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&GET_DATASET_OPERATION)
@@ -274,7 +305,7 @@ impl GetDatasetBuilder {
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for GetDatasetBuilder {
@@ -313,21 +344,31 @@ impl DeleteDatasetBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/datasets/{dataset_id}`.
-    pub async fn send(self) -> Result<crate::types::DatasetDeleteResponse, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::DatasetDeleteResponse, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::DatasetDeleteResponse>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::DatasetDeleteResponse>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&DELETE_DATASET_OPERATION)
             .options(self.options);
         let value = &self.dataset_id;
         request = request.path_param("dataset_id", value.as_str());
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for DeleteDatasetBuilder {
@@ -367,14 +408,24 @@ impl UpdateDatasetBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/datasets/{dataset_id}`.
-    pub async fn send(self) -> Result<crate::types::Dataset, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::Dataset, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::Dataset>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::Dataset>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&UPDATE_DATASET_OPERATION)
@@ -383,7 +434,7 @@ impl UpdateDatasetBuilder {
         request = request.path_param("dataset_id", value.as_str());
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for UpdateDatasetBuilder {

@@ -2,6 +2,7 @@
 //! The individual items of an evaluation.
 //!
 //! Operations of the `EvaluationItems` resource; reach them through [`crate::Client::evaluation_items`].
+#![allow(clippy::type_complexity)]
 use crate::runtime as rt;
 /// Operations on EvaluationItems. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
@@ -101,14 +102,24 @@ impl ListEvaluationItemsBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-items`.
-    pub async fn send(self) -> Result<crate::types::EvaluationItemList, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::EvaluationItemList, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::EvaluationItemList>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::EvaluationItemList>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&LIST_EVALUATION_ITEMS_OPERATION)
@@ -128,7 +139,7 @@ impl ListEvaluationItemsBuilder {
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for ListEvaluationItemsBuilder {
@@ -173,14 +184,24 @@ impl GetEvaluationItemBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-items/{evaluation_item_id}`.
-    pub async fn send(self) -> Result<crate::types::EvaluationItem, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::EvaluationItem, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::EvaluationItem>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::EvaluationItem>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&GET_EVALUATION_ITEM_OPERATION)
@@ -190,7 +211,7 @@ impl GetEvaluationItemBuilder {
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for GetEvaluationItemBuilder {

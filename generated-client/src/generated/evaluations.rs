@@ -2,6 +2,7 @@
 //! Evaluations run tasks (chat completions, generic inference, application variants) over a set of items.
 //!
 //! Operations of the `Evaluations` resource; reach them through [`crate::Client::evaluations`].
+#![allow(clippy::type_complexity)]
 use crate::runtime as rt;
 /// Operations on Evaluations. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
@@ -126,14 +127,24 @@ impl ListEvaluationsBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluations`.
-    pub async fn send(self) -> Result<crate::types::EvaluationList, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::EvaluationList, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::EvaluationList>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::EvaluationList>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&LIST_EVALUATIONS_OPERATION)
@@ -153,7 +164,7 @@ impl ListEvaluationsBuilder {
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for ListEvaluationsBuilder {
@@ -192,21 +203,31 @@ impl CreateEvaluationBuilder {
         self
     }
     /// Sends the request: `POST /v5/evaluations`.
-    pub async fn send(self) -> Result<crate::types::Evaluation, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::Evaluation, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::Evaluation>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::Evaluation>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&CREATE_EVALUATION_OPERATION)
             .options(self.options);
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for CreateEvaluationBuilder {
@@ -257,14 +278,24 @@ impl GetEvaluationBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluations/{evaluation_id}`.
-    pub async fn send(self) -> Result<crate::types::Evaluation, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::Evaluation, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::Evaluation>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::Evaluation>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&GET_EVALUATION_OPERATION)
@@ -277,7 +308,7 @@ impl GetEvaluationBuilder {
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for GetEvaluationBuilder {
@@ -316,23 +347,31 @@ impl ArchiveEvaluationBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/evaluations/{evaluation_id}`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::types::EvaluationArchiveResponse, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::EvaluationArchiveResponse, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::EvaluationArchiveResponse>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::EvaluationArchiveResponse>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&ARCHIVE_EVALUATION_OPERATION)
             .options(self.options);
         let value = &self.evaluation_id;
         request = request.path_param("evaluation_id", value.as_str());
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for ArchiveEvaluationBuilder {

@@ -2,6 +2,7 @@
 //! Uploaded files and their raw content. Not referenced by evaluation payloads in this API version.
 //!
 //! Operations of the `Files` resource; reach them through [`crate::Client::files`].
+#![allow(clippy::type_complexity)]
 use crate::runtime as rt;
 /// Operations on Files. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
@@ -139,14 +140,24 @@ impl ListFilesBuilder {
         self
     }
     /// Sends the request: `GET /v5/files`.
-    pub async fn send(self) -> Result<crate::types::FileList, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::FileList, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::FileList>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::FileList>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&LIST_FILES_OPERATION)
@@ -160,7 +171,7 @@ impl ListFilesBuilder {
         if let Some(value) = &self.ending_before {
             request = request.query("ending_before", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for ListFilesBuilder {
@@ -199,14 +210,24 @@ impl UploadFileBuilder {
         self
     }
     /// Sends the request: `POST /v5/files`.
-    pub async fn send(self) -> Result<crate::types::File, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::File, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::File>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::File>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&UPLOAD_FILE_OPERATION)
@@ -214,7 +235,7 @@ impl UploadFileBuilder {
         let mut form = crate::runtime::MultipartForm::new();
         form = form.file("file", self.file);
         request = request.multipart(form);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for UploadFileBuilder {
@@ -253,21 +274,31 @@ impl GetFileBuilder {
         self
     }
     /// Sends the request: `GET /v5/files/{file_id}`.
-    pub async fn send(self) -> Result<crate::types::File, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::File, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::File>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::File>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&GET_FILE_OPERATION)
             .options(self.options);
         let value = &self.file_id;
         request = request.path_param("file_id", value.as_str());
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for GetFileBuilder {
@@ -306,21 +337,31 @@ impl DeleteFileBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/files/{file_id}`.
-    pub async fn send(self) -> Result<crate::types::FileDeleteResponse, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::FileDeleteResponse, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::FileDeleteResponse>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::FileDeleteResponse>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&DELETE_FILE_OPERATION)
             .options(self.options);
         let value = &self.file_id;
         request = request.path_param("file_id", value.as_str());
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for DeleteFileBuilder {
@@ -360,14 +401,24 @@ impl UpdateFileBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/files/{file_id}`.
-    pub async fn send(self) -> Result<crate::types::File, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::File, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::File>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::File>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&UPDATE_FILE_OPERATION)
@@ -376,7 +427,7 @@ impl UpdateFileBuilder {
         request = request.path_param("file_id", value.as_str());
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for UpdateFileBuilder {
@@ -415,19 +466,29 @@ impl GetFileContentBuilder {
         self
     }
     /// Sends the request: `GET /v5/files/{file_id}/content`.
-    pub async fn send(self) -> Result<Vec<u8>, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<Vec<u8>, rt::Error>> + Send {
+        self.into_request().send_bytes()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(self) -> Result<rt::Response<Vec<u8>>, rt::Error> {
+    pub fn send_with_response(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<Vec<u8>>, rt::Error>,
+    > + Send {
+        self.into_request().send_bytes_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&GET_FILE_CONTENT_OPERATION)
             .options(self.options);
         let value = &self.file_id;
         request = request.path_param("file_id", value.as_str());
-        request.send_bytes_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for GetFileContentBuilder {

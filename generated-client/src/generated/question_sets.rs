@@ -2,6 +2,7 @@
 //! Sets of questions, each with an optional per-set configuration. From SDK 0.1.0a3/0.1.0a4, the only SDK versions that carried this resource.
 //!
 //! Operations of the `QuestionSets` resource; reach them through [`crate::Client::question_sets`].
+#![allow(clippy::type_complexity)]
 use crate::runtime as rt;
 /// Operations on QuestionSets. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
@@ -148,14 +149,24 @@ impl ListQuestionSetsBuilder {
         self
     }
     /// Sends the request: `GET /v5/question-sets`.
-    pub async fn send(self) -> Result<crate::types::QuestionSetList, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::QuestionSetList, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::QuestionSetList>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::QuestionSetList>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&LIST_QUESTION_SETS_OPERATION)
@@ -175,7 +186,7 @@ impl ListQuestionSetsBuilder {
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for ListQuestionSetsBuilder {
@@ -214,21 +225,31 @@ impl CreateQuestionSetBuilder {
         self
     }
     /// Sends the request: `POST /v5/question-sets`.
-    pub async fn send(self) -> Result<crate::types::QuestionSet, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::QuestionSet, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::QuestionSet>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::QuestionSet>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&CREATE_QUESTION_SET_OPERATION)
             .options(self.options);
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for CreateQuestionSetBuilder {
@@ -276,14 +297,24 @@ impl GetQuestionSetBuilder {
         self
     }
     /// Sends the request: `GET /v5/question-sets/{question_set_id}`.
-    pub async fn send(self) -> Result<crate::types::QuestionSet, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::QuestionSet, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::QuestionSet>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::QuestionSet>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&GET_QUESTION_SET_OPERATION)
@@ -293,7 +324,7 @@ impl GetQuestionSetBuilder {
         if let Some(value) = &self.views {
             request = request.query_csv("views", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for GetQuestionSetBuilder {
@@ -332,23 +363,31 @@ impl DeleteQuestionSetBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/question-sets/{question_set_id}`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::types::QuestionSetDeleteResponse, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::QuestionSetDeleteResponse, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::QuestionSetDeleteResponse>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::QuestionSetDeleteResponse>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&DELETE_QUESTION_SET_OPERATION)
             .options(self.options);
         let value = &self.question_set_id;
         request = request.path_param("question_set_id", value.as_str());
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for DeleteQuestionSetBuilder {
@@ -388,14 +427,24 @@ impl UpdateQuestionSetBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/question-sets/{question_set_id}`.
-    pub async fn send(self) -> Result<crate::types::QuestionSet, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::QuestionSet, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::QuestionSet>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::QuestionSet>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&UPDATE_QUESTION_SET_OPERATION)
@@ -404,7 +453,7 @@ impl UpdateQuestionSetBuilder {
         request = request.path_param("question_set_id", value.as_str());
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for UpdateQuestionSetBuilder {

@@ -2,6 +2,7 @@
 //! Individual questions (categorical, free text, rating, number) that question sets reference. Shape from SDK 0.1.0a4.
 //!
 //! Operations of the `Questions` resource; reach them through [`crate::Client::questions`].
+#![allow(clippy::type_complexity)]
 use crate::runtime as rt;
 /// Operations on Questions. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]
@@ -98,14 +99,24 @@ impl ListQuestionsBuilder {
         self
     }
     /// Sends the request: `GET /v5/questions`.
-    pub async fn send(self) -> Result<crate::types::QuestionList, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::QuestionList, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::QuestionList>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::QuestionList>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&LIST_QUESTIONS_OPERATION)
@@ -119,7 +130,7 @@ impl ListQuestionsBuilder {
         if let Some(value) = &self.ending_before {
             request = request.query("ending_before", value);
         }
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for ListQuestionsBuilder {
@@ -158,21 +169,31 @@ impl CreateQuestionBuilder {
         self
     }
     /// Sends the request: `POST /v5/questions`.
-    pub async fn send(self) -> Result<crate::types::Question, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::Question, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::Question>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::Question>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&CREATE_QUESTION_OPERATION)
             .options(self.options);
         let body = &self.body;
         request = request.json(body);
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for CreateQuestionBuilder {
@@ -211,21 +232,31 @@ impl GetQuestionBuilder {
         self
     }
     /// Sends the request: `GET /v5/questions/{question_id}`.
-    pub async fn send(self) -> Result<crate::types::Question, rt::Error> {
-        self.send_with_response().await.map(rt::Response::into_value)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::types::Question, rt::Error>,
+    > + Send {
+        self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<rt::Response<crate::types::Question>, rt::Error> {
+    ) -> impl std::future::Future<
+        Output = Result<rt::Response<crate::types::Question>, rt::Error>,
+    > + Send {
+        self.into_request().send_json_with_response()
+    }
+    /// The runtime's request, with every parameter and the body filled in.
+    fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
             .request(&GET_QUESTION_OPERATION)
             .options(self.options);
         let value = &self.question_id;
         request = request.path_param("question_id", value.as_str());
-        request.send_json_with_response().await
+        request
     }
 }
 impl std::future::IntoFuture for GetQuestionBuilder {

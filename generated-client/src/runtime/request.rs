@@ -457,16 +457,19 @@ impl RequestBuilder {
 
     /// Sends the request and decodes a 2xx JSON body into `T`. An empty body decodes as `null`, so
     /// `()`, `Option<_>` and `serde_json::Value` work for operations that return nothing.
+    // The `send_*` methods each call `execute` themselves rather than one another: every layer of
+    // `async fn` moves the whole request future once more, on every request.
     pub async fn send_json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
-        Ok(self.send_json_with_response().await?.value)
+        let operation = self.operation;
+        let response = self.execute(Some(HeaderValue::from_static("application/json"))).await?;
+        response.decode_json(operation)
     }
 
     /// Like [`send_json`](Self::send_json), and also returns the status, headers and attempts.
     pub async fn send_json_with_response<T: serde::de::DeserializeOwned>(self) -> Result<Response<T>, Error> {
         let operation = self.operation;
         let response = self.execute(Some(HeaderValue::from_static("application/json"))).await?;
-        let value = decode_json(operation, response.status, response.body.bytes())
-            .map_err(|error| error.after_attempts(response.attempts, true))?;
+        let value = response.decode_json(operation)?;
         Ok(Response::new(
             value,
             response.status,
@@ -477,7 +480,7 @@ impl RequestBuilder {
 
     /// Sends the request and returns the raw 2xx body.
     pub async fn send_bytes(self) -> Result<Vec<u8>, Error> {
-        Ok(self.send_bytes_with_response().await?.value)
+        Ok(self.execute(None).await?.body.into_vec())
     }
 
     /// Like [`send_bytes`](Self::send_bytes), and also returns the status, headers and attempts.
@@ -489,6 +492,17 @@ impl RequestBuilder {
             response.headers,
             response.attempts,
         ))
+    }
+
+    /// Sends the request and ignores the 2xx body, for operations that declare none.
+    pub async fn send_empty(self) -> Result<(), Error> {
+        self.execute(None).await.map(|_| ())
+    }
+
+    /// Like [`send_empty`](Self::send_empty), and also returns the status, headers and attempts.
+    pub async fn send_empty_with_response(self) -> Result<Response<()>, Error> {
+        let response = self.execute(None).await?;
+        Ok(Response::new((), response.status, response.headers, response.attempts))
     }
 
     /// Checks the request, then sends it inside its tracing span until an attempt succeeds or
@@ -635,6 +649,14 @@ struct RawResponse {
     body: Box<dyn Body>,
     /// Attempts it took, counting this one.
     attempts: u32,
+}
+
+impl RawResponse {
+    /// Decodes the body as JSON; a failure counts the attempts and says the request was sent.
+    fn decode_json<T: serde::de::DeserializeOwned>(&self, operation: &'static Operation) -> Result<T, Error> {
+        decode_json(operation, self.status, self.body.bytes())
+            .map_err(|error| error.after_attempts(self.attempts, true))
+    }
 }
 
 /// A response body: readable in place, or turned into a `Vec` (without a copy where possible).

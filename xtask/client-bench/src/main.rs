@@ -23,6 +23,8 @@ type BoxError = Box<dyn Error + Send + Sync>;
 
 const API_KEY: &str = "bench-key";
 const ACCOUNT: &str = "bench-account";
+/// What the generated client sends as its user agent (`sgp-evals/` and the crate's version).
+const USER_AGENT: &str = "sgp-evals/0.1.0";
 
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,7 +54,9 @@ fn generated(url: &str, total_items: Option<usize>) -> Result<sgp_evals::Client,
 }
 
 /// The same calls written by hand: one `reqwest::Client` with the generated client's timeouts,
-/// the credential headers, status check, `serde_json` into the generated types.
+/// the same request headers (the credentials, the user agent, `accept` and the retry count, so
+/// that both clients put the same bytes on the wire and the server does the same work for
+/// both), status check, `serde_json` into the generated types.
 #[derive(Clone)]
 struct HandWritten {
     http: reqwest::Client,
@@ -63,6 +67,7 @@ struct HandWritten {
 impl HandWritten {
     fn new(url: &str, total_items: Option<usize>) -> Result<Self, BoxError> {
         let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
             .build()?;
@@ -78,7 +83,9 @@ impl HandWritten {
             .http
             .get(format!("{}{path}", self.base_url))
             .header("x-api-key", API_KEY)
-            .header("x-selected-account-id", ACCOUNT);
+            .header("x-selected-account-id", ACCOUNT)
+            .header("accept", "application/json")
+            .header("x-retry-count", "0");
         if let Some(total) = self.total_items {
             request = request.header("x-bench-total", total);
         }

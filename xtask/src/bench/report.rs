@@ -492,8 +492,9 @@ impl Report {
              with keep-alive and canned JSON (hand-written on `tokio::net::TcpListener`, its own process) \
              and, in another process, the generated client against the same calls written by hand with \
              `reqwest` + `serde_json` into the same `sgp_evals::types`. The hand-written calls use a \
-             `reqwest::Client` with the generated client's timeouts and send the two credential headers; \
-             they check the status and decode the body. Within a process the two alternate (which goes \
+             `reqwest::Client` with the generated client's timeouts and send the headers it sends (the two \
+             credentials, its user agent, `accept: application/json` and `x-retry-count: 0`), so that both \
+             put the same request on the wire; they check the status and decode the body. Within a process the two alternate (which goes \
              first alternates) after a warm-up of both: a run of requests is cut into 10 chunks that take turns, \
              and requests get twice (the large page ten times) the runs of the other sections.\n\n",
             self.section_command("client")
@@ -835,21 +836,33 @@ and then converts the value into `openapiv3`. Format is `syn` parsing the emitte
 `prettyplease` printing them; it is the largest stage, and it is the same work progenitor's format
 stage does (`prettyplease` on `syn`), on less than half as many lines. Its cost follows the number of
 lines emitted, most of them in `types.rs` (a constructor and a documented setter per optional field of
-every type). Files are emitted and formatted on all cores (token streams cannot cross threads, so each
-file is emitted and formatted by one thread), and the line index is built on a second thread while
-the YAML is parsed. The 2× parse-only target is out of reach while the output is pretty-printed:
-formatting alone takes several times the parse, in our generator as in progenitor.
+every type). Emitting and formatting run on all cores: every file but `types.rs` is one unit of work,
+and `types.rs` is cut into parts of 16 types that are formatted apart and joined (a unit test pins
+the joined text to the text of formatting it whole); token streams cannot cross threads, so each unit
+is emitted and formatted by one thread. The line index is built on a second thread while the YAML is
+parsed. About a third of the time was the allocator: `xtask` allocates with mimalloc (and so does
+`progenitor-bench`, so that both generators run on the same allocator, as does the parse-only
+reference, which runs in our process). The 2× parse-only target is out of reach while the output is
+pretty-printed: formatting alone takes several times the parse, in our generator as in progenitor.
+*Write* is the time to create the files on this machine's disk (ext4); it varies more than the other
+stages from run to run.
 
 **Build cost.** `cargo check` is faster than for progenitor's crate (less code to type-check); a debug
-`cargo build` is slower: every crate compiles its own copy of the runtime, every operation gets async
-state machines (`send`, `send_with_response`, a boxed `IntoFuture`), and each response type's
-`Deserialize` is instantiated twice, plainly and with path tracking (decoding plainly first keeps a
-large page as fast as hand-written code; the path-tracking copy is only used to explain a failure).
+`cargo build` is slower: every crate compiles its own copy of the runtime, every operation gets a
+boxed `IntoFuture`, and each response type's `Deserialize` is instantiated twice, plainly and with
+path tracking (decoding plainly first keeps a large page as fast as hand-written code; the
+path-tracking copy is only used to explain a failure).
 
-**Client overhead.** Per request the generated client does what the hand-written calls do plus: the
-runtime's default headers (user agent) and the retry-count header, a tracing span, the retry loop,
-status and headers kept for `send_with_response`, and a boxed future (`.await` on a builder goes
-through `IntoFuture`). It allocates about as often as the hand-written calls.
+**Client overhead.** Per request the generated client does what the hand-written calls do plus: a
+tracing span, the retry loop, status and headers kept for `send_with_response`, and a boxed future
+(`.await` on a builder goes through `IntoFuture`). A builder's `send` returns the runtime's future
+itself rather than wrapping it in `async fn`s of its own (each layer moved the whole ~2.4 KB request
+future once more). The hand-written calls send the same headers as the generated client since
+2026-12-05; before, they sent only the two credentials (three headers fewer for both processes to
+write and read), and the ratio at concurrency 64 was 1.07× to 1.10×. Counted with `valgrind --tool=callgrind` on `client-bench requests URL 4000 64 1`
+(`BENCH_ONLY=generated`, then `hand-written`), the generated client's process now executes about 2%
+fewer instructions than the hand-written one's: `reqwest`'s `.header(name, value)` parses each name
+and value on every request, where the runtime builds its default headers once.
 
 **Noise.** This machine is a 2-core VM; the client benchmarks run the server and the client on the
 same two cores, so they measure CPU spent per request as much as latency. Runs alternate between the
