@@ -23,8 +23,26 @@ type BoxError = Box<dyn Error + Send + Sync>;
 
 const API_KEY: &str = "bench-key";
 const ACCOUNT: &str = "bench-account";
-/// What the generated client sends as its user agent (`sgp-evals/` and the crate's version).
-const USER_AGENT: &str = "sgp-evals/0.1.0";
+/// The generated crate's manifest: its name and version make the user agent it sends.
+const GENERATED_MANIFEST: &str = include_str!("../../../generated-client/Cargo.toml");
+
+/// What the generated client sends as its user agent: `name/version` of the generated crate.
+fn generated_user_agent() -> String {
+    let value = |key: &str| {
+        GENERATED_MANIFEST
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix(key)?
+                    .trim()
+                    .strip_prefix('=')?
+                    .trim()
+                    .strip_prefix('"')?
+                    .strip_suffix('"')
+            })
+            .unwrap_or_default()
+    };
+    format!("{}/{}", value("name"), value("version"))
+}
 
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,7 +85,7 @@ struct HandWritten {
 impl HandWritten {
     fn new(url: &str, total_items: Option<usize>) -> Result<Self, BoxError> {
         let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
+            .user_agent(generated_user_agent())
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
             .build()?;

@@ -844,8 +844,19 @@ parsed. About a third of the time was the allocator: `xtask` allocates with mima
 `progenitor-bench`, so that both generators run on the same allocator, as does the parse-only
 reference, which runs in our process). The 2× parse-only target is out of reach while the output is
 pretty-printed: formatting alone takes several times the parse, in our generator as in progenitor.
-*Write* is the time to create the files on this machine's disk (ext4); it varies more than the other
-stages from run to run.
+*Write* is the time to create the files on this machine's disk (ext4 mounted with `discard`); it
+varies far more than the other stages: on one day the 100-operation spec's write took from about
+2 ms to 40 ms, depending on how much the disk had just written and removed. Each run writes into a
+folder of its own, and the folders are removed after a spec's last run, so that no removal falls
+between measured runs.
+
+**Against progenitor, by size.** Ours takes about a quarter of progenitor's time on the large
+synthetic specs and less than half on the 100-operation one, but more than half on the small specs
+(10 operations, and our own spec of 29 in its progenitor-compatible form). There the costs that do
+not grow with the spec weigh most, and ours has more of them: it writes 24 files (12 of them the
+runtime, copied as source) where progenitor writes 2, starts a thread to format on the second core,
+and keeps the YAML as a JSON value and a line index for its diagnostics. On the small specs the
+median of either generator also moves by 10–20% between runs of the bench.
 
 **Build cost.** `cargo check` is faster than for progenitor's crate (less code to type-check); a debug
 `cargo build` is slower: every crate compiles its own copy of the runtime, every operation gets a
@@ -859,10 +870,12 @@ tracing span, the retry loop, status and headers kept for `send_with_response`, 
 itself rather than wrapping it in `async fn`s of its own (each layer moved the whole ~2.4 KB request
 future once more). The hand-written calls send the same headers as the generated client since
 2026-12-05; before, they sent only the two credentials (three headers fewer for both processes to
-write and read), and the ratio at concurrency 64 was 1.07× to 1.10×. Counted with `valgrind --tool=callgrind` on `client-bench requests URL 4000 64 1`
-(`BENCH_ONLY=generated`, then `hand-written`), the generated client's process now executes about 2%
-fewer instructions than the hand-written one's: `reqwest`'s `.header(name, value)` parses each name
-and value on every request, where the runtime builds its default headers once.
+write and read), and the ratio at concurrency 64 was 1.07× to 1.10×. Counted with
+`valgrind --tool=callgrind` on `client-bench requests URL 4000 64 1` (`BENCH_ONLY=generated`, then
+`hand-written`), the generated client's process now executes about 2% fewer instructions than the
+hand-written one's: `reqwest`'s `.header(name, value)` parses each name and value on every request,
+where the runtime builds its default headers once. Ratios near 1.0 at concurrency 1 are within the
+noise (below): the same build measured 0.98× to 1.05× in different runs.
 
 **Noise.** This machine is a 2-core VM; the client benchmarks run the server and the client on the
 same two cores, so they measure CPU spent per request as much as latency. Runs alternate between the
