@@ -33,8 +33,7 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
         }
         for (spec, variant) in pairs {
             progress(&format!("progenitor: {}", spec.name));
-            let ours = ours(settings, &spec, &variant)?;
-            let theirs = progenitor(settings, &spec.name, &variant, ours.wall.0.len())?;
+            let (ours, theirs) = ours_and_progenitor(settings, &spec, &variant)?;
             report.progenitor.push(ProgenitorRow {
                 spec: spec.name.clone(),
                 display: crate::display_path(&settings.root, &variant),
@@ -48,9 +47,43 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
     Ok(())
 }
 
+/// How many turns ours and progenitor take on one spec.
+const ROUNDS: usize = 5;
+
+/// Ours and progenitor on the same spec, taking turns: [`ROUNDS`] rounds of a few runs of each
+/// (every round with its own warm-up run, as progenitor starts a new process), so that the drift
+/// of the machine over the minutes a spec takes hits both alike. Together the rounds make about
+/// as many runs as [`runs_for`] gives a single measurement.
+fn ours_and_progenitor(
+    settings: &Settings,
+    spec: &SpecFile,
+    variant: &Path,
+) -> Result<(GenerationRow, ProgenitorTimes), String> {
+    let mut ours_row = ours_runs(settings, spec, variant, |warm_up| {
+        runs_for(settings, warm_up).div_ceil(ROUNDS)
+    })?;
+    let per_round = ours_row.wall.0.len();
+    let mut theirs = progenitor(settings, &spec.name, variant, per_round)?;
+    for _ in 1..ROUNDS {
+        ours_row.append(ours_runs(settings, spec, variant, |_| per_round)?);
+        theirs.append(progenitor(settings, &spec.name, variant, per_round)?);
+    }
+    Ok((ours_row, theirs))
+}
+
 /// Our whole pipeline on `path` (one warm-up, then [`runs_for`] measured runs), and the parse-only
 /// reference on the same file in the same process.
 fn ours(settings: &Settings, spec: &SpecFile, path: &Path) -> Result<GenerationRow, String> {
+    ours_runs(settings, spec, path, |warm_up| runs_for(settings, warm_up))
+}
+
+/// [`ours`], with as many measured runs as `count` says for the warm-up run's wall time (seconds).
+fn ours_runs(
+    settings: &Settings,
+    spec: &SpecFile,
+    path: &Path,
+    count: impl Fn(f64) -> usize,
+) -> Result<GenerationRow, String> {
     let scratch = settings.scratch("generated")?.join(&spec.name);
     let _ = fs::remove_dir_all(&scratch);
     let mut options = Options {
@@ -70,8 +103,8 @@ fn ours(settings: &Settings, spec: &SpecFile, path: &Path) -> Result<GenerationR
     let mut run = 0;
     while run <= runs {
         // Every run writes into a new, empty folder. They are removed after the last run rather
-        // than before each one: on this machine's disk (ext4 mounted with `discard`) removing
-        // thousands of just-written files slows the writes that follow, up to tenfold.
+        // than before each one, so that no removal of thousands of files falls between measured
+        // runs: how long this machine's disk takes to write depends on what it just did.
         options.output_dir = scratch.join(format!("run-{run}"));
         let mut times = StageTimes::default();
         let started = Instant::now();
@@ -82,7 +115,7 @@ fn ours(settings: &Settings, spec: &SpecFile, path: &Path) -> Result<GenerationR
         if run == 1 {
             row.operations = summary.operations;
             row.types = summary.types;
-            runs = runs_for(settings, wall);
+            runs = count(wall);
             continue;
         }
         let stages = [
@@ -182,6 +215,15 @@ pub struct ProgenitorTimes {
     pub stages: [Sample; 4],
     pub total: Sample,
     pub lines: usize,
+}
+
+impl ProgenitorTimes {
+    fn append(&mut self, other: ProgenitorTimes) {
+        for (sample, more) in self.stages.iter_mut().zip(other.stages) {
+            sample.0.extend(more.0);
+        }
+        self.total.0.extend(other.total.0);
+    }
 }
 
 /// Our spec as progenitor 0.15 accepts it: without `uploadFile` (progenitor rejects a

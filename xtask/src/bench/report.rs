@@ -31,6 +31,15 @@ impl GenerationRow {
     fn per_operation(&self) -> f64 {
         self.wall.median() / self.operations.max(1) as f64
     }
+
+    /// Adds the runs of another measurement of the same spec.
+    pub fn append(&mut self, other: GenerationRow) {
+        for (sample, more) in self.stages.iter_mut().zip(other.stages) {
+            sample.0.extend(more.0);
+        }
+        self.wall.0.extend(other.wall.0);
+        self.parse_only.0.extend(other.parse_only.0);
+    }
 }
 
 #[derive(Debug)]
@@ -369,8 +378,10 @@ impl Report {
              timings per run: load (read + `serde_yaml` → `openapiv3`), generate (`Generator::generate_tokens`, \
              builder interface, merged tags), format (`syn` + `prettyplease`, as progenitor's README \
              recommends for build scripts), write (`Cargo.toml` + `src/lib.rs`). Ours is the whole \
-             `run_timed` on the same file, in this process. Both on the progenitor-compatible variants \
-             (see the notes at the end for what they leave out).\n\n",
+             `run_timed` on the same file, in this process. The two take turns: 5 rounds of a fifth of the \
+             runs each, every round after a warm-up run of each, so that the machine's drift hits both \
+             alike. Both on the progenitor-compatible variants (see the notes at the end for what they \
+             leave out).\n\n",
             self.section_command("progenitor")
         );
         let rows: Vec<Vec<String>> = self
