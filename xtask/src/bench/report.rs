@@ -861,13 +861,13 @@ varies far more than the other stages: on one day the 100-operation spec's write
 folder of its own, and the folders are removed after a spec's last run, so that no removal falls
 between measured runs.
 
-**Against progenitor, by size.** Ours takes about a quarter of progenitor's time on the large
-synthetic specs and less than half on the 100-operation one, but more than half on the small specs
-(10 operations, and our own spec of 29 in its progenitor-compatible form). There the costs that do
-not grow with the spec weigh most, and ours has more of them: it writes 24 files (12 of them the
-runtime, copied as source) where progenitor writes 2, starts a thread to format on the second core,
-and keeps the YAML as a JSON value and a line index for its diagnostics. On the small specs the
-median of either generator also moves by 10–20% between runs of the bench.
+**Against progenitor, by size.** Ours takes about a third of progenitor's time or less from 100
+operations up, but more than half on the smallest spec (10 operations), and in some runs of the
+bench on our own spec (29 operations in its progenitor-compatible form; 0.41× to 0.59× in runs on
+2026-12-05). On small specs the costs that do not grow with the spec weigh most, and ours has more
+of them: it writes 24 files (12 of them the runtime, copied as source) where progenitor writes 2,
+starts a thread to format on the second core, and keeps the YAML as a JSON value and a line index
+for its diagnostics. There the median of either generator also moves by 10–20% between runs.
 
 **Build cost.** `cargo check` is faster than for progenitor's crate (less code to type-check); a debug
 `cargo build` is slower: every crate compiles its own copy of the runtime, every operation gets a
