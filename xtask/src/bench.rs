@@ -56,6 +56,11 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
     }
     let settings = parse_args(root, args)?;
     let started = Instant::now();
+    // Generated crates left by an earlier run are moved aside, not removed, and removed with this
+    // run's after the last measurement (see `generation::GENERATED`).
+    let generated = settings.scratch(generation::GENERATED)?;
+    let left_over = settings.scratch("left-over")?.join(format!("{}", std::process::id()));
+    fs::rename(&generated, &left_over).map_err(|e| format!("{}: {e}", generated.display()))?;
     let specs = synth_specs(&settings)?;
     let mut report = Report::new(&settings);
     if settings.wants("generation") || settings.wants("progenitor") {
@@ -76,6 +81,9 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
         (dir.join("BENCHMARKS.md"), dir.join("BENCHMARKS-scaling.svg"))
     };
     report.write(&markdown, &svg)?;
+    for dir in [settings.scratch(generation::GENERATED)?, settings.scratch("left-over")?] {
+        fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
     println!(
         "wrote {} and {} in {:.0} s",
         markdown.display(),

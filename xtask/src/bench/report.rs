@@ -856,10 +856,10 @@ parsed. About a third of the time was the allocator: `xtask` allocates with mima
 reference, which runs in our process). The 2× parse-only target is out of reach while the output is
 pretty-printed: formatting alone takes several times the parse, in our generator as in progenitor.
 *Write* is the time to create the files on this machine's disk (ext4 mounted with `discard`); it
-varies far more than the other stages: on one day the 100-operation spec's write took from about
-2 ms to 40 ms, depending on how much the disk had just written and removed. Each run writes into a
-folder of its own, and the folders are removed after a spec's last run, so that no removal falls
-between measured runs.
+varies far more than the other stages. Removing thousands of just-written files slows the writes
+that follow for a while (with removals between runs, the 100-operation spec's write took 10 to 40 ms
+instead of about 2 ms), so each run writes into a folder of its own and all of them are removed
+when the bench is over.
 
 **Against progenitor, by size.** Ours takes about a third of progenitor's time or less from 100
 operations up, but more than half on the smallest spec (10 operations), and in some runs of the
