@@ -30,6 +30,8 @@ pub struct Settings {
     /// Measured runs per data point (after one warm-up run).
     pub runs: usize,
     pub sections: Vec<String>,
+    /// Where generated crates are written while generation is timed (see [`output_root`]).
+    pub output_root: PathBuf,
 }
 
 impl Settings {
@@ -40,6 +42,13 @@ impl Settings {
     /// `target/bench/<name>`, created.
     pub fn scratch(&self, name: &str) -> Result<PathBuf, String> {
         let dir = self.root.join("target/bench").join(name);
+        fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(dir)
+    }
+
+    /// `<output root>/<name>`, created: for generated crates while generation is timed.
+    pub fn output_scratch(&self, name: &str) -> Result<PathBuf, String> {
+        let dir = self.output_root.join(name);
         fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         Ok(dir)
     }
@@ -58,32 +67,15 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
     let started = Instant::now();
     // Generated crates left by an earlier run are moved aside, not removed, and removed with this
     // run's after the last measurement (see `generation::GENERATED`).
-    let generated = settings.scratch(generation::GENERATED)?;
-    let left_over = settings.scratch("left-over")?.join(format!("{}", std::process::id()));
+    let generated = settings.output_scratch(generation::GENERATED)?;
+    let left_over = settings
+        .output_scratch("left-over")?
+        .join(format!("{}", std::process::id()));
     fs::rename(&generated, &left_over).map_err(|e| format!("{}: {e}", generated.display()))?;
-    let specs = synth_specs(&settings)?;
-    let mut report = Report::new(&settings);
-    if settings.wants("generation") || settings.wants("progenitor") {
-        generation::measure(&settings, &specs, &mut report)?;
-    }
-    if settings.wants("build") {
-        build_cost::measure(&settings, &specs, &mut report)?;
-    }
-    if settings.wants("client") {
-        client::measure(&settings, &mut report)?;
-    }
-    report.finish(started.elapsed());
-    let complete = SECTIONS.iter().all(|s| settings.wants(s));
-    let (markdown, svg) = if complete {
-        (root.join("BENCHMARKS.md"), root.join("BENCHMARKS-scaling.svg"))
-    } else {
-        let dir = settings.scratch("partial")?;
-        (dir.join("BENCHMARKS.md"), dir.join("BENCHMARKS-scaling.svg"))
-    };
-    report.write(&markdown, &svg)?;
-    for dir in [settings.scratch(generation::GENERATED)?, settings.scratch("left-over")?] {
-        fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
+    let measured = measure_and_report(&settings, started);
+    let removed = remove_generated_crates(&settings);
+    let (markdown, svg) = measured?;
+    removed?;
     println!(
         "wrote {} and {} in {:.0} s",
         markdown.display(),
@@ -93,11 +85,69 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs the sections asked for and writes the report; returns where it went.
+fn measure_and_report(settings: &Settings, started: Instant) -> Result<(PathBuf, PathBuf), String> {
+    let specs = synth_specs(settings)?;
+    let mut report = Report::new(settings);
+    if settings.wants("generation") || settings.wants("progenitor") {
+        generation::measure(settings, &specs, &mut report)?;
+    }
+    if settings.wants("build") {
+        build_cost::measure(settings, &specs, &mut report)?;
+    }
+    if settings.wants("client") {
+        client::measure(settings, &mut report)?;
+    }
+    report.finish(started.elapsed());
+    let complete = SECTIONS.iter().all(|s| settings.wants(s));
+    let (markdown, svg) = if complete {
+        (
+            settings.root.join("BENCHMARKS.md"),
+            settings.root.join("BENCHMARKS-scaling.svg"),
+        )
+    } else {
+        let dir = settings.scratch("partial")?;
+        (dir.join("BENCHMARKS.md"), dir.join("BENCHMARKS-scaling.svg"))
+    };
+    report.write(&markdown, &svg)?;
+    Ok((markdown, svg))
+}
+
+/// Removes the crates generation wrote (also when a section failed: in memory they would stay).
+fn remove_generated_crates(settings: &Settings) -> Result<(), String> {
+    for name in ["progenitor", generation::GENERATED, "left-over"] {
+        let dir = settings.output_root.join(name);
+        match fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("{}: {e}", dir.display())),
+            _ => {}
+        }
+    }
+    if settings.output_root != settings.root.join("target/bench") {
+        let _ = fs::remove_dir(&settings.output_root);
+    }
+    Ok(())
+}
+
+/// Generated crates are written to memory (`/dev/shm`) where the machine has it, else to
+/// `target/bench/`. This VM's disk slows down after heavy writing (a build, an earlier run): with
+/// the crates on disk the 10-operation spec's write stage took anywhere from 0.7 ms to 13 ms,
+/// depending on what ran before. In memory the stage measures the generator's writing (the same
+/// system calls) rather than the disk's backlog; progenitor's crates go to the same place.
+fn output_root(root: &Path) -> PathBuf {
+    let memory = Path::new("/dev/shm");
+    if memory.is_dir() {
+        memory.join(format!("openapi-rust-gen-bench-{}", std::process::id()))
+    } else {
+        root.join("target/bench")
+    }
+}
+
 fn parse_args(root: &Path, args: &[&str]) -> Result<Settings, String> {
     let mut settings = Settings {
         root: root.to_path_buf(),
         runs: 5,
         sections: SECTIONS.iter().map(|s| (*s).to_owned()).collect(),
+        output_root: output_root(root),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {

@@ -48,11 +48,9 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
     Ok(())
 }
 
-/// The scratch folder our generated crates go to. On this machine's disk (ext4 mounted with
-/// `discard`) removing thousands of just-written files slows the writes that follow it for a while:
-/// with a removal between runs, the 100-operation spec's write stage took 10 to 40 ms instead of
-/// about 2 ms. So every run gets a folder of its own, and the bench removes them all after the last
-/// measurement (`bench::run`).
+/// The scratch folder our generated crates go to, under [`Settings::output_scratch`]. Removing
+/// thousands of just-written files slows a disk's writes that follow, so every run gets a folder
+/// of its own, and the bench removes them all after the last measurement (`bench::run`).
 pub const GENERATED: &str = "generated";
 
 /// Numbers the run folders, so that no run writes where another did.
@@ -95,7 +93,7 @@ fn ours_runs(
     path: &Path,
     count: impl Fn(f64) -> usize,
 ) -> Result<GenerationRow, String> {
-    let scratch = settings.scratch(GENERATED)?.join(&spec.name);
+    let scratch = settings.output_scratch(GENERATED)?.join(&spec.name);
     let mut options = Options {
         spec_path: path.to_path_buf(),
         output_dir: scratch.clone(),
@@ -183,10 +181,10 @@ pub fn build_progenitor_bench(settings: &Settings) -> Result<PathBuf, String> {
 }
 
 /// Runs progenitor on `spec` in its own process (one warm-up run, then as many runs as ours got,
-/// each printing a JSON line), leaving its crate in `target/bench/progenitor/<name>`.
+/// each printing a JSON line), writing its crate to `<output root>/progenitor/<name>`.
 fn progenitor(settings: &Settings, name: &str, spec: &Path, runs: usize) -> Result<ProgenitorTimes, String> {
     let binary = settings.root.join("target/release/progenitor-bench");
-    let out = settings.scratch("progenitor")?.join(name);
+    let out = settings.output_scratch("progenitor")?.join(name);
     let mut command = Command::new(&binary);
     command
         .arg(spec)

@@ -290,9 +290,9 @@ impl Report {
         let _ = write!(
             out,
             "## 1. Generation, by stage\n\n`{}`\n\n\
-             `codegen::run_timed` on each spec, writing into an empty folder under `target/bench/generated/` \
-             each run. Stages: load (read, YAML → JSON value, line index, `openapiv3`), validate, model \
-             (lowering), emit (tokens), format (`syn` + `prettyplease`), write. *Whole* is the call end to \
+             `codegen::run_timed` on each spec, writing into a new, empty folder each run (in memory, \
+             under `/dev/shm`, where the machine has it; see the notes). Stages: load (read, YAML → JSON \
+             value, line index, `openapiv3`), validate, model (lowering), emit (tokens), format (`syn` + `prettyplease`), write. *Whole* is the call end to \
              end; *parse-only* is `fs::read_to_string` + `serde_yaml::from_str::<openapiv3::OpenAPI>` on the \
              same file in the same process, measured right after each run.\n\n",
             self.section_command("generation")
@@ -855,11 +855,12 @@ parsed. About a third of the time was the allocator: `xtask` allocates with mima
 `progenitor-bench`, so that both generators run on the same allocator, as does the parse-only
 reference, which runs in our process). The 2× parse-only target is out of reach while the output is
 pretty-printed: formatting alone takes several times the parse, in our generator as in progenitor.
-*Write* is the time to create the files on this machine's disk (ext4 mounted with `discard`); it
-varies far more than the other stages. Removing thousands of just-written files slows the writes
-that follow for a while (with removals between runs, the 100-operation spec's write took 10 to 40 ms
-instead of about 2 ms), so each run writes into a folder of its own and all of them are removed
-when the bench is over.
+*Write* is the time to create the files. It is measured in memory (`/dev/shm`, and progenitor's
+crates go there too): this VM's disk slows down for a while after heavy writing (a build, an earlier
+run, removing thousands of files), and with the crates on disk the 10-operation spec's write stage
+took anywhere from 0.7 ms to 13 ms, and the 100-operation spec's from 1.4 ms to 40 ms, depending on
+what ran before. Each run still writes into a folder of its own, and all of them are removed when
+the bench is over.
 
 **Against progenitor, by size.** Ours takes about a third of progenitor's time or less from 100
 operations up, but more than half on the smallest spec (10 operations), and in some runs of the
