@@ -890,8 +890,8 @@ where the runtime builds its default headers once. At concurrency 1 the generate
 slower in most runs (0.98× to 1.08× on 2026-12-05) although its process executes fewer instructions
 there too (413.0 M against 418.4 M for 4,000 requests) and makes the same system calls per request
 (`strace -c`): `valgrind --tool=cachegrind` counts about 250 more first-level data cache misses per
-request (5.23 M against 4.23 M), most of them writes, spread over `reqwest`'s and `hyper`'s own
-copies of the request and the box of `IntoFuture`. The request's future is about 2.4 KB where the
+request (5.23 M against 4.23 M), most of them writes, spread over the runtime's attempt loop,
+`reqwest`'s copy of the request and the box of `IntoFuture`. The request's future is about 2.4 KB where the
 hand-written one is 440 bytes; boxing the attempt loop shrank it to 1 KB but removed only 2% of
 those misses and added an allocation, so it was not kept. Where the rest come from is not found.
 
