@@ -115,7 +115,7 @@ impl std::error::Error for CodegenError {}
 pub struct StageTimes {
     /// Reading and parsing the file: text → JSON value, line index, `openapiv3` document.
     pub load: Duration,
-    /// The spec checks of [`validate`].
+    /// The spec checks of [`validate`], which run on a second thread alongside lowering.
     pub validate: Duration,
     /// Lowering to the [`ApiModel`], including locating its diagnostics.
     pub model: Duration,
@@ -205,16 +205,15 @@ pub fn generate_timed(
     crate_name: Option<&str>,
     times: &mut StageTimes,
 ) -> Result<Generated, CodegenError> {
-    let mut diagnostics = timed(&mut times.validate, || validate(spec));
-    let (model, diagnostics) = timed(&mut times.model, || {
-        let (mut model, lower_diagnostics) = lower(&spec.openapi, Some(&spec.raw));
+    let (mut diagnostics, (mut model, lower_diagnostics)) = validate_and_lower(spec, times);
+    let diagnostics = timed(&mut times.model, || {
         if let Some(name) = crate_name {
             model.settings.crate_name = name.to_owned();
         }
         diagnostics.extend(lower_diagnostics);
         let mut diagnostics = dedupe_by_pointer(diagnostics);
         spec.locate(&mut diagnostics);
-        (model, diagnostics)
+        diagnostics
     });
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(CodegenError::Spec(diagnostics));
@@ -226,6 +225,27 @@ pub fn generate_timed(
         operations: model.resources.iter().map(|r| r.operations.len()).sum(),
         types: model.types.len(),
     })
+}
+
+/// Validates on a second thread while lowering runs on this one: neither needs the other (lowering
+/// copes with what validation reports, and their diagnostics are merged afterwards, validation's
+/// first). Falls back to one thread when none can be started.
+fn validate_and_lower(spec: &LoadedSpec, times: &mut StageTimes) -> (Vec<Diagnostic>, (ApiModel, Vec<Diagnostic>)) {
+    let ((validated, validate_time), (lowered, lower_time)) = std::thread::scope(|scope| {
+        // The same stack as the main thread's: both walk the spec's schemas recursively.
+        let helper = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, || timed_now(|| validate(spec)));
+        let lowered = timed_now(|| lower(&spec.openapi, Some(&spec.raw)));
+        let validated = match helper {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => timed_now(|| validate(spec)),
+        };
+        (validated, lowered)
+    });
+    times.validate += validate_time;
+    times.model += lower_time;
+    (validated, lowered)
 }
 
 /// Validation and lowering both notice some problems (a dangling `$ref`, a missing

@@ -292,7 +292,8 @@ impl Report {
             "## 1. Generation, by stage\n\n`{}`\n\n\
              `codegen::run_timed` on each spec, writing into a new, empty folder each run (in memory, \
              under `/dev/shm`, where the machine has it; see the notes). Stages: load (read, YAML → JSON \
-             value, line index, `openapiv3`), validate, model (lowering), emit (tokens), format (`syn` + `prettyplease`), write. *Whole* is the call end to \
+             value, line index, `openapiv3`), validate and model (lowering; the two run side by side on two \
+             threads), emit (tokens), format (`syn` + `prettyplease`), write. *Whole* is the call end to \
              end; *parse-only* is `fs::read_to_string` + `serde_yaml::from_str::<openapiv3::OpenAPI>` on the \
              same file in the same process, measured right after each run.\n\n",
             self.section_command("generation")
