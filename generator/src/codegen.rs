@@ -232,14 +232,11 @@ pub fn generate_timed(
 /// first). Falls back to one thread when none can be started.
 fn validate_and_lower(spec: &LoadedSpec, times: &mut StageTimes) -> (Vec<Diagnostic>, (ApiModel, Vec<Diagnostic>)) {
     let ((validated, validate_time), (lowered, lower_time)) = std::thread::scope(|scope| {
-        // The same stack as the main thread's: both walk the spec's schemas recursively.
-        let helper = std::thread::Builder::new()
-            .stack_size(8 << 20)
-            .spawn_scoped(scope, || timed_now(|| validate(spec)));
+        let helper = spawn_with_main_stack(scope, || timed_now(|| validate(spec)));
         let lowered = timed_now(|| lower(&spec.openapi, Some(&spec.raw)));
         let validated = match helper {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => timed_now(|| validate(spec)),
+            Some(handle) => join(handle),
+            None => timed_now(|| validate(spec)),
         };
         (validated, lowered)
     });
@@ -351,23 +348,35 @@ fn emit_and_format(parts: &[&Emitter<'_>]) -> Vec<Output> {
         .map_or(1, usize::from)
         .min(parts.len());
     let mut outputs = std::thread::scope(|scope| {
-        // The same stack as the main thread's: emitted types nest as deep as the spec's schemas.
         let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(8 << 20)
-                    .spawn_scoped(scope, work)
-                    .ok()
-            })
+            .filter_map(|_| spawn_with_main_stack(scope, work))
             .collect();
         let mut outputs = work();
         for helper in helpers {
-            outputs.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            outputs.extend(join(helper));
         }
         outputs
     });
     outputs.sort_by_key(|(index, _)| *index);
     outputs.into_iter().map(|(_, output)| output).collect()
+}
+
+/// Starts `work` on a scoped thread with the main thread's stack (8 MiB): validating, lowering and
+/// emitting recurse as deep as the spec's schemas nest. `None` when no thread can be started; the
+/// caller then does the work itself.
+fn spawn_with_main_stack<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> Option<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn_scoped(scope, work)
+        .ok()
+}
+
+/// Waits for a helper thread; a panic there goes on on this thread.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Runs `action` and returns its result with the time it took.

@@ -96,7 +96,8 @@ fn ours_runs(
     let scratch = settings.output_scratch(GENERATED)?.join(&spec.name);
     let mut options = Options {
         spec_path: path.to_path_buf(),
-        output_dir: scratch.clone(),
+        // Set per run below.
+        output_dir: PathBuf::new(),
         regenerate_command: "cargo xtask bench".to_owned(),
         spec_display: spec.display.clone(),
         crate_name: None,

@@ -506,9 +506,9 @@ impl Report {
              `reqwest` + `serde_json` into the same `sgp_evals::types`. The hand-written calls use a \
              `reqwest::Client` with the generated client's timeouts and send the headers it sends (the two \
              credentials, its user agent, `accept: application/json` and `x-retry-count: 0`), so that both \
-             put the same request on the wire; they check the status and decode the body. Within a process the two alternate (which goes \
-             first alternates) after a warm-up of both: a run of requests is cut into 10 chunks that take turns, \
-             and requests get twice (the large page ten times) the runs of the other sections.\n\n",
+             put the same request on the wire; they check the status and decode the body. Within a \
+             process the two alternate (which goes first alternates) after a warm-up of both: a run of \
+             requests is cut into 10 chunks that take turns, and requests get twice (the large page ten times) the runs of the other sections.\n\n",
             self.section_command("client")
         );
         if !self.requests.is_empty() {
