@@ -3,23 +3,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use openapi_rust_gen::codegen::{run, CodegenError, Options};
-use openapi_rust_gen::write::Mode;
+use openapi_rust_gen::{CodegenError, Generator, Mode};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 fn check(spec_path: PathBuf) -> Result<(), CodegenError> {
-    let options = Options {
-        spec_path,
-        output_dir: root().join("generated-client"),
-        regenerate_command: "cargo xtask codegen".to_owned(),
-        spec_display: "openapi/sgp-evaluations.yaml".to_owned(),
-        crate_name: None,
-        mode: Mode::Check,
-    };
-    run(&options).map(|_| ())
+    Generator::new("cargo xtask codegen", "openapi/sgp-evaluations.yaml")
+        .run(&spec_path, &root().join("generated-client"), Mode::Check)
+        .map(|_| ())
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use openapi_rust_gen::codegen::{generate_from_str, header, CodegenError, Generated};
+use openapi_rust_gen::{CodegenError, Generated, Generator};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -13,7 +13,7 @@ fn root() -> PathBuf {
 fn generate_file(path: &Path) -> Result<Generated, CodegenError> {
     let text = fs::read_to_string(path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    generate_from_str(&name, &text, &header("cargo xtask codegen", &name))
+    Generator::new("cargo xtask codegen", &name).generate(&text)
 }
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {

@@ -7,15 +7,15 @@ use std::time::{Duration, Instant};
 use proc_macro2::TokenStream;
 
 use crate::diagnostic::{render, Diagnostic};
-use crate::emit_client::{emit_cargo_toml, emit_client, emit_generated_mod, emit_lib};
-use crate::emit_operations::emit_resource;
-use crate::emit_types::{emit_type_items, emit_types_prelude};
+use crate::emit::client::{emit_cargo_toml, emit_client, emit_generated_mod, emit_lib};
+use crate::emit::operations::emit_resource;
+use crate::emit::types::{emit_type_items, emit_types_prelude};
 use crate::format::{format_rust, with_header};
-use crate::load::{load_file, load_str, LoadedSpec};
 use crate::lower::lower;
 use crate::model::ApiModel;
-use crate::validate::validate;
-use crate::write::{unified_diff, write_files, GeneratedFile, Mode};
+use crate::spec::load::{load_file, load_str, LoadedSpec};
+use crate::spec::validate::validate;
+use crate::write::{write_files, GeneratedFile, Mode};
 
 /// The hand-written runtime, copied into every generated crate at `src/runtime/`.
 const RUNTIME_FILES: &[(&str, &str)] = &[
@@ -37,56 +37,89 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
 /// generated any more are removed.
 const OWNED_DIRS: &[&str] = &["src/generated", "src/runtime"];
 
-/// What to generate from where.
+/// Generates client crates from OpenAPI documents: the one entry point of this library.
+///
+/// ```no_run
+/// use openapi_rust_gen::{Generator, Mode};
+/// use std::path::Path;
+///
+/// let generator = Generator::new("cargo xtask codegen", "openapi/api.yaml");
+/// let summary = generator.run(Path::new("openapi/api.yaml"), Path::new("client"), Mode::Write)?;
+/// println!("{} files written", summary.written.len());
+/// # Ok::<(), openapi_rust_gen::CodegenError>(())
+/// ```
 #[derive(Clone, Debug)]
-pub struct Options {
-    pub spec_path: PathBuf,
-    pub output_dir: PathBuf,
+pub struct Generator {
     /// Named in every file's header, e.g. `cargo xtask codegen`.
-    pub regenerate_command: String,
+    regenerate_command: String,
     /// How the header names the spec, e.g. `openapi/sgp-evaluations.yaml`.
-    pub spec_display: String,
+    spec_display: String,
     /// Overrides the crate name the spec's `x-codegen` (or title) gives.
-    pub crate_name: Option<String>,
-    pub mode: Mode,
+    crate_name: Option<String>,
+    /// How many threads may validate, emit and format at once; 1 keeps all work on the caller's.
+    threads: usize,
 }
 
 /// The generated crate, before it is written.
 #[derive(Debug)]
 pub struct Generated {
+    /// Every file of the crate, paths relative to its root, in a stable order.
     pub files: Vec<GeneratedFile>,
+    /// Problems in the spec that did not stop generation.
     pub warnings: Vec<Diagnostic>,
+    /// How many operations the client has.
     pub operations: usize,
+    /// How many named types the client has.
     pub types: usize,
+    /// How long each stage took.
+    pub times: StageTimes,
 }
 
+/// What [`Generator::run`] did.
 #[derive(Debug)]
 pub struct Summary {
+    /// How many operations the client has.
     pub operations: usize,
+    /// How many named types the client has.
     pub types: usize,
+    /// Files written (in check mode: none), relative to the output folder.
     pub written: Vec<String>,
+    /// How many files were already up to date.
     pub unchanged: usize,
+    /// Files removed from the folders the generator owns because nothing generates them any more.
     pub removed: Vec<String>,
+    /// Problems in the spec that did not stop generation.
     pub warnings: Vec<Diagnostic>,
-    pub millis: u128,
+    /// How long each stage took.
+    pub times: StageTimes,
+    /// How long the whole run took.
+    pub elapsed: Duration,
 }
 
+/// Why generation stopped.
 #[derive(Debug)]
 pub enum CodegenError {
     /// The spec has errors; nothing was written.
     Spec(Vec<Diagnostic>),
     /// An emitter produced code that does not parse (a generator bug).
     Emit {
+        /// The file being emitted.
         file: String,
+        /// What `syn` said about the tokens.
         message: String,
     },
+    /// Reading the spec or writing the output failed.
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         error: std::io::Error,
     },
     /// Check mode: these files differ from what would be generated.
     Stale {
+        /// Paths relative to the output folder.
         files: Vec<String>,
+        /// A unified diff per file, from what is on disk to what would be generated.
         diff: String,
     },
 }
@@ -142,97 +175,117 @@ fn timed<T>(slot: &mut Duration, action: impl FnOnce() -> T) -> T {
     result
 }
 
-/// Loads the spec, generates the crate and writes (or checks) it.
-pub fn run(options: &Options) -> Result<Summary, CodegenError> {
-    run_timed(options, &mut StageTimes::default())
-}
-
-/// [`run`], adding the time of each stage to `times`.
-pub fn run_timed(options: &Options, times: &mut StageTimes) -> Result<Summary, CodegenError> {
-    let started = Instant::now();
-    let spec = timed(&mut times.load, || load_file(&options.spec_path)).map_err(CodegenError::Spec)?;
-    let header = header(&options.regenerate_command, &options.spec_display);
-    let generated = generate_timed(&spec, &header, options.crate_name.as_deref(), times)?;
-    let written = timed(&mut times.write, || {
-        write_files(&options.output_dir, &generated.files, OWNED_DIRS, options.mode)
-    });
-    let report = written.map_err(|error| CodegenError::Io {
-        path: options.output_dir.clone(),
-        error,
-    })?;
-    if !report.stale.is_empty() {
-        let files = report.stale.iter().map(|(path, _)| path.clone()).collect();
-        let diff = report.stale.iter().map(|(_, diff)| diff.as_str()).collect();
-        return Err(CodegenError::Stale { files, diff });
-    }
-    Ok(Summary {
-        operations: generated.operations,
-        types: generated.types,
-        written: report.written,
-        unchanged: report.unchanged,
-        removed: report.removed,
-        warnings: generated.warnings,
-        millis: started.elapsed().as_millis(),
-    })
-}
-
-/// `@generated by `cargo xtask codegen` from openapi/x.yaml. Do not edit by hand.`
-pub fn header(command: &str, spec_display: &str) -> String {
-    format!("@generated by `{command}` from {spec_display}. Do not edit by hand.")
-}
-
-/// Spec text → files, in memory. Used by `run` and by snapshot tests.
-pub fn generate_from_str(source_name: &str, text: &str, header: &str) -> Result<Generated, CodegenError> {
-    let spec = load_str(source_name, text).map_err(CodegenError::Spec)?;
-    generate(&spec, header)
-}
-
-/// Validates and lowers the spec, then emits every file. Any error diagnostic stops generation;
-/// warnings travel with the result.
-pub fn generate(spec: &LoadedSpec, header: &str) -> Result<Generated, CodegenError> {
-    generate_named(spec, header, None)
-}
-
-/// [`generate`], with the crate name set by the caller instead of the spec.
-pub fn generate_named(spec: &LoadedSpec, header: &str, crate_name: Option<&str>) -> Result<Generated, CodegenError> {
-    generate_timed(spec, header, crate_name, &mut StageTimes::default())
-}
-
-/// [`generate_named`], adding the time of each stage to `times`.
-pub fn generate_timed(
-    spec: &LoadedSpec,
-    header: &str,
-    crate_name: Option<&str>,
-    times: &mut StageTimes,
-) -> Result<Generated, CodegenError> {
-    let (mut diagnostics, (mut model, lower_diagnostics)) = validate_and_lower(spec, times);
-    let diagnostics = timed(&mut times.model, || {
-        if let Some(name) = crate_name {
-            model.settings.crate_name = name.to_owned();
+impl Generator {
+    /// A generator whose file headers say that `regenerate_command` regenerates them from the spec
+    /// named `spec_display` (e.g. `cargo xtask codegen`, `openapi/api.yaml`).
+    pub fn new(regenerate_command: impl Into<String>, spec_display: impl Into<String>) -> Self {
+        Generator {
+            regenerate_command: regenerate_command.into(),
+            spec_display: spec_display.into(),
+            crate_name: None,
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
         }
-        diagnostics.extend(lower_diagnostics);
-        let mut diagnostics = dedupe_by_pointer(diagnostics);
-        spec.locate(&mut diagnostics);
-        diagnostics
-    });
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(CodegenError::Spec(diagnostics));
     }
-    let files = emit_files(&model, header, times)?;
-    Ok(Generated {
-        files,
-        warnings: diagnostics,
-        operations: model.resources.iter().map(|r| r.operations.len()).sum(),
-        types: model.types.len(),
-    })
+
+    /// Names the crate, instead of the spec's `x-codegen: crate-name` (or its title).
+    pub fn crate_name(mut self, name: impl Into<String>) -> Self {
+        self.crate_name = Some(name.into());
+        self
+    }
+
+    /// How many threads may work at once (default: the available cores). With 1, everything runs
+    /// on the caller's thread; the output is the same either way.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// The first line of every generated file:
+    /// `@generated by `cargo xtask codegen` from openapi/x.yaml. Do not edit by hand.`
+    pub fn header(&self) -> String {
+        format!(
+            "@generated by `{}` from {}. Do not edit by hand.",
+            self.regenerate_command, self.spec_display
+        )
+    }
+
+    /// Spec text (YAML or JSON) → the crate's files, in memory. Any error in the spec stops generation; warnings travel with the result.
+    pub fn generate(&self, text: &str) -> Result<Generated, CodegenError> {
+        let mut times = StageTimes::default();
+        let spec = timed(&mut times.load, || load_str(text)).map_err(CodegenError::Spec)?;
+        self.generate_loaded(&spec, times)
+    }
+
+    /// Reads the spec at `spec_path`, generates the crate and writes it into `output_dir` (or, in
+    /// [`Mode::Check`], compares and fails with a diff when it is stale).
+    pub fn run(&self, spec_path: &Path, output_dir: &Path, mode: Mode) -> Result<Summary, CodegenError> {
+        let started = Instant::now();
+        let mut times = StageTimes::default();
+        let spec = timed(&mut times.load, || load_file(spec_path)).map_err(CodegenError::Spec)?;
+        let generated = self.generate_loaded(&spec, times)?;
+        let mut times = generated.times;
+        let written = timed(&mut times.write, || {
+            write_files(output_dir, &generated.files, OWNED_DIRS, mode)
+        });
+        let report = written.map_err(|error| CodegenError::Io {
+            path: output_dir.to_path_buf(),
+            error,
+        })?;
+        if !report.stale.is_empty() {
+            let files = report.stale.iter().map(|(path, _)| path.clone()).collect();
+            let diff = report.stale.iter().map(|(_, diff)| diff.as_str()).collect();
+            return Err(CodegenError::Stale { files, diff });
+        }
+        Ok(Summary {
+            operations: generated.operations,
+            types: generated.types,
+            written: report.written,
+            unchanged: report.unchanged,
+            removed: report.removed,
+            warnings: generated.warnings,
+            times,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// Validates and lowers the loaded spec, then emits every file.
+    fn generate_loaded(&self, spec: &LoadedSpec, mut times: StageTimes) -> Result<Generated, CodegenError> {
+        let (mut diagnostics, (mut model, lower_diagnostics)) = validate_and_lower(spec, self.threads, &mut times);
+        let diagnostics = timed(&mut times.model, || {
+            if let Some(name) = &self.crate_name {
+                model.settings.crate_name = name.clone();
+            }
+            diagnostics.extend(lower_diagnostics);
+            let mut diagnostics = dedupe_by_pointer(diagnostics);
+            spec.locate(&mut diagnostics);
+            diagnostics
+        });
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(CodegenError::Spec(diagnostics));
+        }
+        let files = emit_files(&model, &self.header(), self.threads, &mut times)?;
+        Ok(Generated {
+            files,
+            warnings: diagnostics,
+            operations: model.resources.iter().map(|r| r.operations.len()).sum(),
+            types: model.types.len(),
+            times,
+        })
+    }
 }
 
 /// Validates on a second thread while lowering runs on this one: neither needs the other (lowering
 /// copes with what validation reports, and their diagnostics are merged afterwards, validation's
 /// first). Falls back to one thread when none can be started.
-fn validate_and_lower(spec: &LoadedSpec, times: &mut StageTimes) -> (Vec<Diagnostic>, (ApiModel, Vec<Diagnostic>)) {
+fn validate_and_lower(
+    spec: &LoadedSpec,
+    threads: usize,
+    times: &mut StageTimes,
+) -> (Vec<Diagnostic>, (ApiModel, Vec<Diagnostic>)) {
     let ((validated, validate_time), (lowered, lower_time)) = std::thread::scope(|scope| {
-        let helper = spawn_with_main_stack(scope, || timed_now(|| validate(spec)));
+        let helper = (threads > 1)
+            .then(|| spawn_with_main_stack(scope, || timed_now(|| validate(spec))))
+            .flatten();
         let lowered = timed_now(|| lower(&spec.openapi, Some(&spec.raw)));
         let validated = match helper {
             Some(handle) => join(handle),
@@ -263,7 +316,12 @@ type Emitter<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
 /// to a thread costs nothing worth measuring.
 const TYPES_PER_PART: usize = 16;
 
-fn emit_files(model: &ApiModel, header: &str, times: &mut StageTimes) -> Result<Vec<GeneratedFile>, CodegenError> {
+fn emit_files(
+    model: &ApiModel,
+    header: &str,
+    threads: usize,
+    times: &mut StageTimes,
+) -> Result<Vec<GeneratedFile>, CodegenError> {
     let mut types_parts: Vec<Emitter<'_>> = vec![Box::new(emit_types_prelude)];
     for slice in model.types.chunks(TYPES_PER_PART) {
         types_parts.push(Box::new(move || emit_type_items(model, slice)));
@@ -291,7 +349,7 @@ fn emit_files(model: &ApiModel, header: &str, times: &mut StageTimes) -> Result<
         contents: timed(&mut times.emit, || emit_cargo_toml(model, header)),
     }];
     let parts: Vec<&Emitter<'_>> = emitters.iter().flat_map(|(_, parts)| parts).collect();
-    let mut outputs = emit_and_format(&parts).into_iter();
+    let mut outputs = emit_and_format(&parts, threads).into_iter();
     for (path, file_parts) in &emitters {
         let mut contents = with_header("", header);
         for output in outputs.by_ref().take(file_parts.len()) {
@@ -331,7 +389,7 @@ struct Output {
 /// Emits and formats every part, in parallel on the available cores (the output does not depend
 /// on it). Token streams cannot cross threads, so each part is emitted and formatted by the same
 /// thread. Returns the outputs in the order of `parts`.
-fn emit_and_format(parts: &[&Emitter<'_>]) -> Vec<Output> {
+fn emit_and_format(parts: &[&Emitter<'_>], threads: usize) -> Vec<Output> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
@@ -344,9 +402,7 @@ fn emit_and_format(parts: &[&Emitter<'_>]) -> Vec<Output> {
         }
         done
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(parts.len());
+    let threads = threads.min(parts.len());
     let mut outputs = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads)
             .filter_map(|_| spawn_with_main_stack(scope, work))
@@ -386,30 +442,10 @@ fn timed_now<T>(action: impl FnOnce() -> T) -> (T, Duration) {
     (result, started.elapsed())
 }
 
-/// Diff between two generations, for tests that show what a spec edit changes.
-pub fn diff_files(before: &[GeneratedFile], after: &[GeneratedFile]) -> String {
-    let mut out = String::new();
-    for new in after {
-        let old = before
-            .iter()
-            .find(|f| f.path == new.path)
-            .map_or("", |f| f.contents.as_str());
-        if old != new.contents {
-            out.push_str(&unified_diff(&new.path, old, &new.contents));
-        }
-    }
-    out
-}
-
-/// The spec path relative to `root`, `/`-separated, for headers.
-pub fn display_path(root: &Path, path: &Path) -> String {
-    crate::write::relative_path(root, path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emit_types::emit_types;
+    use crate::emit::types::emit_types;
 
     /// `types.rs` is formatted in parts and the texts joined; that must be the text of formatting
     /// it whole, whatever the size of the parts.

@@ -5,23 +5,30 @@
 
 use std::fmt;
 
+/// How bad a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The client is still generated; the spec should be fixed.
     Warning,
+    /// Nothing is generated.
     Error,
 }
 
+/// One problem in the spec, and where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it stops generation.
     pub severity: Severity,
     /// JSON pointer into the spec document, e.g. `#/paths/~1v5~1evaluations/post/requestBody`.
     pub pointer: String,
     /// 1-based line in the spec file, when known.
     pub line: Option<usize>,
+    /// What is wrong, and where it helps, what to write instead.
     pub message: String,
 }
 
 impl Diagnostic {
+    /// An error at `pointer` (the line is filled in later, from the pointer).
     pub fn error(pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -31,6 +38,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning at `pointer`.
     pub fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -40,6 +48,7 @@ impl Diagnostic {
         }
     }
 
+    /// Whether it stops generation.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -58,16 +67,6 @@ impl fmt::Display for Diagnostic {
         }
         write!(f, ": {}", self.message)
     }
-}
-
-/// Escapes one reference token for a JSON pointer (RFC 6901): `~` → `~0`, `/` → `~1`.
-pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Appends one token to a pointer such as `#/paths`.
-pub fn pointer_join(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape_pointer_token(token))
 }
 
 /// Formats diagnostics one per line, errors first, in a stable order.

@@ -1,24 +1,36 @@
 //! Generates a typed async Rust client crate from an OpenAPI 3.0 description.
 //!
-//! The pipeline reads top to bottom, one module per stage:
-//! [`load`] (text → `openapiv3` + a pointer → line index) → [`validate`] (what `openapiv3`
-//! does not check) → [`lower`] (spec → [`model`]) → `emit_*` (model → tokens) → [`format`]
-//! (tokens → text) → [`write`] (files, or a diff in check mode). [`codegen`] runs them in order.
-pub mod codegen;
+//! Use it through [`Generator`]: [`Generator::run`] reads a spec file and writes (or checks) the
+//! crate, [`Generator::generate`] turns spec text into files in memory. Problems in the spec come
+//! back as [`diagnostic::Diagnostic`]s that name the JSON pointer and the line.
+//!
+//! The pipeline reads top to bottom, one module per stage, and dependencies run one way:
+//!
+//! 1. `spec`: the text is loaded once into a JSON value, a typed `openapiv3` document and a
+//!    pointer → line index (`spec::load`, `spec::line_index`), then checked for what `openapiv3`
+//!    does not check: unknown keys, dangling `$ref`s, path templates (`spec::validate`, with the
+//!    table of known keys in `spec::known_keys`). `spec::pointer` is how every stage names a place.
+//! 2. `lower`: the spec becomes the `model`, a small arena of named types and operations grouped
+//!    by resource (`lower::types`, `lower::operations`, `lower::settings`).
+//! 3. `emit`: the model becomes token streams, one function per kind of file (`emit::types`,
+//!    `emit::operations`, `emit::pagination`, `emit::client`); names come from `naming`.
+//! 4. `format`: tokens → text (`syn` + `prettyplease`), with the `@generated` header.
+//! 5. `write`: files are written, or compared with a diff in [`Mode::Check`].
+//!
+//! `codegen` runs the stages in order; the hand-written runtime in `generator/runtime/` is
+//! copied into every crate as it is.
+#![deny(missing_docs)]
+
+mod codegen;
 pub mod diagnostic;
-pub mod emit_client;
-pub mod emit_common;
-pub mod emit_operations;
-pub mod emit_pagination;
-pub mod emit_types;
-pub mod format;
-pub mod line_index;
-pub mod load;
-pub mod lower;
-pub mod lower_operations;
-pub mod lower_types;
-pub mod model;
-pub mod naming;
-pub mod openapi_keys;
-pub mod validate;
-pub mod write;
+mod emit;
+mod format;
+mod lower;
+mod model;
+mod naming;
+mod spec;
+mod write;
+
+pub use codegen::{CodegenError, Generated, Generator, StageTimes, Summary};
+pub use spec::load::MAX_NESTING;
+pub use write::{unified_diff, GeneratedFile, Mode};

@@ -17,7 +17,6 @@ pub struct Settings {
     pub crate_name: String,
     pub crate_version: String,
     pub crate_description: String,
-    pub title: String,
     pub api_description: Option<String>,
     pub default_base_url: String,
     pub base_url_env: Option<String>,
@@ -91,7 +90,6 @@ pub struct EnumDef {
 pub struct EnumVariant {
     pub name: String,
     pub wire: String,
-    pub doc: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -265,7 +263,6 @@ pub enum Body {
     },
     Multipart {
         fields: Vec<MultipartField>,
-        doc: Option<String>,
     },
     /// `application/x-www-form-urlencoded`: the object's fields as `k=v` pairs.
     Form {

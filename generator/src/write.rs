@@ -9,21 +9,27 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
+/// Whether a run writes the files or only compares them with what is on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
+    /// Write every file whose contents changed; remove files nothing generates any more.
     Write,
+    /// Change nothing; fail with a unified diff when any file is stale, missing or extra.
     Check,
 }
 
 /// A file to write, with a path relative to the output folder (`/`-separated).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeneratedFile {
+    /// e.g. `src/generated/types.rs`.
     pub path: String,
+    /// The whole text, header included.
     pub contents: String,
 }
 
+/// What [`write_files`] did.
 #[derive(Debug, Default)]
-pub struct WriteReport {
+pub(crate) struct WriteReport {
     pub written: Vec<String>,
     pub unchanged: usize,
     pub removed: Vec<String>,
@@ -125,7 +131,7 @@ fn list_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
 }
 
 /// `path` relative to `root`, `/`-separated on every platform.
-pub fn relative_path(root: &Path, path: &Path) -> String {
+pub(crate) fn relative_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     relative
         .components()

@@ -1,7 +1,7 @@
 //! The mutation catalogue: each mutation corrupts one part of a spec document (as a tree, or as text)
 //! and describes what it did, so a failing mutant can be read and reproduced.
 
-use openapi_rust_gen::load::MAX_NESTING;
+use openapi_rust_gen::MAX_NESTING;
 use serde_json::{json, Map, Value};
 
 use crate::rng::Rng;

@@ -8,8 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use openapi_rust_gen::codegen::{run, CodegenError, Options};
-use openapi_rust_gen::write::Mode;
+use openapi_rust_gen::{CodegenError, Generator, Mode};
 
 const PACKAGE: &str = "@readme/oas-examples";
 const VERSION: &str = "8.2.2";
@@ -82,18 +81,12 @@ fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// Generates one crate; a spec error becomes its first error line.
 fn generate(spec: &Path, crate_name: &str, output: &Path) -> Result<(), String> {
-    let options = Options {
-        spec_path: spec.to_path_buf(),
-        output_dir: output.to_path_buf(),
-        regenerate_command: "cargo xtask corpus".to_owned(),
-        spec_display: spec
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        crate_name: Some(crate_name.to_owned()),
-        mode: Mode::Write,
-    };
-    match run(&options) {
+    let spec_display = spec
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let generator = Generator::new("cargo xtask corpus", spec_display).crate_name(crate_name);
+    match generator.run(spec, output, Mode::Write) {
         Ok(_) => Ok(()),
         Err(CodegenError::Spec(diagnostics)) => {
             let first = diagnostics.iter().find(|d| d.is_error()).map(ToString::to_string);
@@ -164,7 +157,7 @@ fn compare(root: &Path, outcomes: &BTreeMap<String, String>) -> Result<(), Strin
     if expected == actual {
         return Ok(());
     }
-    let diff = openapi_rust_gen::write::unified_diff(EXPECTATIONS, &expected, &actual);
+    let diff = openapi_rust_gen::unified_diff(EXPECTATIONS, &expected, &actual);
     let actual_path = root.join("target/corpus-actual.txt");
     let _ = fs::write(&actual_path, &actual);
     Err(format!(

@@ -32,9 +32,7 @@ pub fn run_all(root: &Path) -> Result<(), String> {
             ],
         )
     })?;
-    step("codegen --check", || {
-        crate::codegen(openapi_rust_gen::write::Mode::Check)
-    })?;
+    step("codegen --check", || crate::codegen(openapi_rust_gen::Mode::Check))?;
     step("spec validator", || validate_spec(root))?;
     step("npm tools", || install_npm_tools(root))?;
     step("redocly lint", || redocly_lint(root))?;

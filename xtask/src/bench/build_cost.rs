@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use openapi_rust_gen::codegen::{run, Options};
-use openapi_rust_gen::write::Mode;
+use openapi_rust_gen::{Generator, Mode};
 
 use super::report::{BuildRow, Report};
 use super::stats::Sample;
@@ -95,15 +94,11 @@ fn ours_workspace(settings: &Settings, dir: &Path, cases: &[(String, PathBuf)]) 
     let mut crates = Vec::new();
     for (spec, path) in cases {
         let package = format!("bench-ours-{spec}");
-        let options = Options {
-            spec_path: path.clone(),
-            output_dir: dir.join(&package),
-            regenerate_command: "cargo xtask bench".to_owned(),
-            spec_display: crate::display_path(&settings.root, path),
-            crate_name: Some(package.clone()),
-            mode: Mode::Write,
-        };
-        run(&options).map_err(|e| format!("{spec}: {e}"))?;
+        let generator =
+            Generator::new("cargo xtask bench", crate::display_path(&settings.root, path)).crate_name(&package);
+        generator
+            .run(path, &dir.join(&package), Mode::Write)
+            .map_err(|e| format!("{spec}: {e}"))?;
         crates.push((spec.clone(), package));
     }
     write_workspace(dir, &crates)?;

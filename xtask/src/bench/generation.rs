@@ -7,8 +7,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use openapi_rust_gen::codegen::{run_timed, Options, StageTimes};
-use openapi_rust_gen::write::Mode;
+use openapi_rust_gen::{Generator, Mode};
 
 use super::report::{GenerationRow, ProgenitorRow, Report};
 use super::stats::Sample;
@@ -94,15 +93,7 @@ fn ours_runs(
     count: impl Fn(f64) -> usize,
 ) -> Result<GenerationRow, String> {
     let scratch = settings.output_scratch(GENERATED)?.join(&spec.name);
-    let mut options = Options {
-        spec_path: path.to_path_buf(),
-        // Set per run below.
-        output_dir: PathBuf::new(),
-        regenerate_command: "cargo xtask bench".to_owned(),
-        spec_display: spec.display.clone(),
-        crate_name: None,
-        mode: Mode::Write,
-    };
+    let generator = Generator::new("cargo xtask bench", spec.display.clone());
     let mut row = GenerationRow {
         spec: spec.name.clone(),
         display: spec.display.clone(),
@@ -110,13 +101,16 @@ fn ours_runs(
     };
     let mut runs = settings.runs;
     let mut run = 0;
+    let mut output_dir = PathBuf::new();
     while run <= runs {
         // Every run writes into a new, empty folder, and nothing is removed until the bench is
         // over (see `GENERATED`).
-        options.output_dir = scratch.join(format!("run-{}", NEXT_RUN.fetch_add(1, Ordering::Relaxed)));
-        let mut times = StageTimes::default();
+        output_dir = scratch.join(format!("run-{}", NEXT_RUN.fetch_add(1, Ordering::Relaxed)));
         let started = Instant::now();
-        let summary = run_timed(&options, &mut times).map_err(|e| format!("{}: {e}", spec.name))?;
+        let summary = generator
+            .run(path, &output_dir, Mode::Write)
+            .map_err(|e| format!("{}: {e}", spec.name))?;
+        let times = summary.times;
         let wall = started.elapsed().as_secs_f64();
         let parse = parse_only(path)?;
         run += 1;
@@ -140,7 +134,7 @@ fn ours_runs(
         row.wall.push(wall);
         row.parse_only.push(parse);
     }
-    row.lines = super::rust_lines(&options.output_dir);
+    row.lines = super::rust_lines(&output_dir);
     Ok(row)
 }
 

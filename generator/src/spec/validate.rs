@@ -23,10 +23,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{pointer_join, Diagnostic};
-use crate::line_index::LineIndex;
-use crate::load::{json_type, reference_tokens, resolve_pointer, unescape_token, LoadedSpec};
-use crate::openapi_keys::{self as keys, object_spec, Object, Shape};
+use crate::diagnostic::Diagnostic;
+use crate::spec::known_keys::{self as keys, object_spec, Object, Shape};
+use crate::spec::line_index::LineIndex;
+use crate::spec::load::{json_type, LoadedSpec};
+use crate::spec::pointer;
 
 /// All checks; returns errors and warnings (lines already set via spec.locate).
 pub fn validate(spec: &LoadedSpec) -> Vec<Diagnostic> {
@@ -119,7 +120,7 @@ impl Walker {
             return self.error(pointer, format!("expected a list, found {}", json_type(value)));
         };
         for (index, item_value) in items.iter().enumerate() {
-            self.walk_value(item_value, &pointer_join(pointer, &index.to_string()), item);
+            self.walk_value(item_value, &pointer::join(pointer, &index.to_string()), item);
         }
     }
 
@@ -128,7 +129,7 @@ impl Walker {
             return self.error(pointer, format!("expected a mapping, found {}", json_type(value)));
         };
         for (key, entry_value) in map {
-            self.walk_value(entry_value, &pointer_join(pointer, key), entry);
+            self.walk_value(entry_value, &pointer::join(pointer, key), entry);
         }
     }
 
@@ -144,7 +145,7 @@ impl Walker {
             self.error(pointer, format!("missing required field `{field}` ({})", spec.name));
         }
         for (key, child) in map {
-            self.walk_field(object, key, child, &pointer_join(pointer, key));
+            self.walk_field(object, key, child, &pointer::join(pointer, key));
         }
         match object {
             Object::Schema => self.check_schema(map, pointer),
@@ -207,7 +208,7 @@ impl Walker {
         let Some((map, target)) = value.as_object().and_then(|map| Some((map, map.get("$ref")?))) else {
             return self.walk_object(value, pointer, object);
         };
-        let ref_pointer = pointer_join(pointer, "$ref");
+        let ref_pointer = pointer::join(pointer, "$ref");
         match target.as_str() {
             Some(target) => self.refs.push(RefSite {
                 pointer: ref_pointer,
@@ -277,7 +278,7 @@ impl Walker {
     fn check_schema(&mut self, map: &Map<String, Value>, pointer: &str) {
         if map.contains_key("not") {
             self.warning(
-                &pointer_join(pointer, "not"),
+                &pointer::join(pointer, "not"),
                 "keyword `not` is not enforced by the generated client",
             );
         }
@@ -306,7 +307,7 @@ impl Walker {
                 let message = format!(
                     "`{keyword}` does not apply to `type: {type_name}`; openapiv3 then reads the whole schema as untyped"
                 );
-                self.warning(&pointer_join(pointer, keyword), message);
+                self.warning(&pointer::join(pointer, keyword), message);
             }
         }
     }
@@ -323,7 +324,7 @@ impl Walker {
             "boolean" => value.is_boolean(),
             _ => true,
         };
-        let enum_pointer = pointer_join(pointer, "enum");
+        let enum_pointer = pointer::join(pointer, "enum");
         if let Some((index, value)) = values
             .iter()
             .enumerate()
@@ -334,7 +335,7 @@ impl Walker {
                  whole schema as untyped",
                 json_type(value)
             );
-            self.warning(&pointer_join(&enum_pointer, &index.to_string()), message);
+            self.warning(&pointer::join(&enum_pointer, &index.to_string()), message);
         }
     }
 
@@ -353,7 +354,7 @@ impl Walker {
         if open {
             return;
         }
-        let required_pointer = pointer_join(pointer, "required");
+        let required_pointer = pointer::join(pointer, "required");
         for (index, name) in required.iter().enumerate() {
             let Some(name) = name.as_str().filter(|name| !properties.contains_key(*name)) else {
                 continue;
@@ -362,7 +363,7 @@ impl Walker {
             if let Some(suggestion) = keys::suggest(name, properties.keys().map(String::as_str)) {
                 message.push_str(&format!("; did you mean `{suggestion}`?"));
             }
-            self.warning(&pointer_join(&required_pointer, &index.to_string()), message);
+            self.warning(&pointer::join(&required_pointer, &index.to_string()), message);
         }
     }
 
@@ -391,7 +392,7 @@ impl Walker {
                 "style `{style}` is not allowed for `in: {location}`; use one of {}",
                 code_list(allowed)
             );
-            self.error(&pointer_join(pointer, "style"), message);
+            self.error(&pointer::join(pointer, "style"), message);
         }
     }
 
@@ -456,13 +457,13 @@ fn check_ref_target(raw: &Value, site: &RefSite) -> Option<Diagnostic> {
         );
         return Some(Diagnostic::error(&site.pointer, message));
     }
-    let Some(tokens) = reference_tokens(target) else {
+    let Some(tokens) = pointer::reference_tokens(target) else {
         return Some(Diagnostic::error(
             &site.pointer,
             format!("`$ref` `{target}` is not a JSON pointer (`#/...`)"),
         ));
     };
-    if resolve_pointer(raw, target).is_none() {
+    if pointer::resolve(raw, target).is_none() {
         return Some(Diagnostic::error(&site.pointer, dangling_ref_message(raw, target)));
     }
     let section = match tokens.as_slice() {
@@ -486,10 +487,10 @@ fn dangling_ref_message(raw: &Value, target: &str) -> String {
     let Some((parent, last)) = target.rsplit_once('/') else {
         return message;
     };
-    let siblings = resolve_pointer(raw, parent).and_then(Value::as_object);
-    let last = unescape_token(last);
+    let siblings = pointer::resolve(raw, parent).and_then(Value::as_object);
+    let last = pointer::unescape_token(last);
     if let Some(suggestion) = siblings.and_then(|map| keys::suggest(&last, map.keys().map(String::as_str))) {
-        message.push_str(&format!("; did you mean `{}`?", pointer_join(parent, suggestion)));
+        message.push_str(&format!("; did you mean `{}`?", pointer::join(parent, suggestion)));
     }
     message
 }
@@ -502,7 +503,7 @@ fn ref_cycles(raw: &Value, refs: &[RefSite]) -> Vec<Diagnostic> {
     for site in refs {
         let mut chain: Vec<&str> = vec![site.target.as_str()];
         let mut current = site.target.as_str();
-        while let Some(next) = resolve_pointer(raw, current).and_then(ref_of) {
+        while let Some(next) = pointer::resolve(raw, current).and_then(ref_of) {
             let Some(start) = chain.iter().position(|seen| *seen == next) else {
                 chain.push(next);
                 current = next;
@@ -514,7 +515,7 @@ fn ref_cycles(raw: &Value, refs: &[RefSite]) -> Vec<Diagnostic> {
             if reported.insert(members) {
                 let first = cycle.first().copied().unwrap_or(next);
                 let message = format!("`$ref` cycle with no schema in between: {} → {next}", cycle.join(" → "));
-                diagnostics.push(Diagnostic::error(pointer_join(first, "$ref"), message));
+                diagnostics.push(Diagnostic::error(pointer::join(first, "$ref"), message));
             }
             break;
         }
@@ -557,7 +558,7 @@ fn check_operations(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic> {
     };
     let mut operation_ids: HashMap<String, FirstUse> = HashMap::new();
     for (path, item) in paths.iter().filter(|(path, _)| path.starts_with('/')) {
-        let item_pointer = pointer_join("#/paths", path);
+        let item_pointer = pointer::join("#/paths", path);
         // A `$ref`'d path item is checked where it is defined, if that is under `paths`.
         let Some(item) = item.as_object().filter(|item| !item.contains_key("$ref")) else {
             continue;
@@ -569,7 +570,7 @@ fn check_operations(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic> {
                 None
             }
         };
-        let shared = parameters_of(raw, item.get("parameters"), &pointer_join(&item_pointer, "parameters"));
+        let shared = parameters_of(raw, item.get("parameters"), &pointer::join(&item_pointer, "parameters"));
         diagnostics.extend(duplicate_parameters(&shared));
         // Document order, so a duplicate operationId is reported where a reader meets it second.
         let operations = item
@@ -579,7 +580,7 @@ fn check_operations(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic> {
             let Some(operation) = operation.as_object() else {
                 continue;
             };
-            let operation_pointer = pointer_join(&item_pointer, method);
+            let operation_pointer = pointer::join(&item_pointer, method);
             let label = format!("{} {path}", method.to_ascii_uppercase());
             let first_use = FirstUse {
                 label,
@@ -589,13 +590,13 @@ fn check_operations(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic> {
             let own = parameters_of(
                 raw,
                 operation.get("parameters"),
-                &pointer_join(&operation_pointer, "parameters"),
+                &pointer::join(&operation_pointer, "parameters"),
             );
             diagnostics.extend(duplicate_parameters(&own));
             if let Some(template) = &template {
                 diagnostics.extend(check_path_parameters(path, template, &operation_pointer, &shared, &own));
             }
-            let security_pointer = pointer_join(&operation_pointer, "security");
+            let security_pointer = pointer::join(&operation_pointer, "security");
             diagnostics.extend(check_security(operation.get("security"), &security_pointer, schemes));
         }
     }
@@ -609,7 +610,7 @@ fn check_operation_id(
     seen: &mut HashMap<String, FirstUse>,
     lines: &LineIndex,
 ) -> Option<Diagnostic> {
-    let id_pointer = pointer_join(&this.pointer, "operationId");
+    let id_pointer = pointer::join(&this.pointer, "operationId");
     let id = match operation.get("operationId") {
         None => {
             let message = format!(
@@ -628,7 +629,7 @@ fn check_operation_id(
         seen.insert(id.clone(), this);
         return None;
     };
-    let first_line = lines.line_of(&pointer_join(&first.pointer, "operationId"));
+    let first_line = lines.line_of(&pointer::join(&first.pointer, "operationId"));
     let at_line = first_line.map(|line| format!(", line {line}")).unwrap_or_default();
     let message = format!(
         "duplicate operationId `{id}`: already used by `{}` ({}{at_line})",
@@ -690,7 +691,7 @@ fn parameters_of<'a>(raw: &'a Value, list: Option<&'a Value>, list_pointer: &str
             continue;
         };
         let required = parameter.get("required") == Some(&Value::Bool(true));
-        let pointer = pointer_join(list_pointer, &index.to_string());
+        let pointer = pointer::join(list_pointer, &index.to_string());
         parameters.push(ParamInfo {
             pointer,
             name,
@@ -709,7 +710,7 @@ fn follow_refs<'a>(raw: &'a Value, value: &'a Value) -> Option<&'a Value> {
         let Some(target) = current.get("$ref") else {
             return Some(current);
         };
-        current = resolve_pointer(raw, target.as_str()?)?;
+        current = pointer::resolve(raw, target.as_str()?)?;
     }
     None
 }
@@ -797,7 +798,7 @@ fn check_security(list: Option<&Value>, pointer: &str, schemes: Option<&Map<Stri
         let Some(requirement) = requirement.as_object() else {
             continue;
         };
-        let requirement_pointer = pointer_join(pointer, &index.to_string());
+        let requirement_pointer = pointer::join(pointer, &index.to_string());
         for name in requirement
             .keys()
             .filter(|name| !schemes.is_some_and(|s| s.contains_key(*name)))
@@ -807,7 +808,7 @@ fn check_security(list: Option<&Value>, pointer: &str, schemes: Option<&Map<Stri
             if let Some(suggestion) = suggestion {
                 message.push_str(&format!("; did you mean `{suggestion}`?"));
             }
-            diagnostics.push(Diagnostic::error(pointer_join(&requirement_pointer, name), message));
+            diagnostics.push(Diagnostic::error(pointer::join(&requirement_pointer, name), message));
         }
     }
     diagnostics
@@ -823,7 +824,7 @@ fn duplicate_key_errors(lines: &LineIndex) -> Vec<Diagnostic> {
             let key = duplicate
                 .pointer
                 .rsplit_once('/')
-                .map(|(_, key)| unescape_token(key))
+                .map(|(_, key)| pointer::unescape_token(key))
                 .unwrap_or_default();
             let message = format!(
                 "duplicate key `{key}` (also at line {}): only the later value is kept",

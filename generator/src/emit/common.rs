@@ -96,19 +96,6 @@ pub fn is_constant(model: &ApiModel, ty: &TypeRef) -> bool {
     matches!(model.types.get(id.0).map(|t| &t.kind), Some(TypeKind::Enum(e)) if e.variants.len() == 1)
 }
 
-/// The type can be sent as a query, path or header value.
-pub fn is_scalar(model: &ApiModel, ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean | TypeRef::DateTime => true,
-        TypeRef::Named(id) => match model.types.get(id.0).map(|t| &t.kind) {
-            Some(TypeKind::Enum(_)) => true,
-            Some(TypeKind::Alias(inner)) => is_scalar(model, inner),
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::doc_lines;

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit_common::{doc_attrs, inner_doc_attrs};
+use crate::emit::common::{doc_attrs, inner_doc_attrs};
 use crate::model::ApiModel;
 use crate::naming::ident;
 

@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::pointer_join;
+use crate::spec::pointer;
 
 /// Pointer → line, built once from the spec text.
 #[derive(Clone, Debug, Default)]
@@ -66,6 +66,7 @@ impl LineIndex {
     }
 
     /// The line of exactly `pointer`, without falling back to an ancestor.
+    #[cfg(test)]
     pub fn exact_line_of(&self, pointer: &str) -> Option<usize> {
         self.lines.get(pointer).copied()
     }
@@ -163,7 +164,7 @@ impl IndexBuilder {
             Frame::Sequence { pointer, next_index } => {
                 let item = pointer
                     .as_deref()
-                    .map(|base| pointer_join(base, &next_index.to_string()));
+                    .map(|base| pointer::join(base, &next_index.to_string()));
                 *next_index += 1;
                 if let Some(item) = &item {
                     self.index.lines.insert(item.clone(), line);
@@ -178,7 +179,7 @@ impl IndexBuilder {
                 MappingState::ExpectValue { key, line: key_line } => {
                     let key = key?;
                     let repeated = keys.insert(key.clone(), key_line);
-                    let entry = pointer_join(pointer.as_deref()?, &key);
+                    let entry = pointer::join(pointer.as_deref()?, &key);
                     if let Some(first_line) = repeated {
                         let duplicate = DuplicateKey {
                             pointer: entry.clone(),

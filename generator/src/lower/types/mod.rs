@@ -10,12 +10,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{AdditionalProperties, OpenAPI, ReferenceOr, Schema, SchemaKind, StringFormat, Type};
 use serde_json::Value;
 
-use crate::diagnostic::{pointer_join, Diagnostic};
-use crate::load::unescape_token;
+use crate::diagnostic::Diagnostic;
 use crate::model::{
     EnumDef, EnumVariant, Field, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionVariant,
 };
 use crate::naming;
+use crate::spec::pointer;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
@@ -105,10 +105,7 @@ impl<'a> TypeSpace<'a> {
         let mut names: Vec<String> = keys.iter().map(|k| naming::type_name(k)).collect();
         naming::dedupe(&mut names, &mut space.taken_names);
         for (key, name) in keys.iter().zip(names) {
-            let id = space.push(
-                name,
-                format!("{SCHEMA_PREFIX}{}", crate::diagnostic::escape_pointer_token(key)),
-            );
+            let id = space.push(name, format!("{SCHEMA_PREFIX}{}", pointer::escape_token(key)));
             space.by_name.insert((*key).clone(), id);
         }
         for (key, schema) in &components.schemas {
@@ -169,7 +166,7 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn lower_reference(&mut self, reference: &str, pointer: &str) -> Lowered {
-        let target = reference.strip_prefix(SCHEMA_PREFIX).map(unescape_token);
+        let target = reference.strip_prefix(SCHEMA_PREFIX).map(pointer::unescape_token);
         match target
             .as_deref()
             .and_then(|name| self.by_name.get(name).map(|id| (name.to_owned(), *id)))
@@ -194,13 +191,11 @@ impl<'a> TypeSpace<'a> {
                 nullable: false,
             };
         }
-        let target = self
-            .document
-            .and_then(|doc| crate::load::resolve_pointer(doc, reference));
+        let target = self.document.and_then(|doc| pointer::resolve(doc, reference));
         let schema = target.and_then(|value| serde_json::from_value::<ReferenceOr<Schema>>(value.clone()).ok());
         let Some(schema) = schema else {
             self.diagnostics.push(Diagnostic::error(
-                pointer_join(pointer, "$ref"),
+                pointer::join(pointer, "$ref"),
                 format!("`$ref: {reference}` does not point to a schema in this document"),
             ));
             return Lowered {
@@ -275,7 +270,7 @@ impl<'a> TypeSpace<'a> {
         let view = view_of(schema);
         if view.has_not {
             self.diagnostics.push(Diagnostic::warning(
-                pointer_join(pointer, "not"),
+                pointer::join(pointer, "not"),
                 "`not` cannot be expressed as a Rust type; the schema is treated as any JSON value",
             ));
             return Lowered {
@@ -323,7 +318,7 @@ impl<'a> TypeSpace<'a> {
                 let item = match view.items {
                     Some(items) => {
                         let hint = format!("{name_hint}Item");
-                        self.lower_boxed(items, &hint, &pointer_join(pointer, "items")).ty
+                        self.lower_boxed(items, &hint, &pointer::join(pointer, "items")).ty
                     }
                     None => TypeRef::Any,
                 };
@@ -332,7 +327,7 @@ impl<'a> TypeSpace<'a> {
             Some("object") => self.lower_object(schema, view, name_hint, pointer, target),
             Some(other) => {
                 self.diagnostics.push(Diagnostic::error(
-                    pointer_join(pointer, "type"),
+                    pointer::join(pointer, "type"),
                     format!("unknown type `{other}`; expected string, integer, number, boolean, array or object"),
                 ));
                 TypeRef::Any
@@ -354,7 +349,7 @@ impl<'a> TypeSpace<'a> {
                 Some(AdditionalProperties::Schema(inner)) => {
                     let hint = format!("{name_hint}Value");
                     let value = self
-                        .lower(inner, &hint, &pointer_join(pointer, "additionalProperties"))
+                        .lower(inner, &hint, &pointer::join(pointer, "additionalProperties"))
                         .ty;
                     TypeRef::Map(Box::new(value))
                 }
@@ -365,7 +360,7 @@ impl<'a> TypeSpace<'a> {
         let name = self.types[id.0].name.clone();
         let mut fields = Vec::new();
         for (wire, property) in &view.properties {
-            let property_pointer = pointer_join(&pointer_join(pointer, "properties"), wire);
+            let property_pointer = pointer::join(&pointer::join(pointer, "properties"), wire);
             let hint = format!("{name}{}", naming::type_name(wire));
             self.properties.push(wire.to_string());
             let lowered = self.lower_boxed(property, &hint, &property_pointer);
@@ -386,7 +381,7 @@ impl<'a> TypeSpace<'a> {
             Some(AdditionalProperties::Schema(inner)) => {
                 let hint = format!("{name}Extra");
                 Some(
-                    self.lower(inner, &hint, &pointer_join(pointer, "additionalProperties"))
+                    self.lower(inner, &hint, &pointer::join(pointer, "additionalProperties"))
                         .ty,
                 )
             }
@@ -408,7 +403,7 @@ impl<'a> TypeSpace<'a> {
         for (index, name) in view.required.iter().enumerate() {
             if !view.properties.iter().any(|(wire, _)| *wire == name) {
                 self.diagnostics.push(Diagnostic::warning(
-                    pointer_join(&pointer_join(pointer, "required"), &index.to_string()),
+                    pointer::join(&pointer::join(pointer, "required"), &index.to_string()),
                     format!("`{name}` is listed in `required` but is not a property; it is ignored"),
                 ));
             }
@@ -462,7 +457,7 @@ impl<'a> TypeSpace<'a> {
         let variants = values
             .into_iter()
             .zip(names)
-            .map(|(wire, name)| EnumVariant { name, wire, doc: None })
+            .map(|(wire, name)| EnumVariant { name, wire })
             .collect();
         self.types[id.0].kind = TypeKind::Enum(EnumDef { variants });
         TypeRef::Named(id)
@@ -482,7 +477,7 @@ impl<'a> TypeSpace<'a> {
                 .lower(
                     &members[0],
                     name_hint,
-                    &pointer_join(&pointer_join(pointer, keyword), "0"),
+                    &pointer::join(&pointer::join(pointer, keyword), "0"),
                 )
                 .ty;
         }
@@ -491,7 +486,7 @@ impl<'a> TypeSpace<'a> {
         let mut variants = Vec::new();
         let mut member_refs = Vec::new();
         for (index, member) in members.iter().enumerate() {
-            let member_pointer = pointer_join(&pointer_join(pointer, keyword), &index.to_string());
+            let member_pointer = pointer::join(&pointer::join(pointer, keyword), &index.to_string());
             let variant_name = shorten_variant_name(&self.variant_name(member), &name);
             let hint = format!("{name}{variant_name}");
             let lowered = self.lower(member, &hint, &member_pointer);
@@ -524,7 +519,7 @@ impl<'a> TypeSpace<'a> {
     fn variant_name(&self, member: &ReferenceOr<Schema>) -> String {
         match member {
             ReferenceOr::Reference { reference } => {
-                let target = reference.strip_prefix(SCHEMA_PREFIX).map(unescape_token);
+                let target = reference.strip_prefix(SCHEMA_PREFIX).map(pointer::unescape_token);
                 match target.and_then(|name| self.by_name.get(&name)) {
                     Some(id) => self.types[id.0].name.clone(),
                     None => "Other".to_owned(),
@@ -577,7 +572,7 @@ impl<'a> TypeSpace<'a> {
             let inner = self.lower(
                 &members[0],
                 name_hint,
-                &pointer_join(&pointer_join(pointer, "allOf"), "0"),
+                &pointer::join(&pointer::join(pointer, "allOf"), "0"),
             );
             return Lowered {
                 ty: inner.ty,
@@ -586,12 +581,12 @@ impl<'a> TypeSpace<'a> {
         }
         let mut merged = openapiv3::ObjectType::default();
         for (index, member) in members.iter().enumerate() {
-            let member_pointer = pointer_join(&pointer_join(pointer, "allOf"), &index.to_string());
+            let member_pointer = pointer::join(&pointer::join(pointer, "allOf"), &index.to_string());
             let resolved = match member {
                 ReferenceOr::Item(s) => Some(s),
                 ReferenceOr::Reference { reference } => reference
                     .strip_prefix(SCHEMA_PREFIX)
-                    .map(unescape_token)
+                    .map(pointer::unescape_token)
                     .and_then(|n| self.component(&n)),
             };
             let Some(member_schema) = resolved else {
@@ -613,7 +608,7 @@ impl<'a> TypeSpace<'a> {
                 // most generators, but the spec author should know.
                 if merged.properties.get(key).is_some_and(|earlier| earlier != value) {
                     self.diagnostics.push(Diagnostic::warning(
-                        pointer_join(&pointer_join(&member_pointer, "properties"), key),
+                        pointer::join(&pointer::join(&member_pointer, "properties"), key),
                         format!("property `{key}` is defined differently by an earlier allOf member; this definition is used"),
                     ));
                 }
@@ -661,7 +656,7 @@ impl<'a> TypeSpace<'a> {
                 .or_else(|| {
                     member_ref
                         .as_ref()
-                        .and_then(|r| r.strip_prefix(SCHEMA_PREFIX).map(unescape_token))
+                        .and_then(|r| r.strip_prefix(SCHEMA_PREFIX).map(pointer::unescape_token))
                 });
             values.push(value);
         }
@@ -874,7 +869,7 @@ fn name_from_pointer(pointer: &str) -> String {
     let tokens: Vec<String> = pointer
         .trim_start_matches("#/")
         .split('/')
-        .map(unescape_token)
+        .map(pointer::unescape_token)
         .collect();
     let meaningful = tokens
         .iter()

@@ -8,14 +8,14 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use crate::diagnostic::{pointer_join, Diagnostic};
-use crate::load::unescape_token;
-use crate::lower_types::{TypeSpace, ValueShape};
+use crate::diagnostic::Diagnostic;
+use crate::lower::types::{TypeSpace, ValueShape};
 use crate::model::{
     Body, Credential, HttpMethod, MultipartField, Operation, Pagination, Param, ParamEncoding, ParamLocation, Resource,
     Response, Settings, StatusResponse, TypeRef,
 };
 use crate::naming;
+use crate::spec::pointer;
 
 /// Groups operations by their first tag (or `default`) into resources, in first-seen order.
 pub fn lower_resources(
@@ -25,16 +25,16 @@ pub fn lower_resources(
 ) -> Vec<Resource> {
     let mut resources: Vec<Resource> = Vec::new();
     for (path, item) in openapi.paths.iter() {
-        let path_pointer = pointer_join("#/paths", path);
+        let path_pointer = pointer::join("#/paths", path);
         let Some(item) = resolve_path_item(openapi, item) else {
             diagnostics.push(Diagnostic::error(
-                pointer_join(&path_pointer, "$ref"),
+                pointer::join(&path_pointer, "$ref"),
                 "a path item `$ref` must point to another path in this document (`#/paths/...`)",
             ));
             continue;
         };
         for (method, operation) in item.iter() {
-            let pointer = pointer_join(&path_pointer, method);
+            let pointer = pointer::join(&path_pointer, method);
             let Some(http_method) = http_method(method) else {
                 diagnostics.push(Diagnostic::warning(
                     pointer,
@@ -93,7 +93,7 @@ fn name_clash(resource: &Resource, operation: &Operation, operation_pointer: &st
         .iter()
         .find(|other| other.id != operation.id && naming::type_name(&other.id) == name)?;
     Some(Diagnostic::error(
-        pointer_join(operation_pointer, "operationId"),
+        pointer::join(operation_pointer, "operationId"),
         format!(
             "operationIds `{}` and `{}` (same resource) both become `{name}` in Rust; rename one",
             operation.id, other.id
@@ -158,7 +158,7 @@ fn lower_operation(
         .and_then(|b| lower_body(openapi, space, diagnostics, b, &type_prefix, source.pointer));
     let response = lower_response(openapi, space, diagnostics, operation, &type_prefix, source.pointer);
     let pagination = operation.extensions.get("x-pagination").and_then(|scheme| {
-        let pointer = pointer_join(source.pointer, "x-pagination");
+        let pointer = pointer::join(source.pointer, "x-pagination");
         lower_pagination(openapi, space, &params, &response, scheme)
             .map_err(|message| diagnostics.push(Diagnostic::error(pointer, message)))
             .ok()
@@ -289,7 +289,7 @@ fn dedupe_method_names(resource: &mut Resource, diagnostics: &mut Vec<Diagnostic
         }
         if let Some(first) = seen.get(&operation.method_name) {
             diagnostics.push(Diagnostic::warning(
-                format!("#/paths/{}", crate::diagnostic::escape_pointer_token(&operation.path)),
+                format!("#/paths/{}", pointer::escape_token(&operation.path)),
                 format!(
                     "operations `{first}` and `{}` would both be `{}`; using the full operation id for the second",
                     operation.id, operation.method_name
@@ -361,14 +361,14 @@ fn lower_params(
         let ty = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let hint = format!("{type_prefix}{}", naming::type_name(&data.name));
-                space.lower(schema, &hint, &pointer_join(&pointer, "schema")).ty
+                space.lower(schema, &hint, &pointer::join(&pointer, "schema")).ty
             }
             // `content` parameters carry a serialized document; JSON is the common case.
             ParameterSchemaOrContent::Content(content) => match content.values().next().and_then(|m| m.schema.as_ref())
             {
                 Some(schema) => {
                     let hint = format!("{type_prefix}{}", naming::type_name(&data.name));
-                    space.lower(schema, &hint, &pointer_join(&pointer, "content")).ty
+                    space.lower(schema, &hint, &pointer::join(&pointer, "content")).ty
                 }
                 None => TypeRef::Any,
             },
@@ -379,7 +379,7 @@ fn lower_params(
                 let explode = data.explode.unwrap_or(false);
                 if !matches!(style, PathStyle::Simple) {
                     diagnostics.push(Diagnostic::warning(
-                        pointer_join(&pointer, "style"),
+                        pointer::join(&pointer, "style"),
                         "only `style: simple` path parameters are supported; sent as simple",
                     ));
                 }
@@ -448,7 +448,7 @@ fn resolve_path_item<'o>(openapi: &'o OpenAPI, item: &'o ReferenceOr<PathItem>) 
     match item {
         ReferenceOr::Item(item) => Some(item),
         ReferenceOr::Reference { reference } => {
-            let path = unescape_token(reference.strip_prefix("#/paths/")?);
+            let path = pointer::unescape_token(reference.strip_prefix("#/paths/")?);
             openapi.paths.paths.get(&path)?.as_item()
         }
     }
@@ -488,7 +488,7 @@ fn resolve_parameter<'o>(openapi: &'o OpenAPI, parameter: &'o ReferenceOr<Parame
                 .components
                 .as_ref()?
                 .parameters
-                .get(&unescape_token(name))?
+                .get(&pointer::unescape_token(name))?
                 .as_item()
         }
     }
@@ -503,7 +503,7 @@ fn resolve_body<'o>(openapi: &'o OpenAPI, body: &'o ReferenceOr<RequestBody>) ->
                 .components
                 .as_ref()?
                 .request_bodies
-                .get(&unescape_token(name))?
+                .get(&pointer::unescape_token(name))?
                 .as_item()
         }
     }
@@ -518,7 +518,7 @@ fn resolve_response<'o>(openapi: &'o OpenAPI, response: &'o ReferenceOr<SpecResp
                 .components
                 .as_ref()?
                 .responses
-                .get(&unescape_token(name))?
+                .get(&pointer::unescape_token(name))?
                 .as_item()
         }
     }
@@ -532,7 +532,7 @@ fn lower_body(
     type_prefix: &str,
     operation_pointer: &str,
 ) -> Option<Body> {
-    let pointer = pointer_join(operation_pointer, "requestBody");
+    let pointer = pointer::join(operation_pointer, "requestBody");
     let Some(body) = resolve_body(openapi, body) else {
         diagnostics.push(Diagnostic::error(
             pointer,
@@ -540,8 +540,8 @@ fn lower_body(
         ));
         return None;
     };
-    let content_pointer = pointer_join(&pointer, "content");
-    let schema_pointer = |media: &str| pointer_join(&pointer_join(&content_pointer, media), "schema");
+    let content_pointer = pointer::join(&pointer, "content");
+    let schema_pointer = |media: &str| pointer::join(&pointer::join(&content_pointer, media), "schema");
     if body.content.len() > 1 {
         diagnostics.push(Diagnostic::warning(
             content_pointer.clone(),
@@ -565,12 +565,8 @@ fn lower_body(
         .iter()
         .find(|(m, _)| media_essence(m) == "multipart/form-data")
     {
-        return lower_multipart(openapi, diagnostics, content.schema.as_ref(), &schema_pointer(media)).map(|fields| {
-            Body::Multipart {
-                fields,
-                doc: body.description.clone(),
-            }
-        });
+        return lower_multipart(openapi, diagnostics, content.schema.as_ref(), &schema_pointer(media))
+            .map(|fields| Body::Multipart { fields });
     }
     if let Some((media, content)) = body
         .content
@@ -621,9 +617,14 @@ fn lower_multipart(
 ) -> Option<Vec<MultipartField>> {
     let schema = match schema {
         Some(ReferenceOr::Item(s)) => Some(s),
-        Some(ReferenceOr::Reference { reference }) => reference
-            .strip_prefix("#/components/schemas/")
-            .and_then(|n| openapi.components.as_ref()?.schemas.get(&unescape_token(n))?.as_item()),
+        Some(ReferenceOr::Reference { reference }) => reference.strip_prefix("#/components/schemas/").and_then(|n| {
+            openapi
+                .components
+                .as_ref()?
+                .schemas
+                .get(&pointer::unescape_token(n))?
+                .as_item()
+        }),
         None => None,
     };
     let Some(schema) = schema else {
@@ -633,12 +634,12 @@ fn lower_multipart(
         ));
         return None;
     };
-    let view = crate::lower_types::view_of(schema);
+    let view = crate::lower::types::view_of(schema);
     let mut fields = Vec::new();
     for (wire, property) in &view.properties {
         let is_file = property
             .as_item()
-            .is_some_and(|p| crate::lower_types::view_of(p).format == Some("binary"));
+            .is_some_and(|p| crate::lower::types::view_of(p).format == Some("binary"));
         fields.push(MultipartField {
             name: naming::field_name(wire),
             wire_name: wire.to_string(),
@@ -665,7 +666,7 @@ fn lower_response(
     type_prefix: &str,
     operation_pointer: &str,
 ) -> Response {
-    let responses_pointer = pointer_join(operation_pointer, "responses");
+    let responses_pointer = pointer::join(operation_pointer, "responses");
     let mut successes: Vec<(u16, Response)> = Vec::new();
     for (code, response) in &operation.responses.responses {
         let (number, code_text) = match code {
@@ -673,7 +674,7 @@ fn lower_response(
             StatusCode::Range(2) => (200, "2XX".to_owned()),
             _ => continue,
         };
-        let pointer = pointer_join(&responses_pointer, &code_text);
+        let pointer = pointer::join(&responses_pointer, &code_text);
         let Some(response) = resolve_response(openapi, response) else {
             diagnostics.push(Diagnostic::error(
                 pointer,
@@ -717,7 +718,7 @@ fn lower_response_body(space: &mut TypeSpace<'_>, response: &SpecResponse, hint:
     if let Some((media, content)) = response.content.iter().find(|(m, _)| is_json(m)) {
         return match &content.schema {
             Some(schema) => {
-                let schema_pointer = pointer_join(&pointer_join(&pointer_join(pointer, "content"), media), "schema");
+                let schema_pointer = pointer::join(&pointer::join(&pointer::join(pointer, "content"), media), "schema");
                 Response::Json(space.lower(schema, hint, &schema_pointer).ty)
             }
             None => Response::Json(TypeRef::Any),
@@ -839,7 +840,6 @@ pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> S
         crate_version,
         crate_description: setting("crate-description").unwrap_or_else(|| format!("Client for {}", openapi.info.title)),
         crate_name,
-        title: openapi.info.title.clone(),
         api_description: openapi.info.description.clone(),
         default_base_url,
         base_url_env: setting("base-url-env"),
@@ -854,7 +854,7 @@ fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Ve
     };
     let mut credentials = Vec::new();
     for (key, scheme) in &components.security_schemes {
-        let pointer = pointer_join("#/components/securitySchemes", key);
+        let pointer = pointer::join("#/components/securitySchemes", key);
         let Some(SecurityScheme::APIKey {
             location,
             name,

@@ -11,7 +11,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit_common::rust_type;
+use crate::emit::common::rust_type;
 use crate::model::{ApiModel, Operation};
 use crate::naming::ident;
 

@@ -20,7 +20,7 @@ use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit_common::{doc_attrs, inner_doc_attrs, rust_type};
+use crate::emit::common::{doc_attrs, inner_doc_attrs, rust_type};
 use crate::model::{
     ApiModel, Body, HttpMethod, Operation, Param, ParamEncoding, ParamLocation, Resource, Response, StatusResponse,
     TypeRef,
@@ -47,7 +47,7 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
     let streams = resource
         .operations
         .iter()
-        .map(|op| crate::emit_pagination::emit_streams(model, op));
+        .map(|op| crate::emit::pagination::emit_streams(model, op));
     quote! {
         #module_doc
         // `send` returns `impl Future<Output = Result<T, Error>>`, which clippy finds complex

@@ -1,10 +1,14 @@
-//! Spec → model: settings, types and operations, then which types requests and responses use.
+//! The lower stage, spec → model: settings ([`settings`]), types ([`types`]) and operations
+//! ([`operations`]), then which types requests and responses use.
+
+pub(crate) mod operations;
+pub(crate) mod types;
 
 use openapiv3::OpenAPI;
 
 use crate::diagnostic::Diagnostic;
-use crate::lower_operations::{lower_resources, lower_settings};
-use crate::lower_types::TypeSpace;
+use crate::lower::operations::{lower_resources, lower_settings};
+use crate::lower::types::TypeSpace;
 use crate::model::{ApiModel, Body, Response, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Builds the model. Errors in the returned diagnostics mean the model is incomplete.

@@ -12,14 +12,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diagnostic::{pointer_join, Diagnostic};
-use crate::line_index::LineIndex;
-use crate::validate;
+use crate::diagnostic::Diagnostic;
+use crate::spec::line_index::LineIndex;
+use crate::spec::pointer;
+use crate::spec::validate;
 
 pub struct LoadedSpec {
-    /// The file path as given, for messages.
-    pub source_name: String,
-    pub text: String,
     /// The document as a JSON value, key order preserved.
     pub raw: Value,
     pub openapi: openapiv3::OpenAPI,
@@ -32,17 +30,12 @@ impl LoadedSpec {
     pub fn locate(&self, diagnostics: &mut [Diagnostic]) {
         locate_with(&self.lines, diagnostics);
     }
-
-    /// The node at a JSON pointer such as `#/components/schemas/Item`; see [`resolve_pointer`].
-    pub fn resolve(&self, pointer: &str) -> Option<&Value> {
-        resolve_pointer(&self.raw, pointer)
-    }
 }
 
 pub fn load_file(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
     let source_name = path.display().to_string();
     match std::fs::read_to_string(path) {
-        Ok(text) => load_str(&source_name, &text),
+        Ok(text) => load_str(&text),
         Err(err) => Err(vec![Diagnostic::error(
             "#",
             format!("cannot read {source_name}: {err}"),
@@ -50,7 +43,7 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
     }
 }
 
-pub fn load_str(source_name: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
+pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
     // The line index is a second pass over the text, independent of parsing and about as costly, so it
     // is built on another thread meanwhile. It is an iterative walk; the deeply recursive work (parsing,
     // openapiv3) stays on the caller's thread, whose stack MAX_NESTING is measured against.
@@ -98,13 +91,7 @@ pub fn load_str(source_name: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnos
             return Err(fail(diagnostics));
         }
     };
-    Ok(LoadedSpec {
-        source_name: source_name.to_string(),
-        text: text.to_string(),
-        raw,
-        openapi,
-        lines,
-    })
+    Ok(LoadedSpec { raw, openapi, lines })
 }
 
 /// How far [`parse`] got without the line index.
@@ -143,73 +130,6 @@ pub(crate) fn locate_with(lines: &LineIndex, diagnostics: &mut [Diagnostic]) {
     for diagnostic in diagnostics.iter_mut().filter(|d| d.line.is_none()) {
         diagnostic.line = lines.line_of(&diagnostic.pointer);
     }
-}
-
-/// Resolves a local reference or pointer (`#/components/schemas/Item`, `#` for the root) in `root`.
-/// Returns `None` for anything that does not resolve, including references that are not local.
-pub fn resolve_pointer<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
-    reference_tokens(reference)?
-        .iter()
-        .try_fold(root, |node, token| match node {
-            Value::Object(map) => map.get(token),
-            Value::Array(items) => token.parse::<usize>().ok().and_then(|index| items.get(index)),
-            _ => None,
-        })
-}
-
-/// Splits a local reference into its tokens: `#/paths/~1v5~1items` → `["paths", "/v5/items"]`.
-///
-/// Tokens are percent-decoded (a `$ref` is a URI fragment) and then unescaped (`~1` → `/`, `~0` → `~`).
-/// `None` when the reference is not a local JSON pointer (no leading `#`, or `#name` anchors).
-pub fn reference_tokens(reference: &str) -> Option<Vec<String>> {
-    let path = reference.strip_prefix('#')?;
-    if path.is_empty() {
-        return Some(Vec::new());
-    }
-    let path = path.strip_prefix('/')?;
-    Some(
-        path.split('/')
-            .map(|token| unescape_token(&percent_decode(token)))
-            .collect(),
-    )
-}
-
-/// Undoes RFC 6901 escaping of one token.
-pub fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-/// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept as written.
-fn percent_decode(token: &str) -> String {
-    if !token.contains('%') {
-        return token.to_string();
-    }
-    let bytes = token.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut rest = bytes;
-    while let Some((&first, tail)) = rest.split_first() {
-        let escaped = match (first, tail) {
-            (b'%', [high, low, ..]) => hex_value(*high).zip(hex_value(*low)).map(|(h, l)| h * 16 + l),
-            _ => None,
-        };
-        match escaped {
-            Some(byte) => {
-                decoded.push(byte);
-                rest = tail.get(2..).unwrap_or(&[]);
-            }
-            None => {
-                decoded.push(first);
-                rest = tail;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    char::from(digit)
-        .to_digit(16)
-        .and_then(|value| u8::try_from(value).ok())
 }
 
 /// Parses the text into a JSON value; the document must be a mapping.
@@ -283,7 +203,7 @@ fn check_nesting(raw: &Value) -> Result<(), Diagnostic> {
     tokens.reverse();
     let pointer = tokens
         .iter()
-        .fold("#".to_string(), |pointer, token| pointer_join(&pointer, token));
+        .fold("#".to_string(), |pointer, token| pointer::join(&pointer, token));
     Err(Diagnostic::error(
         pointer,
         format!(
@@ -399,8 +319,8 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     let mut pointer = "#".to_string();
     for segment in path {
         match segment {
-            Segment::Seq { index } => pointer = pointer_join(&pointer, &index.to_string()),
-            Segment::Map { key } => pointer = pointer_join(&pointer, key),
+            Segment::Seq { index } => pointer = pointer::join(&pointer, &index.to_string()),
+            Segment::Map { key } => pointer = pointer::join(&pointer, key),
             Segment::Enum { .. } => {}
             Segment::Unknown => break,
         }
@@ -426,37 +346,8 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn pointers_resolve_with_escapes_and_indices() {
-        let doc = json!({"paths": {"/a/{id}": {"get": {"parameters": [{"name": "id"}]}}}, "t~x": 1});
-        let found = resolve_pointer(&doc, "#/paths/~1a~1{id}/get/parameters/0/name");
-        assert_eq!(found, Some(&json!("id")));
-        assert_eq!(
-            resolve_pointer(&doc, "#/paths/~1a~1%7Bid%7D/get/parameters/0/name"),
-            Some(&json!("id"))
-        );
-        assert_eq!(resolve_pointer(&doc, "#/t~0x"), Some(&json!(1)));
-        assert_eq!(resolve_pointer(&doc, "#"), Some(&doc));
-        assert_eq!(resolve_pointer(&doc, "#/paths/~1a~1{id}/get/parameters/1"), None);
-        assert_eq!(resolve_pointer(&doc, "#/paths/~1a~1{id}/get/parameters/x"), None);
-        assert_eq!(resolve_pointer(&doc, "other.yaml#/a"), None);
-        assert_eq!(resolve_pointer(&doc, "#paths"), None);
-    }
-
-    #[test]
-    fn tokens_and_percent_decoding() {
-        assert_eq!(
-            reference_tokens("#/paths/~1v5~1items"),
-            Some(vec!["paths".to_string(), "/v5/items".to_string()])
-        );
-        assert_eq!(reference_tokens("#"), Some(Vec::new()));
-        assert_eq!(reference_tokens("a.yaml#/b"), None);
-        assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
-        assert_eq!(percent_decode("%C3%A9"), "é");
-    }
-
-    #[test]
     fn parse_errors_without_a_position_are_located() {
-        let line_of_error = |text: &str| load_str("t.yaml", text).err().map(|errors| errors[0].line);
+        let line_of_error = |text: &str| load_str(text).err().map(|errors| errors[0].line);
         assert_eq!(line_of_error("openapi: 3.0.3\n---\nmore: 1\n"), Some(Some(2)));
         assert_eq!(line_of_error("\n- a list\n"), Some(Some(2)));
         assert_eq!(line_of_error("\"a string\""), Some(Some(1)));
@@ -476,7 +367,7 @@ mod tests {
             "paths": {},
             "components": {"schemas": {"Deep": broken}}
         });
-        let errors = load_str("t.json", &doc.to_string()).err().unwrap();
+        let errors = load_str(&doc.to_string()).err().unwrap();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].message.contains("`items` must be one schema"), "{errors:?}");
         assert_eq!(errors[0].line, Some(1));
