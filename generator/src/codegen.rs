@@ -14,7 +14,6 @@ use crate::format::{format_rust, with_header};
 use crate::lower::lower;
 use crate::model::ApiModel;
 use crate::spec::load::{load_file, load_str, LoadedSpec};
-use crate::spec::validate::validate;
 use crate::write::{write_files, GeneratedFile, Mode};
 
 /// The hand-written runtime, copied into every generated crate at `src/runtime/`.
@@ -284,12 +283,12 @@ fn validate_and_lower(
 ) -> (Vec<Diagnostic>, (ApiModel, Vec<Diagnostic>)) {
     let ((validated, validate_time), (lowered, lower_time)) = std::thread::scope(|scope| {
         let helper = (threads > 1)
-            .then(|| spawn_with_main_stack(scope, || timed_now(|| validate(spec))))
+            .then(|| spawn_with_main_stack(scope, || timed_now(|| spec.validate())))
             .flatten();
         let lowered = timed_now(|| lower(&spec.openapi, Some(&spec.raw)));
         let validated = match helper {
             Some(handle) => join(handle),
-            None => timed_now(|| validate(spec)),
+            None => timed_now(|| spec.validate()),
         };
         (validated, lowered)
     });

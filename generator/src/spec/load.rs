@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::diagnostic::Diagnostic;
 use crate::spec::line_index::LineIndex;
 use crate::spec::pointer;
-use crate::spec::validate;
+use crate::spec::validate::{self, json_type};
 
 pub struct LoadedSpec {
     /// The document as a JSON value, key order preserved.
@@ -29,6 +29,13 @@ impl LoadedSpec {
     /// node has none). Lines already set are kept.
     pub fn locate(&self, diagnostics: &mut [Diagnostic]) {
         locate_with(&self.lines, diagnostics);
+    }
+
+    /// Every check of [`validate`], with lines.
+    pub fn validate(&self) -> Vec<Diagnostic> {
+        let mut diagnostics = validate::check_document(&self.raw, &self.lines);
+        self.locate(&mut diagnostics);
+        diagnostics
     }
 }
 
@@ -326,18 +333,6 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
         }
     }
     pointer
-}
-
-/// "a string", "a list", ... for messages.
-pub(crate) fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
 }
 
 #[cfg(test)]

@@ -5,12 +5,11 @@ use std::path::Path;
 
 use crate::diagnostic::{render, Diagnostic, Severity};
 use crate::spec::load::{load_file, load_str};
-use crate::spec::validate::validate;
 
 /// Load errors, or else validation diagnostics.
 fn diagnostics(text: &str) -> Vec<Diagnostic> {
     match load_str(text) {
-        Ok(spec) => validate(&spec),
+        Ok(spec) => spec.validate(),
         Err(diagnostics) => diagnostics,
     }
 }
@@ -54,7 +53,7 @@ components:
 #[test]
 fn valid_small_spec_has_no_diagnostics() {
     let spec = load_file(&fixture("minimal.yaml")).unwrap();
-    assert_eq!(validate(&spec), vec![]);
+    assert_eq!(spec.validate(), vec![]);
     assert_eq!(spec.openapi.info.title, "Minimal");
 }
 
@@ -147,7 +146,7 @@ properties:
 fn json_document_loads_and_gets_lines() {
     let spec = load_file(&fixture("minimal.json")).unwrap();
     assert_eq!(spec.lines.line_of("#/paths/~1v5~1items/get/operationId"), Some(7));
-    let all = validate(&spec);
+    let all = spec.validate();
     let error = at(&all, "#/components/schemas/Item/properties/name/nulable");
     assert_eq!(error.line, Some(26));
     assert!(error.message.contains("did you mean `nullable`?"));

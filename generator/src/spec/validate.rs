@@ -26,15 +26,7 @@ use serde_json::{Map, Value};
 use crate::diagnostic::Diagnostic;
 use crate::spec::known_keys::{self as keys, object_spec, Object, Shape};
 use crate::spec::line_index::LineIndex;
-use crate::spec::load::{json_type, LoadedSpec};
 use crate::spec::pointer;
-
-/// All checks; returns errors and warnings (lines already set via spec.locate).
-pub fn validate(spec: &LoadedSpec) -> Vec<Diagnostic> {
-    let mut diagnostics = check_document(&spec.raw, &spec.lines);
-    spec.locate(&mut diagnostics);
-    diagnostics
-}
 
 /// Every check; needs only the raw document and its line index, so the loader can also run it when
 /// openapiv3 rejects a document (these checks usually say more precisely what is wrong).
@@ -46,6 +38,18 @@ pub(crate) fn check_document(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic> 
     diagnostics.extend(check_operations(raw, lines));
     diagnostics.extend(duplicate_key_errors(lines));
     without_repeats(diagnostics)
+}
+
+/// "a string", "a list", ... for messages.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------
