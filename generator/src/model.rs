@@ -214,6 +214,40 @@ pub enum HttpMethod {
     Options,
 }
 
+impl HttpMethod {
+    /// Every method the client can send, with its name on the wire.
+    const NAMES: [(HttpMethod, &'static str); 7] = [
+        (HttpMethod::Get, "GET"),
+        (HttpMethod::Post, "POST"),
+        (HttpMethod::Put, "PUT"),
+        (HttpMethod::Patch, "PATCH"),
+        (HttpMethod::Delete, "DELETE"),
+        (HttpMethod::Head, "HEAD"),
+        (HttpMethod::Options, "OPTIONS"),
+    ];
+
+    /// The name on the wire, e.g. `GET`.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(method, _)| *method == self)
+            .map_or("", |(_, name)| name)
+    }
+}
+
+/// Parses a path item's key (`get`, `post`, …; any case). `trace` has no client method.
+impl std::str::FromStr for HttpMethod {
+    type Err = ();
+
+    fn from_str(key: &str) -> Result<Self, ()> {
+        Self::NAMES
+            .iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(key))
+            .map(|(method, _)| *method)
+            .ok_or(())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamLocation {
     Path,

@@ -90,7 +90,7 @@ fn operation_doc(op: &Operation) -> TokenStream {
     }
     text.push_str(&format!(
         "`{} {}` (operation `{}`)",
-        method_text(op.http_method),
+        op.http_method.as_str(),
         op.path,
         op.id
     ));
@@ -250,7 +250,7 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
             request
         }
     };
-    let send_doc = format!(" Sends the request: `{} {}`.", method_text(op.http_method), op.path);
+    let send_doc = format!(" Sends the request: `{} {}`.", op.http_method.as_str(), op.path);
     let options_setters = request_option_setters();
     quote! {
         #outcome_enum
@@ -547,26 +547,8 @@ fn single_body<'b>(model: &ApiModel, body: &'b Body) -> Option<SingleBody<'b>> {
     }
 }
 
+/// `rt::Method::Get`: the runtime's variant is named like the model's.
 fn method_tokens(method: HttpMethod) -> TokenStream {
-    match method {
-        HttpMethod::Get => quote!(rt::Method::Get),
-        HttpMethod::Post => quote!(rt::Method::Post),
-        HttpMethod::Put => quote!(rt::Method::Put),
-        HttpMethod::Patch => quote!(rt::Method::Patch),
-        HttpMethod::Delete => quote!(rt::Method::Delete),
-        HttpMethod::Head => quote!(rt::Method::Head),
-        HttpMethod::Options => quote!(rt::Method::Options),
-    }
-}
-
-pub fn method_text(method: HttpMethod) -> &'static str {
-    match method {
-        HttpMethod::Get => "GET",
-        HttpMethod::Post => "POST",
-        HttpMethod::Put => "PUT",
-        HttpMethod::Patch => "PATCH",
-        HttpMethod::Delete => "DELETE",
-        HttpMethod::Head => "HEAD",
-        HttpMethod::Options => "OPTIONS",
-    }
+    let variant = ident(&naming::type_name(method.as_str()));
+    quote!(rt::Method::#variant)
 }

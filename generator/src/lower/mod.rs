@@ -2,12 +2,14 @@
 //! ([`operations`]), then which types requests and responses use.
 
 pub(crate) mod operations;
+pub(crate) mod settings;
 pub(crate) mod types;
 
 use openapiv3::OpenAPI;
 
 use crate::diagnostic::Diagnostic;
-use crate::lower::operations::{lower_resources, lower_settings};
+use crate::lower::operations::lower_resources;
+use crate::lower::settings::lower_settings;
 use crate::lower::types::TypeSpace;
 use crate::model::{ApiModel, Body, Response, TypeDef, TypeId, TypeKind, TypeRef};
 

@@ -1,18 +1,19 @@
-//! Lowers paths and operations to resources of the model, and reads the API-wide settings.
+//! Lowers paths and operations to resources of the model.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use indexmap::IndexMap;
 use openapiv3::{
-    APIKeyLocation, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem, PathStyle,
-    QueryStyle, ReferenceOr, RequestBody, Response as SpecResponse, SecurityScheme, StatusCode,
+    Components, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem, PathStyle,
+    QueryStyle, ReferenceOr, RequestBody, Response as SpecResponse, StatusCode,
 };
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::lower::types::{TypeSpace, ValueShape};
 use crate::model::{
-    Body, Credential, HttpMethod, MultipartField, Operation, Pagination, Param, ParamEncoding, ParamLocation, Resource,
-    Response, Settings, StatusResponse, TypeRef,
+    Body, HttpMethod, MultipartField, Operation, Pagination, Param, ParamEncoding, ParamLocation, Resource, Response,
+    StatusResponse, TypeRef,
 };
 use crate::naming;
 use crate::spec::pointer;
@@ -35,7 +36,7 @@ pub fn lower_resources(
         };
         for (method, operation) in item.iter() {
             let pointer = pointer::join(&path_pointer, method);
-            let Some(http_method) = http_method(method) else {
+            let Ok(http_method) = method.parse::<HttpMethod>() else {
                 diagnostics.push(Diagnostic::warning(
                     pointer,
                     format!("`{method}` operations are not generated"),
@@ -144,7 +145,7 @@ fn lower_operation(
     // Validation warns about a missing operationId; the name then comes from method and path.
     let id = match &operation.operation_id {
         Some(id) => id.clone(),
-        None => naming::operation_id_from(http_method_name(source.http_method), source.path),
+        None => naming::operation_id_from(&source.http_method.as_str().to_ascii_lowercase(), source.path),
     };
     let type_prefix = naming::type_name(&id);
     let method_name = match operation.extensions.get("x-rust-method").and_then(Value::as_str) {
@@ -329,7 +330,7 @@ fn lower_params(
                 .map(|(i, p)| (p, format!("{}/parameters/{i}", source.pointer))),
         );
     for (parameter, pointer) in all {
-        let Some(parameter) = resolve_parameter(openapi, parameter) else {
+        let Some(parameter) = resolve(openapi, parameter) else {
             diagnostics.push(Diagnostic::error(
                 pointer,
                 "parameter `$ref` does not resolve to #/components/parameters",
@@ -454,18 +455,6 @@ fn resolve_path_item<'o>(openapi: &'o OpenAPI, item: &'o ReferenceOr<PathItem>) 
     }
 }
 
-fn http_method_name(method: HttpMethod) -> &'static str {
-    match method {
-        HttpMethod::Get => "get",
-        HttpMethod::Post => "post",
-        HttpMethod::Put => "put",
-        HttpMethod::Patch => "patch",
-        HttpMethod::Delete => "delete",
-        HttpMethod::Head => "head",
-        HttpMethod::Options => "options",
-    }
-}
-
 fn parent_pointer(pointer: &str) -> &str {
     pointer.rsplit_once('/').map_or(pointer, |(parent, _)| parent)
 }
@@ -479,47 +468,42 @@ fn location_name(parameter: &Parameter) -> &'static str {
     }
 }
 
-fn resolve_parameter<'o>(openapi: &'o OpenAPI, parameter: &'o ReferenceOr<Parameter>) -> Option<&'o Parameter> {
-    match parameter {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            openapi
-                .components
-                .as_ref()?
-                .parameters
-                .get(&pointer::unescape_token(name))?
-                .as_item()
-        }
+/// What a local `$ref` can name in `components`, and where those live.
+trait Component: Sized {
+    /// `#/components/parameters/` and the like.
+    const PREFIX: &'static str;
+    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>>;
+}
+
+impl Component for Parameter {
+    const PREFIX: &'static str = "#/components/parameters/";
+    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
+        &components.parameters
     }
 }
 
-fn resolve_body<'o>(openapi: &'o OpenAPI, body: &'o ReferenceOr<RequestBody>) -> Option<&'o RequestBody> {
-    match body {
-        ReferenceOr::Item(b) => Some(b),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/requestBodies/")?;
-            openapi
-                .components
-                .as_ref()?
-                .request_bodies
-                .get(&pointer::unescape_token(name))?
-                .as_item()
-        }
+impl Component for RequestBody {
+    const PREFIX: &'static str = "#/components/requestBodies/";
+    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
+        &components.request_bodies
     }
 }
 
-fn resolve_response<'o>(openapi: &'o OpenAPI, response: &'o ReferenceOr<SpecResponse>) -> Option<&'o SpecResponse> {
-    match response {
-        ReferenceOr::Item(r) => Some(r),
+impl Component for SpecResponse {
+    const PREFIX: &'static str = "#/components/responses/";
+    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
+        &components.responses
+    }
+}
+
+/// The item itself, or the component its `$ref` names (one level: validation reports chains and
+/// refs that go elsewhere).
+fn resolve<'o, T: Component>(openapi: &'o OpenAPI, item: &'o ReferenceOr<T>) -> Option<&'o T> {
+    match item {
+        ReferenceOr::Item(item) => Some(item),
         ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            openapi
-                .components
-                .as_ref()?
-                .responses
-                .get(&pointer::unescape_token(name))?
-                .as_item()
+            let name = pointer::unescape_token(reference.strip_prefix(T::PREFIX)?);
+            T::section(openapi.components.as_ref()?).get(&name)?.as_item()
         }
     }
 }
@@ -533,7 +517,7 @@ fn lower_body(
     operation_pointer: &str,
 ) -> Option<Body> {
     let pointer = pointer::join(operation_pointer, "requestBody");
-    let Some(body) = resolve_body(openapi, body) else {
+    let Some(body) = resolve(openapi, body) else {
         diagnostics.push(Diagnostic::error(
             pointer,
             "requestBody `$ref` does not resolve to #/components/requestBodies",
@@ -675,7 +659,7 @@ fn lower_response(
             _ => continue,
         };
         let pointer = pointer::join(&responses_pointer, &code_text);
-        let Some(response) = resolve_response(openapi, response) else {
+        let Some(response) = resolve(openapi, response) else {
             diagnostics.push(Diagnostic::error(
                 pointer,
                 "response `$ref` does not resolve to #/components/responses",
@@ -749,19 +733,6 @@ fn status_variant(code: u16) -> String {
     name.to_owned()
 }
 
-fn http_method(method: &str) -> Option<HttpMethod> {
-    Some(match method {
-        "get" => HttpMethod::Get,
-        "post" => HttpMethod::Post,
-        "put" => HttpMethod::Put,
-        "patch" => HttpMethod::Patch,
-        "delete" => HttpMethod::Delete,
-        "head" => HttpMethod::Head,
-        "options" => HttpMethod::Options,
-        _ => return None,
-    })
-}
-
 fn tag_description(openapi: &OpenAPI, tag: &str) -> Option<String> {
     openapi
         .tags
@@ -770,140 +741,9 @@ fn tag_description(openapi: &OpenAPI, tag: &str) -> Option<String> {
         .and_then(|t| t.description.clone())
 }
 
-/// Reads `x-codegen`, `info`, `servers` and the header API-key security schemes.
-/// What Cargo accepts as a package name (its rules, simplified to ASCII).
-fn is_crate_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-/// `1.2.3`, optionally with a `-pre` or `+build` suffix of safe characters.
-fn is_version(version: &str) -> bool {
-    let (core, suffix) = match version.find(['-', '+']) {
-        Some(at) => version.split_at(at),
-        None => (version, ""),
-    };
-    let numbers: Vec<&str> = core.split('.').collect();
-    numbers.len() == 3
-        && numbers
-            .iter()
-            .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-        && suffix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.'))
-}
-
-pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Settings {
-    let codegen = openapi.extensions.get("x-codegen");
-    let setting = |key: &str| {
-        codegen
-            .and_then(|c| c.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let crate_name = match setting("crate-name") {
-        Some(name) if is_crate_name(&name) => name,
-        Some(name) => {
-            diagnostics.push(Diagnostic::error(
-                "#/x-codegen/crate-name",
-                format!("`{name}` is not a valid crate name: use ASCII letters, digits, `-` and `_`, starting with a letter"),
-            ));
-            "invalid-crate-name".to_owned()
-        }
-        None => {
-            let mut fallback = naming::module_name(&openapi.info.title).replace('_', "-");
-            if !is_crate_name(&fallback) {
-                fallback = format!("api-{}", fallback.trim_start_matches('-'));
-            }
-            diagnostics.push(Diagnostic::warning(
-                "#",
-                format!("no `x-codegen: crate-name`; using `{fallback}` from the title"),
-            ));
-            fallback
-        }
-    };
-    let crate_version = setting("crate-version").unwrap_or_else(|| "0.1.0".to_owned());
-    if !is_version(&crate_version) {
-        diagnostics.push(Diagnostic::error(
-            "#/x-codegen/crate-version",
-            format!("`{crate_version}` is not a version Cargo accepts (MAJOR.MINOR.PATCH)"),
-        ));
-    }
-    let default_base_url = openapi.servers.first().map(|s| s.url.clone()).unwrap_or_else(|| {
-        diagnostics.push(Diagnostic::warning(
-            "#/servers",
-            "no server URL; the client needs `.base_url(..)`",
-        ));
-        String::new()
-    });
-    Settings {
-        crate_version,
-        crate_description: setting("crate-description").unwrap_or_else(|| format!("Client for {}", openapi.info.title)),
-        crate_name,
-        api_description: openapi.info.description.clone(),
-        default_base_url,
-        base_url_env: setting("base-url-env"),
-        credentials: lower_credentials(openapi, diagnostics),
-    }
-}
-
-fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Vec<Credential> {
-    let required: BTreeSet<&String> = openapi.security.iter().flatten().flat_map(|req| req.keys()).collect();
-    let Some(components) = &openapi.components else {
-        return Vec::new();
-    };
-    let mut credentials = Vec::new();
-    for (key, scheme) in &components.security_schemes {
-        let pointer = pointer::join("#/components/securitySchemes", key);
-        let Some(SecurityScheme::APIKey {
-            location,
-            name,
-            description,
-            extensions,
-        }) = scheme.as_item()
-        else {
-            diagnostics.push(Diagnostic::warning(
-                pointer,
-                "only `apiKey` security schemes are supported; skipped",
-            ));
-            continue;
-        };
-        if !matches!(location, APIKeyLocation::Header) {
-            diagnostics.push(Diagnostic::warning(
-                pointer,
-                "only header API keys are supported; skipped",
-            ));
-            continue;
-        }
-        let setter = extensions
-            .get("x-rust-name")
-            .and_then(Value::as_str)
-            .map_or_else(|| naming::field_name(key), naming::field_name);
-        credentials.push(Credential {
-            header: name.clone(),
-            setter,
-            env_var: extensions.get("x-env-var").and_then(Value::as_str).map(str::to_owned),
-            doc: description.clone(),
-            required: required.contains(key),
-        });
-    }
-    credentials
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crate_names_and_versions_are_checked() {
-        assert!(super::is_crate_name("sgp-evals"));
-        assert!(!super::is_crate_name("1abc"));
-        assert!(!super::is_crate_name("a b"));
-        assert!(super::is_version("0.1.0"));
-        assert!(super::is_version("5.0.0-a11"));
-        assert!(!super::is_version("5.0"));
-        assert!(!super::is_version("1.0.0 beta"));
-    }
 
     #[test]
     fn method_names_drop_the_resource_words() {
