@@ -133,6 +133,8 @@ fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Ve
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn crate_names_and_versions_are_checked() {
         assert!(is_crate_name("sgp-evals"));
