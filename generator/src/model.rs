@@ -340,3 +340,21 @@ pub struct StatusResponse {
     /// `Json`, `Bytes` or `Empty`.
     pub body: Response,
 }
+
+/// The names a request builder uses for its own members: the body, its runtime and options, its
+/// per-request setters, its send methods and, on list operations, its streams. Parameters are named
+/// around them (lowering), and emission's test checks that every member a builder has is listed here.
+/// `file` is kept free for a multipart body's file part, the usual name of one.
+pub const BUILDER_MEMBERS: &[&str] = &[
+    "body",
+    "file",
+    "runtime",
+    "options",
+    "timeout",
+    "max_retries",
+    "send",
+    "send_with_response",
+    "into_request",
+    "pages",
+    "items",
+];

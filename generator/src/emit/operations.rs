@@ -42,7 +42,7 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
         " Operations on {}. Cheap to clone; shares the client's connection pool.",
         resource.type_name
     );
-    let methods = resource.operations.iter().map(|op| emit_method(model, resource, op));
+    let methods = resource.operations.iter().map(|op| emit_method(model, op));
     let builders = resource.operations.iter().map(|op| emit_builder(model, resource, op));
     let streams = resource
         .operations
@@ -73,11 +73,6 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
     }
 }
 
-/// Required inputs of an operation, in order: path parameters, other required parameters, body.
-fn required_inputs(op: &Operation) -> impl Iterator<Item = &Param> {
-    op.params.iter().filter(|p| p.required)
-}
-
 fn operation_doc(op: &Operation) -> TokenStream {
     let mut text = String::new();
     if let Some(summary) = &op.summary {
@@ -97,47 +92,54 @@ fn operation_doc(op: &Operation) -> TokenStream {
     doc_attrs(Some(&text))
 }
 
-fn emit_method(model: &ApiModel, _resource: &Resource, op: &Operation) -> TokenStream {
+/// One input a request builder holds: a parameter, a multipart field or the body. Required inputs
+/// are arguments of the resource method; optional ones are setters of the builder.
+struct Input<'o> {
+    name: proc_macro2::Ident,
+    ty: TokenStream,
+    required: bool,
+    doc: Option<&'o str>,
+}
+
+/// Every input of the operation, in the order the builder holds them: parameters, then the body
+/// (each multipart field, or the one body value).
+fn inputs<'o>(model: &ApiModel, op: &'o Operation) -> Vec<Input<'o>> {
+    let mut inputs: Vec<Input<'o>> = op
+        .params
+        .iter()
+        .map(|param| Input {
+            name: ident(&param.name),
+            ty: rust_type(model, &param.ty, true),
+            required: param.required,
+            doc: param.doc.as_deref(),
+        })
+        .collect();
+    match &op.body {
+        Some(Body::Multipart { fields }) => inputs.extend(fields.iter().map(|field| Input {
+            name: ident(&field.name),
+            ty: multipart_type(field.is_file),
+            required: field.required,
+            doc: field.doc.as_deref(),
+        })),
+        Some(body) => inputs.extend(single_body(model, body)),
+        None => {}
+    }
+    inputs
+}
+
+fn emit_method(model: &ApiModel, op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
     let doc = operation_doc(op);
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    for param in required_inputs(op) {
-        let name = ident(&param.name);
-        let ty = rust_type(model, &param.ty, true);
-        args.push(quote!(#name: impl Into<#ty>));
-        inits.push(quote!(#name: #name.into()));
-    }
-    for param in op.params.iter().filter(|p| !p.required) {
-        let name = ident(&param.name);
-        inits.push(quote!(#name: None));
-    }
-    match &op.body {
-        Some(Body::Multipart { fields, .. }) => {
-            for field in fields {
-                let name = ident(&field.name);
-                let ty = multipart_type(field.is_file);
-                if field.required {
-                    args.push(quote!(#name: impl Into<#ty>));
-                    inits.push(quote!(#name: #name.into()));
-                } else {
-                    inits.push(quote!(#name: None));
-                }
-            }
+    for Input { name, ty, required, .. } in inputs(model, op) {
+        if required {
+            args.push(quote!(#name: impl Into<#ty>));
+            inits.push(quote!(#name: #name.into()));
+        } else {
+            inits.push(quote!(#name: None));
         }
-        Some(body) => {
-            if let Some(single) = single_body(model, body) {
-                let ty = &single.ty;
-                if single.required {
-                    args.push(quote!(body: impl Into<#ty>));
-                    inits.push(quote!(body: body.into()));
-                } else {
-                    inits.push(quote!(body: None));
-                }
-            }
-        }
-        None => {}
     }
     quote! {
         #doc
@@ -169,14 +171,18 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
 
     let mut fields = Vec::new();
     let mut setters = Vec::new();
-    for param in &op.params {
-        let name = ident(&param.name);
-        let ty = rust_type(model, &param.ty, true);
-        let doc = doc_attrs(param.doc.as_deref());
-        if param.required {
+    for Input {
+        name,
+        ty,
+        required,
+        doc,
+    } in inputs(model, op)
+    {
+        if required {
             fields.push(quote!(#name: #ty));
         } else {
             fields.push(quote!(#name: Option<#ty>));
+            let doc = doc_attrs(doc);
             setters.push(quote! {
                 #doc
                 pub fn #name(mut self, value: impl Into<#ty>) -> Self {
@@ -185,46 +191,6 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
                 }
             });
         }
-    }
-    match &op.body {
-        Some(Body::Multipart { fields: parts, .. }) => {
-            for part in parts {
-                let name = ident(&part.name);
-                let ty = multipart_type(part.is_file);
-                if part.required {
-                    fields.push(quote!(#name: #ty));
-                } else {
-                    fields.push(quote!(#name: Option<#ty>));
-                    let doc = doc_attrs(part.doc.as_deref());
-                    setters.push(quote! {
-                        #doc
-                        pub fn #name(mut self, value: impl Into<#ty>) -> Self {
-                            self.#name = Some(value.into());
-                            self
-                        }
-                    });
-                }
-            }
-        }
-        Some(body) => {
-            if let Some(single) = single_body(model, body) {
-                let ty = &single.ty;
-                if single.required {
-                    fields.push(quote!(body: #ty));
-                } else {
-                    fields.push(quote!(body: Option<#ty>));
-                    let doc = doc_attrs(single.doc.or(Some("The request body.")));
-                    setters.push(quote! {
-                        #doc
-                        pub fn body(mut self, value: impl Into<#ty>) -> Self {
-                            self.body = Some(value.into());
-                            self
-                        }
-                    });
-                }
-            }
-        }
-        None => {}
     }
     let statements: Vec<TokenStream> = op.params.iter().map(param_statement).collect();
     let body_statement = body_statement(op.body.as_ref());
@@ -525,30 +491,89 @@ fn multipart_statement(fields: &[crate::model::MultipartField]) -> TokenStream {
 }
 
 /// A body held in one `body` field: its Rust type, whether it is required, and its doc.
-struct SingleBody<'b> {
-    ty: TokenStream,
-    required: bool,
-    doc: Option<&'b str>,
-}
-
-fn single_body<'b>(model: &ApiModel, body: &'b Body) -> Option<SingleBody<'b>> {
-    match body {
-        Body::Json { ty, required, doc } | Body::Form { ty, required, doc } => Some(SingleBody {
-            ty: rust_type(model, ty, true),
-            required: *required,
-            doc: doc.as_deref(),
-        }),
-        Body::Raw { required, doc, .. } => Some(SingleBody {
-            ty: quote!(Vec<u8>),
-            required: *required,
-            doc: doc.as_deref(),
-        }),
-        Body::Multipart { .. } => None,
-    }
+/// The body as one value (JSON, form or raw bytes); a multipart body is one input per field.
+fn single_body<'b>(model: &ApiModel, body: &'b Body) -> Option<Input<'b>> {
+    let (ty, required, doc) = match body {
+        Body::Json { ty, required, doc } | Body::Form { ty, required, doc } => {
+            (rust_type(model, ty, true), required, doc)
+        }
+        Body::Raw { required, doc, .. } => (quote!(Vec<u8>), required, doc),
+        Body::Multipart { .. } => return None,
+    };
+    Some(Input {
+        name: ident("body"),
+        ty,
+        required: *required,
+        doc: Some(doc.as_deref().unwrap_or("The request body.")),
+    })
 }
 
 /// `rt::Method::Get`: the runtime's variant is named like the model's.
 fn method_tokens(method: HttpMethod) -> TokenStream {
     let variant = ident(&naming::type_name(method.as_str()));
     quote!(rt::Method::#variant)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::model::BUILDER_MEMBERS;
+
+    /// The members of every builder (fields and methods, streams included) that are not the
+    /// operation's inputs must be in `BUILDER_MEMBERS`, or lowering could name a parameter after one.
+    #[test]
+    fn builder_members_are_the_listed_ones() {
+        let spec_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/sgp-evaluations.yaml");
+        let spec = crate::spec::load::load_file(&spec_path).expect("the repository's spec loads");
+        let (model, _) = crate::lower::lower(&spec.openapi, Some(&spec.raw));
+        let listed: BTreeSet<&str> = BUILDER_MEMBERS.iter().copied().collect();
+        let mut seen = BTreeSet::new();
+        for resource in &model.resources {
+            let file: syn::File = syn::parse2(emit_resource(&model, resource)).expect("a resource parses");
+            for op in &resource.operations {
+                let inputs: BTreeSet<String> = inputs(&model, op).iter().map(|i| i.name.to_string()).collect();
+                for member in builder_members(&file, &op.builder_name) {
+                    if !inputs.contains(&member) {
+                        assert!(listed.contains(member.as_str()), "{}: `{member}` is not listed", op.id);
+                        seen.insert(member);
+                    }
+                }
+            }
+        }
+        // And the list holds no stale name: every listed member that is not an input's name
+        // (`body`, `file`) is on some builder of this spec (it has list operations, so `pages`
+        // and `items` too).
+        for member in listed.iter().filter(|m| !["body", "file"].contains(m)) {
+            assert!(seen.contains(*member), "no builder has `{member}`");
+        }
+    }
+
+    /// Field names of the struct `builder` and method names of its inherent `impl`s.
+    fn builder_members(file: &syn::File, builder: &str) -> Vec<String> {
+        let mut members = Vec::new();
+        for item in &file.items {
+            match item {
+                syn::Item::Struct(s) if s.ident == builder => {
+                    members.extend(
+                        s.fields
+                            .iter()
+                            .filter_map(|f| f.ident.as_ref().map(ToString::to_string)),
+                    );
+                }
+                // Trait methods cannot clash: inherent members win over them.
+                syn::Item::Impl(i)
+                    if i.trait_.is_none() && matches!(&*i.self_ty, syn::Type::Path(p) if p.path.is_ident(builder)) =>
+                {
+                    members.extend(i.items.iter().filter_map(|item| match item {
+                        syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                        _ => None,
+                    }));
+                }
+                _ => {}
+            }
+        }
+        members
+    }
 }

@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::lower::types::{TypeSpace, ValueShape};
 use crate::model::{
     Body, HttpMethod, MultipartField, Operation, Pagination, Param, ParamEncoding, ParamLocation, Resource, Response,
-    StatusResponse, TypeRef,
+    StatusResponse, TypeRef, BUILDER_MEMBERS,
 };
 use crate::naming;
 use crate::spec::pointer;
@@ -342,21 +342,7 @@ fn lower_params(
         by_key.push((key, (pointer, parameter)));
     }
     let mut params = Vec::new();
-    // The builder's own members: the body, its runtime and options, and its per-request setters
-    // and send methods.
-    let mut taken: BTreeSet<String> = [
-        "body",
-        "file",
-        "runtime",
-        "options",
-        "timeout",
-        "max_retries",
-        "send",
-        "send_with_response",
-        "into_request",
-    ]
-    .map(str::to_owned)
-    .into();
+    let mut taken: BTreeSet<String> = BUILDER_MEMBERS.iter().map(|name| (*name).to_owned()).collect();
     for (_, (pointer, parameter)) in by_key {
         let data = parameter.parameter_data_ref();
         let ty = match &data.format {
