@@ -462,4 +462,61 @@ mod tests {
             assert!(joined == whole, "{per_part} types per part: the joined text differs");
         }
     }
+
+    /// With one thread, validation, emitting and formatting run on the caller's thread (the path
+    /// taken when no helper thread can be started): the output is the same, and a document nested as
+    /// deep as the loader allows still fits a 2 MiB thread (Rust's default for spawned threads).
+    #[test]
+    fn one_thread_generates_the_same_crate_within_a_small_stack() {
+        let spec =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/sgp-evaluations.yaml"))
+                .expect("the repository's spec reads");
+        let deep = deepest_allowed_spec();
+        let generate = |threads: usize, texts: [&str; 2]| {
+            let generator = Generator::new("test", "t.yaml").threads(threads);
+            texts.map(|text| {
+                let generated = generator.generate(text).unwrap_or_else(|e| panic!("{e}"));
+                (generated.files, generated.warnings)
+            })
+        };
+        let small_stack = std::thread::Builder::new().stack_size(2 << 20);
+        let one = std::thread::scope(|scope| {
+            let handle = small_stack
+                .spawn_scoped(scope, || generate(1, [&spec, &deep]))
+                .expect("a thread starts");
+            handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        assert!(
+            one == generate(2, [&spec, &deep]),
+            "one thread and two generate different crates"
+        );
+    }
+
+    /// A schema of objects inside objects, so that the document nests exactly [`MAX_NESTING`] levels.
+    fn deepest_allowed_spec() -> String {
+        use crate::spec::load::MAX_NESTING;
+        // The root, `components`, `schemas` and the schema itself are four levels; each nested
+        // object adds two (`properties` and the property's schema).
+        let mut schema = serde_json::json!({"type": "string"});
+        let mut levels = 5;
+        while levels + 2 <= MAX_NESTING {
+            schema = serde_json::json!({"type": "object", "properties": {"inner": schema}});
+            levels += 2;
+        }
+        if levels < MAX_NESTING {
+            schema = serde_json::json!({"type": "array", "items": schema});
+        }
+        let document = serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Deep", "version": "1"},
+            "paths": {"/deep": {"get": {
+                "operationId": "getDeep",
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Deep"}
+                }}}}
+            }}},
+            "components": {"schemas": {"Deep": schema}},
+        });
+        document.to_string()
+    }
 }

@@ -191,15 +191,15 @@ fn without_position(message: &str, line: usize, column: usize) -> String {
 }
 
 /// How many mappings and lists deep a document may nest (the root counts as one). Every later stage
-/// recurses once per level, and a stack overflow aborts the process instead of panicking. In a debug
-/// build on a 2 MiB thread (Rust's default for spawned threads, hence every test) openapiv3's
-/// deserializer overflows first: about 45 KiB per nested schema, so a chain of `not` in a response
-/// overflows at 35 schemas (43 levels); `syn` reading emitted `Vec<Vec<...>>` comes next. At this limit
-/// the worst case found needs about 1.2 MiB. Our own spec nests 16 levels deep.
+/// recurses once per level, and a stack overflow aborts the process instead of panicking. The
+/// deepest recursion is openapiv3's deserializer (a chain of `not` schemas in a response is its
+/// worst case), then `syn` reading emitted `Vec<Vec<...>>`; the limit keeps both well inside a 2 MiB
+/// thread (Rust's default for spawned threads, so every test's) in a debug build. The mutation test
+/// generates documents at the limit on such threads, with helper threads and without.
 pub const MAX_NESTING: usize = 24;
 
-/// Beyond this depth openapiv3 is only handed documents that pass the structural checks (see `load_str`).
-/// Our own spec nests exactly this deep.
+/// Beyond this depth openapiv3 is only handed documents that pass the structural checks (see
+/// `load_str`): on deep documents its failures are slow and vague.
 const SLOW_FAILURE_NESTING: usize = 16;
 
 /// Rejects a document nested deeper than [`MAX_NESTING`], pointing at the first node too deep.
