@@ -496,9 +496,9 @@ mod tests {
     fn deepest_allowed_spec() -> String {
         use crate::spec::load::MAX_NESTING;
         // The root, `components`, `schemas` and the schema itself are four levels; each nested
-        // object adds two (`properties` and the property's schema).
+        // object adds two (`properties` and the property's schema), an array one (`items`).
         let mut schema = serde_json::json!({"type": "string"});
-        let mut levels = 5;
+        let mut levels = 4;
         while levels + 2 <= MAX_NESTING {
             schema = serde_json::json!({"type": "object", "properties": {"inner": schema}});
             levels += 2;
