@@ -13,8 +13,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::runtime::clock::{Clock, TokioClock};
 use crate::runtime::error::Error;
+use crate::runtime::operation::Operation;
 use crate::runtime::options::ClientOptions;
-use crate::runtime::request::{Operation, RequestBuilder};
+use crate::runtime::request::RequestBuilder;
+
 /// Redirects followed (same origin only) before giving up.
 const MAX_REDIRECTS: usize = 10;
 
@@ -146,21 +148,26 @@ impl ConfigBuilder {
     }
 
     /// The time each attempt of a request may take, from connecting to reading the last body byte
-    /// (default 60 s); a request's own `timeout` wins over it. With a custom client set by
-    /// [`http_client`](Self::http_client) and no timeout set here, that client's own applies.
+    /// (default [`DEFAULT_TIMEOUT`](crate::runtime::options::DEFAULT_TIMEOUT)); a request's own
+    /// `timeout` wins over it. With a custom client set by [`http_client`](Self::http_client) and
+    /// no timeout set here, that client's own applies.
     pub fn timeout(mut self, per_attempt: Duration) -> Self {
         self.options.timeout = Some(per_attempt);
         self
     }
 
-    /// The time connecting may take (default 5 s). Ignored when a custom client is set.
+    /// The time connecting may take (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::runtime::options::DEFAULT_CONNECT_TIMEOUT)). Ignored
+    /// when a custom client is set.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.options.connect_timeout = Some(timeout);
         self
     }
 
-    /// How many times a failed request is retried (default 2, so 3 attempts; 0 turns retrying
-    /// off); a request's own `max_retries` wins over it. See `retry.rs` for what is retried.
+    /// How many times a failed request is retried (default
+    /// [`DEFAULT_MAX_RETRIES`](crate::runtime::retry::DEFAULT_MAX_RETRIES); attempts are one
+    /// more, and 0 turns retrying off); a request's own `max_retries` wins over it. See
+    /// [`retry`](crate::runtime::retry) for what is retried.
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.options.max_retries = Some(max_retries);
         self
@@ -454,7 +461,7 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
 mod tests {
     use super::*;
     use crate::runtime::error::ErrorKind;
-    use crate::runtime::request::Method;
+    use crate::runtime::operation::Method;
     use crate::runtime::test_server::{self, response};
 
     const KEY: RequiredCredential = RequiredCredential {
@@ -544,16 +551,36 @@ mod tests {
             .base_url_from_env(UNSET_VAR);
         assert_eq!(builder.credentials[0].value().map(Secret::expose), Some("explicit"));
         assert_eq!(builder.resolved_base_url(), "https://default.example.com/");
-
-        let from_env = ConfigBuilder::new("https://default.example.com").credential_from_env("x-api-key", "PATH");
-        assert!(from_env.credentials[0].value().is_some());
-        assert!(from_env.build(&[KEY]).is_ok());
+        let runtime = builder.build(&[KEY]).unwrap();
+        assert_eq!(runtime.headers()["x-api-key"], "explicit");
 
         let runtime = ConfigBuilder::new("https://default.example.com")
             .base_url("http://127.0.0.1:8080/prefix/")
             .build(&[])
             .unwrap();
         assert_eq!(runtime.base_url(), "http://127.0.0.1:8080/prefix");
+    }
+
+    #[test]
+    fn a_credential_from_the_environment_is_sent_as_read_and_never_shown() {
+        // PATH is set in every test environment; it stands in for a configured variable (setting
+        // one would race with the other tests, which read the environment in parallel).
+        let path = std::env::var("PATH").expect("PATH is set");
+        let expected = path.trim();
+        assert!(!expected.is_empty(), "PATH is blank");
+
+        let builder = ConfigBuilder::new("https://default.example.com").credential_from_env("x-api-key", "PATH");
+        assert_eq!(builder.credentials[0].value().map(Secret::expose), Some(expected));
+        let builder_debug = format!("{builder:?} {builder:#?}");
+        assert!(!builder_debug.contains(expected), "{builder_debug}");
+        assert!(builder_debug.contains("\"x-api-key\", Some(***)"), "{builder_debug}");
+
+        let runtime = builder.build(&[KEY]).unwrap();
+        let sent = &runtime.headers()["x-api-key"];
+        assert_eq!(sent.as_bytes(), expected.as_bytes());
+        assert!(sent.is_sensitive());
+        let runtime_debug = format!("{runtime:?} {runtime:#?} {:?}", runtime.headers());
+        assert!(!runtime_debug.contains(expected), "{runtime_debug}");
     }
 
     #[test]

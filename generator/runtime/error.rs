@@ -10,7 +10,7 @@ use std::fmt;
 
 use reqwest::header::HeaderMap;
 
-use crate::runtime::request::Operation;
+use crate::runtime::operation::Operation;
 use crate::runtime::response;
 use crate::runtime::retry::{self, Outcome};
 
@@ -161,8 +161,9 @@ impl Error {
         self.inner.status == Some(429)
     }
 
-    /// True when the failure is one the retry policy retries: a connection failure, a timeout, or
-    /// a status of 408, 409, 429 or 5xx, unless the server said otherwise with `x-should-retry`.
+    /// True when the failure is one the retry policy retries (see [`retry::should_retry`]): a
+    /// connection failure, a timeout, or a retryable status, unless the server said otherwise
+    /// with `x-should-retry`.
     /// An error returned after retries ran out is still retryable: a later call may succeed.
     pub fn is_retryable(&self) -> bool {
         retry::should_retry(self.outcome())
@@ -460,7 +461,7 @@ fn truncate_bytes(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::request::Method;
+    use crate::runtime::operation::Method;
 
     static CREATE: Operation = Operation {
         id: "createWidget",

@@ -6,17 +6,18 @@
 //! which wins over the built-in default. `ClientOptions::resolve` is the only code that applies
 //! it.
 //!
-//! - **Connect timeout** (default 5 s): how long opening a connection may take. It is a setting of
-//!   the client only: connections are pooled and shared by requests, so a connection has no single
-//!   request whose setting could apply to it.
-//! - **Attempt timeout** (default 60 s): how long one attempt may take, from connecting to
-//!   reading the last body byte. Each retry gets the full time again. When the client was given
-//!   a custom `reqwest::Client` and no timeout was set, that client's own timeout applies.
-//! - **Retries** (default 2): see [`RetryPolicy`].
+//! - **Connect timeout** (default [`DEFAULT_CONNECT_TIMEOUT`]): how long opening a connection
+//!   may take. It is a setting of the client only: connections are pooled and shared by
+//!   requests, so a connection has no single request whose setting could apply to it.
+//! - **Attempt timeout** (default [`DEFAULT_TIMEOUT`]): how long one attempt may take, from
+//!   connecting to reading the last body byte. Each retry gets the full time again. When the
+//!   client was given a custom `reqwest::Client` and no timeout was set, that client's own
+//!   timeout applies.
+//! - **Retries** (default [`DEFAULT_MAX_RETRIES`]): see [`RetryPolicy`].
 
 use std::time::Duration;
 
-use crate::runtime::retry::RetryPolicy;
+use crate::runtime::retry::{RetryPolicy, DEFAULT_MAX_RETRIES};
 
 /// The time one attempt may take when neither the request nor the client sets one.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -72,10 +73,7 @@ impl ClientOptions {
     /// Applies the precedence request > client > default.
     pub(crate) fn resolve(&self, request: &RequestOptions) -> Effective {
         let default_timeout = (!self.custom_http_client).then_some(DEFAULT_TIMEOUT);
-        let max_retries = request
-            .max_retries
-            .or(self.max_retries)
-            .unwrap_or(RetryPolicy::DEFAULT.max_retries);
+        let max_retries = request.max_retries.or(self.max_retries).unwrap_or(DEFAULT_MAX_RETRIES);
         Effective {
             attempt_timeout: request.timeout.or(self.timeout).or(default_timeout),
             retry: RetryPolicy::with_max_retries(max_retries),

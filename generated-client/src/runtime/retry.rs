@@ -3,17 +3,22 @@
 //!
 //! [`decide`] is a pure function of what the attempt ended with, the response headers, how many
 //! retries were already taken, the policy, the current time and one random draw. The send loop
-//! in `request.rs` only carries out what it returns, so every rule below is tested here without a
+//! in `send.rs` only carries out what it returns, so every rule below is tested here without a
 //! network.
 //!
-//! The rules follow the API's official SDK:
-//! - At most [`RetryPolicy::max_retries`] retries (default 2, so 3 attempts); 0 turns them off.
+//! The rules and the defaults (the `DEFAULT_*` constants below) follow the API's official SDK:
+//! - At most [`RetryPolicy::max_retries`] retries (default [`DEFAULT_MAX_RETRIES`]), so one
+//!   attempt more than that; 0 turns them off.
 //! - A response header `x-should-retry: true|false` wins over everything but the budget.
-//! - Otherwise connection failures, timeouts and the statuses 408, 409, 429 and 5xx are retried.
+//! - Otherwise connection failures, timeouts and the statuses [`is_retryable_status`] accepts are
+//!   retried.
 //! - The wait is the server's `retry-after-ms` (milliseconds), else its `retry-after` (seconds or
-//!   an HTTP date), when that is more than 0 and at most 60 s; else exponential backoff
-//!   `min(0.5 s × 2^retries, 8 s)`, shortened by a random factor in [0.75, 1] so that many
-//!   clients failing together do not retry in lockstep.
+//!   an HTTP date), when that is more than 0 and at most [`RetryPolicy::max_server_wait`]
+//!   (default [`DEFAULT_MAX_SERVER_WAIT`]). Otherwise it is an exponential backoff:
+//!   [`RetryPolicy::initial_backoff`] (default [`DEFAULT_INITIAL_BACKOFF`]), doubled for each
+//!   retry already taken, capped at [`RetryPolicy::max_backoff`] (default
+//!   [`DEFAULT_MAX_BACKOFF`]), and shortened by a random share of up to [`BACKOFF_JITTER`] so
+//!   that many clients failing together do not retry in lockstep.
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +43,18 @@ const RETRY_AFTER_MS_HEADER: &str = "retry-after-ms";
 /// The server's wait in seconds (a decimal number) or as an HTTP date.
 const RETRY_AFTER_HEADER: &str = "retry-after";
 
+/// Retries after the first attempt when neither the request nor the client sets a budget.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The backoff before the first retry, unless the server asks for a wait.
+pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
+/// The longest backoff, however many retries were taken.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// The longest server-requested wait (`retry-after-ms`, `retry-after`) that is honoured.
+pub const DEFAULT_MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
+/// The largest share of a backoff that jitter takes off: each backoff is multiplied by a random
+/// factor between `1 - BACKOFF_JITTER` and 1.
+pub const BACKOFF_JITTER: f64 = 0.25;
+
 /// How many times to retry and how long to wait; plain data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -53,12 +70,12 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The official SDK's policy: 2 retries, 0.5 s doubling to at most 8 s, server waits ≤ 60 s.
+    /// The official SDK's policy, made of this module's `DEFAULT_*` constants.
     pub const DEFAULT: RetryPolicy = RetryPolicy {
-        max_retries: 2,
-        initial_backoff: Duration::from_millis(500),
-        max_backoff: Duration::from_secs(8),
-        max_server_wait: Duration::from_secs(60),
+        max_retries: DEFAULT_MAX_RETRIES,
+        initial_backoff: DEFAULT_INITIAL_BACKOFF,
+        max_backoff: DEFAULT_MAX_BACKOFF,
+        max_server_wait: DEFAULT_MAX_SERVER_WAIT,
     };
 
     /// The default policy with a different retry budget.
@@ -177,13 +194,13 @@ fn seconds(secs: f64) -> Option<Duration> {
     Duration::try_from_secs_f64(secs).ok()
 }
 
-/// `min(initial × 2^retries_taken, max) × (1 − 0.25 × random)`.
+/// `min(initial × 2^retries_taken, max) × (1 − BACKOFF_JITTER × random)`.
 fn backoff(policy: &RetryPolicy, retries_taken: u32, random: f64) -> Duration {
     // 2^31 times any initial backoff is past every sensible maximum; capping keeps `powi` finite.
     let exponent = retries_taken.min(31) as i32;
     let uncapped = policy.initial_backoff.as_secs_f64() * 2_f64.powi(exponent);
     let capped = uncapped.min(policy.max_backoff.as_secs_f64());
-    let jitter = 1.0 - 0.25 * random.clamp(0.0, 1.0);
+    let jitter = 1.0 - BACKOFF_JITTER * random.clamp(0.0, 1.0);
     seconds(capped * jitter).unwrap_or(policy.max_backoff)
 }
 

@@ -4,7 +4,8 @@
 //! A union with a tag property buffers its input as a `serde_json::Value` before it decodes the
 //! member the tag names, so the path `serde_path_to_error` tracks stops at the union. The member
 //! is therefore decoded with its own path tracking, and that inner path travels in the error
-//! message as ``at `inner.path`: …`` until [`refine_path`] joins it back onto the outer one.
+//! message as ``at `inner.path`: …`` until `refine_path` (called by `decode.rs`) joins it back
+//! onto the outer one.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
