@@ -141,7 +141,7 @@ impl ListDatasetItemsBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -220,7 +220,7 @@ pub struct BatchCreateDatasetItemsBuilder {
 }
 impl BatchCreateDatasetItemsBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -292,7 +292,7 @@ impl GetDatasetItemBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -358,7 +358,7 @@ pub struct DeleteDatasetItemBuilder {
 }
 impl DeleteDatasetItemBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -422,7 +422,7 @@ pub struct UpdateDatasetItemBuilder {
 }
 impl UpdateDatasetItemBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self

@@ -124,7 +124,7 @@ impl ListDatasetsBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -197,7 +197,7 @@ pub struct CreateDatasetBuilder {
 }
 impl CreateDatasetBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -266,7 +266,7 @@ impl GetDatasetBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -332,7 +332,7 @@ pub struct DeleteDatasetBuilder {
 }
 impl DeleteDatasetBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -396,7 +396,7 @@ pub struct UpdateDatasetBuilder {
 }
 impl UpdateDatasetBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self

@@ -90,7 +90,7 @@ impl ListEvaluationItemsBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -172,7 +172,7 @@ impl GetEvaluationItemBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self

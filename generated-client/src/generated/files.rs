@@ -128,7 +128,7 @@ impl ListFilesBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -198,7 +198,7 @@ pub struct UploadFileBuilder {
 }
 impl UploadFileBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -262,7 +262,7 @@ pub struct GetFileBuilder {
 }
 impl GetFileBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -325,7 +325,7 @@ pub struct DeleteFileBuilder {
 }
 impl DeleteFileBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -389,7 +389,7 @@ pub struct UpdateFileBuilder {
 }
 impl UpdateFileBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -454,7 +454,7 @@ pub struct GetFileContentBuilder {
 }
 impl GetFileContentBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self

@@ -137,7 +137,7 @@ impl ListQuestionSetsBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -213,7 +213,7 @@ pub struct CreateQuestionSetBuilder {
 }
 impl CreateQuestionSetBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -285,7 +285,7 @@ impl GetQuestionSetBuilder {
         self
     }
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -351,7 +351,7 @@ pub struct DeleteQuestionSetBuilder {
 }
 impl DeleteQuestionSetBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self
@@ -415,7 +415,7 @@ pub struct UpdateQuestionSetBuilder {
 }
 impl UpdateQuestionSetBuilder {
     /// The time each attempt of this request may take, overriding
-    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options = self.options.timeout(timeout);
         self

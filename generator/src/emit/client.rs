@@ -154,25 +154,27 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
             }
 
             /// Time allowed for each attempt of a request, from connecting to the last body byte
-            /// (default 60 s). A timed-out attempt is retried. A request's own `.timeout(..)`
-            /// wins over this.
+            /// (default [`DEFAULT_TIMEOUT`](crate::runtime::options::DEFAULT_TIMEOUT)). A
+            /// timed-out attempt is retried. A request's own `.timeout(..)` wins over this.
             pub fn timeout(mut self, timeout: Duration) -> Self {
                 self.config = self.config.timeout(timeout);
                 self
             }
 
-            /// Time allowed to open a connection (default 5 s). Connections are pooled and shared
-            /// by requests, so this is a client setting only.
+            /// Time allowed to open a connection (default
+            /// [`DEFAULT_CONNECT_TIMEOUT`](crate::runtime::options::DEFAULT_CONNECT_TIMEOUT)).
+            /// Connections are pooled and shared by requests, so this is a client setting only.
             pub fn connect_timeout(mut self, timeout: Duration) -> Self {
                 self.config = self.config.connect_timeout(timeout);
                 self
             }
 
-            /// How many times a failed request is retried (default 2, so up to 3 attempts; 0
-            /// turns retrying off). Connection failures, timeouts and the statuses 408, 409, 429
-            /// and 5xx are retried unless the server answers `x-should-retry: false`; the wait is
-            /// the server's `retry-after-ms` or `retry-after` (up to 60 s), else exponential
-            /// backoff from 0.5 s to 8 s with jitter. A request's own `.max_retries(..)` wins.
+            /// How many times a failed request is retried (default
+            /// [`DEFAULT_MAX_RETRIES`](crate::runtime::retry::DEFAULT_MAX_RETRIES); 0 turns
+            /// retrying off). Which failures are retried, and how long to wait before each retry,
+            /// is [`RetryPolicy`](crate::runtime::RetryPolicy)'s decision: connection failures,
+            /// timeouts and overloaded or failing servers, honouring the server's `retry-after`
+            /// and `x-should-retry`. A request's own `.max_retries(..)` wins.
             pub fn max_retries(mut self, max_retries: u32) -> Self {
                 self.config = self.config.max_retries(max_retries);
                 self

@@ -133,8 +133,13 @@ fn emit_method(model: &ApiModel, op: &Operation) -> TokenStream {
     let doc = operation_doc(op);
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    for Input { name, ty, required, .. } in inputs(model, op) {
-        if required {
+    let inputs = inputs(model, op);
+    let (params, body) = inputs.split_at(op.params.len().min(inputs.len()));
+    // Required parameters are initialised first, then the optional ones, then the body's inputs.
+    let required = params.iter().filter(|input| input.required);
+    let optional = params.iter().filter(|input| !input.required);
+    for Input { name, ty, required, .. } in required.chain(optional).chain(body) {
+        if *required {
             args.push(quote!(#name: impl Into<#ty>));
             inits.push(quote!(#name: #name.into()));
         } else {
@@ -298,7 +303,7 @@ fn send_methods(op: &Operation, output: &TokenStream, operation: &proc_macro2::I
 fn request_option_setters() -> TokenStream {
     quote! {
         /// The time each attempt of this request may take, overriding
-        /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) (default 60 s).
+        /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
         pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
             self.options = self.options.timeout(timeout);
             self
