@@ -1,7 +1,10 @@
 //! The lower stage, spec → model: settings ([`settings`]), types ([`types`]) and operations
 //! ([`operations`]), then which types requests and responses use.
 
+mod bodies;
+mod components;
 pub(crate) mod operations;
+mod params;
 pub(crate) mod settings;
 pub(crate) mod types;
 

@@ -1,20 +1,15 @@
 //! Lowers paths and operations to resources of the model.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use indexmap::IndexMap;
-use openapiv3::{
-    Components, OpenAPI, Operation as SpecOperation, Parameter, ParameterSchemaOrContent, PathItem, PathStyle,
-    QueryStyle, ReferenceOr, RequestBody, Response as SpecResponse, StatusCode,
-};
+use openapiv3::{OpenAPI, Operation as SpecOperation, Parameter, PathItem, ReferenceOr};
 use serde_json::Value;
 
+use super::bodies::{lower_body, lower_response};
+use super::params::lower_params;
 use crate::diagnostic::Diagnostic;
-use crate::lower::types::{TypeSpace, ValueShape};
-use crate::model::{
-    Body, HttpMethod, MultipartField, Operation, Pagination, Param, ParamEncoding, ParamLocation, Resource, Response,
-    StatusResponse, TypeRef, BUILDER_MEMBERS,
-};
+use crate::lower::types::TypeSpace;
+use crate::model::{HttpMethod, Operation, Pagination, Param, ParamLocation, Resource, Response, TypeRef};
 use crate::naming;
 use crate::spec::pointer;
 
@@ -123,9 +118,6 @@ fn resource_module_name(tag: &str) -> String {
     }
 }
 
-/// A parameter is identified by its name and location (`in`).
-type ParamKey = (String, &'static str);
-
 struct OperationSource<'s> {
     path: &'s str,
     pointer: &'s str,
@@ -152,7 +144,15 @@ fn lower_operation(
         Some(explicit) => naming::field_name(explicit),
         None => method_name_for(&id, source.resource_module),
     };
-    let params = lower_params(openapi, space, diagnostics, &source, &type_prefix);
+    let params = lower_params(
+        openapi,
+        space,
+        diagnostics,
+        source.inherited,
+        &operation.parameters,
+        source.pointer,
+        &type_prefix,
+    );
     let body = operation
         .request_body
         .as_ref()
@@ -307,129 +307,6 @@ fn dedupe_method_names(resource: &mut Resource, diagnostics: &mut Vec<Diagnostic
     }
 }
 
-fn lower_params(
-    openapi: &OpenAPI,
-    space: &mut TypeSpace<'_>,
-    diagnostics: &mut Vec<Diagnostic>,
-    source: &OperationSource<'_>,
-    type_prefix: &str,
-) -> Vec<Param> {
-    // Operation-level parameters override path-level ones with the same name and location.
-    let mut by_key: Vec<(ParamKey, (String, &Parameter))> = Vec::new();
-    let all = source
-        .inherited
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p, format!("{}/parameters/{i}", parent_pointer(source.pointer))))
-        .chain(
-            source
-                .operation
-                .parameters
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p, format!("{}/parameters/{i}", source.pointer))),
-        );
-    for (parameter, pointer) in all {
-        let Some(parameter) = resolve(openapi, parameter) else {
-            diagnostics.push(Diagnostic::error(
-                pointer,
-                "parameter `$ref` does not resolve to #/components/parameters",
-            ));
-            continue;
-        };
-        let key = (parameter.parameter_data_ref().name.clone(), location_name(parameter));
-        by_key.retain(|(k, _)| *k != key);
-        by_key.push((key, (pointer, parameter)));
-    }
-    let mut params = Vec::new();
-    let mut taken: BTreeSet<String> = BUILDER_MEMBERS.iter().map(|name| (*name).to_owned()).collect();
-    for (_, (pointer, parameter)) in by_key {
-        let data = parameter.parameter_data_ref();
-        let ty = match &data.format {
-            ParameterSchemaOrContent::Schema(schema) => {
-                let hint = format!("{type_prefix}{}", naming::type_name(&data.name));
-                space.lower(schema, &hint, &pointer::join(&pointer, "schema")).ty
-            }
-            // `content` parameters carry a serialized document; JSON is the common case.
-            ParameterSchemaOrContent::Content(content) => match content.values().next().and_then(|m| m.schema.as_ref())
-            {
-                Some(schema) => {
-                    let hint = format!("{type_prefix}{}", naming::type_name(&data.name));
-                    space.lower(schema, &hint, &pointer::join(&pointer, "content")).ty
-                }
-                None => TypeRef::Any,
-            },
-        };
-        let shape = space.value_shape(&ty);
-        let (location, encoding) = match parameter {
-            Parameter::Path { style, .. } => {
-                let explode = data.explode.unwrap_or(false);
-                if !matches!(style, PathStyle::Simple) {
-                    diagnostics.push(Diagnostic::warning(
-                        pointer::join(&pointer, "style"),
-                        "only `style: simple` path parameters are supported; sent as simple",
-                    ));
-                }
-                (ParamLocation::Path, simple_encoding(shape, explode))
-            }
-            Parameter::Header { .. } => (
-                ParamLocation::Header,
-                simple_encoding(shape, data.explode.unwrap_or(false)),
-            ),
-            Parameter::Cookie { .. } => (ParamLocation::Cookie, simple_encoding(shape, false)),
-            Parameter::Query { style, .. } => {
-                let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
-                (ParamLocation::Query, query_encoding(style, shape, explode))
-            }
-        };
-        // A `content` parameter is one serialized document, whatever its shape.
-        let is_content = matches!(&data.format, ParameterSchemaOrContent::Content(_));
-        let encoding = if is_content { ParamEncoding::Json } else { encoding };
-        if !is_content && encoding == ParamEncoding::Json {
-            diagnostics.push(Diagnostic::warning(
-                pointer.clone(),
-                "this parameter's schema has no standard text form here; it is sent as JSON text",
-            ));
-        }
-        let mut names = vec![naming::field_name(&data.name)];
-        naming::dedupe(&mut names, &mut taken);
-        params.push(Param {
-            name: names.pop().unwrap_or_default(),
-            wire_name: data.name.clone(),
-            location,
-            required: data.required || location == ParamLocation::Path,
-            ty,
-            doc: data.description.clone(),
-            encoding,
-        });
-    }
-    params
-}
-
-/// `style: simple` (path and header parameters): arrays and objects comma-joined.
-fn simple_encoding(shape: ValueShape, explode: bool) -> ParamEncoding {
-    match shape {
-        ValueShape::Scalar => ParamEncoding::Scalar,
-        ValueShape::ScalarArray => ParamEncoding::Joined(','),
-        ValueShape::Object => ParamEncoding::ObjectJoined { exploded: explode },
-        ValueShape::Other => ParamEncoding::Json,
-    }
-}
-
-fn query_encoding(style: &QueryStyle, shape: ValueShape, explode: bool) -> ParamEncoding {
-    match (style, shape) {
-        (_, ValueShape::Scalar) => ParamEncoding::Scalar,
-        (QueryStyle::DeepObject, ValueShape::Object) => ParamEncoding::DeepObject,
-        (QueryStyle::SpaceDelimited, ValueShape::ScalarArray) if !explode => ParamEncoding::Joined(' '),
-        (QueryStyle::PipeDelimited, ValueShape::ScalarArray) if !explode => ParamEncoding::Joined('|'),
-        (_, ValueShape::ScalarArray) if explode => ParamEncoding::Repeated,
-        (_, ValueShape::ScalarArray) => ParamEncoding::Joined(','),
-        (_, ValueShape::Object) if explode => ParamEncoding::ObjectFields,
-        (_, ValueShape::Object) => ParamEncoding::ObjectJoined { exploded: false },
-        (_, ValueShape::Other) => ParamEncoding::Json,
-    }
-}
-
 /// A path item, or the one a local `$ref` (`#/paths/~1other`) points to.
 fn resolve_path_item<'o>(openapi: &'o OpenAPI, item: &'o ReferenceOr<PathItem>) -> Option<&'o PathItem> {
     match item {
@@ -439,284 +316,6 @@ fn resolve_path_item<'o>(openapi: &'o OpenAPI, item: &'o ReferenceOr<PathItem>) 
             openapi.paths.paths.get(&path)?.as_item()
         }
     }
-}
-
-fn parent_pointer(pointer: &str) -> &str {
-    pointer.rsplit_once('/').map_or(pointer, |(parent, _)| parent)
-}
-
-fn location_name(parameter: &Parameter) -> &'static str {
-    match parameter {
-        Parameter::Query { .. } => "query",
-        Parameter::Header { .. } => "header",
-        Parameter::Path { .. } => "path",
-        Parameter::Cookie { .. } => "cookie",
-    }
-}
-
-/// What a local `$ref` can name in `components`, and where those live.
-trait Component: Sized {
-    /// `#/components/parameters/` and the like.
-    const PREFIX: &'static str;
-    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>>;
-}
-
-impl Component for Parameter {
-    const PREFIX: &'static str = "#/components/parameters/";
-    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
-        &components.parameters
-    }
-}
-
-impl Component for RequestBody {
-    const PREFIX: &'static str = "#/components/requestBodies/";
-    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
-        &components.request_bodies
-    }
-}
-
-impl Component for SpecResponse {
-    const PREFIX: &'static str = "#/components/responses/";
-    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
-        &components.responses
-    }
-}
-
-/// The item itself, or the component its `$ref` names (one level: validation reports chains and
-/// refs that go elsewhere).
-fn resolve<'o, T: Component>(openapi: &'o OpenAPI, item: &'o ReferenceOr<T>) -> Option<&'o T> {
-    match item {
-        ReferenceOr::Item(item) => Some(item),
-        ReferenceOr::Reference { reference } => {
-            let name = pointer::unescape_token(reference.strip_prefix(T::PREFIX)?);
-            T::section(openapi.components.as_ref()?).get(&name)?.as_item()
-        }
-    }
-}
-
-fn lower_body(
-    openapi: &OpenAPI,
-    space: &mut TypeSpace<'_>,
-    diagnostics: &mut Vec<Diagnostic>,
-    body: &ReferenceOr<RequestBody>,
-    type_prefix: &str,
-    operation_pointer: &str,
-) -> Option<Body> {
-    let pointer = pointer::join(operation_pointer, "requestBody");
-    let Some(body) = resolve(openapi, body) else {
-        diagnostics.push(Diagnostic::error(
-            pointer,
-            "requestBody `$ref` does not resolve to #/components/requestBodies",
-        ));
-        return None;
-    };
-    let content_pointer = pointer::join(&pointer, "content");
-    let schema_pointer = |media: &str| pointer::join(&pointer::join(&content_pointer, media), "schema");
-    if body.content.len() > 1 {
-        diagnostics.push(Diagnostic::warning(
-            content_pointer.clone(),
-            "several request media types: the client sends the first supported one (JSON, then multipart, then form, then raw bytes)",
-        ));
-    }
-    if let Some((media, content)) = body.content.iter().find(|(m, _)| is_json(m)) {
-        let hint = format!("{type_prefix}Body");
-        let ty = match &content.schema {
-            Some(schema) => space.lower(schema, &hint, &schema_pointer(media)).ty,
-            None => TypeRef::Any,
-        };
-        return Some(Body::Json {
-            ty,
-            required: body.required,
-            doc: body.description.clone(),
-        });
-    }
-    if let Some((media, content)) = body
-        .content
-        .iter()
-        .find(|(m, _)| media_essence(m) == "multipart/form-data")
-    {
-        return lower_multipart(openapi, diagnostics, content.schema.as_ref(), &schema_pointer(media))
-            .map(|fields| Body::Multipart { fields });
-    }
-    if let Some((media, content)) = body
-        .content
-        .iter()
-        .find(|(m, _)| media_essence(m) == "application/x-www-form-urlencoded")
-    {
-        let hint = format!("{type_prefix}Body");
-        let ty = match &content.schema {
-            Some(schema) => space.lower(schema, &hint, &schema_pointer(media)).ty,
-            None => TypeRef::Object,
-        };
-        if space.value_shape(&ty) != ValueShape::Object {
-            diagnostics.push(Diagnostic::error(
-                schema_pointer(media),
-                "a form body must be an object",
-            ));
-            return None;
-        }
-        return Some(Body::Form {
-            ty,
-            required: body.required,
-            doc: body.description.clone(),
-        });
-    }
-    // Any other media type is sent as bytes with that content type (`*/*` as octet-stream).
-    let (media, _) = body.content.iter().next()?;
-    let content_type = if media.contains('*') {
-        "application/octet-stream".to_owned()
-    } else {
-        media.clone()
-    };
-    Some(Body::Raw {
-        content_type,
-        required: body.required,
-        doc: body.description.clone(),
-    })
-}
-
-fn media_essence(media: &str) -> &str {
-    media.split(';').next().unwrap_or(media).trim()
-}
-
-fn lower_multipart(
-    openapi: &OpenAPI,
-    diagnostics: &mut Vec<Diagnostic>,
-    schema: Option<&ReferenceOr<openapiv3::Schema>>,
-    pointer: &str,
-) -> Option<Vec<MultipartField>> {
-    let schema = match schema {
-        Some(ReferenceOr::Item(s)) => Some(s),
-        Some(ReferenceOr::Reference { reference }) => reference.strip_prefix("#/components/schemas/").and_then(|n| {
-            openapi
-                .components
-                .as_ref()?
-                .schemas
-                .get(&pointer::unescape_token(n))?
-                .as_item()
-        }),
-        None => None,
-    };
-    let Some(schema) = schema else {
-        diagnostics.push(Diagnostic::error(
-            pointer,
-            "multipart body needs an object schema with properties",
-        ));
-        return None;
-    };
-    let view = crate::lower::types::view_of(schema);
-    let mut fields = Vec::new();
-    for (wire, property) in &view.properties {
-        let is_file = property
-            .as_item()
-            .is_some_and(|p| crate::lower::types::view_of(p).format == Some("binary"));
-        fields.push(MultipartField {
-            name: naming::field_name(wire),
-            wire_name: wire.to_string(),
-            is_file,
-            required: view.required.contains(wire),
-            doc: property.as_item().and_then(|p| p.schema_data.description.clone()),
-        });
-    }
-    Some(fields)
-}
-
-fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or(media).trim();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
-/// The 2xx responses decide the return type: one body type (JSON → the schema's type, other
-/// content → bytes, none → `()`), or, when they differ by status, an enum over the statuses.
-fn lower_response(
-    openapi: &OpenAPI,
-    space: &mut TypeSpace<'_>,
-    diagnostics: &mut Vec<Diagnostic>,
-    operation: &SpecOperation,
-    type_prefix: &str,
-    operation_pointer: &str,
-) -> Response {
-    let responses_pointer = pointer::join(operation_pointer, "responses");
-    let mut successes: Vec<(u16, Response)> = Vec::new();
-    for (code, response) in &operation.responses.responses {
-        let (number, code_text) = match code {
-            StatusCode::Code(c) if (200..300).contains(c) => (*c, c.to_string()),
-            StatusCode::Range(2) => (200, "2XX".to_owned()),
-            _ => continue,
-        };
-        let pointer = pointer::join(&responses_pointer, &code_text);
-        let Some(response) = resolve(openapi, response) else {
-            diagnostics.push(Diagnostic::error(
-                pointer,
-                "response `$ref` does not resolve to #/components/responses",
-            ));
-            continue;
-        };
-        let hint = if successes.is_empty() {
-            format!("{type_prefix}Response")
-        } else {
-            format!("{type_prefix}{code_text}Response")
-        };
-        successes.push((number, lower_response_body(space, response, &hint, &pointer)));
-    }
-    match successes.as_slice() {
-        [] => {
-            diagnostics.push(Diagnostic::warning(
-                responses_pointer,
-                "no 2xx response is declared; the operation returns nothing",
-            ));
-            Response::Empty
-        }
-        [(_, only)] => only.clone(),
-        [(_, first), rest @ ..] if rest.iter().all(|(_, r)| r == first) => first.clone(),
-        _ => {
-            let mut variants: Vec<String> = successes.iter().map(|(code, _)| status_variant(*code)).collect();
-            naming::dedupe(&mut variants, &mut BTreeSet::from(["Other".to_owned()]));
-            Response::ByStatus(
-                successes
-                    .into_iter()
-                    .zip(variants)
-                    .map(|((code, body), variant)| StatusResponse { code, variant, body })
-                    .collect(),
-            )
-        }
-    }
-}
-
-/// One response's body: JSON first among its media types, else bytes, else nothing.
-fn lower_response_body(space: &mut TypeSpace<'_>, response: &SpecResponse, hint: &str, pointer: &str) -> Response {
-    if let Some((media, content)) = response.content.iter().find(|(m, _)| is_json(m)) {
-        return match &content.schema {
-            Some(schema) => {
-                let schema_pointer = pointer::join(&pointer::join(&pointer::join(pointer, "content"), media), "schema");
-                Response::Json(space.lower(schema, hint, &schema_pointer).ty)
-            }
-            None => Response::Json(TypeRef::Any),
-        };
-    }
-    if response.content.is_empty() {
-        Response::Empty
-    } else {
-        Response::Bytes
-    }
-}
-
-/// `201` → `Created`: the reason phrase, so a `match` reads like the API's documentation.
-fn status_variant(code: u16) -> String {
-    let name = match code {
-        200 => "Ok",
-        201 => "Created",
-        202 => "Accepted",
-        203 => "NonAuthoritativeInformation",
-        204 => "NoContent",
-        205 => "ResetContent",
-        206 => "PartialContent",
-        207 => "MultiStatus",
-        208 => "AlreadyReported",
-        226 => "ImUsed",
-        _ => return format!("Status{code}"),
-    };
-    name.to_owned()
 }
 
 fn tag_description(openapi: &OpenAPI, tag: &str) -> Option<String> {
