@@ -103,18 +103,7 @@ fn lower_multipart(
     schema: Option<&ReferenceOr<openapiv3::Schema>>,
     pointer: &str,
 ) -> Option<Vec<MultipartField>> {
-    let schema = match schema {
-        Some(ReferenceOr::Item(s)) => Some(s),
-        Some(ReferenceOr::Reference { reference }) => reference.strip_prefix("#/components/schemas/").and_then(|n| {
-            openapi
-                .components
-                .as_ref()?
-                .schemas
-                .get(&pointer::unescape_token(n))?
-                .as_item()
-        }),
-        None => None,
-    };
+    let schema = schema.and_then(|schema| resolve(openapi, schema));
     let Some(schema) = schema else {
         diagnostics.push(Diagnostic::error(
             pointer,

@@ -1,7 +1,7 @@
-//! `$ref`s to reusable parameters, request bodies and responses.
+//! `$ref`s to reusable parameters, request bodies, responses and (for multipart bodies) schemas.
 
 use indexmap::IndexMap;
-use openapiv3::{Components, OpenAPI, Parameter, ReferenceOr, RequestBody, Response as SpecResponse};
+use openapiv3::{Components, OpenAPI, Parameter, ReferenceOr, RequestBody, Response as SpecResponse, Schema};
 
 use crate::spec::pointer;
 
@@ -30,6 +30,13 @@ impl Component for SpecResponse {
     const PREFIX: &'static str = "#/components/responses/";
     fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
         &components.responses
+    }
+}
+
+impl Component for Schema {
+    const PREFIX: &'static str = "#/components/schemas/";
+    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
+        &components.schemas
     }
 }
 
