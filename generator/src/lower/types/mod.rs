@@ -168,7 +168,9 @@ impl<'a> TypeSpace<'a> {
             .and_then(|name| self.by_name.get(name).map(|id| (name.to_owned(), *id)))
         {
             Some((name, id)) => {
-                let nullable = self.component(&name).is_some_and(|s| s.schema_data.nullable);
+                let nullable = self
+                    .component(&name)
+                    .is_some_and(|schema| self.admits_null(schema, reference));
                 Lowered {
                     ty: TypeRef::Named(id),
                     nullable,
@@ -280,6 +282,9 @@ impl<'a> TypeSpace<'a> {
             } else {
                 (view.one_of, "oneOf")
             };
+            if let Some(lowered) = self.lower_null_union(members, keyword, name_hint, pointer) {
+                return lowered;
+            }
             self.lower_union(schema, members, keyword, name_hint, pointer, target)
         } else if !view.all_of.is_empty() {
             return self.lower_all_of(schema, view.all_of, name_hint, pointer, target);
@@ -287,6 +292,68 @@ impl<'a> TypeSpace<'a> {
             self.lower_typed(schema, &view, name_hint, pointer, target)
         };
         Lowered { ty, nullable }
+    }
+
+    /// `anyOf: [X, {nullable: true, enum: [null]}]` (or `oneOf`): 3.0.3's way to say "X or null"
+    /// where `nullable` cannot stand beside a `$ref`. It is X, nullable; no union type is made.
+    fn lower_null_union(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        keyword: &str,
+        name_hint: &str,
+        pointer: &str,
+    ) -> Option<Lowered> {
+        let members_pointer = pointer::join(pointer, keyword);
+        let member_pointer = |index: usize| pointer::join(&members_pointer, &index.to_string());
+        let mut others = members
+            .iter()
+            .enumerate()
+            .filter(|(index, member)| !self.is_null_only(member, &member_pointer(*index)));
+        let (index, value) = others.next()?;
+        if others.next().is_some() || members.len() == 1 {
+            return None;
+        }
+        let lowered = self.lower(value, name_hint, &member_pointer(index));
+        Some(Lowered {
+            ty: lowered.ty,
+            nullable: true,
+        })
+    }
+
+    /// Whether a schema (at `pointer`) admits `null`: `nullable: true`, or a null-union.
+    fn admits_null(&self, schema: &Schema, pointer: &str) -> bool {
+        let view = view_of(schema);
+        let (members, keyword) = if view.one_of.is_empty() {
+            (view.any_of, "anyOf")
+        } else {
+            (view.one_of, "oneOf")
+        };
+        let members_pointer = pointer::join(pointer, keyword);
+        schema.schema_data.nullable
+            || members
+                .iter()
+                .enumerate()
+                .any(|(index, member)| self.is_null_only(member, &pointer::join(&members_pointer, &index.to_string())))
+    }
+
+    /// Whether a schema admits `null` and nothing else: `nullable: true` with `enum: [null]`, read
+    /// from the document where there is one (openapiv3 drops `enum` beside some types).
+    fn is_null_only(&self, member: &ReferenceOr<Schema>, member_pointer: &str) -> bool {
+        let place = match member {
+            ReferenceOr::Reference { reference } => reference.as_str(),
+            ReferenceOr::Item(_) => member_pointer,
+        };
+        if let Some(raw) = self.document.and_then(|document| pointer::resolve(document, place)) {
+            return raw.get("nullable") == Some(&Value::Bool(true))
+                && raw
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|values| values == &[Value::Null]);
+        }
+        match member {
+            ReferenceOr::Item(schema) => schema.schema_data.nullable && view_of(schema).enumeration == [Value::Null],
+            ReferenceOr::Reference { .. } => false,
+        }
     }
 
     fn lower_typed(

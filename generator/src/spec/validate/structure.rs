@@ -261,7 +261,10 @@ impl Walker {
     /// does not (`minimum` on a string) turns the whole schema into an untyped `AnySchema`.
     fn check_keywords_fit_type(&mut self, map: &Map<String, Value>, pointer: &str, type_name: &str) {
         for (keyword, types) in keys::TYPE_SPECIFIC_KEYWORDS {
-            if map.contains_key(*keyword) && !types.contains(&type_name) {
+            // `{type: object, nullable: true, enum: [null]}` is the null branch of a null-union, which
+            // the generator reads from the document itself.
+            let null_only = *keyword == "enum" && is_null_only(map);
+            if map.contains_key(*keyword) && !types.contains(&type_name) && !null_only {
                 let message = format!(
                     "`{keyword}` does not apply to `type: {type_name}`; openapiv3 then reads the whole schema as untyped"
                 );
@@ -396,4 +399,13 @@ fn known_mistake(object: Object, key: &str, value: &Value) -> Option<String> {
         _ => return None,
     };
     Some(message)
+}
+
+/// `nullable: true` with `enum: [null]`: a schema that admits `null` and nothing else.
+fn is_null_only(map: &Map<String, Value>) -> bool {
+    map.get("nullable") == Some(&Value::Bool(true))
+        && map
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| values == &[Value::Null])
 }
