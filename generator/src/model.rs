@@ -199,8 +199,21 @@ pub struct Pagination {
     pub forward_param: String,
     /// The builder field that takes the cursor when walking backwards.
     pub backward_param: Option<String>,
-    /// The item field whose value is the cursor (a required string).
-    pub cursor_field: String,
+    /// Where an item's cursor is.
+    pub cursor: Cursor,
+}
+
+/// Where a page item keeps its cursor (a required string).
+#[derive(Clone, Debug)]
+pub enum Cursor {
+    /// In this field of the item.
+    Field(String),
+    /// The items are a union: the field of each member, by variant name, and the wire name for
+    /// members the client does not know.
+    Members {
+        fields: Vec<(String, String)>,
+        wire_name: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

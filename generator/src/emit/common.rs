@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{ApiModel, TypeKind, TypeRef};
+use crate::model::{ApiModel, TypeDef, TypeKind, TypeRef, UnionDef};
 use crate::naming::ident;
 
 /// The Rust type for a model type. `qualify` prefixes named types with `crate::types::`, for
@@ -94,6 +94,31 @@ fn indent_of(line: &str) -> usize {
 pub fn is_constant(model: &ApiModel, ty: &TypeRef) -> bool {
     let Some(id) = ty.direct_named() else { return false };
     matches!(model.types.get(id.0).map(|t| &t.kind), Some(TypeKind::Enum(e)) if e.variants.len() == 1)
+}
+
+/// Whether the union a type names keeps members this client does not know (an `Unknown` variant):
+/// tagged unions that responses carry, so that a new tag value does not break decoding.
+pub fn union_is_open(model: &ApiModel, ty: &TypeRef) -> bool {
+    let ty = crate::model::resolve_alias(&model.types, ty);
+    match ty.direct_named().and_then(|id| model.types.get(id.0)) {
+        Some(
+            def @ TypeDef {
+                kind: TypeKind::Union(union),
+                ..
+            },
+        ) => is_open_union(def, union),
+        _ => false,
+    }
+}
+
+/// Whether a union is tagged (every member has a tag value).
+pub fn is_tagged_union(union: &UnionDef) -> bool {
+    union.tag.is_some() && union.variants.iter().all(|v| v.tag_value.is_some())
+}
+
+/// See [`union_is_open`].
+pub fn is_open_union(def: &TypeDef, union: &UnionDef) -> bool {
+    is_tagged_union(union) && def.in_response
 }
 
 #[cfg(test)]

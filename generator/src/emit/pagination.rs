@@ -11,8 +11,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::common::rust_type;
-use crate::model::{ApiModel, Operation};
+use crate::emit::common::{rust_type, union_is_open};
+use crate::model::{ApiModel, Cursor, Operation, Pagination};
 use crate::naming::ident;
 
 pub fn emit_streams(model: &ApiModel, op: &Operation) -> TokenStream {
@@ -23,7 +23,7 @@ pub fn emit_streams(model: &ApiModel, op: &Operation) -> TokenStream {
     let page = rust_type(model, &pagination.page_type, true);
     let item = rust_type(model, &pagination.item_type, true);
     let items_field = ident(&pagination.items_field);
-    let cursor_field = ident(&pagination.cursor_field);
+    let cursor = cursor_expression(model, pagination);
     let forward = ident(&pagination.forward_param);
     let has_more = match &pagination.has_more_field {
         Some((name, true)) => {
@@ -75,7 +75,7 @@ pub fn emit_streams(model: &ApiModel, op: &Operation) -> TokenStream {
                 #has_more
             }
             fn cursor(item: &Self::Item) -> &str {
-                &item.#cursor_field
+                #cursor
             }
             fn into_items(page: Self::Page) -> Vec<Self::Item> {
                 page.#items_field
@@ -94,6 +94,34 @@ pub fn emit_streams(model: &ApiModel, op: &Operation) -> TokenStream {
             /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
             pub fn items(self) -> impl futures_core::Stream<Item = Result<#item, rt::Error>> + Send + 'static {
                 crate::runtime::pagination::items(self)
+            }
+        }
+    }
+}
+
+/// The body of `cursor(item)`: the field, or a `match` over the union's members. A member the
+/// client does not know is read as JSON; without the field its cursor is empty, and the walk then
+/// stops as on a repeated cursor.
+fn cursor_expression(model: &ApiModel, pagination: &Pagination) -> TokenStream {
+    match &pagination.cursor {
+        Cursor::Field(field) => {
+            let field = ident(field);
+            quote!(&item.#field)
+        }
+        Cursor::Members { fields, wire_name } => {
+            let union = rust_type(model, &pagination.item_type, true);
+            let arms = fields.iter().map(|(variant, field)| {
+                let (variant, field) = (ident(variant), ident(field));
+                quote!(#union::#variant(member) => &member.#field,)
+            });
+            let unknown = union_is_open(model, &pagination.item_type).then(|| {
+                quote!(#union::Unknown(value) => value.get(#wire_name).and_then(serde_json::Value::as_str).unwrap_or_default(),)
+            });
+            quote! {
+                match item {
+                    #(#arms)*
+                    #unknown
+                }
             }
         }
     }

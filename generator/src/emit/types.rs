@@ -11,7 +11,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::common::{doc_attrs, is_constant, rust_type};
+use crate::emit::common::{doc_attrs, is_constant, is_open_union, is_tagged_union, rust_type};
 use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, UnionDef};
 use crate::naming::ident;
 
@@ -332,8 +332,8 @@ fn emit_enum(def: &TypeDef, e: &EnumDef) -> TokenStream {
 fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = doc_attrs(def.doc.as_deref());
-    let tagged = u.tag.is_some() && u.variants.iter().all(|v| v.tag_value.is_some());
-    let open = tagged && def.in_response;
+    let tagged = is_tagged_union(u);
+    let open = is_open_union(def, u);
     let variant_idents: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
     let variant_types: Vec<TokenStream> = u
         .variants

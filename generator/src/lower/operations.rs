@@ -9,7 +9,9 @@ use super::bodies::{lower_body, lower_response};
 use super::params::lower_params;
 use crate::diagnostic::Diagnostic;
 use crate::lower::types::TypeSpace;
-use crate::model::{HttpMethod, Operation, Pagination, Param, ParamLocation, Resource, Response, TypeRef};
+use crate::model::{
+    Cursor, Field, HttpMethod, Operation, Pagination, Param, ParamLocation, Resource, Response, TypeRef,
+};
 use crate::naming;
 use crate::spec::pointer;
 
@@ -213,12 +215,34 @@ fn lower_pagination(
     let Some(TypeRef::Array(item_type)) = items.map(|f| &f.ty) else {
         return Err(format!("the page has no required array `{items_wire}`"));
     };
-    let item_fields = space.struct_fields(item_type).ok_or("page items must be objects")?;
     let cursor_wire = required("cursor-field")?;
-    let cursor = item_fields
-        .iter()
-        .find(|f| f.wire_name == cursor_wire && f.required && !f.nullable && f.ty == TypeRef::String)
-        .ok_or_else(|| format!("page items have no required string `{cursor_wire}` to use as the cursor"))?;
+    let cursor_of = |fields: &[Field]| {
+        fields
+            .iter()
+            .find(|f| f.wire_name == cursor_wire && f.required && !f.nullable && f.ty == TypeRef::String)
+            .map(|f| f.name.clone())
+    };
+    let missing = || format!("page items have no required string `{cursor_wire}` to use as the cursor");
+    let cursor = match (space.struct_fields(item_type), space.union_members(item_type)) {
+        (Some(fields), _) => Cursor::Field(cursor_of(fields).ok_or_else(missing)?),
+        (None, Some(members)) => {
+            let fields = members
+                .iter()
+                .map(|(variant, ty)| {
+                    let fields = space
+                        .struct_fields(ty)
+                        .ok_or("page items must be objects, or a union of objects")?;
+                    let field = cursor_of(fields).ok_or_else(|| format!("{} (member `{variant}`)", missing()))?;
+                    Ok((variant.clone(), field))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Cursor::Members {
+                fields,
+                wire_name: cursor_wire.to_owned(),
+            }
+        }
+        (None, None) => return Err("page items must be objects, or a union of objects".into()),
+    };
     let has_more_field = match setting("has-more") {
         Some(wire) => {
             let field = page.iter().find(|f| f.wire_name == wire && f.ty == TypeRef::Boolean);
@@ -243,7 +267,7 @@ fn lower_pagination(
         has_more_field,
         forward_param: param(required("forward-param")?)?,
         backward_param: setting("backward-param").map(param).transpose()?,
-        cursor_field: cursor.name.clone(),
+        cursor,
     })
 }
 

@@ -257,6 +257,14 @@ impl<'a> TypeSpace<'a> {
         }
     }
 
+    /// The members of the union a type names (following aliases), by variant name, if it is one.
+    pub fn union_members(&self, ty: &TypeRef) -> Option<Vec<(String, TypeRef)>> {
+        match &self.types.get(self.resolve_alias(ty).direct_named()?.0)?.kind {
+            TypeKind::Union(u) => Some(u.variants.iter().map(|v| (v.name.clone(), v.ty.clone())).collect()),
+            _ => None,
+        }
+    }
+
     fn component(&self, name: &str) -> Option<&'a Schema> {
         self.openapi.components.as_ref()?.schemas.get(name)?.as_item()
     }

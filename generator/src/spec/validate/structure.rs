@@ -247,7 +247,7 @@ impl Walker {
         if let Some(type_name) = type_name {
             self.check_keywords_fit_type(map, pointer, type_name);
             self.check_enum_fits_type(map, pointer, type_name);
-            if type_name == "array" && !map.contains_key("items") {
+            if type_name == "array" && !map.contains_key("items") && !is_null_only(map) {
                 self.warning(
                     pointer,
                     "`type: array` without `items`: the elements will be untyped JSON values",
