@@ -48,6 +48,8 @@ pub struct TypeDef {
     pub in_request: bool,
     /// Reachable from a response body.
     pub in_response: bool,
+    /// Set when the schema says `deprecated: true`: the note users' code is warned with.
+    pub deprecated: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +81,8 @@ pub struct Field {
     pub doc: Option<String>,
     /// Set by cycle detection: the field's type contains its owner without indirection.
     pub boxed: bool,
+    /// Set when the property says `deprecated: true`.
+    pub deprecated: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -184,6 +188,8 @@ pub struct Operation {
     pub response: Response,
     /// Set when the operation declares `x-pagination`: it then also offers page and item streams.
     pub pagination: Option<Pagination>,
+    /// Set when the operation says `deprecated: true`.
+    pub deprecated: Option<String>,
 }
 
 /// How a cursor-paginated list operation is walked. Names are Rust field names.

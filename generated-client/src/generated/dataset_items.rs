@@ -3,6 +3,7 @@
 //!
 //! Operations of the `DatasetItems` resource; reach them through [`crate::Client::dataset_items`].
 #![allow(clippy::type_complexity)]
+#![allow(deprecated)]
 use crate::runtime as rt;
 /// Operations on DatasetItems. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //!
 //! Operations of the `Datasets` resource; reach them through [`crate::Client::datasets`].
 #![allow(clippy::type_complexity)]
+#![allow(deprecated)]
 use crate::runtime as rt;
 /// Operations on Datasets. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //!
 //! Operations of the `EvaluationItems` resource; reach them through [`crate::Client::evaluation_items`].
 #![allow(clippy::type_complexity)]
+#![allow(deprecated)]
 use crate::runtime as rt;
 /// Operations on EvaluationItems. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //!
 //! Operations of the `Evaluations` resource; reach them through [`crate::Client::evaluations`].
 #![allow(clippy::type_complexity)]
+#![allow(deprecated)]
 use crate::runtime as rt;
 /// Operations on Evaluations. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //!
 //! Operations of the `Files` resource; reach them through [`crate::Client::files`].
 #![allow(clippy::type_complexity)]
+#![allow(deprecated)]
 use crate::runtime as rt;
 /// Operations on Files. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //!
 //! Operations of the `QuestionSets` resource; reach them through [`crate::Client::question_sets`].
 #![allow(clippy::type_complexity)]
+#![allow(deprecated)]
 use crate::runtime as rt;
 /// Operations on QuestionSets. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //!
 //! Operations of the `Questions` resource; reach them through [`crate::Client::questions`].
 #![allow(clippy::type_complexity)]
+#![allow(deprecated)]
 use crate::runtime as rt;
 /// Operations on Questions. Cheap to clone; shares the client's connection pool.
 #[derive(Clone, Debug)]

@@ -96,6 +96,15 @@ pub fn is_constant(model: &ApiModel, ty: &TypeRef) -> bool {
     matches!(model.types.get(id.0).map(|t| &t.kind), Some(TypeKind::Enum(e)) if e.variants.len() == 1)
 }
 
+/// `#[deprecated(note = "…")]` for what the spec deprecates. The generated modules allow
+/// `deprecated` themselves, so only users' code is warned.
+pub fn deprecated_attr(note: Option<&str>) -> TokenStream {
+    match note {
+        Some(note) => quote!(#[deprecated(note = #note)]),
+        None => TokenStream::new(),
+    }
+}
+
 /// Whether the union a type names keeps members this client does not know (an `Unknown` variant):
 /// tagged unions that responses carry, so that a new tag value does not break decoding.
 pub fn union_is_open(model: &ApiModel, ty: &TypeRef) -> bool {

@@ -20,7 +20,7 @@ use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::common::{doc_attrs, inner_doc_attrs, rust_type};
+use crate::emit::common::{deprecated_attr, doc_attrs, inner_doc_attrs, rust_type};
 use crate::model::{
     ApiModel, Body, HttpMethod, Operation, Param, ParamEncoding, ParamLocation, Resource, Response, StatusResponse,
     TypeRef,
@@ -53,6 +53,8 @@ pub fn emit_resource(model: &ApiModel, resource: &Resource) -> TokenStream {
         // `send` returns `impl Future<Output = Result<T, Error>>`, which clippy finds complex
         // once `T` nests a map in a list.
         #![allow(clippy::type_complexity)]
+        // What the spec deprecates warns users' code, not this module's.
+        #![allow(deprecated)]
         // One alias instead of imported names, so a tag named `Error` or `Response` cannot clash.
         use crate::runtime as rt;
 
@@ -146,8 +148,10 @@ fn emit_method(model: &ApiModel, op: &Operation) -> TokenStream {
             inits.push(quote!(#name: None));
         }
     }
+    let deprecated = deprecated_attr(op.deprecated.as_deref());
     quote! {
         #doc
+        #deprecated
         pub fn #method(&self, #(#args),*) -> #builder {
             #builder { runtime: self.runtime.clone(), options: rt::RequestOptions::new(), #(#inits),* }
         }

@@ -11,7 +11,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::common::{doc_attrs, is_constant, is_open_union, is_tagged_union, rust_type};
+use crate::emit::common::{deprecated_attr, doc_attrs, is_constant, is_open_union, is_tagged_union, rust_type};
 use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, UnionDef};
 use crate::naming::ident;
 
@@ -28,6 +28,7 @@ pub fn emit_types_prelude() -> TokenStream {
     quote! {
         //! Request and response types.
         #![allow(
+            deprecated,
             clippy::large_enum_variant,
             clippy::too_many_arguments,
             clippy::new_without_default,
@@ -39,7 +40,17 @@ pub fn emit_types_prelude() -> TokenStream {
 /// The items of some of the model's types, in order. `types.rs` is the prelude followed by the
 /// items of every type; emitting them in slices lets the slices be formatted in parallel.
 pub fn emit_type_items(model: &ApiModel, defs: &[TypeDef]) -> TokenStream {
-    let items = defs.iter().map(|def| match &def.kind {
+    let items = defs.iter().map(|def| {
+        // Every emitter puts the type first, so the attribute lands on it.
+        let deprecated = deprecated_attr(def.deprecated.as_deref());
+        let item = emit_type_item(model, def);
+        quote!(#deprecated #item)
+    });
+    quote!(#(#items)*)
+}
+
+fn emit_type_item(model: &ApiModel, def: &TypeDef) -> TokenStream {
+    match &def.kind {
         TypeKind::Struct(s) => emit_struct(model, def, s),
         TypeKind::Enum(e) => emit_enum(def, e),
         TypeKind::Union(u) => emit_union(model, def, u),
@@ -49,8 +60,7 @@ pub fn emit_type_items(model: &ApiModel, defs: &[TypeDef]) -> TokenStream {
             let target = rust_type(model, target, false);
             quote!(#doc pub type #name = #target;)
         }
-    });
-    quote!(#(#items)*)
+    }
 }
 
 /// How a field is held: `T`, `Option<T>`, or `Nullable<T>` (absent, null or a value), and boxed
@@ -91,7 +101,8 @@ fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
                 quote!(crate::runtime::Nullable<#inner>),
             ),
         };
-        quote!(#field_doc #rename #attr pub #field_name: #ty,)
+        let deprecated = deprecated_attr(field.deprecated.as_deref());
+        quote!(#field_doc #deprecated #rename #attr pub #field_name: #ty,)
     });
     let additional = s.additional.as_ref().map(|value| {
         let value = rust_type(model, value, false);
@@ -233,13 +244,15 @@ fn null_setter_name(s: &StructDef, field: &Field) -> String {
     name
 }
 
+/// The setter's doc, and its deprecation when the field is deprecated.
 fn setter_doc(field: &Field) -> TokenStream {
     let text = doc_attrs(Some(&format!("Sets `{}`.", field.wire_name)));
     let extra = doc_attrs(field.doc.as_deref());
+    let deprecated = deprecated_attr(field.deprecated.as_deref());
     if field.doc.is_some() {
-        quote!(#text #[doc = ""] #extra)
+        quote!(#text #[doc = ""] #extra #deprecated)
     } else {
-        text
+        quote!(#text #deprecated)
     }
 }
 

@@ -178,6 +178,7 @@ fn lower_operation(
         body,
         response,
         pagination,
+        deprecated: super::deprecation(operation.deprecated, &operation.extensions),
     })
 }
 

@@ -111,6 +111,8 @@ impl<'a> TypeSpace<'a> {
             match schema {
                 ReferenceOr::Item(schema) => {
                     space.types[id.0].doc = doc_of(schema);
+                    space.types[id.0].deprecated =
+                        crate::lower::deprecation(schema.schema_data.deprecated, &schema.schema_data.extensions);
                     let lowered = space.lower_schema(schema, &name, &pointer, Some(id));
                     if lowered.ty != TypeRef::Named(id) {
                         space.types[id.0].kind = TypeKind::Alias(lowered.ty);
@@ -416,6 +418,7 @@ impl<'a> TypeSpace<'a> {
             kind: TypeKind::Alias(TypeRef::Any),
             in_request: false,
             in_response: false,
+            deprecated: None,
         });
         id
     }
