@@ -10,7 +10,7 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{bail, Context, Result};
 
 /// The root of the workspace to work on: found from the current directory upward, and the one
 /// this binary was built for.
@@ -18,7 +18,7 @@ pub fn root() -> Result<PathBuf> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let found = find_from(&cwd)?;
     let built_for = canonical(&built_for());
-    choose(&built_for, &cwd, found.as_deref().map(canonical).as_deref()).map_err(|message| anyhow!(message))
+    choose(&built_for, &cwd, found.as_deref().map(canonical).as_deref())
 }
 
 /// The workspace root this binary was compiled in.
@@ -50,17 +50,16 @@ fn find_from(start: &Path) -> Result<Option<PathBuf>> {
 
 /// Whether a manifest has a `[workspace]` table whose `members` list names `"xtask"`.
 fn is_xtask_workspace(manifest: &str) -> bool {
-    let mut lines = manifest.lines().skip_while(|line| line.trim() != "[workspace]");
-    if lines.next().is_none() {
-        return false;
-    }
-    let table: Vec<&str> = lines.take_while(|line| !line.trim_start().starts_with('[')).collect();
-    let table = table.join("\n");
-    let Some(members) = table
+    // The `[workspace]` table: the lines after its header, up to the next table's header.
+    let table: Vec<&str> = manifest
         .lines()
-        .position(|line| line.trim_start().starts_with("members"))
-        .map(|index| table.lines().skip(index).collect::<Vec<_>>().join("\n"))
-    else {
+        .skip_while(|line| line.trim() != "[workspace]")
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .collect();
+    let table = format!("\n{}", table.join("\n"));
+    // `members = [...]`, on one line or several.
+    let Some((_, members)) = table.split_once("\nmembers") else {
         return false;
     };
     let list = members.split_once('[').map_or("", |(_, rest)| rest);
@@ -70,19 +69,19 @@ fn is_xtask_workspace(manifest: &str) -> bool {
 
 /// The decision: work on `found` when it is the workspace the binary was built for, else refuse
 /// and say why and what to do. Paths are compared as given (the caller makes them canonical).
-fn choose(built_for: &Path, cwd: &Path, found: Option<&Path>) -> Result<PathBuf, String> {
+fn choose(built_for: &Path, cwd: &Path, found: Option<&Path>) -> Result<PathBuf> {
     let Some(found) = found else {
-        return Err(format!(
+        bail!(
             "{} is not inside a workspace with an xtask member; run `cargo xtask` from inside the \
              workspace (this xtask binary was built for {})",
             cwd.display(),
             built_for.display()
-        ));
+        );
     };
     if found == built_for {
         return Ok(found.to_path_buf());
     }
-    Err(format!(
+    bail!(
         "this xtask binary was built for the workspace {}, but the current directory is in the \
          workspace {}. Cargo ran a binary built in another clone, which happens when clones share a \
          target directory (CARGO_TARGET_DIR or build.target-dir). Nothing was done. Give this clone \
@@ -91,7 +90,7 @@ fn choose(built_for: &Path, cwd: &Path, found: Option<&Path>) -> Result<PathBuf,
          the command again.",
         built_for.display(),
         found.display()
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -102,7 +101,7 @@ mod tests {
     fn the_workspace_it_was_built_for_is_chosen() {
         let root = Path::new("/work/a");
         let chosen = choose(root, &root.join("generator/src"), Some(root));
-        assert_eq!(chosen, Ok(PathBuf::from("/work/a")));
+        assert_eq!(chosen.unwrap(), PathBuf::from("/work/a"));
     }
 
     #[test]
@@ -112,7 +111,8 @@ mod tests {
             Path::new("/work/b/xtask"),
             Some(Path::new("/work/b")),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(
             message.starts_with("this xtask binary was built for the workspace /work/a, but the current directory is in the workspace /work/b."),
             "{message}"
@@ -123,7 +123,9 @@ mod tests {
 
     #[test]
     fn outside_any_workspace_is_refused() {
-        let message = choose(Path::new("/work/a"), Path::new("/tmp"), None).unwrap_err();
+        let message = choose(Path::new("/work/a"), Path::new("/tmp"), None)
+            .unwrap_err()
+            .to_string();
         assert!(
             message.starts_with("/tmp is not inside a workspace with an xtask member;"),
             "{message}"

@@ -790,7 +790,11 @@ const PART_MARKER: &str = "<!-- part: ";
 /// without a value, or a value without its placeholder, is a mismatch between this file and the
 /// template, and panics (the tests render every part).
 fn fill(name: &str, values: &[(&str, &str)]) -> String {
-    let text = part(name);
+    fill_text(name, part(name), values)
+}
+
+/// [`fill`] on `text`, the part `name`.
+fn fill_text(name: &str, text: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut used = vec![false; values.len()];
     let mut rest = text;
@@ -829,10 +833,6 @@ fn part(name: &str) -> &'static str {
         .map_or(text.len(), |newline| newline + 1);
     &text[..end]
 }
-
-#[cfg(test)]
-#[path = "report_old.rs"]
-mod old;
 
 #[cfg(test)]
 mod tests {
@@ -958,125 +958,78 @@ mod tests {
 
     const SPEC_DISPLAY: &str = "openapi/sgp-evaluations.yaml";
 
-    fn old_of(report: Report) -> old::OldReport {
-        old::OldReport {
-            runs: report.runs,
-            command: report.command,
-            commands: report.commands,
-            generation: report.generation,
-            progenitor: report.progenitor,
-            build: report.build,
-            build_notes: Vec::new(),
-            requests: report.requests,
-            decode: report.decode,
-            paging: report.paging,
-            elapsed: report.elapsed,
-            machine: report.machine,
-        }
-    }
-
-    /// Temporary: the template renders the text the string literals rendered.
+    /// Every part of the template is written, with each placeholder filled: the fixed text
+    /// between placeholders is all in the rendering of a full report, in order within each part.
     #[test]
-    fn same_text_as_before() {
-        let keep = |report: &mut Report, sections: &[&str]| {
-            if !sections.contains(&"generation") {
-                report.generation.clear();
-            }
-            if !sections.contains(&"progenitor") {
-                report.progenitor.clear();
-            }
-            if !sections.contains(&"build") {
-                report.build.clear();
-            }
-            if !sections.contains(&"client") {
-                report.requests.clear();
-                report.decode.clear();
-                report.paging.clear();
-            }
-        };
-        let cases: &[&[&str]] = &[
-            &["generation", "progenitor", "build", "client"],
-            &["generation"],
-            &["progenitor"],
-            &["build"],
-            &["client"],
-            &[],
-        ];
-        let mut compared = 0;
-        for sections in cases {
-            let mut new = fixture(5, 519.4);
-            keep(&mut new, sections);
-            let mut old = fixture(5, 519.4);
-            keep(&mut old, sections);
-            let old = old_of(old);
-            let new_text = new.markdown("BENCHMARKS-scaling.svg");
-            let old_text = old.markdown("BENCHMARKS-scaling.svg");
-            if new_text != old_text {
-                std::fs::write("/tmp/report-new.md", &new_text).unwrap();
-                std::fs::write("/tmp/report-old.md", &old_text).unwrap();
-                panic!("differs for {sections:?}: diff /tmp/report-old.md /tmp/report-new.md");
-            }
-            assert_eq!(new.svg(), old.svg());
-            compared += 1;
-        }
-        // Parts of single sections, and one synthetic spec only (no slope line).
-        let mut new = fixture(7, 3.0);
-        new.generation.truncate(2);
-        new.requests.clear();
-        new.paging.truncate(1);
-        let mut old = fixture(7, 3.0);
-        old.generation.truncate(2);
-        old.requests.clear();
-        old.paging.truncate(1);
-        assert_eq!(new.markdown("x.svg"), old_of(old).markdown("x.svg"));
-        compared += 1;
-        std::fs::write(
-            "/tmp/report-full.md",
-            fixture(5, 519.4).markdown("BENCHMARKS-scaling.svg"),
-        )
-        .unwrap();
-        assert_eq!(compared, 7);
-    }
-
-    /// Temporary: every piece of the template's fixed text is in the committed BENCHMARKS.md, in
-    /// order within each part.
-    #[test]
-    fn template_text_is_in_committed_benchmarks() {
-        let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../BENCHMARKS.md")).unwrap();
-        let names = [
-            "header",
-            "targets",
-            "generation",
-            "generation-shares",
-            "generation-slopes",
-            "progenitor",
-            "build",
-            "client",
-            "client-requests",
-            "client-decode",
-            "client-paging",
-            "notes",
-        ];
-        let mut pieces = 0;
-        let mut characters = 0;
+    fn every_part_is_written_and_every_placeholder_filled() {
+        let text = fixture(5, 519.4).markdown("BENCHMARKS-scaling.svg");
+        let names: Vec<&str> = TEMPLATE
+            .split(PART_MARKER)
+            .skip(1)
+            .filter_map(|rest| rest.split(" -->").next())
+            .collect();
+        assert_eq!(names.len(), 12, "{names:?}");
         for name in names {
-            // In order within a part; parts nest (the generation section holds two sentence parts).
             let mut position = 0;
-            for (index, piece) in part(name).split(['{', '}']).enumerate() {
-                if index % 2 == 1 || piece.is_empty() {
-                    continue;
-                }
-                let found = committed[position..]
+            // Even pieces are fixed text, odd ones placeholder names.
+            for piece in part(name).split(['{', '}']).step_by(2).filter(|p| !p.is_empty()) {
+                let found = text[position..]
                     .find(piece)
-                    .unwrap_or_else(|| panic!("part {name}: {piece:?} not found after byte {position}"));
+                    .unwrap_or_else(|| panic!("part {name}: {piece:?} not written after byte {position}"));
                 position += found + piece.len();
-                pieces += 1;
-                characters += piece.len();
             }
         }
-        eprintln!(
-            "{pieces} pieces, {characters} bytes of fixed text found in order; BENCHMARKS.md is {} bytes",
-            committed.len()
+        assert!(!text.contains(['{', '}']), "a placeholder is left:\n{text}");
+        assert!(!text.contains(PART_MARKER));
+        assert!(text.starts_with(
+            "# Benchmarks\n\nWritten by `cargo xtask bench` (at least 5 measured runs per number after one warm-up run, more \
+             where a run is short, as the *Runs* columns say; the whole run took 519 s)."
+        ));
+        assert!(text.contains("| 10,000 | 10 | 21.4 ms (21.0–24.0) |"), "{text}");
+        assert!(text.ends_with("a few percent between runs of the bench.\n"));
+    }
+
+    #[test]
+    fn sections_without_rows_are_left_out() {
+        let mut report = fixture(5, 1.0);
+        report.generation.clear();
+        report.progenitor.clear();
+        report.build.clear();
+        report.decode.clear();
+        let text = report.markdown("x.svg");
+        for left_out in ["## 1. ", "## 2. ", "## 3. ", "**A large page**"] {
+            assert!(!text.contains(left_out), "{left_out}");
+        }
+        let order = [
+            "## Targets",
+            "## 4. Client overhead",
+            "**Requests**",
+            "**Paging**",
+            "## Notes",
+        ];
+        let positions: Vec<usize> = order.iter().map(|s| text.find(s).unwrap_or(usize::MAX)).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    }
+
+    #[test]
+    fn fill_text_puts_each_value_in_its_place() {
+        let filled = fill_text(
+            "t",
+            "`{command}` took {seconds} s; {command} again\n",
+            &[("command", "cargo x"), ("seconds", "3")],
         );
+        assert_eq!(filled, "`cargo x` took 3 s; cargo x again\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "report.md, part t: no value for {runs}")]
+    fn a_placeholder_without_a_value_is_a_bug() {
+        fill_text("t", "{runs} runs", &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "report.md, part t: no placeholder {runs}")]
+    fn a_value_without_a_placeholder_is_a_bug() {
+        fill_text("t", "no runs", &[("runs", "5")]);
     }
 }
