@@ -142,7 +142,7 @@ const PROGENITOR_MANIFEST: &str = "xtask/progenitor-bench/Cargo.toml";
 
 /// The progenitor bench binary, built in release into our target folder.
 pub fn build_progenitor_bench(settings: &Settings) -> Result<PathBuf> {
-    progress("building xtask/progenitor-bench (release; the first build compiles progenitor, about 2 min)");
+    progress("building xtask/progenitor-bench (release; the first build compiles progenitor, which takes minutes)");
     let root = &settings.root;
     Cmd::new("cargo")
         .args(["build", "--quiet", "--release", "--manifest-path", PROGENITOR_MANIFEST])

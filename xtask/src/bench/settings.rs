@@ -12,8 +12,9 @@ pub const SECTIONS: &[&str] = &["generation", "progenitor", "build", "client"];
 /// The bench's lines of `cargo xtask`'s usage.
 pub const USAGE: &str = "  cargo xtask bench [--only SECTION[,SECTION]] [--runs N]
                                 measure generation, progenitor, build cost and client overhead (release
-                                build, about 15 min); write BENCHMARKS.md (sections: generation,
-                                progenitor, build, client; --only writes to target/bench/partial/)";
+                                build; BENCHMARKS.md says how long its last run took); write BENCHMARKS.md
+                                (sections: generation, progenitor, build, client; --only writes to
+                                target/bench/partial/)";
 
 /// Parsed command line of `cargo xtask bench`.
 pub struct Settings {
