@@ -7,7 +7,7 @@
 //!
 //! Modules: `settings` (the command line, scratch folders) and `specs` (what is measured) come
 //! first; each section (`generation`, `build_cost`, `client`) measures into the rows of `report`,
-//! which writes the files; `stats` and `synth` serve them all.
+//! which writes the files (the chart drawn by `chart`); `stats` and `synth` serve them all.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 mod build_cost;
+mod chart;
 mod client;
 mod generation;
 mod report;
