@@ -6,19 +6,22 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use openapi_rust_gen::{CodegenError, Generator, Mode};
+use anyhow::{bail, Context, Result};
+
+use crate::cmd::Cmd;
+use crate::generate::{self, CorpusOutcome};
+use crate::scratch;
 
 const PACKAGE: &str = "@readme/oas-examples";
 const VERSION: &str = "8.2.2";
 const EXPECTATIONS: &str = "tests/corpus/expectations.txt";
 
-pub fn check(root: &Path) -> Result<(), String> {
+pub fn check(root: &Path) -> Result<()> {
     let specs_dir = fetch(root)?;
     let out = root.join("target/corpus-crates");
     let _ = fs::remove_dir_all(&out);
-    fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
     let mut outcomes = BTreeMap::new();
     let mut members = Vec::new();
@@ -28,12 +31,12 @@ pub fn check(root: &Path) -> Result<(), String> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let crate_name = format!("corpus-{stem}");
-        match generate(&spec, &crate_name, &out.join(&stem)) {
-            Ok(()) => {
+        match generate::corpus_crate(&spec, &crate_name, &out.join(&stem)) {
+            CorpusOutcome::Generated => {
                 members.push(stem.clone());
                 outcomes.insert(stem, "compiled".to_owned());
             }
-            Err(message) => {
+            CorpusOutcome::Diagnosed(message) => {
                 outcomes.insert(stem, format!("diagnosed: {message}"));
             }
         }
@@ -46,30 +49,32 @@ pub fn check(root: &Path) -> Result<(), String> {
 }
 
 /// Downloads the package once with `npm pack` into `target/tools/corpus/` and unpacks it.
-fn fetch(root: &Path) -> Result<PathBuf, String> {
+fn fetch(root: &Path) -> Result<PathBuf> {
     let dir = root.join(format!("target/tools/corpus/oas-examples-{VERSION}"));
     let specs = dir.join("package/3.0/json");
     if specs.is_dir() {
         return Ok(specs);
     }
-    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let spec = format!("{PACKAGE}@{VERSION}");
-    let destination = dir.display().to_string();
-    crate::test::run(
-        root,
-        "npm",
-        &["pack", &spec, "--pack-destination", &destination, "--silent"],
-    )?;
-    let tarball = dir
-        .join(format!("readme-oas-examples-{VERSION}.tgz"))
-        .display()
-        .to_string();
-    crate::test::run(root, "tar", &["-xzf", &tarball, "-C", &destination])?;
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Cmd::new("npm")
+        .args(["pack", &format!("{PACKAGE}@{VERSION}"), "--pack-destination"])
+        .arg(&dir)
+        .arg("--silent")
+        .dir(root)
+        .run()?;
+    let tarball = dir.join(format!("readme-oas-examples-{VERSION}.tgz"));
+    Cmd::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&dir)
+        .dir(root)
+        .run()?;
     Ok(specs)
 }
 
-fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+fn list_specs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
     let mut specs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -79,31 +84,12 @@ fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(specs)
 }
 
-/// Generates one crate; a spec error becomes its first error line.
-fn generate(spec: &Path, crate_name: &str, output: &Path) -> Result<(), String> {
-    let spec_display = spec
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let generator = Generator::new("cargo xtask corpus", spec_display).crate_name(crate_name);
-    match generator.run(spec, output, Mode::Write) {
-        Ok(_) => Ok(()),
-        Err(CodegenError::Spec(diagnostics)) => {
-            let first = diagnostics.iter().find(|d| d.is_error()).map(ToString::to_string);
-            Err(first.unwrap_or_else(|| "rejected without an error diagnostic".to_owned()))
-        }
-        Err(other) => Err(other.to_string().lines().next().unwrap_or_default().to_owned()),
-    }
-}
-
 /// Runs clippy over the generated crates as one workspace (sharing our target folder) and returns
 /// the packages that failed.
-fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>, String> {
-    let quoted: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
-    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", quoted.join(", "));
-    fs::write(out.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).map_err(|e| e.to_string())?;
-    let output = Command::new("cargo")
+fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>> {
+    scratch::write_workspace(out, members)?;
+    scratch::copy_lockfile(root, out)?;
+    let clippy = Cmd::new("cargo")
         .args([
             "clippy",
             "--workspace",
@@ -116,9 +102,9 @@ fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>, S
         .arg(out.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(root.join("target"))
-        .args(["--", "-D", "warnings"])
-        .output()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
+        .args(["--", "-D", "warnings"]);
+    // A crate that does not compile is an outcome, not an error: read the output either way.
+    let output = clippy.output()?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let failed: Vec<String> = stderr
         .lines()
@@ -127,7 +113,7 @@ fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>, S
         .map(str::to_owned)
         .collect();
     if !output.status.success() && failed.is_empty() {
-        return Err(format!("cargo clippy over the corpus failed:\n{stderr}"));
+        bail!("{clippy} over the corpus exited with {}:\n{stderr}", output.status);
     }
     for line in stderr.lines().filter(|l| l.contains("error") || l.contains("warning:")) {
         eprintln!("  {line}");
@@ -136,7 +122,7 @@ fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>, S
 }
 
 /// Fails with a diff when an outcome differs from the reviewed expectations.
-fn compare(root: &Path, outcomes: &BTreeMap<String, String>) -> Result<(), String> {
+fn compare(root: &Path, outcomes: &BTreeMap<String, String>) -> Result<()> {
     let actual: String = outcomes
         .iter()
         .map(|(spec, outcome)| format!("{spec}: {outcome}\n"))
@@ -157,11 +143,11 @@ fn compare(root: &Path, outcomes: &BTreeMap<String, String>) -> Result<(), Strin
     if expected == actual {
         return Ok(());
     }
-    let diff = openapi_rust_gen::unified_diff(EXPECTATIONS, &expected, &actual);
+    let diff = generate::unified_diff(EXPECTATIONS, &expected, &actual);
     let actual_path = root.join("target/corpus-actual.txt");
     let _ = fs::write(&actual_path, &actual);
-    Err(format!(
+    bail!(
         "corpus outcomes differ from {EXPECTATIONS} (actual outcomes in {}):\n{diff}",
         actual_path.display()
-    ))
+    )
 }

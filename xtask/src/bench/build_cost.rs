@@ -3,14 +3,17 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
-use openapi_rust_gen::{Generator, Mode};
+use anyhow::{Context, Result};
 
+use super::generation::{build_progenitor_bench, progenitor_variant_of_our_spec};
 use super::report::{BuildRow, Report};
-use super::stats::Sample;
-use super::{progress, Settings, Specs};
+use super::settings::{progress, Settings};
+use super::specs::Specs;
+use super::stats::{rust_lines, Sample};
+use crate::cmd::Cmd;
+use crate::{generate, scratch};
 
 /// The synthetic size whose crates are built (besides our own spec).
 const SYNTHETIC_SIZE: &str = "synthetic-100";
@@ -22,17 +25,14 @@ struct Workspace {
     crates: Vec<(String, String)>,
 }
 
-pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Result<(), String> {
-    let mut cases = vec![(
-        specs.ours.name.clone(),
-        super::generation::progenitor_variant_of_our_spec(settings)?,
-    )];
+pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Result<()> {
+    let mut cases = vec![(specs.ours.name.clone(), progenitor_variant_of_our_spec(settings)?)];
     if let Some(spec) = specs.synthetic.iter().find(|s| s.name == SYNTHETIC_SIZE) {
         cases.extend(spec.progenitor_variant.clone().map(|v| (spec.name.clone(), v)));
     }
     let base = settings.scratch("build")?;
     let ours = ours_workspace(settings, &base.join("ours"), &cases)?;
-    let binary = super::generation::build_progenitor_bench(settings)?;
+    let binary = build_progenitor_bench(settings)?;
     let theirs = progenitor_workspace(&binary, &base.join("progenitor"), &cases)?;
     let workspaces = [ours, theirs];
     for workspace in &workspaces {
@@ -40,8 +40,8 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
             "build: dependencies of {} (the first run downloads and compiles them)",
             workspace.generator
         ));
-        cargo(workspace, &["build", "--workspace"])?;
-        cargo(workspace, &["check", "--workspace"])?;
+        cargo(workspace, &["build", "--workspace"]).read()?;
+        cargo(workspace, &["check", "--workspace"]).read()?;
     }
     let mut rows: Vec<BuildRow> = Vec::new();
     for workspace in &workspaces {
@@ -71,7 +71,7 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
                 let row = rows
                     .iter_mut()
                     .find(|r| &r.spec == spec && r.generator == workspace.generator)
-                    .ok_or("build row missing")?;
+                    .context("build row missing")?;
                 row.check.push(check);
                 row.build.push(build);
             }
@@ -89,20 +89,16 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
 }
 
 /// Our crates for `cases`, with our `Cargo.lock` (the same dependency versions as the real client).
-fn ours_workspace(settings: &Settings, dir: &Path, cases: &[(String, PathBuf)]) -> Result<Workspace, String> {
-    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+fn ours_workspace(settings: &Settings, dir: &Path, cases: &[(String, PathBuf)]) -> Result<Workspace> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut crates = Vec::new();
     for (spec, path) in cases {
         let package = format!("bench-ours-{spec}");
-        let generator =
-            Generator::new("cargo xtask bench", crate::display_path(&settings.root, path)).crate_name(&package);
-        generator
-            .run(path, &dir.join(&package), Mode::Write)
-            .map_err(|e| format!("{spec}: {e}"))?;
+        generate::bench_crate(&settings.root, path, &package, &dir.join(&package)).with_context(|| spec.clone())?;
         crates.push((spec.clone(), package));
     }
     write_workspace(dir, &crates)?;
-    fs::copy(settings.root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    scratch::copy_lockfile(&settings.root, dir)?;
     Ok(Workspace {
         dir: dir.to_path_buf(),
         generator: "ours",
@@ -112,14 +108,17 @@ fn ours_workspace(settings: &Settings, dir: &Path, cases: &[(String, PathBuf)]) 
 
 /// progenitor's crates for `cases`; cargo resolves their dependencies (once, then the lockfile in
 /// the scratch folder is kept).
-fn progenitor_workspace(binary: &Path, dir: &Path, cases: &[(String, PathBuf)]) -> Result<Workspace, String> {
-    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+fn progenitor_workspace(binary: &Path, dir: &Path, cases: &[(String, PathBuf)]) -> Result<Workspace> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut crates = Vec::new();
     for (spec, path) in cases {
         let package = format!("bench-progenitor-{spec}");
-        let mut command = Command::new(binary);
-        command.arg(path).arg("1").arg(dir.join(&package)).arg(&package);
-        super::output(command, &format!("progenitor-bench {}", path.display()))?;
+        Cmd::new(binary)
+            .arg(path)
+            .arg("1")
+            .arg(dir.join(&package))
+            .arg(&package)
+            .read()?;
         crates.push((spec.clone(), package));
     }
     write_workspace(dir, &crates)?;
@@ -130,43 +129,37 @@ fn progenitor_workspace(binary: &Path, dir: &Path, cases: &[(String, PathBuf)]) 
     })
 }
 
-fn write_workspace(dir: &Path, crates: &[(String, String)]) -> Result<(), String> {
-    let members: Vec<String> = crates.iter().map(|(_, package)| format!("{package:?}")).collect();
-    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
-    fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())
+/// The scratch workspace of `crates` (`(spec name, package name)`, one folder per package).
+fn write_workspace(dir: &Path, crates: &[(String, String)]) -> Result<()> {
+    let members: Vec<String> = crates.iter().map(|(_, package)| package.clone()).collect();
+    scratch::write_workspace(dir, &members)
 }
 
-fn cargo_command(workspace: &Workspace, args: &[&str]) -> Command {
-    let mut command = Command::new("cargo");
-    command
-        .current_dir(&workspace.dir)
+/// `cargo ARGS --quiet` in the workspace, with its own target folder and no incremental builds.
+fn cargo(workspace: &Workspace, args: &[&str]) -> Cmd {
+    Cmd::new("cargo")
         .args(args)
         .arg("--quiet")
         .env("CARGO_INCREMENTAL", "0")
-        .env("CARGO_TARGET_DIR", workspace.dir.join("target"));
-    command
-}
-
-fn cargo(workspace: &Workspace, args: &[&str]) -> Result<(), String> {
-    let shown = format!("cargo {} in {}", args.join(" "), workspace.dir.display());
-    super::output(cargo_command(workspace, args), &shown).map(drop)
+        .env("CARGO_TARGET_DIR", workspace.dir.join("target"))
+        .dir(&workspace.dir)
 }
 
 /// `cargo clean -p PACKAGE`, then the time of `cargo SUBCOMMAND -p PACKAGE`.
-fn timed_build(workspace: &Workspace, package: &str, subcommand: &str) -> Result<f64, String> {
-    cargo(workspace, &["clean", "-p", package])?;
-    let command = cargo_command(workspace, &[subcommand, "-p", package]);
+fn timed_build(workspace: &Workspace, package: &str, subcommand: &str) -> Result<f64> {
+    cargo(workspace, &["clean", "-p", package]).read()?;
+    let command = cargo(workspace, &[subcommand, "-p", package]);
     let started = Instant::now();
-    super::output(command, &format!("cargo {subcommand} -p {package}"))?;
+    command.read()?;
     Ok(started.elapsed().as_secs_f64())
 }
 
 /// `(generated, runtime)` lines of Rust in a crate.
 fn lines(crate_dir: &Path, generator: &str) -> (usize, usize) {
     let src = crate_dir.join("src");
-    let all = super::rust_lines(&src);
+    let all = rust_lines(&src);
     if generator == "ours" {
-        let runtime = super::rust_lines(&src.join("runtime"));
+        let runtime = rust_lines(&src.join("runtime"));
         (all - runtime, runtime)
     } else {
         (all, 0)

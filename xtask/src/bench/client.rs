@@ -2,11 +2,14 @@
 //! `xtask/client-bench` (a loopback server process, and one client process per measurement).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
+
+use anyhow::{bail, Context, Result};
 
 use super::report::{DecodeRow, PagingRow, Report, RequestRow};
-use super::stats::Sample;
-use super::{json_lines, number, progress, Settings};
+use super::settings::{progress, Settings};
+use super::stats::{json_lines, number, Sample};
+use crate::cmd::Cmd;
 
 const REQUESTS: usize = 20_000;
 const CONCURRENCY: &[usize] = &[1, 64];
@@ -24,40 +27,42 @@ impl Drop for Server {
     }
 }
 
-pub fn measure(settings: &Settings, report: &mut Report) -> Result<(), String> {
+pub fn measure(settings: &Settings, report: &mut Report) -> Result<()> {
     progress("client: building xtask/client-bench (release)");
-    let mut build = Command::new("cargo");
-    build
-        .current_dir(&settings.root)
-        .args(["build", "--quiet", "--release", "-p", "client-bench"]);
-    super::status(build, "cargo build -p client-bench")?;
+    Cmd::new("cargo")
+        .args(["build", "--quiet", "--release", "-p", "client-bench"])
+        .dir(&settings.root)
+        .run()?;
     let binary = settings.root.join("target/release/client-bench");
 
-    let mut child = Command::new(&binary)
-        .arg("serve")
+    let serve = Cmd::new(&binary).arg("serve");
+    let mut child = serve
+        .command()
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("could not start the loopback server: {e}"))?;
-    let stdout = child.stdout.take().ok_or("the server has no stdout")?;
+        .with_context(|| format!("could not start the loopback server, {serve}"))?;
+    let stdout = child.stdout.take().context("the server has no stdout")?;
     let server = Server(child);
     let mut url = String::new();
     BufReader::new(stdout)
         .read_line(&mut url)
-        .map_err(|e| format!("reading the server's address: {e}"))?;
+        .context("reading the server's address")?;
     let url = url.trim().to_owned();
     if !url.starts_with("http://") {
-        return Err(format!("the server did not print its address (got `{url}`)"));
+        bail!("the server did not print its address (got `{url}`)");
     }
 
-    let client_with = |args: &[String], env: &[(&str, &str)]| -> Result<Vec<serde_json::Value>, String> {
-        let mut command = Command::new(&binary);
-        command.args(args).envs(env.iter().copied());
-        let text = super::output(command, &format!("client-bench {}", args.join(" ")))?;
-        Ok(json_lines(&text))
+    let client_with = |args: &[String], env: &[(&str, &str)]| -> Result<Vec<serde_json::Value>> {
+        let mut command = Cmd::new(&binary).args(args);
+        for (key, value) in env {
+            command = command.env(key, value);
+        }
+        Ok(json_lines(&command.read()?))
     };
     let client = |args: &[String]| client_with(args, &[]);
-    // Single timings move by several percent on this machine: more runs steady the medians. A run
-    // of requests takes turns between the clients in chunks; a large page takes about 15 ms.
+    // Single timings move between runs on this machine: more runs steady the medians. A run of
+    // requests takes turns between the clients in chunks, and a large page is short (the tables
+    // give its time), so both get more runs than the other sections.
     let runs = (2 * settings.runs).to_string();
     let page_runs = (10 * settings.runs).to_string();
     for &concurrency in CONCURRENCY {
@@ -99,10 +104,10 @@ pub fn measure(settings: &Settings, report: &mut Report) -> Result<(), String> {
         // One warm-up walk (the server builds and caches the pages), then the measured ones.
         for run in 0..=settings.runs {
             let lines = client(&args)?;
-            let line = lines.first().ok_or("client-bench paging printed nothing")?;
+            let line = lines.first().context("client-bench paging printed nothing")?;
             // The same walk with one malloc arena, to tell glibc's per-thread arenas apart.
             let lines = client_with(&args, &[("MALLOC_ARENA_MAX", "1")])?;
-            let one_arena = lines.first().ok_or("client-bench paging printed nothing")?;
+            let one_arena = lines.first().context("client-bench paging printed nothing")?;
             if run > 0 {
                 row.secs.push(number(line, "secs"));
                 row.hwm_after_kb.push(number(line, "hwm_after_kb"));

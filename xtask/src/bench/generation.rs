@@ -3,17 +3,19 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use openapi_rust_gen::{Generator, Mode};
+use anyhow::{bail, Context, Result};
 
-use super::report::{GenerationRow, ProgenitorRow, Report};
-use super::stats::Sample;
-use super::{json_lines, number, progress, Settings, SpecFile, Specs};
+use super::report::{GenerationRow, ProgenitorRow, ProgenitorTimes, Report};
+use super::settings::{progress, Settings};
+use super::specs::{SpecFile, Specs};
+use super::stats::{json_lines, number, rust_lines};
+use crate::cmd::Cmd;
+use crate::generate::{self, SPEC};
 
-pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Result<(), String> {
+pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Result<()> {
     let mut all = vec![specs.ours.clone()];
     all.extend(specs.synthetic.iter().cloned());
     if settings.wants("generation") {
@@ -36,7 +38,7 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
             let (ours, theirs) = ours_and_progenitor(settings, &spec, &variant)?;
             report.progenitor.push(ProgenitorRow {
                 spec: spec.name.clone(),
-                display: crate::display_path(&settings.root, &variant),
+                display: generate::display_path(&settings.root, &variant),
                 operations: ours.operations,
                 ours: ours.wall,
                 ours_lines: ours.lines,
@@ -66,7 +68,7 @@ fn ours_and_progenitor(
     settings: &Settings,
     spec: &SpecFile,
     variant: &Path,
-) -> Result<(GenerationRow, ProgenitorTimes), String> {
+) -> Result<(GenerationRow, ProgenitorTimes)> {
     let mut ours_row = ours_runs(settings, spec, variant, |warm_up| {
         runs_for(settings, warm_up).div_ceil(ROUNDS)
     })?;
@@ -81,19 +83,13 @@ fn ours_and_progenitor(
 
 /// Our whole pipeline on `path` (one warm-up, then [`runs_for`] measured runs), and the parse-only
 /// reference on the same file in the same process.
-fn ours(settings: &Settings, spec: &SpecFile, path: &Path) -> Result<GenerationRow, String> {
+fn ours(settings: &Settings, spec: &SpecFile, path: &Path) -> Result<GenerationRow> {
     ours_runs(settings, spec, path, |warm_up| runs_for(settings, warm_up))
 }
 
 /// [`ours`], with as many measured runs as `count` says for the warm-up run's wall time (seconds).
-fn ours_runs(
-    settings: &Settings,
-    spec: &SpecFile,
-    path: &Path,
-    count: impl Fn(f64) -> usize,
-) -> Result<GenerationRow, String> {
+fn ours_runs(settings: &Settings, spec: &SpecFile, path: &Path, count: impl Fn(f64) -> usize) -> Result<GenerationRow> {
     let scratch = settings.output_scratch(GENERATED)?.join(&spec.name);
-    let generator = Generator::new("cargo xtask bench", spec.display.clone());
     let mut row = GenerationRow {
         spec: spec.name.clone(),
         display: spec.display.clone(),
@@ -101,40 +97,27 @@ fn ours_runs(
     };
     let mut runs = settings.runs;
     let mut run = 0;
-    let mut output_dir = PathBuf::new();
+    let mut output = PathBuf::new();
     while run <= runs {
         // Every run writes into a new, empty folder, and nothing is removed until the bench is
         // over (see `GENERATED`).
-        output_dir = scratch.join(format!("run-{}", NEXT_RUN.fetch_add(1, Ordering::Relaxed)));
-        let started = Instant::now();
-        let summary = generator
-            .run(path, &output_dir, Mode::Write)
-            .map_err(|e| format!("{}: {e}", spec.name))?;
-        let times = summary.times;
-        let wall = started.elapsed().as_secs_f64();
+        output = scratch.join(format!("run-{}", NEXT_RUN.fetch_add(1, Ordering::Relaxed)));
+        let timed = generate::timed(path, &spec.display, &output).with_context(|| spec.name.clone())?;
         let parse = parse_only(path)?;
         run += 1;
         if run == 1 {
-            row.operations = summary.operations;
-            row.types = summary.types;
-            runs = count(wall);
+            row.operations = timed.operations;
+            row.types = timed.types;
+            runs = count(timed.wall.as_secs_f64());
             continue;
         }
-        let stages = [
-            times.load,
-            times.validate,
-            times.model,
-            times.emit,
-            times.format,
-            times.write,
-        ];
-        for (sample, time) in row.stages.iter_mut().zip(stages) {
+        for (sample, time) in row.stages.iter_mut().zip(timed.stages) {
             sample.push(time.as_secs_f64());
         }
-        row.wall.push(wall);
+        row.wall.push(timed.wall.as_secs_f64());
         row.parse_only.push(parse);
     }
-    row.lines = super::rust_lines(&output_dir);
+    row.lines = rust_lines(&output);
     Ok(row)
 }
 
@@ -145,11 +128,11 @@ fn runs_for(settings: &Settings, warm_up_seconds: f64) -> usize {
 }
 
 /// Reading the file and `serde_yaml` → `openapiv3::OpenAPI`, nothing else.
-fn parse_only(path: &Path) -> Result<f64, String> {
+fn parse_only(path: &Path) -> Result<f64> {
     let started = Instant::now();
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let spec: openapiv3::OpenAPI =
-        serde_yaml::from_str(&text).map_err(|e| format!("{}: parse-only reference: {e}", path.display()))?;
+        serde_yaml::from_str(&text).with_context(|| format!("{}: parse-only reference", path.display()))?;
     let elapsed = started.elapsed().as_secs_f64();
     drop(spec);
     Ok(elapsed)
@@ -158,39 +141,32 @@ fn parse_only(path: &Path) -> Result<f64, String> {
 const PROGENITOR_MANIFEST: &str = "xtask/progenitor-bench/Cargo.toml";
 
 /// The progenitor bench binary, built in release into our target folder.
-pub fn build_progenitor_bench(settings: &Settings) -> Result<PathBuf, String> {
-    progress("building xtask/progenitor-bench (release; the first build compiles progenitor, about 2 min)");
+pub fn build_progenitor_bench(settings: &Settings) -> Result<PathBuf> {
+    progress("building xtask/progenitor-bench (release; the first build compiles progenitor, which takes minutes)");
     let root = &settings.root;
-    let mut command = Command::new("cargo");
-    command.current_dir(root).args([
-        "build",
-        "--quiet",
-        "--release",
-        "--manifest-path",
-        PROGENITOR_MANIFEST,
-        "--target-dir",
-        "target",
-    ]);
-    super::status(command, "cargo build (progenitor-bench)")?;
+    Cmd::new("cargo")
+        .args(["build", "--quiet", "--release", "--manifest-path", PROGENITOR_MANIFEST])
+        .args(["--target-dir", "target"])
+        .dir(root)
+        .run()?;
     Ok(root.join("target/release/progenitor-bench"))
 }
 
 /// Runs progenitor on `spec` in its own process (one warm-up run, then as many runs as ours got,
 /// each printing a JSON line), writing its crate to `<output root>/progenitor/<name>`.
-fn progenitor(settings: &Settings, name: &str, spec: &Path, runs: usize) -> Result<ProgenitorTimes, String> {
+fn progenitor(settings: &Settings, name: &str, spec: &Path, runs: usize) -> Result<ProgenitorTimes> {
     let binary = settings.root.join("target/release/progenitor-bench");
     let out = settings.output_scratch("progenitor")?.join(name);
-    let mut command = Command::new(&binary);
-    command
+    let text = Cmd::new(&binary)
         .arg(spec)
         .arg((runs + 1).to_string())
         .arg(&out)
-        .arg(format!("progenitor-{name}"));
-    let text = super::output(command, &format!("progenitor-bench {}", spec.display()))?;
+        .arg(format!("progenitor-{name}"))
+        .read()?;
     let mut times = ProgenitorTimes::default();
     for line in json_lines(&text) {
         if let Some(error) = line.get("error") {
-            return Err(format!("progenitor on {}: {error}", spec.display()));
+            bail!("progenitor on {}: {error}", spec.display());
         }
         if number(&line, "run") == 0.0 {
             continue;
@@ -210,31 +186,15 @@ fn progenitor(settings: &Settings, name: &str, spec: &Path, runs: usize) -> Resu
     Ok(times)
 }
 
-/// progenitor's stage times: load, generate, format, write.
-#[derive(Clone, Debug, Default)]
-pub struct ProgenitorTimes {
-    pub stages: [Sample; 4],
-    pub total: Sample,
-    pub lines: usize,
-}
-
-impl ProgenitorTimes {
-    fn append(&mut self, other: ProgenitorTimes) {
-        for (sample, more) in self.stages.iter_mut().zip(other.stages) {
-            sample.0.extend(more.0);
-        }
-        self.total.0.extend(other.total.0);
-    }
-}
-
 /// Our spec as progenitor 0.15 accepts it: without `uploadFile` (progenitor rejects a
 /// `multipart/form-data` body) and without `default` responses (progenitor counts `default` as a
 /// possible success, so an operation with a typed `200` and a typed `default` has two success
 /// types and it panics). Written as YAML to `target/bench/specs/`.
-pub fn progenitor_variant_of_our_spec(settings: &Settings) -> Result<PathBuf, String> {
-    let source = settings.root.join(crate::SPEC);
-    let text = fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
-    let mut doc: serde_json::Value = serde_yaml::from_str(&text).map_err(|e| e.to_string())?;
+pub fn progenitor_variant_of_our_spec(settings: &Settings) -> Result<PathBuf> {
+    let source = settings.root.join(SPEC);
+    let text = fs::read_to_string(&source).with_context(|| format!("reading {}", source.display()))?;
+    let mut doc: serde_json::Value =
+        serde_yaml::from_str(&text).with_context(|| format!("parsing {}", source.display()))?;
     if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
         for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else { continue };
@@ -255,8 +215,8 @@ pub fn progenitor_variant_of_our_spec(settings: &Settings) -> Result<PathBuf, St
         paths.retain(|_, item| item.as_object().is_some_and(|o| o.keys().any(|k| is_method(k))));
     }
     let path = settings.scratch("specs")?.join("sgp-evaluations-progenitor.yaml");
-    let yaml = serde_yaml::to_string(&doc).map_err(|e| e.to_string())?;
-    fs::write(&path, yaml).map_err(|e| format!("{}: {e}", path.display()))?;
+    let yaml = serde_yaml::to_string(&doc).context("printing the progenitor variant of our spec")?;
+    fs::write(&path, yaml).with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
 }
 

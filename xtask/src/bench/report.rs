@@ -1,17 +1,21 @@
 //! The measurements of one `cargo xtask bench` run, written as `BENCHMARKS.md` (tables, targets,
 //! the command per section) and `BENCHMARKS-scaling.svg` (time per operation against size).
+//!
+//! The prose of `BENCHMARKS.md` is the template `report.md` beside this file; the code here
+//! computes the tables and numbers and fills them in.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use super::generation::ProgenitorTimes;
-use super::stats::{count, digits, ratio, time, verdict, Sample};
-use super::Settings;
+use anyhow::{Context, Result};
 
-pub const STAGES: [&str; 6] = ["load", "validate", "model", "emit", "format", "write"];
+use super::chart::{scaling_svg, Series};
+use super::settings::{Settings, SECTIONS};
+use super::stats::{count, digits, ratio, time, verdict, Sample};
+use crate::cmd::Cmd;
+use crate::generate::STAGES;
 
 #[derive(Debug, Default)]
 pub struct GenerationRow {
@@ -21,8 +25,9 @@ pub struct GenerationRow {
     pub types: usize,
     /// Lines of Rust in the generated crate (generated code and the runtime copy).
     pub lines: usize,
+    /// In the order of [`STAGES`].
     pub stages: [Sample; 6],
-    /// `run_timed` end to end, as the caller sees it.
+    /// The generator's whole run, end to end, as the caller sees it.
     pub wall: Sample,
     pub parse_only: Sample,
 }
@@ -39,6 +44,24 @@ impl GenerationRow {
         }
         self.wall.0.extend(other.wall.0);
         self.parse_only.0.extend(other.parse_only.0);
+    }
+}
+
+/// progenitor's stage times: load, generate, format, write.
+#[derive(Clone, Debug, Default)]
+pub struct ProgenitorTimes {
+    pub stages: [Sample; 4],
+    pub total: Sample,
+    pub lines: usize,
+}
+
+impl ProgenitorTimes {
+    /// Adds the runs of another measurement of the same spec.
+    pub fn append(&mut self, other: ProgenitorTimes) {
+        for (sample, more) in self.stages.iter_mut().zip(other.stages) {
+            sample.0.extend(more.0);
+        }
+        self.total.0.extend(other.total.0);
     }
 }
 
@@ -99,7 +122,6 @@ pub struct Report {
     pub generation: Vec<GenerationRow>,
     pub progenitor: Vec<ProgenitorRow>,
     pub build: Vec<BuildRow>,
-    pub build_notes: Vec<String>,
     pub requests: Vec<RequestRow>,
     pub decode: Vec<DecodeRow>,
     pub paging: Vec<PagingRow>,
@@ -116,11 +138,10 @@ impl Report {
             } else {
                 format!("cargo xtask bench --runs {}", settings.runs)
             },
-            commands: super::SECTIONS.iter().map(|s| (*s, settings.command(s))).collect(),
+            commands: SECTIONS.iter().map(|s| (*s, settings.command(s))).collect(),
             generation: Vec::new(),
             progenitor: Vec::new(),
             build: Vec::new(),
-            build_notes: Vec::new(),
             requests: Vec::new(),
             decode: Vec::new(),
             paging: Vec::new(),
@@ -140,40 +161,34 @@ impl Report {
             .map_or("cargo xtask bench", |(_, command)| command.as_str())
     }
 
-    pub fn write(&self, markdown: &Path, svg: &Path) -> Result<(), String> {
+    pub fn write(&self, markdown: &Path, svg: &Path) -> Result<()> {
         let svg_name = svg
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        fs::write(markdown, self.markdown(&svg_name)).map_err(|e| format!("{}: {e}", markdown.display()))?;
-        fs::write(svg, self.svg()).map_err(|e| format!("{}: {e}", svg.display()))
+        fs::write(markdown, self.markdown(&svg_name)).with_context(|| format!("writing {}", markdown.display()))?;
+        fs::write(svg, self.svg()).with_context(|| format!("writing {}", svg.display()))
     }
 
     fn markdown(&self, svg_name: &str) -> String {
-        let mut out = String::new();
-        let _ = write!(
-            out,
-            "# Benchmarks\n\n\
-             Written by `{}` (at least {} measured runs per number after one warm-up run, more where \
-             a run is short, as the *Runs* columns say; the whole run took {:.0} s). Every cell is the **median (min–max)** of those runs; every ratio divides \
-             medians measured in the same run on the same machine. The bench runs as a release build \
-             (`cargo xtask bench` re-runs itself as `cargo run --release -p xtask -- bench`); scratch \
-             files go to `target/bench/`. Each section alone: `cargo xtask bench --only SECTION` \
-             (it writes to `target/bench/partial/` instead of here).\n\n{}\n\n",
-            self.command,
-            self.runs,
-            self.elapsed.as_secs_f64(),
-            self.machine
+        let mut out = fill(
+            "header",
+            &[
+                ("command", &self.command),
+                ("runs", &self.runs.to_string()),
+                ("seconds", &format!("{:.0}", self.elapsed.as_secs_f64())),
+                ("machine", &self.machine),
+            ],
         );
-        self.targets(&mut out);
-        self.generation_section(&mut out, svg_name);
-        self.progenitor_section(&mut out);
-        self.build_section(&mut out);
-        self.client_section(&mut out);
-        out.push_str(NOTES);
+        out += &self.targets();
+        out += &self.generation_section(svg_name);
+        out += &self.progenitor_section();
+        out += &self.build_section();
+        out += &self.client_section();
+        out += &fill("notes", &[]);
         out
     }
 
-    fn targets(&self, out: &mut String) {
+    fn targets(&self) -> String {
         let mut rows = Vec::new();
         if let Some(ours) = self.generation.iter().find(|r| r.spec == "sgp-evaluations") {
             let r = ours.wall.median() / ours.parse_only.median();
@@ -188,11 +203,7 @@ impl Report {
                 verdict(r <= 2.0).to_owned(),
             ]);
         }
-        let synthetic: Vec<&GenerationRow> = self
-            .generation
-            .iter()
-            .filter(|r| r.spec.starts_with("synthetic"))
-            .collect();
+        let synthetic = self.synthetic_generation();
         if let Some(worst) = synthetic
             .iter()
             .map(|r| r.wall.median() / r.parse_only.median())
@@ -269,35 +280,32 @@ impl Report {
                         digits(small.growth_one_arena_kb.median() / 1024.0),
                         digits(large.growth_one_arena_kb.median() / 1024.0),
                     ),
-                    // Keeping even 1% of every page would add more than a MiB per 100 pages; a
-                    // bounded walk stays within twice its smallest peak growth.
+                    // A walk that kept even a small part of every page would grow with the number
+                    // of pages; a bounded walk stays within twice its smallest peak growth.
                     verdict(b <= 2.0 * a).to_owned(),
                 ]);
             }
         }
         if rows.is_empty() {
-            return;
+            return String::new();
         }
-        out.push_str("## Targets\n\n");
-        table(out, &["Target", "Measured", "Verdict"], &rows);
-        out.push('\n');
+        fill(
+            "targets",
+            &[("table", &table(&["Target", "Measured", "Verdict"], &rows))],
+        )
     }
 
-    fn generation_section(&self, out: &mut String, svg_name: &str) {
+    fn synthetic_generation(&self) -> Vec<&GenerationRow> {
+        self.generation
+            .iter()
+            .filter(|r| r.spec.starts_with("synthetic"))
+            .collect()
+    }
+
+    fn generation_section(&self, svg_name: &str) -> String {
         if self.generation.is_empty() {
-            return;
+            return String::new();
         }
-        let _ = write!(
-            out,
-            "## 1. Generation, by stage\n\n`{}`\n\n\
-             `codegen::run_timed` on each spec, writing into a new, empty folder each run (in memory, \
-             under `/dev/shm`, where the machine has it; see the notes). Stages: load (read, YAML → JSON \
-             value, line index, `openapiv3`), validate and model (lowering; the two run side by side on two \
-             threads), emit (tokens), format (`syn` + `prettyplease`), write. *Whole* is the call end to \
-             end; *parse-only* is `fs::read_to_string` + `serde_yaml::from_str::<openapiv3::OpenAPI>` on the \
-             same file in the same process, measured right after each run.\n\n",
-            self.section_command("generation")
-        );
         let mut headers = vec!["Spec", "Ops", "Types", "Runs"];
         headers.extend(STAGES);
         headers.extend(["Whole", "Parse-only", "Whole ÷ parse", "Per op", "Lines"]);
@@ -322,28 +330,24 @@ impl Report {
                 row
             })
             .collect();
-        table(out, &headers, &rows);
-        let synthetic: Vec<&GenerationRow> = self
-            .generation
-            .iter()
-            .filter(|r| r.spec.starts_with("synthetic"))
-            .collect();
-        if let Some(largest) = synthetic.last() {
+        let synthetic = self.synthetic_generation();
+        let share_line = synthetic.last().map_or_else(String::new, |largest| {
             let total: f64 = largest.stages.iter().map(Sample::median).sum();
             let shares: Vec<String> = STAGES
                 .iter()
                 .zip(&largest.stages)
                 .map(|(name, s)| format!("{name} {:.0}%", 100.0 * s.median() / total))
                 .collect();
-            let _ = write!(
-                out,
-                "\nShare of each stage at {} operations: {}.\n",
-                count(largest.operations),
-                shares.join(", ")
-            );
-        }
-        if synthetic.len() > 1 {
-            let marginal: Vec<String> = synthetic
+            fill(
+                "generation-shares",
+                &[
+                    ("operations", &count(largest.operations)),
+                    ("shares", &shares.join(", ")),
+                ],
+            )
+        });
+        let slope_line = if synthetic.len() > 1 {
+            let slopes: Vec<String> = synthetic
                 .windows(2)
                 .map(|pair| {
                     let (a, b) = (pair[0], pair[1]);
@@ -351,40 +355,26 @@ impl Report {
                     format!("{}→{}: {}", count(a.operations), count(b.operations), time(slope))
                 })
                 .collect();
-            let _ = writeln!(
-                out,
-                "Marginal time per added operation (slope between sizes): {}.",
-                marginal.join(", ")
-            );
-        }
-        let _ = write!(
-            out,
-            "\n![Time per operation against spec size]({svg_name})\n\n\
-             The synthetic specs are written by `xtask/src/bench/synth.rs` (5 operations per resource: \
-             a cursor-paginated list, create, get, update, delete; 9 schemas per resource with nested \
-             inline objects, enums, a map, a nullable field and a `oneOf` with a discriminator). They \
-             are kept in `target/bench/specs/`.\n\n"
-        );
+            fill("generation-slopes", &[("slopes", &slopes.join(", "))])
+        } else {
+            String::new()
+        };
+        fill(
+            "generation",
+            &[
+                ("command", self.section_command("generation")),
+                ("table", &table(&headers, &rows)),
+                ("share_line", &share_line),
+                ("slope_line", &slope_line),
+                ("svg", svg_name),
+            ],
+        )
     }
 
-    fn progenitor_section(&self, out: &mut String) {
+    fn progenitor_section(&self) -> String {
         if self.progenitor.is_empty() {
-            return;
+            return String::new();
         }
-        let _ = write!(
-            out,
-            "## 2. Against progenitor\n\n`{}`\n\n\
-             `progenitor-impl` 0.15.1 as a library (`xtask/progenitor-bench/`, its own workspace, so no \
-             ordinary build compiles it), run as a separate process that prints one JSON line of stage \
-             timings per run: load (read + `serde_yaml` → `openapiv3`), generate (`Generator::generate_tokens`, \
-             builder interface, merged tags), format (`syn` + `prettyplease`, as progenitor's README \
-             recommends for build scripts), write (`Cargo.toml` + `src/lib.rs`). Ours is the whole \
-             `run_timed` on the same file, in this process. The two take turns: 5 rounds of a fifth of the \
-             runs each, every round after a warm-up run of each, so that the machine's drift hits both \
-             alike. Both on the progenitor-compatible variants (see the notes at the end for what they \
-             leave out).\n\n",
-            self.section_command("progenitor")
-        );
         let rows: Vec<Vec<String>> = self
             .progenitor
             .iter()
@@ -409,8 +399,7 @@ impl Report {
                 ]
             })
             .collect();
-        table(
-            out,
+        let table = table(
             &[
                 "Spec",
                 "Ops",
@@ -424,30 +413,20 @@ impl Report {
             ],
             &rows,
         );
-        out.push('\n');
+        fill(
+            "progenitor",
+            &[("command", self.section_command("progenitor")), ("table", &table)],
+        )
     }
 
     fn build_row(&self, spec: &str, generator: &str) -> Option<&BuildRow> {
         self.build.iter().find(|r| r.spec == spec && r.generator == generator)
     }
 
-    fn build_section(&self, out: &mut String) {
+    fn build_section(&self) -> String {
         if self.build.is_empty() {
-            return;
+            return String::new();
         }
-        let _ = write!(
-            out,
-            "## 3. Build cost of the generated code\n\n`{}`\n\n\
-             Each generator's crate for the same spec, in a scratch workspace under `target/bench/build/` \
-             with its own target folder and the default `dev` profile. Dependencies are built first; each \
-             run then does `cargo clean -p <crate>` and times `cargo check -p <crate>`, then again for \
-             `cargo build -p <crate>` (debug), with `CARGO_INCREMENTAL=0`. Our crate carries its runtime as \
-             source (`src/runtime/`, counted separately); progenitor's crate depends on the prebuilt \
-             `progenitor-client` instead. Our dependencies are the ones in our `Cargo.lock`; progenitor's \
-             crate gets the dependencies `cargo progenitor` 0.15.1 writes (reqwest 0.13, \
-             progenitor-client 0.15.1, ...).\n\n",
-            self.section_command("build")
-        );
         let rows: Vec<Vec<String>> = self
             .build
             .iter()
@@ -473,8 +452,7 @@ impl Report {
                 ]
             })
             .collect();
-        table(
-            out,
+        let table = table(
             &[
                 "Spec",
                 "Generator",
@@ -487,32 +465,18 @@ impl Report {
             ],
             &rows,
         );
-        for note in &self.build_notes {
-            let _ = writeln!(out, "\n{note}");
-        }
-        out.push('\n');
+        fill(
+            "build",
+            &[("command", self.section_command("build")), ("table", &table)],
+        )
     }
 
-    fn client_section(&self, out: &mut String) {
+    fn client_section(&self) -> String {
         if self.requests.is_empty() && self.decode.is_empty() && self.paging.is_empty() {
-            return;
+            return String::new();
         }
-        let _ = write!(
-            out,
-            "## 4. Client overhead\n\n`{}`\n\n\
-             `xtask/client-bench/` (a workspace member, not a default one) runs a loopback HTTP/1.1 server \
-             with keep-alive and canned JSON (hand-written on `tokio::net::TcpListener`, its own process) \
-             and, in another process, the generated client against the same calls written by hand with \
-             `reqwest` + `serde_json` into the same `sgp_evals::types`. The hand-written calls use a \
-             `reqwest::Client` with the generated client's timeouts and send the headers it sends (the two \
-             credentials, its user agent, `accept: application/json` and `x-retry-count: 0`), so that both \
-             put the same request on the wire; they check the status and decode the body. Within a \
-             process the two alternate (which goes first alternates) after a warm-up of both: a run of \
-             requests is cut into 10 chunks that take turns, and requests get twice (the large page ten times) the runs of the other sections.\n\n",
-            self.section_command("client")
-        );
+        let mut out = fill("client", &[("command", self.section_command("client"))]);
         if !self.requests.is_empty() {
-            out.push_str("**Requests**: `client.datasets().get(\"ds_1\").await` against `GET /v5/datasets/ds_1`.\n\n");
             let rows: Vec<Vec<String>> = self
                 .requests
                 .iter()
@@ -528,8 +492,7 @@ impl Report {
                     ]
                 })
                 .collect();
-            table(
-                out,
+            let table = table(
                 &[
                     "Requests",
                     "Concurrency",
@@ -541,13 +504,9 @@ impl Report {
                 ],
                 &rows,
             );
-            out.push('\n');
+            out += &fill("client-requests", &[("table", &table)]);
         }
         if !self.decode.is_empty() {
-            out.push_str(
-                "**A large page**: `client.dataset_items().list().limit(n).await` returning one \
-                 `DatasetItemList` of n items (about 330 bytes of JSON each), request to decoded value.\n\n",
-            );
             let rows: Vec<Vec<String>> = self
                 .decode
                 .iter()
@@ -560,23 +519,13 @@ impl Report {
                     ]
                 })
                 .collect();
-            table(
-                out,
+            let table = table(
                 &["Items", "Generated", "Hand-written", "Generated ÷ hand-written"],
                 &rows,
             );
-            out.push('\n');
+            out += &fill("client-decode", &[("table", &table)]);
         }
         if !self.paging.is_empty() {
-            out.push_str(
-                "**Paging**: `client.dataset_items().list().limit(1000).items()` walked to the end, one fresh \
-                 process per run. Memory from `/proc/self/status`: *peak growth* is `VmHWM` (peak) after the \
-                 walk less `VmRSS` before it. Each walk runs twice, the second time with `MALLOC_ARENA_MAX=1`: \
-                 glibc gives each thread that allocates its own arena, and with the two runtime threads \
-                 taking turns at decoding pages, freed pages linger in either arena; with one arena the \
-                 growth is that of the walk alone. One page of 1,000 items is about 330 KB of JSON and about \
-                 1 MB decoded.\n\n",
-            );
             let rows: Vec<Vec<String>> = self
                 .paging
                 .iter()
@@ -600,8 +549,7 @@ impl Report {
                     ]
                 })
                 .collect();
-            table(
-                out,
+            let table = table(
                 &[
                     "Items",
                     "Pages",
@@ -613,8 +561,9 @@ impl Report {
                 ],
                 &rows,
             );
-            out.push('\n');
+            out += &fill("client-paging", &[("table", &table)]);
         }
+        out
     }
 
     /// Time per operation against the number of operations (log x axis).
@@ -685,112 +634,15 @@ fn build_specs(rows: &[BuildRow]) -> Vec<String> {
     specs
 }
 
-fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
+/// A markdown table, each line ending in a newline.
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
     let _ = writeln!(out, "| {} |", headers.join(" | "));
     let _ = writeln!(out, "|{}", " --- |".repeat(headers.len()));
     for row in rows {
         let _ = writeln!(out, "| {} |", row.join(" | "));
     }
-}
-
-/// A line of the chart: name, colour, `(operations, µs per operation)` points.
-type Series = (&'static str, &'static str, Vec<(f64, f64)>);
-
-/// One line per series on a log-scaled x axis (operations) and a linear y axis (µs per operation).
-fn scaling_svg(series: &[Series]) -> String {
-    let (width, height, left, right, top, bottom) = (760.0, 420.0, 70.0, 220.0, 40.0, 50.0);
-    let points = series.iter().flat_map(|(_, _, p)| p.iter());
-    let (mut x_min, mut x_max, mut y_max) = (f64::MAX, f64::MIN, 0.0f64);
-    for &(x, y) in points {
-        x_min = x_min.min(x);
-        x_max = x_max.max(x);
-        y_max = y_max.max(y);
-    }
-    if !x_min.is_finite() || x_max <= x_min {
-        (x_min, x_max) = (10.0, 5000.0);
-    }
-    let y_max = nice_ceiling(y_max.max(1.0));
-    let plot_w = width - left - right;
-    let plot_h = height - top - bottom;
-    let sx = |x: f64| left + (x.log10() - x_min.log10()) / (x_max.log10() - x_min.log10()) * plot_w;
-    let sy = |y: f64| top + plot_h - y / y_max * plot_h;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
-         font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{left}\" y=\"22\" font-size=\"14\">Generation time per operation (µs) against spec size (operations, log scale)</text>\n"
-    );
-    for step in 0..=5 {
-        let y = y_max * f64::from(step) / 5.0;
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y0:.1}\" y2=\"{y0:.1}\" stroke=\"#e0e0e0\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            left + plot_w,
-            left - 6.0,
-            sy(y) + 4.0,
-            digits(y),
-            y0 = sy(y)
-        );
-    }
-    let mut ticks: Vec<f64> = series.iter().flat_map(|(_, _, p)| p.iter().map(|&(x, _)| x)).collect();
-    ticks.sort_by(f64::total_cmp);
-    ticks.dedup();
-    for x in ticks {
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{x0:.1}\" x2=\"{x0:.1}\" y1=\"{top}\" y2=\"{}\" stroke=\"#e0e0e0\"/><text x=\"{x0:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            top + plot_h,
-            top + plot_h + 18.0,
-            count(x as usize),
-            x0 = sx(x)
-        );
-    }
-    let _ = writeln!(
-        svg,
-        "<rect x=\"{left}\" y=\"{top}\" width=\"{plot_w}\" height=\"{plot_h}\" fill=\"none\" stroke=\"#555\"/>\n\
-         <text x=\"{}\" y=\"{}\" text-anchor=\"middle\">operations</text>",
-        left + plot_w / 2.0,
-        height - 10.0
-    );
-    for (index, (name, color, points)) in series.iter().enumerate() {
-        let path: Vec<String> = points
-            .iter()
-            .map(|&(x, y)| format!("{:.1},{:.1}", sx(x), sy(y)))
-            .collect();
-        let _ = writeln!(
-            svg,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"/>",
-            path.join(" ")
-        );
-        for &(x, y) in points {
-            let _ = writeln!(
-                svg,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{color}\"/>",
-                sx(x),
-                sy(y)
-            );
-        }
-        let ly = top + 10.0 + index as f64 * 20.0;
-        let lx = left + plot_w + 15.0;
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{lx}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">{name}</text>",
-            lx + 20.0,
-            lx + 26.0,
-            ly + 4.0
-        );
-    }
-    svg.push_str("</svg>\n");
-    svg
-}
-
-/// 1, 2 or 5 times a power of ten, at least `value`.
-fn nice_ceiling(value: f64) -> f64 {
-    let power = 10f64.powf(value.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * power)
-        .find(|&v| v >= value)
-        .unwrap_or(10.0 * power)
+    out
 }
 
 /// One line about the machine, the toolchain and the commit.
@@ -808,10 +660,11 @@ fn machine(root: &Path) -> String {
         .find_map(|l| l.strip_prefix("MemTotal:"))
         .and_then(|l| l.split_whitespace().next()?.parse::<f64>().ok())
         .map_or_else(String::new, |kb| format!(", {:.0} GiB", kb / 1024.0 / 1024.0));
+    // What cannot be found out is left empty: the line is a description, not a measurement.
     let run = |program: &str, args: &[&str]| {
-        Command::new(program)
+        Cmd::new(program)
             .args(args)
-            .current_dir(root)
+            .dir(root)
             .output()
             .ok()
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
@@ -828,76 +681,256 @@ fn machine(root: &Path) -> String {
     format!("Machine: {cpu}, {cores} cores{memory}; {rustc}; measured {date} on commit {commit}{dirty}.")
 }
 
-/// What the numbers do not say by themselves; kept free of numbers so that it stays true when
-/// the tables are rewritten.
-const NOTES: &str = "## Notes
+/// The report's prose (see the comment at its top for how parts and placeholders work).
+const TEMPLATE: &str = include_str!("report.md");
 
-**Progenitor-compatible specs.** progenitor 0.15.1 rejects two things our specs use. It counts a
-`default` response as a possible success, so an operation with a typed `200` and a typed `default`
-has two success types and it panics (`assertion failed: response_types.len() <= 1`); and it does not
-support `multipart/form-data` bodies. The synthetic generator therefore has a progenitor flavor that
-leaves out the `default` responses (every other error status keeps the same `ErrorResponse` schema),
-and our spec's variant (`target/bench/specs/sgp-evaluations-progenitor.yaml`) drops `uploadFile` and
-the `default` responses. Everything else (operation ids, which both need, tags, `x-` extensions,
-unions, enums, nesting) is the same in both flavors, and our generator reads both.
+/// Marks the start of a part of [`TEMPLATE`]: `<!-- part: NAME -->` on a line of its own.
+const PART_MARKER: &str = "<!-- part: ";
 
-**What the generation stages cost.** The parse-only reference is one pass of `serde_yaml` into
-`openapiv3`; our load stage parses the YAML into a JSON value (kept for the typo and `$ref` checks),
-walks the document a second time with libyaml to index lines (so every diagnostic can name a line),
-and then converts the value into `openapiv3`. Format is `syn` parsing the emitted tokens and
-`prettyplease` printing them; it is the largest stage, and it is the same work progenitor's format
-stage does (`prettyplease` on `syn`), on less than half as many lines. Its cost follows the number of
-lines emitted, most of them in `types.rs` (a constructor and a documented setter per optional field of
-every type). Emitting and formatting run on all cores: every file but `types.rs` is one unit of work,
-and `types.rs` is cut into parts of 16 types that are formatted apart and joined (a unit test pins
-the joined text to the text of formatting it whole); token streams cannot cross threads, so each unit
-is emitted and formatted by one thread. The line index is built on a second thread while the YAML is
-parsed. About a third of the time was the allocator: `xtask` allocates with mimalloc (and so does
-`progenitor-bench`, so that both generators run on the same allocator, as does the parse-only
-reference, which runs in our process). The 2× parse-only target is out of reach while the output is
-pretty-printed: formatting alone takes several times the parse, in our generator as in progenitor.
-*Write* is the time to create the files. It is measured in memory (`/dev/shm`, and progenitor's
-crates go there too): this VM's disk slows down for a while after heavy writing (a build, an earlier
-run, removing thousands of files), and with the crates on disk the 10-operation spec's write stage
-took anywhere from 0.7 ms to 13 ms, and the 100-operation spec's from 1.4 ms to 40 ms, depending on
-what ran before. Each run still writes into a folder of its own, and all of them are removed when
-the bench is over.
+/// The part `name` of [`TEMPLATE`] with each `{placeholder}` replaced by its value. A placeholder
+/// without a value, or a value without its placeholder, is a mismatch between this file and the
+/// template, and panics (the tests render every part).
+fn fill(name: &str, values: &[(&str, &str)]) -> String {
+    fill_text(name, part(name), values)
+}
 
-**Against progenitor, by size.** Ours takes about a third of progenitor's time or less from 100
-operations up, but more than half on the smallest spec (10 operations), and in some runs of the
-bench on our own spec (29 operations in its progenitor-compatible form; 0.41× to 0.59× in runs on
-2026-12-05). On small specs the costs that do not grow with the spec weigh most, and ours has more
-of them: it writes 24 files (12 of them the runtime, copied as source) where progenitor writes 2,
-starts a thread to format on the second core, and keeps the YAML as a JSON value and a line index
-for its diagnostics. There the median of either generator also moves by 10–20% between runs.
+/// [`fill`] on `text`, the part `name`.
+fn fill_text(name: &str, text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut used = vec![false; values.len()];
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .unwrap_or_else(|| panic!("report.md, part {name}: `{{` without `}}`"));
+        let placeholder = &after[..close];
+        let index = values
+            .iter()
+            .position(|(key, _)| *key == placeholder)
+            .unwrap_or_else(|| panic!("report.md, part {name}: no value for {{{placeholder}}}"));
+        used[index] = true;
+        out.push_str(values[index].1);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    if let Some(unused) = used.iter().position(|used| !used) {
+        panic!("report.md, part {name}: no placeholder {{{}}}", values[unused].0);
+    }
+    out
+}
 
-**Build cost.** `cargo check` is faster than for progenitor's crate (less code to type-check); a debug
-`cargo build` is slower: every crate compiles its own copy of the runtime, every operation gets a
-boxed `IntoFuture`, and each response type's `Deserialize` is instantiated twice, plainly and with
-path tracking (decoding plainly first keeps a large page as fast as hand-written code; the
-path-tracking copy is only used to explain a failure).
+/// The text of part `name`: from the line after its marker to the next marker line.
+fn part(name: &str) -> &'static str {
+    let marker = format!("{PART_MARKER}{name} -->\n");
+    let start = TEMPLATE
+        .find(&marker)
+        .unwrap_or_else(|| panic!("report.md has no part {name}"))
+        + marker.len();
+    let text = &TEMPLATE[start..];
+    let end = text
+        .find(&format!("\n{PART_MARKER}"))
+        .map_or(text.len(), |newline| newline + 1);
+    &text[..end]
+}
 
-**Client overhead.** Per request the generated client does what the hand-written calls do plus: a
-tracing span, the retry loop, status and headers kept for `send_with_response`, and a boxed future
-(`.await` on a builder goes through `IntoFuture`). A builder's `send` returns the runtime's future
-itself rather than wrapping it in `async fn`s of its own (each layer moved the whole ~2.4 KB request
-future once more). The hand-written calls send the same headers as the generated client since
-2026-12-05; before, they sent only the two credentials (three headers fewer for both processes to
-write and read), and the ratio at concurrency 64 was 1.07× to 1.10×. Counted with
-`valgrind --tool=callgrind` on `client-bench requests URL 4000 64 1` (`BENCH_ONLY=generated`, then
-`hand-written`), the generated client's process now executes about 2% fewer instructions than the
-hand-written one's: `reqwest`'s `.header(name, value)` parses each name and value on every request,
-where the runtime builds its default headers once. At concurrency 1 the generated client is 3–8%
-slower in most runs (0.98× to 1.08× on 2026-12-05) although its process executes fewer instructions
-there too (413.0 M against 418.4 M for 4,000 requests) and makes the same system calls per request
-(`strace -c`): `valgrind --tool=cachegrind` counts about 250 more first-level data cache misses per
-request (5.23 M against 4.23 M), most of them writes, spread over the runtime's attempt loop,
-`reqwest`'s copy of the request and the box of `IntoFuture`. The request's future is about 2.4 KB where the
-hand-written one is 440 bytes; boxing the attempt loop shrank it to 1 KB but removed only 2% of
-those misses and added an allocation, so it was not kept. Where the rest come from is not found.
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-**Noise.** This machine is a 2-core VM; the client benchmarks run the server and the client on the
-same two cores, so they measure CPU spent per request as much as latency. Runs alternate between the
-generated and the hand-written client to spread drift over both, but single ratios near 1.0 move by
-a few percent between runs of the bench.
-";
+    fn sample(values: &[f64]) -> Sample {
+        Sample(values.to_vec())
+    }
+
+    fn generation_row(spec: &str, display: &str, operations: usize, scale: f64) -> GenerationRow {
+        let stage = |base: f64| sample(&[base * scale, base * scale * 0.97, base * scale * 1.4]);
+        GenerationRow {
+            spec: spec.to_owned(),
+            display: display.to_owned(),
+            operations,
+            types: operations * 3 + 1,
+            lines: operations * 200 + 4_268,
+            stages: [
+                stage(0.004),
+                stage(0.001),
+                stage(0.001),
+                stage(0.004),
+                stage(0.0135),
+                stage(0.0007),
+            ],
+            wall: stage(0.016),
+            parse_only: stage(0.0036),
+        }
+    }
+
+    /// Rows for every section, with numbers in the ranges the bench measures.
+    fn fixture(settings_runs: usize, elapsed: f64) -> Report {
+        let mut generation = vec![generation_row("sgp-evaluations", SPEC_DISPLAY, 30, 1.0)];
+        for (operations, scale) in [(10, 0.3), (100, 2.2), (1_000, 21.0), (5_000, 120.0)] {
+            let name = format!("synthetic-{operations}");
+            let display = format!("target/bench/specs/{name}.yaml");
+            generation.push(generation_row(&name, &display, operations, scale));
+        }
+        let theirs = |scale: f64| ProgenitorTimes {
+            stages: [
+                sample(&[0.004 * scale, 0.0041 * scale]),
+                sample(&[0.011 * scale]),
+                sample(&[0.0359 * scale, 0.03 * scale, 0.04 * scale]),
+                sample(&[0.000_396 * scale]),
+            ],
+            total: sample(&[0.0527 * scale, 0.0483 * scale, 0.0653 * scale]),
+            lines: (16_846.0 * scale) as usize,
+        };
+        let progenitor = [
+            ("sgp-evaluations", 29, 1.0),
+            ("synthetic-10", 10, 0.24),
+            ("synthetic-5000", 5_000, 135.0),
+        ]
+        .into_iter()
+        .map(|(spec, operations, scale)| ProgenitorRow {
+            spec: spec.to_owned(),
+            display: format!("target/bench/specs/{spec}-progenitor.yaml"),
+            operations,
+            ours: sample(&[0.0224 * scale, 0.0163 * scale, 0.0359 * scale]),
+            ours_lines: (11_998.0 * scale) as usize,
+            theirs: theirs(scale),
+        })
+        .collect();
+        let build_row = |spec: &str, generator: &'static str, runtime_lines: usize, seconds: f64| BuildRow {
+            spec: spec.to_owned(),
+            generator,
+            generated_lines: 7_730,
+            runtime_lines,
+            check: sample(&[seconds, seconds * 0.97, seconds * 1.14]),
+            build: sample(&[seconds * 2.2, seconds * 2.1]),
+        };
+        let build = vec![
+            build_row("sgp-evaluations", "ours", 4_268, 2.11),
+            build_row("sgp-evaluations", "progenitor", 0, 2.72),
+            build_row("synthetic-100", "ours", 4_268, 5.2),
+        ];
+        let requests = [(1, 1.26, 1.20), (64, 0.321, 0.334)]
+            .into_iter()
+            .map(|(concurrency, generated, hand_written)| RequestRow {
+                concurrency,
+                count: 20_000,
+                generated: sample(&[generated, generated * 0.9, generated * 1.05]),
+                hand_written: sample(&[hand_written, hand_written * 0.95]),
+            })
+            .collect();
+        let decode = vec![DecodeRow {
+            items: 10_000,
+            generated: sample(&[0.0139, 0.0135, 0.0191]),
+            hand_written: sample(&[0.0138, 0.0133, 0.0167]),
+        }];
+        let paging = [
+            (10_000, 0.0214, 3_266.0),
+            (100_000, 0.19, 4_331.0),
+            (1_000_000, 2.12, 4_761.0),
+        ]
+        .into_iter()
+        .map(|(items, secs, growth)| PagingRow {
+            items,
+            page_size: 1_000,
+            secs: sample(&[secs, secs * 0.98, secs * 1.12]),
+            hwm_after_kb: sample(&[8_222.0, 7_751.0, 8_663.0]),
+            growth_kb: sample(&[growth, growth * 0.95, growth * 1.1]),
+            growth_one_arena_kb: sample(&[2_938.0, 2_775.0, 3_000.0]),
+        })
+        .collect();
+        Report {
+            runs: settings_runs,
+            command: "cargo xtask bench".to_owned(),
+            commands: SECTIONS
+                .iter()
+                .map(|s| (*s, format!("cargo xtask bench --only {s}")))
+                .collect(),
+            generation,
+            progenitor,
+            build,
+            requests,
+            decode,
+            paging,
+            elapsed: Duration::from_secs_f64(elapsed),
+            machine: "Machine: AMD EPYC, 2 cores, 24 GiB; rustc 1.95.0 (59807616e 2026-04-14); measured 2026-12-05 on commit e9c1f4c.".to_owned(),
+        }
+    }
+
+    const SPEC_DISPLAY: &str = "openapi/sgp-evaluations.yaml";
+
+    /// Every part of the template is written, with each placeholder filled: the fixed text
+    /// between placeholders is all in the rendering of a full report, in order within each part.
+    #[test]
+    fn every_part_is_written_and_every_placeholder_filled() {
+        let text = fixture(5, 519.4).markdown("BENCHMARKS-scaling.svg");
+        let names: Vec<&str> = TEMPLATE
+            .split(PART_MARKER)
+            .skip(1)
+            .filter_map(|rest| rest.split(" -->").next())
+            .collect();
+        assert_eq!(names.len(), 12, "{names:?}");
+        for name in names {
+            let mut position = 0;
+            // Even pieces are fixed text, odd ones placeholder names.
+            for piece in part(name).split(['{', '}']).step_by(2).filter(|p| !p.is_empty()) {
+                let found = text[position..]
+                    .find(piece)
+                    .unwrap_or_else(|| panic!("part {name}: {piece:?} not written after byte {position}"));
+                position += found + piece.len();
+            }
+        }
+        assert!(!text.contains(['{', '}']), "a placeholder is left:\n{text}");
+        assert!(!text.contains(PART_MARKER));
+        assert!(text.starts_with(
+            "# Benchmarks\n\nWritten by `cargo xtask bench` (at least 5 measured runs per number after one warm-up run, more \
+             where a run is short, as the *Runs* columns say; the whole run took 519 s)."
+        ));
+        assert!(text.contains("| 10,000 | 10 | 21.4 ms (21.0–24.0) |"), "{text}");
+        assert!(text.ends_with("a few percent between runs of the bench.\n"));
+    }
+
+    #[test]
+    fn sections_without_rows_are_left_out() {
+        let mut report = fixture(5, 1.0);
+        report.generation.clear();
+        report.progenitor.clear();
+        report.build.clear();
+        report.decode.clear();
+        let text = report.markdown("x.svg");
+        for left_out in ["## 1. ", "## 2. ", "## 3. ", "**A large page**"] {
+            assert!(!text.contains(left_out), "{left_out}");
+        }
+        let order = [
+            "## Targets",
+            "## 4. Client overhead",
+            "**Requests**",
+            "**Paging**",
+            "## Notes",
+        ];
+        let positions: Vec<usize> = order.iter().map(|s| text.find(s).unwrap_or(usize::MAX)).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    }
+
+    #[test]
+    fn fill_text_puts_each_value_in_its_place() {
+        let filled = fill_text(
+            "t",
+            "`{command}` took {seconds} s; {command} again\n",
+            &[("command", "cargo x"), ("seconds", "3")],
+        );
+        assert_eq!(filled, "`cargo x` took 3 s; cargo x again\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "report.md, part t: no value for {runs}")]
+    fn a_placeholder_without_a_value_is_a_bug() {
+        fill_text("t", "{runs} runs", &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "report.md, part t: no placeholder {runs}")]
+    fn a_value_without_a_placeholder_is_a_bug() {
+        fill_text("t", "no runs", &[("runs", "5")]);
+    }
+}

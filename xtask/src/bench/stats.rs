@@ -1,4 +1,8 @@
-//! Samples of repeated measurements and how they are printed.
+//! Samples of repeated measurements and how they are printed, and the measurements read from a
+//! child process's output (JSON lines) or from a generated crate (lines of Rust).
+
+use std::fs;
+use std::path::Path;
 
 /// Repeated measurements of one quantity (seconds, bytes, ...).
 #[derive(Clone, Debug, Default)]
@@ -97,6 +101,39 @@ pub fn verdict(met: bool) -> &'static str {
     } else {
         "**missed**"
     }
+}
+
+/// One JSON object per line; lines that are not JSON objects (progress) are skipped.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(serde_json::Value::is_object)
+        .collect()
+}
+
+/// A number field of a JSON line.
+pub fn number(line: &serde_json::Value, key: &str) -> f64 {
+    line.get(key).and_then(serde_json::Value::as_f64).unwrap_or(f64::NAN)
+}
+
+/// Lines of all `.rs` files under `dir`.
+pub fn rust_lines(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .map(|path| {
+            if path.is_dir() {
+                rust_lines(&path)
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                fs::read_to_string(&path).map_or(0, |text| text.lines().count())
+            } else {
+                0
+            }
+        })
+        .sum()
 }
 
 #[cfg(test)]

@@ -1,0 +1,152 @@
+//! Every call xtask makes into the generator (`openapi_rust_gen`), in one module: the rest of
+//! xtask asks for a crate to be generated here and never sees the generator's own types, so a
+//! change of the generator's public API is adapted in this file alone.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use openapi_rust_gen::{CodegenError, Generator, Mode, Summary};
+
+/// The spec the client is generated from, relative to the workspace root.
+pub const SPEC: &str = "openapi/sgp-evaluations.yaml";
+
+/// The generated client crate, relative to the workspace root.
+const OUTPUT: &str = "generated-client";
+
+/// The generator's stages, in the order of [`TimedRun::stages`].
+pub const STAGES: [&str; 6] = ["load", "validate", "model", "emit", "format", "write"];
+
+/// `cargo xtask codegen`: regenerates the client.
+pub fn regenerate_client(root: &Path) -> Result<()> {
+    codegen(root, Mode::Write)
+}
+
+/// `cargo xtask codegen --check`: fails with a diff when the client is stale; changes nothing.
+pub fn check_client(root: &Path) -> Result<()> {
+    codegen(root, Mode::Check)
+}
+
+fn codegen(root: &Path, mode: Mode) -> Result<()> {
+    let spec_path = root.join(SPEC);
+    let generator = Generator::new("cargo xtask codegen", display_path(root, &spec_path));
+    let summary = generator.run(&spec_path, &root.join(OUTPUT), mode)?;
+    print_warnings(&summary);
+    let verb = if mode == Mode::Check { "checked" } else { "generated" };
+    println!(
+        "{verb} {} operations, {} types: {} files written, {} unchanged, {} removed, {} warnings in {} ms",
+        summary.operations,
+        summary.types,
+        summary.written.len(),
+        summary.unchanged,
+        summary.removed.len(),
+        summary.warnings.len(),
+        summary.elapsed.as_millis()
+    );
+    Ok(())
+}
+
+fn print_warnings(summary: &Summary) {
+    for warning in &summary.warnings {
+        eprintln!("{warning}");
+    }
+}
+
+/// `cargo xtask generate SPEC [CRATE_NAME] OUT_DIR`: a client crate for any OpenAPI 3.0 file.
+pub fn generate_any(spec: &str, crate_name: Option<&str>, output: &str) -> Result<()> {
+    let name_argument = crate_name.map(|n| format!("{n} ")).unwrap_or_default();
+    let mut generator = Generator::new(format!("cargo xtask generate {spec} {name_argument}{output}"), spec);
+    if let Some(name) = crate_name {
+        generator = generator.crate_name(name);
+    }
+    let summary = generator.run(Path::new(spec), Path::new(output), Mode::Write)?;
+    print_warnings(&summary);
+    println!(
+        "generated {} operations, {} types into {output}: {} files written, {} unchanged in {} ms",
+        summary.operations,
+        summary.types,
+        summary.written.len(),
+        summary.unchanged,
+        summary.elapsed.as_millis()
+    );
+    Ok(())
+}
+
+/// What became of one spec of the feature corpus.
+pub enum CorpusOutcome {
+    Generated,
+    /// Not generated: the first error line (a diagnostic, or the first line of another error).
+    Diagnosed(String),
+}
+
+/// One crate of the feature corpus (`cargo xtask corpus`).
+pub fn corpus_crate(spec: &Path, crate_name: &str, output: &Path) -> CorpusOutcome {
+    let spec_display = spec
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let generator = Generator::new("cargo xtask corpus", spec_display).crate_name(crate_name);
+    let first_error = match generator.run(spec, output, Mode::Write) {
+        Ok(_) => return CorpusOutcome::Generated,
+        Err(CodegenError::Spec(diagnostics)) => {
+            let first = diagnostics.iter().find(|d| d.is_error()).map(ToString::to_string);
+            first.unwrap_or_else(|| "rejected without an error diagnostic".to_owned())
+        }
+        Err(other) => other.to_string().lines().next().unwrap_or_default().to_owned(),
+    };
+    CorpusOutcome::Diagnosed(first_error)
+}
+
+/// A crate named `crate_name` for the bench's build-cost section.
+pub fn bench_crate(root: &Path, spec: &Path, crate_name: &str, output: &Path) -> Result<()> {
+    let generator = Generator::new("cargo xtask bench", display_path(root, spec)).crate_name(crate_name);
+    generator.run(spec, output, Mode::Write)?;
+    Ok(())
+}
+
+/// One timed generation: what was generated and how long each stage and the whole call took.
+pub struct TimedRun {
+    pub operations: usize,
+    pub types: usize,
+    /// In the order of [`STAGES`].
+    pub stages: [Duration; 6],
+    /// The call end to end, as the caller sees it.
+    pub wall: Duration,
+}
+
+/// The whole pipeline on `spec` into `output` (a new folder), timed by stage, for the bench.
+pub fn timed(spec: &Path, spec_display: &str, output: &Path) -> Result<TimedRun> {
+    let generator = Generator::new("cargo xtask bench", spec_display);
+    let started = Instant::now();
+    let summary = generator.run(spec, output, Mode::Write)?;
+    let wall = started.elapsed();
+    let times = summary.times;
+    Ok(TimedRun {
+        operations: summary.operations,
+        types: summary.types,
+        stages: [
+            times.load,
+            times.validate,
+            times.model,
+            times.emit,
+            times.format,
+            times.write,
+        ],
+        wall,
+    })
+}
+
+/// `path` relative to `root`, `/`-separated, as generated files' headers and the bench name it.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// A unified diff of two texts, labelled with `path`.
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    openapi_rust_gen::unified_diff(path, old, new)
+}
