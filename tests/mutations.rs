@@ -1,9 +1,9 @@
 //! Issue 6, "never a panic": thousands of mutants of our spec and of the fixture specs go through the
 //! whole pipeline (`generate_from_str`). None may panic; every diagnostic must be located (a
-//! well-formed pointer, and the right line: see `is_located`); a spec that passes validation must
-//! never make the emitters produce code that does not parse; and generating twice gives the same
-//! files and warnings. Floors on the mix of outcomes (see `Floors`) make sure the mutants do mutate,
-//! and that both generated and rejected mutants are judged in numbers.
+//! well-formed pointer and the right line, see `LocationJudge::check`); a spec that passes validation
+//! must never make the emitters produce code that does not parse; and generating twice gives the same
+//! files and warnings. Floors on the mix of outcomes (see `Floors`) make sure that the mutants do
+//! mutate, and that both generated and rejected mutants are judged in numbers.
 //!
 //! Mutants are deterministic: each is named by its spec and index, and its seed derives from both.
 //! Replay one with
@@ -38,9 +38,9 @@ use crate::locate::{existing_depth, pointer_tokens, LineFinder};
 use crate::mutate::{mutate, Mutant};
 use crate::rng::{seed_of, Rng};
 
-/// Mutants of `openapi/sgp-evaluations.yaml` (about 0.15 s each in a debug build).
+/// Mutants of `openapi/sgp-evaluations.yaml` (the largest input: these take most of the run).
 const MAIN_SPEC_MUTANTS: usize = 100;
-/// Mutants of each fixture spec (a few milliseconds each).
+/// Mutants of each fixture spec (small, quick to generate).
 const FIXTURE_MUTANTS: usize = 150;
 /// Every this-many-th mutant that generates is generated a second time and compared.
 const DETERMINISM_EVERY: usize = 20;
@@ -98,9 +98,8 @@ fn mutants_never_panic_and_every_rejection_is_located() {
 }
 
 /// What a full run must at least have done, so that a broken mutator (one that returns its input,
-/// or only garbage) or a broken judge cannot pass. A full run gives about a third generated, two
-/// thirds rejected, well over a hundred compared twice and thousands of lines compared; the floors
-/// sit well below that, and the seeds are fixed, so they do not flake.
+/// or only garbage) or a broken judge cannot pass. The floors sit well below what a full run gives
+/// (the tally it prints shows that), and the seeds are fixed, so they do not flake.
 struct Floors {
     /// Mutants whose document is their input's, unchanged, at most this share (percent).
     max_unchanged: usize,
@@ -466,6 +465,18 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
         .map(|s| (*s).to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(a payload that is not a string)".to_string())
+}
+
+#[test]
+fn a_panic_caught_from_another_thread_keeps_its_message() {
+    let caught = |body: fn()| std::thread::spawn(body).join().unwrap_err();
+    assert_eq!(panic_message(caught(|| panic!("plain")).as_ref()), "plain");
+    assert_eq!(
+        panic_message(caught(|| panic!("formatted {}", 42)).as_ref()),
+        "formatted 42"
+    );
+    let other = caught(|| std::panic::panic_any(7_u8));
+    assert_eq!(panic_message(other.as_ref()), "(a payload that is not a string)");
 }
 
 fn judge_rejection(document: &Document<'_>, diagnostics: &[Diagnostic], checks: &mut LocationChecks) -> Outcome {
