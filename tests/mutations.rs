@@ -559,9 +559,10 @@ fn unlocated(document: &Document<'_>, diagnostics: &[Diagnostic], checks: &mut L
 const LINE_LOOKUPS_PER_MUTANT: usize = 8;
 
 /// libyaml, which the generator's line index reads the text with, does not take a flow-mapping key
-/// longer than this many characters for a key (its "simple key" limit), so in JSON text with such a
-/// key the index misses the nodes after it and gives them an ancestor's line. A known gap of the
-/// generator: there, a line of a node on the pointer's path passes (and is counted apart).
+/// longer than this many bytes as written (quotes included) for a key (its "simple key" limit), so in
+/// JSON text with such a key the index loses the nodes below it and gives them an ancestor's line. A
+/// known gap of the generator: there, a line of a node on the pointer's path passes (and is counted
+/// apart).
 const LIBYAML_SIMPLE_KEY_LIMIT: usize = 1024;
 
 /// How many diagnostics had which line check, over a mutant or a run.
@@ -624,7 +625,7 @@ impl<'d> LocationJudge<'d> {
         if diagnostic.line == Some(expected) {
             return Ok(Checked::Line);
         }
-        if self.finder.is_json() && longest_key(tree) > LIBYAML_SIMPLE_KEY_LIMIT {
+        if self.finder.is_json() && longest_json_key(tree) > LIBYAML_SIMPLE_KEY_LIMIT {
             for depth in 0..node.len() {
                 if diagnostic.line == Some(self.line_of(&node[..depth])?) {
                     return Ok(Checked::AncestorLine);
@@ -671,15 +672,15 @@ fn has_no_node(text: &str, tree: &Value) -> bool {
             .all(|line| line.trim().is_empty() || line.trim().starts_with('#'))
 }
 
-/// The length in characters of the longest mapping key in the document.
-fn longest_key(node: &Value) -> usize {
+/// The length in bytes of the longest mapping key of the document written as JSON (quotes included).
+fn longest_json_key(node: &Value) -> usize {
     match node {
         Value::Object(map) => map
             .iter()
-            .map(|(key, value)| key.chars().count().max(longest_key(value)))
+            .map(|(key, value)| Value::from(key.as_str()).to_string().len().max(longest_json_key(value)))
             .max()
             .unwrap_or(0),
-        Value::Array(items) => items.iter().map(longest_key).max().unwrap_or(0),
+        Value::Array(items) => items.iter().map(longest_json_key).max().unwrap_or(0),
         _ => 0,
     }
 }
