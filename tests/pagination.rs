@@ -43,6 +43,11 @@ fn query_value(request: &Request, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// The ids `eval_<first>`… up to, not including, `eval_<end>`, in order.
+fn ids(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|index| format!("eval_{index:04}")).collect()
+}
+
 fn index_of(id: &str) -> usize {
     id.trim_start_matches("eval_").parse().unwrap_or(0)
 }
@@ -113,12 +118,11 @@ async fn items_walks_every_page_and_keeps_every_filter() {
         .limit(10)
         .include_archived(true)
         .views(vec![EvaluationView::Tasks]);
-    let ids: Vec<String> = request.items().map(|item| item.unwrap().id).collect().await;
-    assert_eq!(ids.len(), 95);
-    assert_eq!(ids.first().map(String::as_str), Some("eval_0000"));
-    assert_eq!(ids.last().map(String::as_str), Some("eval_0094"));
+    let walked: Vec<String> = request.items().map(|item| item.unwrap().id).collect().await;
+    assert_eq!(walked, ids(0..95));
     assert_eq!(served.load(Ordering::SeqCst), 10);
     let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 10);
     for (index, request) in requests.iter().enumerate() {
         let query = request.url.query().unwrap_or_default();
         assert!(
@@ -135,8 +139,13 @@ async fn pages_stop_after_has_more_false_without_an_extra_request() {
     let (list, served) = pages(20, 10);
     let (_server, client) = serve(list).await;
     let pages: Vec<_> = client.evaluations().list().limit(10).pages().collect().await;
+    let pages: Vec<_> = pages.into_iter().map(Result::unwrap).collect();
     assert_eq!(pages.len(), 2);
-    assert!(!pages[1].as_ref().unwrap().has_more);
+    assert!(pages[0].has_more);
+    assert!(!pages[1].has_more);
+    let page_ids = |index: usize| -> Vec<String> { pages[index].items.iter().map(|item| item.id.clone()).collect() };
+    assert_eq!(page_ids(0), ids(0..10));
+    assert_eq!(page_ids(1), ids(10..20));
     assert_eq!(served.load(Ordering::SeqCst), 2);
 }
 
@@ -145,7 +154,7 @@ async fn a_server_that_repeats_a_cursor_does_not_make_the_walk_loop() {
     let (mut list, served) = pages(50, 10);
     list.ignore_cursor = true;
     let (_server, client) = serve(list).await;
-    let ids: Vec<String> = client
+    let walked: Vec<String> = client
         .evaluations()
         .list()
         .items()
@@ -153,7 +162,7 @@ async fn a_server_that_repeats_a_cursor_does_not_make_the_walk_loop() {
         .collect()
         .await;
     // The first page twice (the second request already came back with a used cursor), then stop.
-    assert_eq!(ids.len(), 20);
+    assert_eq!(walked, [ids(0..10), ids(0..10)].concat());
     assert_eq!(served.load(Ordering::SeqCst), 2);
 }
 
@@ -165,6 +174,11 @@ async fn has_more_that_lies_stops_at_the_empty_page() {
     let pages: Vec<_> = client.evaluations().list().limit(10).pages().collect().await;
     let sizes: Vec<usize> = pages.iter().map(|p| p.as_ref().unwrap().items.len()).collect();
     assert_eq!(sizes, [10, 10, 5, 0]);
+    let walked: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.as_ref().unwrap().items.iter().map(|item| item.id.clone()))
+        .collect();
+    assert_eq!(walked, ids(0..25));
     assert_eq!(served.load(Ordering::SeqCst), 4);
 }
 
@@ -218,7 +232,7 @@ async fn an_error_page_is_yielded_and_ends_the_walk() {
         .unwrap();
     let results: Vec<_> = client.evaluations().list().items().collect().await;
     assert_eq!(results.len(), 2);
-    assert!(results[0].is_ok());
+    assert_eq!(results[0].as_ref().map(|item| item.id.as_str()).ok(), Some("eval_0000"));
     let error = results[1].as_ref().unwrap_err();
     assert_eq!(error.status(), Some(404));
 }
@@ -228,14 +242,16 @@ async fn paging_many_items_fetches_lazily() {
     let (list, served) = pages(10_000, 100);
     let (_server, client) = serve(list).await;
     let mut stream = Box::pin(client.evaluations().list().limit(100).items());
-    let mut taken = 0;
+    let mut taken = Vec::new();
     while let Some(item) = stream.next().await {
-        item.unwrap();
-        taken += 1;
-        if taken == 250 {
+        taken.push(item.unwrap().id);
+        if taken.len() == 250 {
             break;
         }
     }
-    // 250 items need three pages of 100, and nothing more was fetched.
+    // Exactly the first 250 items, in order (a stream that ended early would have fewer)...
+    assert_eq!(taken.len(), 250);
+    assert_eq!(taken, ids(0..250));
+    // ...which need three pages of 100, and nothing more was fetched.
     assert_eq!(served.load(Ordering::SeqCst), 3);
 }

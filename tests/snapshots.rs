@@ -16,12 +16,16 @@ fn generate_file(path: &Path) -> Result<Generated, CodegenError> {
     Generator::new("cargo xtask codegen", &name).generate(&text)
 }
 
+/// The `.yaml` fixtures of `tests/fixtures/<kind>`, sorted; never empty, so that a moved or renamed
+/// folder fails the tests that loop over it instead of letting them check nothing.
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(root().join("tests/fixtures").join(kind))
-        .unwrap()
+    let dir = root().join("tests/fixtures").join(kind);
+    let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
+    assert!(!paths.is_empty(), "no .yaml fixture in {}", dir.display());
     paths.sort();
     paths
 }
@@ -69,10 +73,19 @@ fn bad_fixtures() {
     }
 }
 
+/// Generating twice gives the same files and the same warnings, in the same order: for our spec and
+/// for every good fixture (most of which have warnings, so that half of the comparison is not empty).
 #[test]
 fn generation_is_deterministic() {
-    let path = root().join("openapi/sgp-evaluations.yaml");
-    let first = generate_file(&path).unwrap_or_else(|e| panic!("{e}"));
-    let second = generate_file(&path).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(first.files, second.files);
+    let mut paths = vec![root().join("openapi/sgp-evaluations.yaml")];
+    paths.extend(fixtures("good"));
+    let mut warnings_compared = 0;
+    for path in paths {
+        let first = generate_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let second = generate_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(first.files, second.files, "{}: files", path.display());
+        assert_eq!(first.warnings, second.warnings, "{}: warnings", path.display());
+        warnings_compared += first.warnings.len();
+    }
+    assert!(warnings_compared > 0, "no spec had a warning to compare");
 }

@@ -3,14 +3,16 @@
 
 pub mod spec;
 
+use std::cell::RefCell;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use sgp_evals::{Client, Error};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
 /// The API key every test client uses; it must never show up in `Debug` or `Display` output.
 pub const API_KEY: &str = "sk-test-secret";
@@ -26,6 +28,9 @@ pub struct Harness {
 impl Harness {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
+        if let Some(requests) = RECORDING.with(|recording| recording.borrow().clone()) {
+            record_every_request(&server, requests).await;
+        }
         let client = Client::builder()
             .api_key(API_KEY)
             .account_id(ACCOUNT_ID)
@@ -58,6 +63,47 @@ impl Harness {
     /// Every request the server received so far.
     pub async fn received(&self) -> Vec<Request> {
         self.server.received_requests().await.expect("request recording is on")
+    }
+}
+
+/// One request as it arrived: method (upper case) and raw path.
+pub type Received = (String, String);
+
+thread_local! {
+    /// Set by [`recording_requests`]: every harness started on this thread records into it.
+    static RECORDING: RefCell<Option<Arc<Mutex<Vec<Received>>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `body` and returns every request that the servers of the harnesses it started on this
+/// thread received, in order of arrival per server. `#[tokio::test]` functions run their body on
+/// the calling thread (a current-thread runtime), so calling one inside `body` records its requests.
+pub fn recording_requests(body: impl FnOnce()) -> Vec<Received> {
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    RECORDING.with(|recording| *recording.borrow_mut() = Some(Arc::clone(&requests)));
+    body();
+    RECORDING.with(|recording| recording.borrow_mut().take());
+    let received = requests.lock().unwrap().clone();
+    received
+}
+
+/// Mounts a mock that sees every request first (priority 1) and never matches, so the mocks of
+/// the test answer as before while `requests` gets each one.
+async fn record_every_request(server: &MockServer, requests: Arc<Mutex<Vec<Received>>>) {
+    Mock::given(Recorder(requests))
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(1)
+        .named("request recorder (never matches)")
+        .mount(server)
+        .await;
+}
+
+struct Recorder(Arc<Mutex<Vec<Received>>>);
+
+impl Match for Recorder {
+    fn matches(&self, request: &Request) -> bool {
+        let received = (request.method.as_str().to_string(), request.url.path().to_string());
+        self.0.lock().unwrap().push(received);
+        false
     }
 }
 
@@ -94,7 +140,7 @@ impl Expect {
     fn checked_method(&self) -> String {
         let op = spec::operation(self.operation_id);
         assert!(
-            fits_template(&self.path, &op.path),
+            spec::fits_template(&self.path, &op.path),
             "{}: path `{}` does not fit the spec's template `{}`",
             self.operation_id,
             self.path,
@@ -102,20 +148,6 @@ impl Expect {
         );
         op.method
     }
-}
-
-/// Whether `path` is `template` with every `{param}` replaced by one non-empty segment.
-fn fits_template(path: &str, template: &str) -> bool {
-    let segments: Vec<&str> = path.split('/').collect();
-    let expected: Vec<&str> = template.split('/').collect();
-    segments.len() == expected.len()
-        && segments.iter().zip(&expected).all(|(segment, wanted)| {
-            if wanted.starts_with('{') && wanted.ends_with('}') {
-                !segment.is_empty()
-            } else {
-                segment == wanted
-            }
-        })
 }
 
 /// Runs a body-less operation once per 200 response example of the spec: serves the example,

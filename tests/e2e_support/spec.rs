@@ -75,6 +75,29 @@ pub fn operation(id: &str) -> Operation {
         .unwrap_or_else(|| panic!("no operation `{id}` in the spec"))
 }
 
+/// The operation a request is for: the spec's method, and a path that fits the template. Of two
+/// templates that fit, the one with more literal segments wins (`/items/batch` over `/items/{id}`).
+pub fn operation_for(method: &str, path: &str) -> Option<Operation> {
+    operations()
+        .into_iter()
+        .filter(|op| op.method == method && fits_template(path, &op.path))
+        .max_by_key(|op| op.path.split('/').filter(|s| !s.starts_with('{')).count())
+}
+
+/// Whether `path` is `template` with every `{param}` replaced by one non-empty segment.
+pub fn fits_template(path: &str, template: &str) -> bool {
+    let segments: Vec<&str> = path.split('/').collect();
+    let expected: Vec<&str> = template.split('/').collect();
+    segments.len() == expected.len()
+        && segments.iter().zip(&expected).all(|(segment, wanted)| {
+            if wanted.starts_with('{') && wanted.ends_with('}') {
+                !segment.is_empty()
+            } else {
+                segment == wanted
+            }
+        })
+}
+
 /// A named example value: the key of an `examples` map, or `example` for a single `example`.
 pub type Example = (String, Value);
 

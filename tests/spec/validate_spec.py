@@ -5,7 +5,8 @@ Usage (from the repository root, in a virtualenv with tests/spec/requirements.tx
 
     python tests/spec/validate_spec.py openapi/sgp-evaluations.yaml
 
-It does three things and exits non-zero if any of them finds a problem:
+It does three things and exits non-zero if any of them finds a problem, or if it finds no
+example at all to check:
 
 1. Validates the document against the OpenAPI 3.0 rules with openapi-spec-validator.
 2. Validates every example in the document against its schema with
@@ -281,6 +282,10 @@ def main(argv: list[str]) -> int:
     check.run()
 
     failed = len(spec_errors) + check.failures
+    if check.examples_checked == 0:
+        # A document (or a change to this walk) that leaves nothing to check must not read as a pass.
+        print("FAIL  no example found to check: the walk reached none, so nothing was validated")
+        failed += 1
     print(
         f"{'FAILED' if failed else 'PASSED'}: openapi-spec-validator {len(spec_errors)} errors; "
         f"{check.examples_checked} examples checked, {check.failures} failed; "
