@@ -18,7 +18,7 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
 /// Records lines such as `new_span 3 request operation="createDataset" …`,
-/// `record 3 attempt=2` and `event sgp_evals::runtime::request message=retrying attempt=1 …`.
+/// `record 3 attempt=2` and `event sgp_evals::runtime::send message=retrying attempt=1 …`.
 #[derive(Default)]
 pub struct TraceRecorder {
     lines: Mutex<Vec<(ThreadId, String)>>,
