@@ -144,6 +144,9 @@ pub(super) fn lower_response(
     operation_pointer: &str,
 ) -> Response {
     let responses_pointer = pointer::join(operation_pointer, "responses");
+    // `x-raw-response: true`: the body is handed over as bytes whatever its media type says, for
+    // downloads that a server may also label `application/json`.
+    let raw = operation.extensions.get("x-raw-response") == Some(&serde_json::Value::Bool(true));
     let mut successes: Vec<(u16, Response)> = Vec::new();
     for (code, response) in &operation.responses.responses {
         let (number, code_text) = match code {
@@ -164,7 +167,12 @@ pub(super) fn lower_response(
         } else {
             format!("{type_prefix}{code_text}Response")
         };
-        successes.push((number, lower_response_body(space, response, &hint, &pointer)));
+        let body = if raw && !response.content.is_empty() {
+            Response::Bytes
+        } else {
+            lower_response_body(space, response, &hint, &pointer)
+        };
+        successes.push((number, body));
     }
     match successes.as_slice() {
         [] => {
