@@ -3,47 +3,54 @@
 //!
 //! Typed async client for the Scale GP v5 evaluations API.
 //!
-//! The evaluations surface of the Scale GP (SGP) v5 REST API: evaluations and their items,
-//! datasets and dataset items, question sets and questions, and files.
+//! The evaluations surface of the Scale GP (SGP) v5 REST API: evaluations, their tasks and items,
+//! evaluation groups and dashboards, datasets and dataset items, questions, and files.
 //!
-//! The operations and fields follow the official Python SDK `scale-gp-beta` 0.1.0a10/0.1.0a11,
-//! the versions that match the API's "Create Evaluation" docs page. Question Sets and Questions
-//! appear in the docs page's navigation but only in SDK 0.1.0a3/0.1.0a4; their shapes come from
-//! 0.1.0a4. Identifiers in the examples are illustrative: the API does not document an id format.
+//! The operations and fields follow the official Python SDK `scale-gp-beta` 0.7.0. Question Sets,
+//! which only SDK 0.1.0a3/0.1.0a4 carried, are kept with their old shapes and marked deprecated.
+//! Identifiers in the examples are illustrative: the API does not document an id format.
 //!
 //! ## Base URL
 //! `https://api.egp.scale.com` (the SDK's default `production` environment). Every path starts
 //! with `/v5/`. The SDK reads `SGP_CLIENT_BASE_URL` to override the base URL; its other
-//! environments are `development` (`http://127.0.0.1:5003/public`) and, in later SDKs,
-//! `https://api.sgp.scale.com`, `https://api.staging-sgp.scale.com` and
-//! `https://api.dev-sgp.scale.com`.
+//! environments are `development` (`http://127.0.0.1:5003/public`), `https://api.sgp.scale.com`,
+//! `https://api.staging-sgp.scale.com` and `https://api.dev-sgp.scale.com`.
 //!
 //! ## Authentication
 //! Two headers go on every request: `x-api-key` (the API key, env var `SGP_API_KEY`) and
-//! `x-selected-account-id` (the account id, env var `SGP_ACCOUNT_ID`). The docs page shows only
-//! `x-api-key`; the SDK sends the account header on every request and refuses to start without an
-//! account id, so this description requires both. JSON bodies use
+//! `x-selected-account-id` (the account id, env var `SGP_ACCOUNT_ID`). The SDK sends the account
+//! header on every request and refuses to start without an account id, so this description
+//! requires both. File operations also accept an optional `x-project-id` header. JSON bodies use
 //! `Content-Type: application/json`; the file upload uses `multipart/form-data`.
+//!
+//! ## Request bodies that are unions
+//! Create Evaluation, Update Evaluation, Update Dataset and Create Question take one of several
+//! body shapes, sent as the whole body (not wrapped in a key). Archived evaluations and datasets
+//! are restored with `PATCH` and the body `{"restore": true}`; questions have their own restore
+//! operation.
 //!
 //! ## Pagination
 //! List operations are cursor-paginated. Query parameters: `limit` (page size; the server picks
 //! the default and the maximum, the SDK exposes none), `starting_after` and `ending_before`
-//! (cursors; they are item ids). Every list response is an envelope
-//! `{object?: "list", items: [...], total, has_more, limit?}`. The next page forwards is the same
-//! request with `starting_after` set to the last item's `id`; backwards (when the request carried
-//! `ending_before`) it is `ending_before` set to the first item's `id`. Stop when `items` is empty
-//! or `has_more` is `false`. Array-valued query parameters are sent comma-joined (`views=tasks`,
-//! `?a=x,y`), booleans as `true`/`false`.
+//! (cursors; they are item ids), `sort_by` (a field name) and `sort_order` (`asc` or `desc`).
+//! Every list response is an envelope `{object?: "list", items: [...], total, has_more, limit?}`.
+//! The next page forwards is the same request with `starting_after` set to the last item's `id`;
+//! backwards (when the request carried `ending_before`) it is `ending_before` set to the first
+//! item's `id`. Stop when `items` is empty or `has_more` is `false`. Filter Evaluations pages the
+//! same way: the paging parameters go in its query string and the filters in its body, which
+//! every page repeats. Array-valued query parameters are sent comma-joined (`views=tasks`,
+//! `tags=a,b`), booleans as `true`/`false`.
 //!
 //! ## Status codes and errors
 //! The SDK does not reveal success status codes (it accepts any 2xx), so this description assumes
-//! `200` for every success. Any non-2xx status is an error; the SDK maps 400, 401, 403, 404, 409,
-//! 422, 429 and 5xx to distinct exception types. The error body is not modelled by any v5 SDK:
-//! `ErrorResponse` (`{"detail": ...}`, FastAPI style) is inferred from the legacy client and is
-//! unconfirmed for v5. The API sends no request-id header that the SDK reads. Which error
-//! statuses each operation really returns is not documented either; this description lists 422
-//! on every operation (all take input), 404 where the path carries an id, 400 where there is a
-//! body, and a `default` for everything else.
+//! `200` for every success that has a body; Remove Widget answers `204` with none. Any non-2xx
+//! status is an error; the SDK maps 400, 401, 403, 404, 409, 422, 429 and 5xx to distinct
+//! exception types. The error body is not modelled by any v5 SDK: `ErrorResponse`
+//! (`{"detail": ...}`, FastAPI style) is inferred from the legacy client and is unconfirmed for
+//! v5. The API sends no request-id header that the SDK reads. Which error statuses each operation
+//! really returns is not documented either; this description lists 422 on every operation (all
+//! take input), 404 where the path carries an id, 400 where there is a body, and a `default` for
+//! everything else.
 //!
 //! ## Retries and timeouts (SDK behaviour, not a server contract)
 //! - Up to 2 retries (3 attempts) after connection errors, timeouts, and HTTP 408, 409, 429 and
@@ -77,7 +84,11 @@ pub mod runtime;
 pub use generated::client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use generated::types;
 pub use generated::evaluations;
+pub use generated::evaluation_tasks;
 pub use generated::evaluation_items;
+pub use generated::evaluation_groups;
+pub use generated::evaluation_dashboards;
+pub use generated::evaluation_dashboard_widgets;
 pub use generated::datasets;
 pub use generated::dataset_items;
 pub use generated::question_sets;

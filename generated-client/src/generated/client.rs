@@ -45,9 +45,31 @@ impl Client {
     pub fn evaluations(&self) -> crate::evaluations::Evaluations {
         crate::evaluations::Evaluations::new(self.runtime.clone())
     }
+    /// Operations on EvaluationTasks.
+    pub fn evaluation_tasks(&self) -> crate::evaluation_tasks::EvaluationTasks {
+        crate::evaluation_tasks::EvaluationTasks::new(self.runtime.clone())
+    }
     /// Operations on EvaluationItems.
     pub fn evaluation_items(&self) -> crate::evaluation_items::EvaluationItems {
         crate::evaluation_items::EvaluationItems::new(self.runtime.clone())
+    }
+    /// Operations on EvaluationGroups.
+    pub fn evaluation_groups(&self) -> crate::evaluation_groups::EvaluationGroups {
+        crate::evaluation_groups::EvaluationGroups::new(self.runtime.clone())
+    }
+    /// Operations on EvaluationDashboards.
+    pub fn evaluation_dashboards(
+        &self,
+    ) -> crate::evaluation_dashboards::EvaluationDashboards {
+        crate::evaluation_dashboards::EvaluationDashboards::new(self.runtime.clone())
+    }
+    /// Operations on EvaluationDashboardWidgets.
+    pub fn evaluation_dashboard_widgets(
+        &self,
+    ) -> crate::evaluation_dashboard_widgets::EvaluationDashboardWidgets {
+        crate::evaluation_dashboard_widgets::EvaluationDashboardWidgets::new(
+            self.runtime.clone(),
+        )
     }
     /// Operations on Datasets.
     pub fn datasets(&self) -> crate::datasets::Datasets {
@@ -107,7 +129,7 @@ impl ClientBuilder {
     }
     /// Sets the `x-selected-account-id` header sent with every request.
     ///
-    /// The id of the account the request acts on. Not an authentication secret, but modelled as a second API-key scheme because, like the key, it must go on every request: the SDK sends it as a default header on every request and refuses to start without it (environment variable `SGP_ACCOUNT_ID` unless passed explicitly). The docs page does not mention it.
+    /// The id of the account the request acts on. Not an authentication secret, but modelled as a second API-key scheme because, like the key, it must go on every request: the SDK sends it as a default header on every request and refuses to start without it (environment variable `SGP_ACCOUNT_ID` unless passed explicitly).
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
         self.config = self.config.credential("x-selected-account-id", value);
         self

@@ -16,7 +16,7 @@ impl DatasetItems {
     }
     /// List Dataset Items
     ///
-    /// Lists dataset items, optionally of one dataset and one dataset version, one cursor page at a time. SDK: `dataset_items.list`.
+    /// Lists the account's dataset items, one cursor page at a time: of all datasets, or of one (`dataset_id`) and, optionally, as of one of its versions (`version`, which requires `dataset_id`). By default the items of the latest version; archived items are left out unless `include_archived` is true. SDK: `dataset_items.list`.
     ///
     /// `GET /v5/dataset-items` (operation `listDatasetItems`)
     pub fn list(&self) -> ListDatasetItemsBuilder {
@@ -26,6 +26,8 @@ impl DatasetItems {
             limit: None,
             starting_after: None,
             ending_before: None,
+            sort_by: None,
+            sort_order: None,
             dataset_id: None,
             include_archived: None,
             version: None,
@@ -33,7 +35,7 @@ impl DatasetItems {
     }
     /// Batch Create Dataset Items
     ///
-    /// Adds items to a dataset in one request. The response lists the created items; it is not paginated. SDK: `dataset_items.batch_create`. The SDK does not reveal the success status; 200 is assumed.
+    /// Adds one or more items to an existing, not archived dataset in one request (there is no single-item create; Create Dataset makes a dataset with its first items). The batch makes a new dataset version. `files`, when given, has one entry per item of `data`. The response lists the created items; it is not paginated. SDK: `dataset_items.batch_create`. The SDK does not reveal the success status; 200 is assumed.
     ///
     /// `POST /v5/dataset-items/batch` (operation `batchCreateDatasetItems`)
     pub fn batch_create(
@@ -46,29 +48,32 @@ impl DatasetItems {
             body: body.into(),
         }
     }
-    /// Get Dataset Item
+    /// Retrieve Dataset Item
     ///
-    /// Returns one dataset item, as of the latest dataset version or of the given `version`. SDK: `dataset_items.retrieve`.
+    /// Returns one dataset item, as of the latest dataset version or, with `version`, as it was in that version (which also reaches items changed or removed since). SDK: `dataset_items.retrieve`.
     ///
-    /// `GET /v5/dataset-items/{dataset_item_id}` (operation `getDatasetItem`)
-    pub fn get(&self, dataset_item_id: impl Into<String>) -> GetDatasetItemBuilder {
-        GetDatasetItemBuilder {
+    /// `GET /v5/dataset-items/{dataset_item_id}` (operation `retrieveDatasetItem`)
+    pub fn retrieve(
+        &self,
+        dataset_item_id: impl Into<String>,
+    ) -> RetrieveDatasetItemBuilder {
+        RetrieveDatasetItemBuilder {
             runtime: self.runtime.clone(),
             options: rt::RequestOptions::new(),
             dataset_item_id: dataset_item_id.into(),
             version: None,
         }
     }
-    /// Delete Dataset Item
+    /// Archive Dataset Item
     ///
-    /// Deletes a dataset item. SDK: `dataset_items.delete`.
+    /// Removes a dataset item from the dataset's current version: a new dataset version records the removal, and the item stays readable at earlier versions. An item already archived or removed cannot be archived again. SDK: `dataset_items.archive`.
     ///
-    /// `DELETE /v5/dataset-items/{dataset_item_id}` (operation `deleteDatasetItem`)
-    pub fn delete(
+    /// `DELETE /v5/dataset-items/{dataset_item_id}` (operation `archiveDatasetItem`)
+    pub fn archive(
         &self,
         dataset_item_id: impl Into<String>,
-    ) -> DeleteDatasetItemBuilder {
-        DeleteDatasetItemBuilder {
+    ) -> ArchiveDatasetItemBuilder {
+        ArchiveDatasetItemBuilder {
             runtime: self.runtime.clone(),
             options: rt::RequestOptions::new(),
             dataset_item_id: dataset_item_id.into(),
@@ -76,7 +81,7 @@ impl DatasetItems {
     }
     /// Update Dataset Item
     ///
-    /// Replaces a dataset item's data. SDK: `dataset_items.update`.
+    /// Replaces a dataset item's data in full (no merge) and, when `files` is given, its file associations. The change makes a new dataset version; earlier versions keep the old data. Archived or removed items cannot be updated. SDK: `dataset_items.update`.
     ///
     /// `PATCH /v5/dataset-items/{dataset_item_id}` (operation `updateDatasetItem`)
     pub fn update(
@@ -106,6 +111,8 @@ pub struct ListDatasetItemsBuilder {
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
+    sort_by: Option<String>,
+    sort_order: Option<crate::types::SortOrder>,
     dataset_id: Option<String>,
     include_archived: Option<bool>,
     version: Option<i64>,
@@ -126,17 +133,27 @@ impl ListDatasetItemsBuilder {
         self.ending_before = Some(value.into());
         self
     }
-    /// Only return the items of this dataset. Must be provided if a specific `version` is requested.
+    /// Field to sort by, such as `created_at`. The SDK leaves it a free string and documents no default; the server decides which fields it accepts.
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+    /// Sort direction; the server's default when left out.
+    pub fn sort_order(mut self, value: impl Into<crate::types::SortOrder>) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+    /// Only the items of this dataset; all of the account's datasets when left out. Required when `version` is given.
     pub fn dataset_id(mut self, value: impl Into<String>) -> Self {
         self.dataset_id = Some(value.into());
         self
     }
-    /// Whether archived entities are included. When the parameter is left out the server decides (the SDK sends nothing and documents no default; archived entities are presumably excluded).
+    /// Whether archived entities are included. Left out, the server decides (archived entities are presumably excluded).
     pub fn include_archived(mut self, value: impl Into<bool>) -> Self {
         self.include_archived = Some(value.into());
         self
     }
-    /// Dataset version to list the items of; the latest version when left out. Requires `dataset_id`.
+    /// The dataset version to list the items of; the latest version when left out. Requires `dataset_id` (the request is rejected without it).
     pub fn version(mut self, value: impl Into<i64>) -> Self {
         self.version = Some(value.into());
         self
@@ -184,6 +201,12 @@ impl ListDatasetItemsBuilder {
         }
         if let Some(value) = &self.ending_before {
             request = request.query("ending_before", value);
+        }
+        if let Some(value) = &self.sort_by {
+            request = request.query("sort_by", value);
+        }
+        if let Some(value) = &self.sort_order {
+            request = request.query("sort_order", value);
         }
         if let Some(value) = &self.dataset_id {
             request = request.query("dataset_id", value);
@@ -272,22 +295,22 @@ impl std::future::IntoFuture for BatchCreateDatasetItemsBuilder {
         Box::pin(self.send())
     }
 }
-static GET_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
-    id: "getDatasetItem",
+static RETRIEVE_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
+    id: "retrieveDatasetItem",
     method: rt::Method::Get,
     path: "/v5/dataset-items/{dataset_item_id}",
 };
-/// Request builder for [`DatasetItems::get`]; send it with `.send().await` or `.await`.
+/// Request builder for [`DatasetItems::retrieve`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
-pub struct GetDatasetItemBuilder {
+pub struct RetrieveDatasetItemBuilder {
     runtime: rt::Runtime,
     options: rt::RequestOptions,
     dataset_item_id: String,
     version: Option<i64>,
 }
-impl GetDatasetItemBuilder {
-    /// Dataset version to read the item from; the latest version when left out.
+impl RetrieveDatasetItemBuilder {
+    /// The dataset version to read the item as of; the latest version when left out.
     pub fn version(mut self, value: impl Into<i64>) -> Self {
         self.version = Some(value.into());
         self
@@ -325,7 +348,7 @@ impl GetDatasetItemBuilder {
     fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
-            .request(&GET_DATASET_ITEM_OPERATION)
+            .request(&RETRIEVE_DATASET_ITEM_OPERATION)
             .options(self.options);
         let value = &self.dataset_item_id;
         request = request.path_param("dataset_item_id", value.as_str());
@@ -335,7 +358,7 @@ impl GetDatasetItemBuilder {
         request
     }
 }
-impl std::future::IntoFuture for GetDatasetItemBuilder {
+impl std::future::IntoFuture for RetrieveDatasetItemBuilder {
     type Output = Result<crate::types::DatasetItem, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -344,20 +367,20 @@ impl std::future::IntoFuture for GetDatasetItemBuilder {
         Box::pin(self.send())
     }
 }
-static DELETE_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
-    id: "deleteDatasetItem",
+static ARCHIVE_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
+    id: "archiveDatasetItem",
     method: rt::Method::Delete,
     path: "/v5/dataset-items/{dataset_item_id}",
 };
-/// Request builder for [`DatasetItems::delete`]; send it with `.send().await` or `.await`.
+/// Request builder for [`DatasetItems::archive`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
-pub struct DeleteDatasetItemBuilder {
+pub struct ArchiveDatasetItemBuilder {
     runtime: rt::Runtime,
     options: rt::RequestOptions,
     dataset_item_id: String,
 }
-impl DeleteDatasetItemBuilder {
+impl ArchiveDatasetItemBuilder {
     /// The time each attempt of this request may take, overriding
     /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
@@ -374,7 +397,7 @@ impl DeleteDatasetItemBuilder {
     pub fn send(
         self,
     ) -> impl std::future::Future<
-        Output = Result<crate::types::DatasetItemDeleteResponse, rt::Error>,
+        Output = Result<crate::types::DatasetItemArchiveResponse, rt::Error>,
     > + Send {
         self.into_request().send_json()
     }
@@ -383,7 +406,10 @@ impl DeleteDatasetItemBuilder {
     pub fn send_with_response(
         self,
     ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::DatasetItemDeleteResponse>, rt::Error>,
+        Output = Result<
+            rt::Response<crate::types::DatasetItemArchiveResponse>,
+            rt::Error,
+        >,
     > + Send {
         self.into_request().send_json_with_response()
     }
@@ -391,15 +417,15 @@ impl DeleteDatasetItemBuilder {
     fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
-            .request(&DELETE_DATASET_ITEM_OPERATION)
+            .request(&ARCHIVE_DATASET_ITEM_OPERATION)
             .options(self.options);
         let value = &self.dataset_item_id;
         request = request.path_param("dataset_item_id", value.as_str());
         request
     }
 }
-impl std::future::IntoFuture for DeleteDatasetItemBuilder {
-    type Output = Result<crate::types::DatasetItemDeleteResponse, rt::Error>;
+impl std::future::IntoFuture for ArchiveDatasetItemBuilder {
+    type Output = Result<crate::types::DatasetItemArchiveResponse, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;

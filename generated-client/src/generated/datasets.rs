@@ -16,7 +16,7 @@ impl Datasets {
     }
     /// List Datasets
     ///
-    /// Lists datasets, one cursor page at a time. SDK: `datasets.list`.
+    /// Lists the account's datasets, one cursor page at a time. Archived datasets are left out unless `include_archived` is true; `name` matches a case-insensitive substring and `tags` narrows by tag. SDK: `datasets.list`.
     ///
     /// `GET /v5/datasets` (operation `listDatasets`)
     pub fn list(&self) -> ListDatasetsBuilder {
@@ -26,12 +26,16 @@ impl Datasets {
             limit: None,
             starting_after: None,
             ending_before: None,
+            sort_by: None,
+            sort_order: None,
             include_archived: None,
+            name: None,
+            tags: None,
         }
     }
     /// Create Dataset
     ///
-    /// Creates a dataset from the given items. SDK: `datasets.create`. The SDK does not reveal the success status; 200 is assumed.
+    /// Creates a dataset and fills it with its first items in one call; the new dataset is at version 1. To add items to a dataset that already exists, use Batch Create Dataset Items. SDK: `datasets.create`. The SDK does not reveal the success status; 200 is assumed.
     ///
     /// `POST /v5/datasets` (operation `createDataset`)
     pub fn create(
@@ -44,26 +48,26 @@ impl Datasets {
             body: body.into(),
         }
     }
-    /// Get Dataset
+    /// Retrieve Dataset
     ///
-    /// Returns one dataset. SDK: `datasets.retrieve`.
+    /// Returns one dataset. An archived dataset is only returned when `include_archived` is true. SDK: `datasets.retrieve`.
     ///
-    /// `GET /v5/datasets/{dataset_id}` (operation `getDataset`)
-    pub fn get(&self, dataset_id: impl Into<String>) -> GetDatasetBuilder {
-        GetDatasetBuilder {
+    /// `GET /v5/datasets/{dataset_id}` (operation `retrieveDataset`)
+    pub fn retrieve(&self, dataset_id: impl Into<String>) -> RetrieveDatasetBuilder {
+        RetrieveDatasetBuilder {
             runtime: self.runtime.clone(),
             options: rt::RequestOptions::new(),
             dataset_id: dataset_id.into(),
             include_archived: None,
         }
     }
-    /// Delete Dataset
+    /// Archive Dataset
     ///
-    /// Deletes a dataset. SDK: `datasets.delete`. (Later SDKs turned this into an archive; in this API version the response reports `deleted`.)
+    /// Archives a dataset (a soft delete that also archives its items and versions; restore it with Update Dataset and `{"restore": true}`). Not idempotent: archiving a dataset that is already archived fails. SDK: `datasets.archive`.
     ///
-    /// `DELETE /v5/datasets/{dataset_id}` (operation `deleteDataset`)
-    pub fn delete(&self, dataset_id: impl Into<String>) -> DeleteDatasetBuilder {
-        DeleteDatasetBuilder {
+    /// `DELETE /v5/datasets/{dataset_id}` (operation `archiveDataset`)
+    pub fn archive(&self, dataset_id: impl Into<String>) -> ArchiveDatasetBuilder {
+        ArchiveDatasetBuilder {
             runtime: self.runtime.clone(),
             options: rt::RequestOptions::new(),
             dataset_id: dataset_id.into(),
@@ -71,7 +75,7 @@ impl Datasets {
     }
     /// Update Dataset
     ///
-    /// Changes a dataset's name, description or tags; fields left out are unchanged. SDK: `datasets.update`.
+    /// Either changes a dataset's name, description or tags (fields left out are unchanged; an archived dataset cannot be changed), or restores an archived dataset with `{"restore": true}`, which also restores its items and versions (restoring a dataset that is not archived returns it unchanged). The body is one of the two shapes of `DatasetUpdateRequest`, sent whole. SDK: `datasets.update`.
     ///
     /// `PATCH /v5/datasets/{dataset_id}` (operation `updateDataset`)
     pub fn update(
@@ -101,7 +105,11 @@ pub struct ListDatasetsBuilder {
     limit: Option<i64>,
     starting_after: Option<String>,
     ending_before: Option<String>,
+    sort_by: Option<String>,
+    sort_order: Option<crate::types::SortOrder>,
     include_archived: Option<bool>,
+    name: Option<String>,
+    tags: Option<Vec<String>>,
 }
 impl ListDatasetsBuilder {
     /// Maximum number of items on the page. The server chooses the default and the maximum (neither is documented; the SDK exposes no default and its README uses 10).
@@ -119,9 +127,29 @@ impl ListDatasetsBuilder {
         self.ending_before = Some(value.into());
         self
     }
-    /// Whether archived entities are included. When the parameter is left out the server decides (the SDK sends nothing and documents no default; archived entities are presumably excluded).
+    /// Field to sort by, such as `created_at`. The SDK leaves it a free string and documents no default; the server decides which fields it accepts.
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+    /// Sort direction; the server's default when left out.
+    pub fn sort_order(mut self, value: impl Into<crate::types::SortOrder>) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+    /// Whether archived entities are included. Left out, the server decides (archived entities are presumably excluded).
     pub fn include_archived(mut self, value: impl Into<bool>) -> Self {
         self.include_archived = Some(value.into());
+        self
+    }
+    /// Only entities whose name contains this text (case-insensitive).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Only entities that carry every one of these tags; sent comma-joined.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
         self
     }
     /// The time each attempt of this request may take, overriding
@@ -168,8 +196,20 @@ impl ListDatasetsBuilder {
         if let Some(value) = &self.ending_before {
             request = request.query("ending_before", value);
         }
+        if let Some(value) = &self.sort_by {
+            request = request.query("sort_by", value);
+        }
+        if let Some(value) = &self.sort_order {
+            request = request.query("sort_order", value);
+        }
         if let Some(value) = &self.include_archived {
             request = request.query("include_archived", value);
+        }
+        if let Some(value) = &self.name {
+            request = request.query("name", value);
+        }
+        if let Some(value) = &self.tags {
+            request = request.query_csv("tags", value);
         }
         request
     }
@@ -246,22 +286,22 @@ impl std::future::IntoFuture for CreateDatasetBuilder {
         Box::pin(self.send())
     }
 }
-static GET_DATASET_OPERATION: rt::Operation = rt::Operation {
-    id: "getDataset",
+static RETRIEVE_DATASET_OPERATION: rt::Operation = rt::Operation {
+    id: "retrieveDataset",
     method: rt::Method::Get,
     path: "/v5/datasets/{dataset_id}",
 };
-/// Request builder for [`Datasets::get`]; send it with `.send().await` or `.await`.
+/// Request builder for [`Datasets::retrieve`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
-pub struct GetDatasetBuilder {
+pub struct RetrieveDatasetBuilder {
     runtime: rt::Runtime,
     options: rt::RequestOptions,
     dataset_id: String,
     include_archived: Option<bool>,
 }
-impl GetDatasetBuilder {
-    /// Whether archived entities are included. When the parameter is left out the server decides (the SDK sends nothing and documents no default; archived entities are presumably excluded).
+impl RetrieveDatasetBuilder {
+    /// Whether archived entities are included. Left out, the server decides (archived entities are presumably excluded).
     pub fn include_archived(mut self, value: impl Into<bool>) -> Self {
         self.include_archived = Some(value.into());
         self
@@ -299,7 +339,7 @@ impl GetDatasetBuilder {
     fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
-            .request(&GET_DATASET_OPERATION)
+            .request(&RETRIEVE_DATASET_OPERATION)
             .options(self.options);
         let value = &self.dataset_id;
         request = request.path_param("dataset_id", value.as_str());
@@ -309,7 +349,7 @@ impl GetDatasetBuilder {
         request
     }
 }
-impl std::future::IntoFuture for GetDatasetBuilder {
+impl std::future::IntoFuture for RetrieveDatasetBuilder {
     type Output = Result<crate::types::Dataset, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -318,20 +358,20 @@ impl std::future::IntoFuture for GetDatasetBuilder {
         Box::pin(self.send())
     }
 }
-static DELETE_DATASET_OPERATION: rt::Operation = rt::Operation {
-    id: "deleteDataset",
+static ARCHIVE_DATASET_OPERATION: rt::Operation = rt::Operation {
+    id: "archiveDataset",
     method: rt::Method::Delete,
     path: "/v5/datasets/{dataset_id}",
 };
-/// Request builder for [`Datasets::delete`]; send it with `.send().await` or `.await`.
+/// Request builder for [`Datasets::archive`]; send it with `.send().await` or `.await`.
 #[derive(Clone, Debug)]
 #[must_use = "a request builder does nothing until it is sent or awaited"]
-pub struct DeleteDatasetBuilder {
+pub struct ArchiveDatasetBuilder {
     runtime: rt::Runtime,
     options: rt::RequestOptions,
     dataset_id: String,
 }
-impl DeleteDatasetBuilder {
+impl ArchiveDatasetBuilder {
     /// The time each attempt of this request may take, overriding
     /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
@@ -348,7 +388,7 @@ impl DeleteDatasetBuilder {
     pub fn send(
         self,
     ) -> impl std::future::Future<
-        Output = Result<crate::types::DatasetDeleteResponse, rt::Error>,
+        Output = Result<crate::types::DatasetArchiveResponse, rt::Error>,
     > + Send {
         self.into_request().send_json()
     }
@@ -357,7 +397,7 @@ impl DeleteDatasetBuilder {
     pub fn send_with_response(
         self,
     ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::DatasetDeleteResponse>, rt::Error>,
+        Output = Result<rt::Response<crate::types::DatasetArchiveResponse>, rt::Error>,
     > + Send {
         self.into_request().send_json_with_response()
     }
@@ -365,15 +405,15 @@ impl DeleteDatasetBuilder {
     fn into_request(self) -> rt::RequestBuilder {
         let mut request = self
             .runtime
-            .request(&DELETE_DATASET_OPERATION)
+            .request(&ARCHIVE_DATASET_OPERATION)
             .options(self.options);
         let value = &self.dataset_id;
         request = request.path_param("dataset_id", value.as_str());
         request
     }
 }
-impl std::future::IntoFuture for DeleteDatasetBuilder {
-    type Output = Result<crate::types::DatasetDeleteResponse, rt::Error>;
+impl std::future::IntoFuture for ArchiveDatasetBuilder {
+    type Output = Result<crate::types::DatasetArchiveResponse, rt::Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;

@@ -3,7 +3,11 @@
 pub mod client;
 pub mod types;
 pub mod evaluations;
+pub mod evaluation_tasks;
 pub mod evaluation_items;
+pub mod evaluation_groups;
+pub mod evaluation_dashboards;
+pub mod evaluation_dashboard_widgets;
 pub mod datasets;
 pub mod dataset_items;
 pub mod question_sets;

@@ -7,7 +7,89 @@
     clippy::new_without_default,
     clippy::type_complexity
 )]
-/// A reference into the evaluation item whose value is used instead of a literal, such as `item.input` (later SDKs name this type `ItemLocator`). The SDK types it as a plain string and documents no grammar.
+/// Who created an entity: a user or a service account.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Identity {
+    /// The user's or service account's id.
+    pub id: String,
+    pub r#type: IdentityType,
+    /// Always `identity` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<IdentityObject>,
+}
+impl Identity {
+    /// Creates a [`Identity`] from its required fields; set the others with the setters.
+    pub fn new(id: impl Into<String>, r#type: impl Into<IdentityType>) -> Self {
+        Self {
+            id: id.into(),
+            r#type: r#type.into(),
+            object: Some(Default::default()),
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `identity` when present.
+    pub fn object(mut self, value: impl Into<IdentityObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+}
+/// Direction of a list's sort (`sort_by` names the field).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum SortOrder {
+    /// `asc`
+    #[serde(rename = "asc")]
+    Asc,
+    /// `desc`
+    #[serde(rename = "desc")]
+    Desc,
+}
+impl SortOrder {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+}
+impl std::fmt::Display for SortOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for SortOrder {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Body that brings an archived entity back (`PATCH` with `{"restore": true}`). A member of the update-body unions of evaluations and datasets.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    /// Must be `true`.
+    pub restore: bool,
+}
+impl RestoreRequest {
+    /// Creates a [`RestoreRequest`] from its required fields; set the others with the setters.
+    pub fn new(restore: impl Into<bool>) -> Self {
+        Self { restore: restore.into() }
+    }
+}
+/// A reference into the evaluation item, such as `item.input` or `item.metadata.topic`; the task uses the value found there. The SDK types it as a plain string with no grammar.
 pub type ItemLocator = String;
 /// An integer, or an item locator that yields one.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -145,10 +227,45 @@ impl From<ItemLocator> for StringMapOrItemLocator {
         Self::ItemLocator(value)
     }
 }
-/// An evaluation (response).
+/// One string or an array of strings.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum StringOrStringArray {
+    String(String),
+    List(Vec<String>),
+}
+impl From<String> for StringOrStringArray {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+impl From<Vec<String>> for StringOrStringArray {
+    fn from(value: Vec<String>) -> Self {
+        Self::List(value)
+    }
+}
+/// A string or a free-form JSON object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum StringOrObject {
+    String(String),
+    Object(serde_json::Map<String, serde_json::Value>),
+}
+impl From<String> for StringOrObject {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+impl From<serde_json::Map<String, serde_json::Value>> for StringOrObject {
+    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self::Object(value)
+    }
+}
+/// An evaluation: a set of items and the tasks run over them (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Evaluation {
+    /// The evaluation's id.
     pub id: String,
     /// Always `evaluation` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,17 +273,32 @@ pub struct Evaluation {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `running` while tasks are still executing, then `completed` or `failed`.
+    pub status: EvaluationStatus,
+    /// Why the evaluation has its status (for example the failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    /// When the evaluation was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    pub created_by_user_id: String,
-    /// When the evaluation was archived; absent or null while it is not.
+    pub created_by: Identity,
+    /// When the evaluation was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// The tags associated with the entity
-    pub tags: Vec<String>,
-    /// The datasets the evaluation's items come from (the SDK does not describe this field; presumably empty for a standalone evaluation).
-    pub datasets: Vec<Dataset>,
-    pub status: EvaluationStatus,
-    /// Tasks executed during evaluation. Populated with optional `task` view (the query value is `views=tasks`); absent otherwise.
+    /// Tags attached to the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Free-form key/value metadata of the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The datasets the evaluation's items come from (empty or absent for a standalone evaluation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datasets: Option<Vec<Dataset>>,
+    /// How many task errors the evaluation's items have in total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<EvaluationTasksProgress>,
+    /// The evaluation's tasks; only filled in when the read asked for `views=tasks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<EvaluationTask>>,
 }
@@ -175,23 +307,25 @@ impl Evaluation {
     pub fn new(
         id: impl Into<String>,
         name: impl Into<String>,
-        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
-        created_by_user_id: impl Into<String>,
-        tags: impl Into<Vec<String>>,
-        datasets: impl Into<Vec<Dataset>>,
         status: impl Into<EvaluationStatus>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
     ) -> Self {
         Self {
             id: id.into(),
             object: Some(Default::default()),
             name: name.into(),
             description: None,
-            created_at: created_at.into(),
-            created_by_user_id: created_by_user_id.into(),
-            archived_at: None,
-            tags: tags.into(),
-            datasets: datasets.into(),
             status: status.into(),
+            status_reason: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            archived_at: None,
+            tags: None,
+            metadata: None,
+            datasets: None,
+            error_count: None,
+            progress: None,
             tasks: None,
         }
     }
@@ -207,9 +341,16 @@ impl Evaluation {
         self.description = Some(value.into());
         self
     }
+    /// Sets `status_reason`.
+    ///
+    /// Why the evaluation has its status (for example the failure).
+    pub fn status_reason(mut self, value: impl Into<String>) -> Self {
+        self.status_reason = Some(value.into());
+        self
+    }
     /// Sets `archived_at`.
     ///
-    /// When the evaluation was archived; absent or null while it is not.
+    /// When the evaluation was archived; null or absent while it is not.
     pub fn archived_at(
         mut self,
         value: impl Into<chrono::DateTime<chrono::Utc>>,
@@ -217,42 +358,867 @@ impl Evaluation {
         self.archived_at = Some(value.into());
         self
     }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the evaluation.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    ///
+    /// Free-form key/value metadata of the evaluation.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `datasets`.
+    ///
+    /// The datasets the evaluation's items come from (empty or absent for a standalone evaluation).
+    pub fn datasets(mut self, value: impl Into<Vec<Dataset>>) -> Self {
+        self.datasets = Some(value.into());
+        self
+    }
+    /// Sets `error_count`.
+    ///
+    /// How many task errors the evaluation's items have in total.
+    pub fn error_count(mut self, value: impl Into<i64>) -> Self {
+        self.error_count = Some(value.into());
+        self
+    }
+    /// Sets `progress`.
+    pub fn progress(mut self, value: impl Into<EvaluationTasksProgress>) -> Self {
+        self.progress = Some(value.into());
+        self
+    }
     /// Sets `tasks`.
     ///
-    /// Tasks executed during evaluation. Populated with optional `task` view (the query value is `views=tasks`); absent otherwise.
+    /// The evaluation's tasks; only filled in when the read asked for `views=tasks`.
     pub fn tasks(mut self, value: impl Into<Vec<EvaluationTask>>) -> Self {
         self.tasks = Some(value.into());
         self
     }
 }
-/// Confirmation returned by Archive Evaluation.
+/// Progress of the asynchronous job that runs an evaluation's tasks (response). The SDK's name is `EvaluationTasksProgressSchema`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EvaluationArchiveResponse {
-    pub id: String,
-    pub deleted: bool,
-    /// Always `evaluation` when present.
+pub struct EvaluationTasksProgress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<EvaluationObject>,
+    pub items: Option<EvaluationItemsProgress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflows: Option<EvaluationWorkflowsProgress>,
 }
-impl EvaluationArchiveResponse {
-    /// Creates a [`EvaluationArchiveResponse`] from its required fields; set the others with the setters.
-    pub fn new(id: impl Into<String>, deleted: impl Into<bool>) -> Self {
+impl EvaluationTasksProgress {
+    /// Creates a [`EvaluationTasksProgress`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            deleted: deleted.into(),
+            items: None,
+            workflows: None,
+        }
+    }
+    /// Sets `items`.
+    pub fn items(mut self, value: impl Into<EvaluationItemsProgress>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+    /// Sets `workflows`.
+    pub fn workflows(mut self, value: impl Into<EvaluationWorkflowsProgress>) -> Self {
+        self.workflows = Some(value.into());
+        self
+    }
+}
+impl Default for EvaluationTasksProgress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Per-item counts of an evaluation's progress (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationItemsProgress {
+    pub total: i64,
+    pub successful: i64,
+    pub failed: i64,
+    pub pending: i64,
+    /// The items that failed, with the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_items: Option<Vec<EvaluationItemFailure>>,
+}
+impl EvaluationItemsProgress {
+    /// Creates a [`EvaluationItemsProgress`] from its required fields; set the others with the setters.
+    pub fn new(
+        total: impl Into<i64>,
+        successful: impl Into<i64>,
+        failed: impl Into<i64>,
+        pending: impl Into<i64>,
+    ) -> Self {
+        Self {
+            total: total.into(),
+            successful: successful.into(),
+            failed: failed.into(),
+            pending: pending.into(),
+            failed_items: None,
+        }
+    }
+    /// Sets `failed_items`.
+    ///
+    /// The items that failed, with the reason.
+    pub fn failed_items(mut self, value: impl Into<Vec<EvaluationItemFailure>>) -> Self {
+        self.failed_items = Some(value.into());
+        self
+    }
+}
+/// One item whose tasks failed (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationItemFailure {
+    /// The evaluation item's id.
+    pub item_id: String,
+    /// The error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The kind of error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+}
+impl EvaluationItemFailure {
+    /// Creates a [`EvaluationItemFailure`] from its required fields; set the others with the setters.
+    pub fn new(item_id: impl Into<String>) -> Self {
+        Self {
+            item_id: item_id.into(),
+            error: None,
+            error_type: None,
+        }
+    }
+    /// Sets `error`.
+    ///
+    /// The error message.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `error_type`.
+    ///
+    /// The kind of error.
+    pub fn error_type(mut self, value: impl Into<String>) -> Self {
+        self.error_type = Some(value.into());
+        self
+    }
+}
+/// Counts of the workflows that run an evaluation's tasks (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationWorkflowsProgress {
+    pub total: i64,
+    pub completed: i64,
+    pub failed: i64,
+    pub pending: i64,
+}
+impl EvaluationWorkflowsProgress {
+    /// Creates a [`EvaluationWorkflowsProgress`] from its required fields; set the others with the setters.
+    pub fn new(
+        total: impl Into<i64>,
+        completed: impl Into<i64>,
+        failed: impl Into<i64>,
+        pending: impl Into<i64>,
+    ) -> Self {
+        Self {
+            total: total.into(),
+            completed: completed.into(),
+            failed: failed.into(),
+            pending: pending.into(),
+        }
+    }
+}
+/// An optional part of an evaluation that a read can expand (`views` query parameter).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationView {
+    /// `tasks`
+    #[default]
+    #[serde(rename = "tasks")]
+    Tasks,
+}
+impl EvaluationView {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Tasks => "tasks",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationView {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// The fields found in an evaluation's item data, as Retrieve Evaluation Schema reports them (response)
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationSchemaResponse {
+    /// Always `evaluation_schema` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationSchemaObject>,
+    /// The evaluation described.
+    pub evaluation_id: String,
+    /// Every field found, sorted by `field_name`.
+    pub fields: Vec<EvaluationSchemaField>,
+    /// How many items the evaluation has.
+    pub total_items: i64,
+    /// Whether the fields were found in a sample of the items (large evaluations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_sampled: Option<bool>,
+    /// How many items the sample had, when sampled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_size: Option<i64>,
+}
+impl EvaluationSchemaResponse {
+    /// Creates a [`EvaluationSchemaResponse`] from its required fields; set the others with the setters.
+    pub fn new(
+        evaluation_id: impl Into<String>,
+        fields: impl Into<Vec<EvaluationSchemaField>>,
+        total_items: impl Into<i64>,
+    ) -> Self {
+        Self {
             object: Some(Default::default()),
+            evaluation_id: evaluation_id.into(),
+            fields: fields.into(),
+            total_items: total_items.into(),
+            is_sampled: None,
+            sample_size: None,
         }
     }
     /// Sets `object`.
     ///
-    /// Always `evaluation` when present.
-    pub fn object(mut self, value: impl Into<EvaluationObject>) -> Self {
+    /// Always `evaluation_schema` when present.
+    pub fn object(mut self, value: impl Into<EvaluationSchemaObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `is_sampled`.
+    ///
+    /// Whether the fields were found in a sample of the items (large evaluations).
+    pub fn is_sampled(mut self, value: impl Into<bool>) -> Self {
+        self.is_sampled = Some(value.into());
+        self
+    }
+    /// Sets `sample_size`.
+    ///
+    /// How many items the sample had, when sampled.
+    pub fn sample_size(mut self, value: impl Into<i64>) -> Self {
+        self.sample_size = Some(value.into());
+        self
+    }
+}
+/// One field of an evaluation's item data (response). The SDK's name is `Field`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationSchemaField {
+    /// Always `field_schema` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<FieldSchemaObject>,
+    /// The field's flattened key path, such as `metadata.category`.
+    pub field_name: String,
+    /// The JSON type seen: `string`, `number`, `boolean`, `object`, `array` or `null`.
+    pub data_type: String,
+    /// Whether the field comes from the item's own data or from a task's result.
+    pub source: EvaluationSchemaFieldSource,
+    /// How many items have this field.
+    pub item_count: i64,
+}
+impl EvaluationSchemaField {
+    /// Creates a [`EvaluationSchemaField`] from its required fields; set the others with the setters.
+    pub fn new(
+        field_name: impl Into<String>,
+        data_type: impl Into<String>,
+        source: impl Into<EvaluationSchemaFieldSource>,
+        item_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            object: Some(Default::default()),
+            field_name: field_name.into(),
+            data_type: data_type.into(),
+            source: source.into(),
+            item_count: item_count.into(),
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `field_schema` when present.
+    pub fn object(mut self, value: impl Into<FieldSchemaObject>) -> Self {
         self.object = Some(value.into());
         self
     }
 }
-/// A task executed during an evaluation (response), discriminated by `task_type`. The SDK types `task_type` as optional in responses (the server fills in a default when a request left it out), so the property stays optional here; a task without `task_type` cannot be dispatched by the discriminator and a client should then match the members by shape (`configuration.application_variant_id` means application_variant; `messages` means chat_completion; otherwise inference).
+/// The taxonomy stored with an evaluation for its contributor tasks, as raw JSON. The SDK does not describe its keys.
+pub type EvaluationTaxonomy = serde_json::Map<String, serde_json::Value>;
+/// Body of Create Evaluation: one of three shapes, sent as the whole body. Items given inline (standalone), items taken from an existing dataset (`dataset_id`), or items given inline and also saved as a new dataset (`dataset`). Each shape rejects the keys that mark the others, so exactly one matches.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum EvaluationCreateRequest {
+    Standalone(EvaluationStandaloneCreateRequest),
+    FromDataset(EvaluationFromDatasetCreateRequest),
+    WithDataset(EvaluationWithDatasetCreateRequest),
+}
+impl From<EvaluationStandaloneCreateRequest> for EvaluationCreateRequest {
+    fn from(value: EvaluationStandaloneCreateRequest) -> Self {
+        Self::Standalone(value)
+    }
+}
+impl From<EvaluationFromDatasetCreateRequest> for EvaluationCreateRequest {
+    fn from(value: EvaluationFromDatasetCreateRequest) -> Self {
+        Self::FromDataset(value)
+    }
+}
+impl From<EvaluationWithDatasetCreateRequest> for EvaluationCreateRequest {
+    fn from(value: EvaluationWithDatasetCreateRequest) -> Self {
+        Self::WithDataset(value)
+    }
+}
+/// Creates an evaluation from items given inline.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationStandaloneCreateRequest {
+    pub name: String,
+    /// The items to evaluate, free-form objects.
+    pub data: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Files to attach, one map per item of `data` (key: a name, value: a file id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<std::collections::BTreeMap<String, String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags attached to the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Free-form key/value metadata of the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Tasks to run over every item (model calls, metrics, graders, annotation questions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<EvaluationTaskParam>>,
+    /// When true, no contributor task is queued for questions whose answer is already in the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_prefilled_rows: Option<bool>,
+    /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl EvaluationStandaloneCreateRequest {
+    /// Creates a [`EvaluationStandaloneCreateRequest`] from its required fields; set the others with the setters.
+    pub fn new(
+        name: impl Into<String>,
+        data: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            data: data.into(),
+            files: None,
+            description: None,
+            tags: None,
+            metadata: None,
+            tasks: None,
+            skip_prefilled_rows: None,
+            taxonomy_params: None,
+        }
+    }
+    /// Sets `files`.
+    ///
+    /// Files to attach, one map per item of `data` (key: a name, value: a file id).
+    pub fn files(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
+    ) -> Self {
+        self.files = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the evaluation.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    ///
+    /// Free-form key/value metadata of the evaluation.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `tasks`.
+    ///
+    /// Tasks to run over every item (model calls, metrics, graders, annotation questions).
+    pub fn tasks(mut self, value: impl Into<Vec<EvaluationTaskParam>>) -> Self {
+        self.tasks = Some(value.into());
+        self
+    }
+    /// Sets `skip_prefilled_rows`.
+    ///
+    /// When true, no contributor task is queued for questions whose answer is already in the item.
+    pub fn skip_prefilled_rows(mut self, value: impl Into<bool>) -> Self {
+        self.skip_prefilled_rows = Some(value.into());
+        self
+    }
+    /// Sets `taxonomy_params`.
+    ///
+    /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
+    pub fn taxonomy_params(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.taxonomy_params = Some(value.into());
+        self
+    }
+}
+/// Creates an evaluation from the items of an existing dataset.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationFromDatasetCreateRequest {
+    pub name: String,
+    /// The dataset whose items `data` refers to.
+    pub dataset_id: String,
+    /// The dataset items to evaluate, each with optional extra keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<EvaluationDatasetItemReference>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags attached to the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Free-form key/value metadata of the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Tasks to run over every item (model calls, metrics, graders, annotation questions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<EvaluationTaskParam>>,
+    /// When true, no contributor task is queued for questions whose answer is already in the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_prefilled_rows: Option<bool>,
+    /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl EvaluationFromDatasetCreateRequest {
+    /// Creates a [`EvaluationFromDatasetCreateRequest`] from its required fields; set the others with the setters.
+    pub fn new(name: impl Into<String>, dataset_id: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            dataset_id: dataset_id.into(),
+            data: None,
+            description: None,
+            tags: None,
+            metadata: None,
+            tasks: None,
+            skip_prefilled_rows: None,
+            taxonomy_params: None,
+        }
+    }
+    /// Sets `data`.
+    ///
+    /// The dataset items to evaluate, each with optional extra keys.
+    pub fn data(
+        mut self,
+        value: impl Into<Vec<EvaluationDatasetItemReference>>,
+    ) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the evaluation.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    ///
+    /// Free-form key/value metadata of the evaluation.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `tasks`.
+    ///
+    /// Tasks to run over every item (model calls, metrics, graders, annotation questions).
+    pub fn tasks(mut self, value: impl Into<Vec<EvaluationTaskParam>>) -> Self {
+        self.tasks = Some(value.into());
+        self
+    }
+    /// Sets `skip_prefilled_rows`.
+    ///
+    /// When true, no contributor task is queued for questions whose answer is already in the item.
+    pub fn skip_prefilled_rows(mut self, value: impl Into<bool>) -> Self {
+        self.skip_prefilled_rows = Some(value.into());
+        self
+    }
+    /// Sets `taxonomy_params`.
+    ///
+    /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
+    pub fn taxonomy_params(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.taxonomy_params = Some(value.into());
+        self
+    }
+}
+/// One item of a from-dataset evaluation: a dataset item's id plus any extra keys to add to the evaluation item (request). The SDK's name is `EvaluationFromDatasetCreateRequestData`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDatasetItemReference {
+    pub dataset_item_id: String,
+    /// Properties not declared in the schema, kept so nothing the server sends is lost.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+impl EvaluationDatasetItemReference {
+    /// Creates a [`EvaluationDatasetItemReference`] from its required fields; set the others with the setters.
+    pub fn new(dataset_item_id: impl Into<String>) -> Self {
+        Self {
+            dataset_item_id: dataset_item_id.into(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+/// Creates an evaluation from items given inline and saves those items as a new dataset.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationWithDatasetCreateRequest {
+    pub name: String,
+    /// The items to evaluate, free-form objects.
+    pub data: Vec<serde_json::Map<String, serde_json::Value>>,
+    pub dataset: EvaluationDatasetParam,
+    /// Files to attach, one map per item of `data` (key: a name, value: a file id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<std::collections::BTreeMap<String, String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags attached to the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Free-form key/value metadata of the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Tasks to run over every item (model calls, metrics, graders, annotation questions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<EvaluationTaskParam>>,
+    /// When true, no contributor task is queued for questions whose answer is already in the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_prefilled_rows: Option<bool>,
+    /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl EvaluationWithDatasetCreateRequest {
+    /// Creates a [`EvaluationWithDatasetCreateRequest`] from its required fields; set the others with the setters.
+    pub fn new(
+        name: impl Into<String>,
+        data: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+        dataset: impl Into<EvaluationDatasetParam>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            data: data.into(),
+            dataset: dataset.into(),
+            files: None,
+            description: None,
+            tags: None,
+            metadata: None,
+            tasks: None,
+            skip_prefilled_rows: None,
+            taxonomy_params: None,
+        }
+    }
+    /// Sets `files`.
+    ///
+    /// Files to attach, one map per item of `data` (key: a name, value: a file id).
+    pub fn files(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
+    ) -> Self {
+        self.files = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the evaluation.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    ///
+    /// Free-form key/value metadata of the evaluation.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `tasks`.
+    ///
+    /// Tasks to run over every item (model calls, metrics, graders, annotation questions).
+    pub fn tasks(mut self, value: impl Into<Vec<EvaluationTaskParam>>) -> Self {
+        self.tasks = Some(value.into());
+        self
+    }
+    /// Sets `skip_prefilled_rows`.
+    ///
+    /// When true, no contributor task is queued for questions whose answer is already in the item.
+    pub fn skip_prefilled_rows(mut self, value: impl Into<bool>) -> Self {
+        self.skip_prefilled_rows = Some(value.into());
+        self
+    }
+    /// Sets `taxonomy_params`.
+    ///
+    /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
+    pub fn taxonomy_params(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.taxonomy_params = Some(value.into());
+        self
+    }
+}
+/// The dataset to create from the items of `data` (request). The SDK's name is `EvaluationWithDatasetCreateRequestDataset`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDatasetParam {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Which keys of the items go into the dataset; all of them when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<String>>,
+    /// Tags attached to the dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+impl EvaluationDatasetParam {
+    /// Creates a [`EvaluationDatasetParam`] from its required fields; set the others with the setters.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            description: None,
+            keys: None,
+            tags: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `keys`.
+    ///
+    /// Which keys of the items go into the dataset; all of them when left out.
+    pub fn keys(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.keys = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the dataset.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+}
+/// Body of Update Evaluation, sent whole: a partial update, or `{"restore": true}` to bring an archived evaluation back.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum EvaluationUpdateRequest {
+    Partial(PartialEvaluationUpdateRequest),
+    Restore(RestoreRequest),
+}
+impl From<PartialEvaluationUpdateRequest> for EvaluationUpdateRequest {
+    fn from(value: PartialEvaluationUpdateRequest) -> Self {
+        Self::Partial(value)
+    }
+}
+impl From<RestoreRequest> for EvaluationUpdateRequest {
+    fn from(value: RestoreRequest) -> Self {
+        Self::Restore(value)
+    }
+}
+/// Changes some of an evaluation's fields; keys left out stay as they are. `metadata` is merged key by key.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+#[serde(deny_unknown_fields)]
+pub struct PartialEvaluationUpdateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags attached to the evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Metadata keys to set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl PartialEvaluationUpdateRequest {
+    /// Creates a [`PartialEvaluationUpdateRequest`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            description: None,
+            tags: None,
+            metadata: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the evaluation.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    ///
+    /// Metadata keys to set.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+}
+impl Default for PartialEvaluationUpdateRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Body of Filter Evaluations. Paging, sorting and views go in the query string.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationFilterRequest {
+    /// Up to 10 conditions, all of which must hold.
+    pub filters: Vec<MetadataFilter>,
+}
+impl EvaluationFilterRequest {
+    /// Creates a [`EvaluationFilterRequest`] from its required fields; set the others with the setters.
+    pub fn new(filters: impl Into<Vec<MetadataFilter>>) -> Self {
+        Self { filters: filters.into() }
+    }
+}
+/// One condition of Filter Evaluations. `key` is a metadata key, or the special keys `status` and `tag`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MetadataFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<MetadataFilterObject>,
+    /// The metadata key (or `status` / `tag`).
+    pub key: String,
+    pub operator: MetadataFilterOperator,
+    /// The value compared with, always as a string.
+    pub value: String,
+}
+impl MetadataFilter {
+    /// Creates a [`MetadataFilter`] from its required fields; set the others with the setters.
+    pub fn new(
+        key: impl Into<String>,
+        operator: impl Into<MetadataFilterOperator>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: Some(Default::default()),
+            key: key.into(),
+            operator: operator.into(),
+            value: value.into(),
+        }
+    }
+    /// Sets `object`.
+    pub fn object(mut self, value: impl Into<MetadataFilterObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+}
+/// Body of Add Evaluation Task.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationTaskAddRequest {
+    pub task: EvaluationTaskParam,
+}
+impl EvaluationTaskAddRequest {
+    /// Creates a [`EvaluationTaskAddRequest`] from its required fields; set the others with the setters.
+    pub fn new(task: impl Into<EvaluationTaskParam>) -> Self {
+        Self { task: task.into() }
+    }
+}
+/// Body of Update Evaluation Task.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationTaskUpdateRequest {
+    /// The task's new configuration; it replaces the old one entirely (shape as for the task's type).
+    pub configuration: serde_json::Map<String, serde_json::Value>,
+}
+impl EvaluationTaskUpdateRequest {
+    /// Creates a [`EvaluationTaskUpdateRequest`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        Self {
+            configuration: configuration.into(),
+        }
+    }
+}
+/// A task run over every item of an evaluation, by `task_type`. Not a discriminated union because `task_type` is optional; a reader that gets a task without it can tell the members apart by their `configuration` (response).
 ///
 /// Members are told apart by `task_type`; when it is absent, the member that keeps the most keys of the input wins.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -262,6 +1228,13 @@ pub enum EvaluationTask {
     ChatCompletion(ChatCompletionEvaluationTask),
     Inference(GenericInferenceEvaluationTask),
     ApplicationVariant(ApplicationVariantV1EvaluationTask),
+    AgentexOutput(AgentexOutputEvaluationTask),
+    Metric(MetricEvaluationTask),
+    AutoEvaluationQuestion(AutoEvaluationQuestionTask),
+    AutoEvaluationGuidedDecoding(AutoEvaluationGuidedDecodingEvaluationTask),
+    AutoEvaluationAgent(AutoEvaluationAgentEvaluationTask),
+    ContributorEvaluationQuestion(ContributorEvaluationQuestionTask),
+    CustomFunction(CustomFunctionEvaluationTask),
     /// A member this client version does not know (its tag value is new); the JSON is kept as is.
     Unknown(serde_json::Value),
 }
@@ -283,6 +1256,31 @@ impl<'de> serde::Deserialize<'de> for EvaluationTask {
             }
             Some("application_variant") => {
                 crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
+            }
+            Some("agentex_output") => {
+                crate::runtime::union::decode_member(value).map(Self::AgentexOutput)
+            }
+            Some("metric") => {
+                crate::runtime::union::decode_member(value).map(Self::Metric)
+            }
+            Some("auto_evaluation.question") => {
+                crate::runtime::union::decode_member(value)
+                    .map(Self::AutoEvaluationQuestion)
+            }
+            Some("auto_evaluation.guided_decoding") => {
+                crate::runtime::union::decode_member(value)
+                    .map(Self::AutoEvaluationGuidedDecoding)
+            }
+            Some("auto_evaluation.agent") => {
+                crate::runtime::union::decode_member(value)
+                    .map(Self::AutoEvaluationAgent)
+            }
+            Some("contributor_evaluation.question") => {
+                crate::runtime::union::decode_member(value)
+                    .map(Self::ContributorEvaluationQuestion)
+            }
+            Some("custom_function") => {
+                crate::runtime::union::decode_member(value).map(Self::CustomFunction)
             }
             Some(_) => Ok(Self::Unknown(value)),
             None => {
@@ -314,6 +1312,75 @@ impl<'de> serde::Deserialize<'de> for EvaluationTask {
                         best = Some((dropped, Self::ApplicationVariant(decoded)));
                     }
                 }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::AgentexOutput(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::AgentexOutput(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Metric(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Metric(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::AutoEvaluationQuestion(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::AutoEvaluationQuestion(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::AutoEvaluationGuidedDecoding(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((
+                            dropped,
+                            Self::AutoEvaluationGuidedDecoding(decoded),
+                        ));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::AutoEvaluationAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::AutoEvaluationAgent(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ContributorEvaluationQuestion(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((
+                            dropped,
+                            Self::ContributorEvaluationQuestion(decoded),
+                        ));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::CustomFunction(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::CustomFunction(decoded)));
+                    }
+                }
                 match best {
                     Some((_, member)) => Ok(member),
                     None => Ok(Self::Unknown(value)),
@@ -337,13 +1404,283 @@ impl From<ApplicationVariantV1EvaluationTask> for EvaluationTask {
         Self::ApplicationVariant(value)
     }
 }
-/// A task that runs a chat completion for every item (response).
+impl From<AgentexOutputEvaluationTask> for EvaluationTask {
+    fn from(value: AgentexOutputEvaluationTask) -> Self {
+        Self::AgentexOutput(value)
+    }
+}
+impl From<MetricEvaluationTask> for EvaluationTask {
+    fn from(value: MetricEvaluationTask) -> Self {
+        Self::Metric(value)
+    }
+}
+impl From<AutoEvaluationQuestionTask> for EvaluationTask {
+    fn from(value: AutoEvaluationQuestionTask) -> Self {
+        Self::AutoEvaluationQuestion(value)
+    }
+}
+impl From<AutoEvaluationGuidedDecodingEvaluationTask> for EvaluationTask {
+    fn from(value: AutoEvaluationGuidedDecodingEvaluationTask) -> Self {
+        Self::AutoEvaluationGuidedDecoding(value)
+    }
+}
+impl From<AutoEvaluationAgentEvaluationTask> for EvaluationTask {
+    fn from(value: AutoEvaluationAgentEvaluationTask) -> Self {
+        Self::AutoEvaluationAgent(value)
+    }
+}
+impl From<ContributorEvaluationQuestionTask> for EvaluationTask {
+    fn from(value: ContributorEvaluationQuestionTask) -> Self {
+        Self::ContributorEvaluationQuestion(value)
+    }
+}
+impl From<CustomFunctionEvaluationTask> for EvaluationTask {
+    fn from(value: CustomFunctionEvaluationTask) -> Self {
+        Self::CustomFunction(value)
+    }
+}
+/// A task run over every item of an evaluation, by `task_type`. Not a discriminated union because `task_type` is optional; a reader that gets a task without it can tell the members apart by their `configuration` (request).
+///
+/// Members are told apart by `task_type`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum EvaluationTaskParam {
+    ChatCompletion(ChatCompletionEvaluationTaskParam),
+    Inference(GenericInferenceEvaluationTaskParam),
+    ApplicationVariant(ApplicationVariantV1EvaluationTaskParam),
+    AgentexOutput(AgentexOutputEvaluationTaskParam),
+    Metric(MetricEvaluationTaskParam),
+    AutoEvaluationQuestion(AutoEvaluationQuestionTaskParam),
+    AutoEvaluationGuidedDecoding(AutoEvaluationGuidedDecodingEvaluationTaskParam),
+    AutoEvaluationAgent(AutoEvaluationAgentEvaluationTaskParam),
+    ContributorEvaluationQuestion(ContributorEvaluationQuestionTaskParam),
+    CustomFunction(CustomFunctionEvaluationTaskParam),
+}
+impl<'de> serde::Deserialize<'de> for EvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("task_type")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("chat_completion") => {
+                crate::runtime::union::decode_member(value).map(Self::ChatCompletion)
+            }
+            Some("inference") => {
+                crate::runtime::union::decode_member(value).map(Self::Inference)
+            }
+            Some("application_variant") => {
+                crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
+            }
+            Some("agentex_output") => {
+                crate::runtime::union::decode_member(value).map(Self::AgentexOutput)
+            }
+            Some("metric") => {
+                crate::runtime::union::decode_member(value).map(Self::Metric)
+            }
+            Some("auto_evaluation.question") => {
+                crate::runtime::union::decode_member(value)
+                    .map(Self::AutoEvaluationQuestion)
+            }
+            Some("auto_evaluation.guided_decoding") => {
+                crate::runtime::union::decode_member(value)
+                    .map(Self::AutoEvaluationGuidedDecoding)
+            }
+            Some("auto_evaluation.agent") => {
+                crate::runtime::union::decode_member(value)
+                    .map(Self::AutoEvaluationAgent)
+            }
+            Some("contributor_evaluation.question") => {
+                crate::runtime::union::decode_member(value)
+                    .map(Self::ContributorEvaluationQuestion)
+            }
+            Some("custom_function") => {
+                crate::runtime::union::decode_member(value).map(Self::CustomFunction)
+            }
+            Some(other) => {
+                Err(
+                    serde::de::Error::custom(
+                        format!(
+                            "{}: `{}`",
+                            "unknown `task_type` value in EvaluationTaskParam", other
+                        ),
+                    ),
+                )
+            }
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ChatCompletion(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::ChatCompletion(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Inference(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Inference(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ApplicationVariant(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::ApplicationVariant(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::AgentexOutput(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::AgentexOutput(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Metric(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Metric(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::AutoEvaluationQuestion(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::AutoEvaluationQuestion(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::AutoEvaluationGuidedDecoding(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((
+                            dropped,
+                            Self::AutoEvaluationGuidedDecoding(decoded),
+                        ));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::AutoEvaluationAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::AutoEvaluationAgent(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ContributorEvaluationQuestion(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((
+                            dropped,
+                            Self::ContributorEvaluationQuestion(decoded),
+                        ));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::CustomFunction(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::CustomFunction(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of EvaluationTaskParam matches (and `task_type` is absent)",
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+impl From<ChatCompletionEvaluationTaskParam> for EvaluationTaskParam {
+    fn from(value: ChatCompletionEvaluationTaskParam) -> Self {
+        Self::ChatCompletion(value)
+    }
+}
+impl From<GenericInferenceEvaluationTaskParam> for EvaluationTaskParam {
+    fn from(value: GenericInferenceEvaluationTaskParam) -> Self {
+        Self::Inference(value)
+    }
+}
+impl From<ApplicationVariantV1EvaluationTaskParam> for EvaluationTaskParam {
+    fn from(value: ApplicationVariantV1EvaluationTaskParam) -> Self {
+        Self::ApplicationVariant(value)
+    }
+}
+impl From<AgentexOutputEvaluationTaskParam> for EvaluationTaskParam {
+    fn from(value: AgentexOutputEvaluationTaskParam) -> Self {
+        Self::AgentexOutput(value)
+    }
+}
+impl From<MetricEvaluationTaskParam> for EvaluationTaskParam {
+    fn from(value: MetricEvaluationTaskParam) -> Self {
+        Self::Metric(value)
+    }
+}
+impl From<AutoEvaluationQuestionTaskParam> for EvaluationTaskParam {
+    fn from(value: AutoEvaluationQuestionTaskParam) -> Self {
+        Self::AutoEvaluationQuestion(value)
+    }
+}
+impl From<AutoEvaluationGuidedDecodingEvaluationTaskParam> for EvaluationTaskParam {
+    fn from(value: AutoEvaluationGuidedDecodingEvaluationTaskParam) -> Self {
+        Self::AutoEvaluationGuidedDecoding(value)
+    }
+}
+impl From<AutoEvaluationAgentEvaluationTaskParam> for EvaluationTaskParam {
+    fn from(value: AutoEvaluationAgentEvaluationTaskParam) -> Self {
+        Self::AutoEvaluationAgent(value)
+    }
+}
+impl From<ContributorEvaluationQuestionTaskParam> for EvaluationTaskParam {
+    fn from(value: ContributorEvaluationQuestionTaskParam) -> Self {
+        Self::ContributorEvaluationQuestion(value)
+    }
+}
+impl From<CustomFunctionEvaluationTaskParam> for EvaluationTaskParam {
+    fn from(value: CustomFunctionEvaluationTaskParam) -> Self {
+        Self::CustomFunction(value)
+    }
+}
+/// Calls a chat completion model for every item (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTask {
+    /// `chat_completion`; optional because the server fills it in, but always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_type: Option<ChatCompletionTaskType>,
-    /// Alias to title the results column. Defaults to the `task_type`
+    /// Title of the task's result column; defaults to `chat_completion`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ChatCompletionEvaluationTaskConfiguration,
@@ -360,72 +1697,838 @@ impl ChatCompletionEvaluationTask {
         }
     }
     /// Sets `task_type`.
+    ///
+    /// `chat_completion`; optional because the server fills it in, but always send it.
     pub fn task_type(mut self, value: impl Into<ChatCompletionTaskType>) -> Self {
         self.task_type = Some(value.into());
         self
     }
     /// Sets `alias`.
     ///
-    /// Alias to title the results column. Defaults to the `task_type`
+    /// Title of the task's result column; defaults to `chat_completion`.
     pub fn alias(mut self, value: impl Into<String>) -> Self {
         self.alias = Some(value.into());
         self
     }
 }
-/// The chat completion request made for every item (response). Apart from `model`, `reasoning_effort`, `stop` and `tool_choice`, every value is either a literal or an item locator. Keys beyond the listed ones are allowed and kept.
+/// Calls a chat completion model for every item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ChatCompletionEvaluationTaskParam {
+    /// `chat_completion`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<ChatCompletionTaskType>,
+    /// Title of the task's result column; defaults to `chat_completion`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: ChatCompletionEvaluationTaskConfigurationParam,
+}
+impl ChatCompletionEvaluationTaskParam {
+    /// Creates a [`ChatCompletionEvaluationTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<ChatCompletionEvaluationTaskConfigurationParam>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `chat_completion`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<ChatCompletionTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `chat_completion`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Calls a generic inference model for every item (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GenericInferenceEvaluationTask {
+    /// `inference`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<InferenceTaskType>,
+    /// Title of the task's result column; defaults to `inference`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: GenericInferenceEvaluationTaskConfiguration,
+}
+impl GenericInferenceEvaluationTask {
+    /// Creates a [`GenericInferenceEvaluationTask`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<GenericInferenceEvaluationTaskConfiguration>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `inference`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<InferenceTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `inference`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Calls a generic inference model for every item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GenericInferenceEvaluationTaskParam {
+    /// `inference`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<InferenceTaskType>,
+    /// Title of the task's result column; defaults to `inference`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: GenericInferenceEvaluationTaskConfigurationParam,
+}
+impl GenericInferenceEvaluationTaskParam {
+    /// Creates a [`GenericInferenceEvaluationTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<GenericInferenceEvaluationTaskConfigurationParam>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `inference`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<InferenceTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `inference`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Runs an application variant for every item (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplicationVariantV1EvaluationTask {
+    /// `application_variant`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<ApplicationVariantTaskType>,
+    /// Title of the task's result column; defaults to `application_variant`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: ApplicationVariantV1EvaluationTaskConfiguration,
+}
+impl ApplicationVariantV1EvaluationTask {
+    /// Creates a [`ApplicationVariantV1EvaluationTask`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<ApplicationVariantV1EvaluationTaskConfiguration>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `application_variant`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<ApplicationVariantTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `application_variant`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Runs an application variant for every item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplicationVariantV1EvaluationTaskParam {
+    /// `application_variant`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<ApplicationVariantTaskType>,
+    /// Title of the task's result column; defaults to `application_variant`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: ApplicationVariantV1EvaluationTaskConfigurationParam,
+}
+impl ApplicationVariantV1EvaluationTaskParam {
+    /// Creates a [`ApplicationVariantV1EvaluationTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<ApplicationVariantV1EvaluationTaskConfigurationParam>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `application_variant`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<ApplicationVariantTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `application_variant`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Sends every item to an Agentex agent and records its first-turn answer (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentexOutputEvaluationTask {
+    /// `agentex_output`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<AgentexOutputTaskType>,
+    /// Title of the task's result column; defaults to `agentex_output`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: AgentexOutputEvaluationTaskConfiguration,
+}
+impl AgentexOutputEvaluationTask {
+    /// Creates a [`AgentexOutputEvaluationTask`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<AgentexOutputEvaluationTaskConfiguration>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `agentex_output`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<AgentexOutputTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `agentex_output`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Sends every item to an Agentex agent and records its first-turn answer (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentexOutputEvaluationTaskParam {
+    /// `agentex_output`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<AgentexOutputTaskType>,
+    /// Title of the task's result column; defaults to `agentex_output`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: AgentexOutputEvaluationTaskConfigurationParam,
+}
+impl AgentexOutputEvaluationTaskParam {
+    /// Creates a [`AgentexOutputEvaluationTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<AgentexOutputEvaluationTaskConfigurationParam>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `agentex_output`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<AgentexOutputTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `agentex_output`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Computes a text-similarity metric (BLEU, METEOR, ROUGE, F1, cosine) for every item (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MetricEvaluationTask {
+    /// `metric`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<MetricTaskType>,
+    /// Title of the task's result column; defaults to the metric's `type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: MetricEvaluationTaskConfiguration,
+}
+impl MetricEvaluationTask {
+    /// Creates a [`MetricEvaluationTask`] from its required fields; set the others with the setters.
+    pub fn new(configuration: impl Into<MetricEvaluationTaskConfiguration>) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `metric`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<MetricTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to the metric's `type`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Computes a text-similarity metric (BLEU, METEOR, ROUGE, F1, cosine) for every item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MetricEvaluationTaskParam {
+    /// `metric`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<MetricTaskType>,
+    /// Title of the task's result column; defaults to the metric's `type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: MetricEvaluationTaskConfiguration,
+}
+impl MetricEvaluationTaskParam {
+    /// Creates a [`MetricEvaluationTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(configuration: impl Into<MetricEvaluationTaskConfiguration>) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `metric`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<MetricTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to the metric's `type`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Has a model answer a question about every item (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationQuestionTask {
+    /// `auto_evaluation.question`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<AutoEvaluationQuestionTaskType>,
+    /// Title of the task's result column; defaults to `auto_evaluation_question`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: AutoEvaluationQuestionTaskConfiguration,
+}
+impl AutoEvaluationQuestionTask {
+    /// Creates a [`AutoEvaluationQuestionTask`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<AutoEvaluationQuestionTaskConfiguration>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `auto_evaluation.question`; optional because the server fills it in, but always send it.
+    pub fn task_type(
+        mut self,
+        value: impl Into<AutoEvaluationQuestionTaskType>,
+    ) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `auto_evaluation_question`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Has a model answer a question about every item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationQuestionTaskParam {
+    /// `auto_evaluation.question`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<AutoEvaluationQuestionTaskType>,
+    /// Title of the task's result column; defaults to `auto_evaluation_question`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: AutoEvaluationQuestionTaskConfiguration,
+}
+impl AutoEvaluationQuestionTaskParam {
+    /// Creates a [`AutoEvaluationQuestionTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<AutoEvaluationQuestionTaskConfiguration>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `auto_evaluation.question`; optional because the server fills it in, but always send it.
+    pub fn task_type(
+        mut self,
+        value: impl Into<AutoEvaluationQuestionTaskType>,
+    ) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `auto_evaluation_question`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Has a model grade every item with a constrained answer (structured output, a choice, or an agent's rules) (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationGuidedDecodingEvaluationTask {
+    /// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<AutoEvaluationGuidedDecodingTaskType>,
+    /// Title of the task's result column; defaults to `auto_evaluation_guided_decoding`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: AutoEvaluationGuidedDecodingEvaluationTaskConfiguration,
+}
+impl AutoEvaluationGuidedDecodingEvaluationTask {
+    /// Creates a [`AutoEvaluationGuidedDecodingEvaluationTask`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<AutoEvaluationGuidedDecodingEvaluationTaskConfiguration>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
+    pub fn task_type(
+        mut self,
+        value: impl Into<AutoEvaluationGuidedDecodingTaskType>,
+    ) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `auto_evaluation_guided_decoding`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Has a model grade every item with a constrained answer (structured output, a choice, or an agent's rules) (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationGuidedDecodingEvaluationTaskParam {
+    /// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<AutoEvaluationGuidedDecodingTaskType>,
+    /// Title of the task's result column; defaults to `auto_evaluation_guided_decoding`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam,
+}
+impl AutoEvaluationGuidedDecodingEvaluationTaskParam {
+    /// Creates a [`AutoEvaluationGuidedDecodingEvaluationTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<
+            AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam,
+        >,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
+    pub fn task_type(
+        mut self,
+        value: impl Into<AutoEvaluationGuidedDecodingTaskType>,
+    ) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `auto_evaluation_guided_decoding`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Has an evaluation agent grade every item (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationAgentEvaluationTask {
+    /// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<AutoEvaluationAgentTaskType>,
+    /// Title of the task's result column; defaults to `auto_evaluation_agent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: AutoEvaluationAgentTaskRequestWithItemLocator,
+}
+impl AutoEvaluationAgentEvaluationTask {
+    /// Creates a [`AutoEvaluationAgentEvaluationTask`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<AutoEvaluationAgentTaskRequestWithItemLocator>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<AutoEvaluationAgentTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `auto_evaluation_agent`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Has an evaluation agent grade every item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationAgentEvaluationTaskParam {
+    /// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<AutoEvaluationAgentTaskType>,
+    /// Title of the task's result column; defaults to `auto_evaluation_agent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: AutoEvaluationAgentTaskRequestWithItemLocatorParam,
+}
+impl AutoEvaluationAgentEvaluationTaskParam {
+    /// Creates a [`AutoEvaluationAgentEvaluationTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<AutoEvaluationAgentTaskRequestWithItemLocatorParam>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<AutoEvaluationAgentTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `auto_evaluation_agent`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Queues a question about every item for human contributors (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ContributorEvaluationQuestionTask {
+    /// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<ContributorEvaluationQuestionTaskType>,
+    /// Title of the task's result column; defaults to `contributor_evaluation_question`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: ContributorEvaluationQuestionTaskConfiguration,
+}
+impl ContributorEvaluationQuestionTask {
+    /// Creates a [`ContributorEvaluationQuestionTask`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<ContributorEvaluationQuestionTaskConfiguration>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
+    pub fn task_type(
+        mut self,
+        value: impl Into<ContributorEvaluationQuestionTaskType>,
+    ) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `contributor_evaluation_question`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Queues a question about every item for human contributors (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ContributorEvaluationQuestionTaskParam {
+    /// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<ContributorEvaluationQuestionTaskType>,
+    /// Title of the task's result column; defaults to `contributor_evaluation_question`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: ContributorEvaluationQuestionTaskConfigurationParam,
+}
+impl ContributorEvaluationQuestionTaskParam {
+    /// Creates a [`ContributorEvaluationQuestionTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<ContributorEvaluationQuestionTaskConfigurationParam>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
+    pub fn task_type(
+        mut self,
+        value: impl Into<ContributorEvaluationQuestionTaskType>,
+    ) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to `contributor_evaluation_question`.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Runs a Python function over every item (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomFunctionEvaluationTask {
+    /// `custom_function`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<CustomFunctionTaskType>,
+    /// Title of the task's result column; defaults to the function's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: CustomFunctionEvaluationTaskConfiguration,
+}
+impl CustomFunctionEvaluationTask {
+    /// Creates a [`CustomFunctionEvaluationTask`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<CustomFunctionEvaluationTaskConfiguration>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `custom_function`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<CustomFunctionTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to the function's name.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// Runs a Python function over every item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomFunctionEvaluationTaskParam {
+    /// `custom_function`; optional because the server fills it in, but always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<CustomFunctionTaskType>,
+    /// Title of the task's result column; defaults to the function's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub configuration: CustomFunctionEvaluationTaskConfigurationParam,
+}
+impl CustomFunctionEvaluationTaskParam {
+    /// Creates a [`CustomFunctionEvaluationTaskParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        configuration: impl Into<CustomFunctionEvaluationTaskConfigurationParam>,
+    ) -> Self {
+        Self {
+            task_type: Some(Default::default()),
+            alias: None,
+            configuration: configuration.into(),
+        }
+    }
+    /// Sets `task_type`.
+    ///
+    /// `custom_function`; optional because the server fills it in, but always send it.
+    pub fn task_type(mut self, value: impl Into<CustomFunctionTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `alias`.
+    ///
+    /// Title of the task's result column; defaults to the function's name.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// The chat completion request made for every item. Apart from `model`, `reasoning_effort`, `stop` and `tool_choice`, each value is a literal or an item locator. Keys beyond the listed ones are accepted and kept (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTaskConfiguration {
+    /// The model, as `vendor/model` (for example `openai/gpt-4o`).
     pub model: String,
     pub messages: ObjectArrayOrItemLocator,
+    /// Audio output settings (needed when `modalities` has `audio`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<ObjectOrItemLocator>,
+    /// Between -2.0 and 2.0; penalises frequent tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequency_penalty: Option<NumberOrItemLocator>,
+    /// Deprecated by the vendor in favour of `tool_choice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_call: Option<ObjectOrItemLocator>,
+    /// Deprecated by the vendor in favour of `tools`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub functions: Option<ObjectArrayOrItemLocator>,
+    /// Token id to bias (-100 to 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logit_bias: Option<IntegerMapOrItemLocator>,
+    /// Whether to return log probabilities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logprobs: Option<BooleanOrItemLocator>,
+    /// Upper bound on generated tokens, reasoning tokens included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_completion_tokens: Option<IntegerOrItemLocator>,
+    /// Deprecated by the vendor in favour of `max_completion_tokens`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<IntegerOrItemLocator>,
+    /// Tags for filtering completions on the vendor's side.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<StringMapOrItemLocator>,
+    /// Output types to generate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modalities: Option<StringArrayOrItemLocator>,
+    /// How many choices to generate per input.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<IntegerOrItemLocator>,
+    /// Whether tools may be called in parallel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel_tool_calls: Option<BooleanOrItemLocator>,
+    /// Predicted output content, to speed up regeneration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prediction: Option<ObjectOrItemLocator>,
+    /// Between -2.0 and 2.0; penalises tokens already present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<NumberOrItemLocator>,
+    /// Reasoning effort for reasoning models: `low`, `medium` or `high`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_effort: Option<String>,
+    /// The format the model must answer in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format: Option<ObjectOrItemLocator>,
+    /// Seed for best-effort deterministic sampling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<IntegerOrItemLocator>,
+    /// Up to 4 sequences that end generation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stop: Option<String>,
+    pub stop: Option<StringOrStringArray>,
+    /// Whether the vendor stores the output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<BooleanOrItemLocator>,
+    /// Sampling temperature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<NumberOrItemLocator>,
+    /// `none`, `auto`, `required`, or an object naming one tool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_choice: Option<String>,
+    pub tool_choice: Option<StringOrObject>,
+    /// Tools the model may call (at most 128 functions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<ObjectArrayOrItemLocator>,
+    /// Sample only from the K most likely tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_k: Option<IntegerOrItemLocator>,
+    /// How many likely tokens to return log probabilities for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_logprobs: Option<IntegerOrItemLocator>,
+    /// Nucleus sampling mass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<NumberOrItemLocator>,
     /// Properties not declared in the schema, kept so nothing the server sends is lost.
@@ -470,36 +2573,50 @@ impl ChatCompletionEvaluationTaskConfiguration {
         }
     }
     /// Sets `audio`.
+    ///
+    /// Audio output settings (needed when `modalities` has `audio`).
     pub fn audio(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
         self.audio = Some(value.into());
         self
     }
     /// Sets `frequency_penalty`.
+    ///
+    /// Between -2.0 and 2.0; penalises frequent tokens.
     pub fn frequency_penalty(mut self, value: impl Into<NumberOrItemLocator>) -> Self {
         self.frequency_penalty = Some(value.into());
         self
     }
     /// Sets `function_call`.
+    ///
+    /// Deprecated by the vendor in favour of `tool_choice`.
     pub fn function_call(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
         self.function_call = Some(value.into());
         self
     }
     /// Sets `functions`.
+    ///
+    /// Deprecated by the vendor in favour of `tools`.
     pub fn functions(mut self, value: impl Into<ObjectArrayOrItemLocator>) -> Self {
         self.functions = Some(value.into());
         self
     }
     /// Sets `logit_bias`.
+    ///
+    /// Token id to bias (-100 to 100).
     pub fn logit_bias(mut self, value: impl Into<IntegerMapOrItemLocator>) -> Self {
         self.logit_bias = Some(value.into());
         self
     }
     /// Sets `logprobs`.
+    ///
+    /// Whether to return log probabilities.
     pub fn logprobs(mut self, value: impl Into<BooleanOrItemLocator>) -> Self {
         self.logprobs = Some(value.into());
         self
     }
     /// Sets `max_completion_tokens`.
+    ///
+    /// Upper bound on generated tokens, reasoning tokens included.
     pub fn max_completion_tokens(
         mut self,
         value: impl Into<IntegerOrItemLocator>,
@@ -508,26 +2625,36 @@ impl ChatCompletionEvaluationTaskConfiguration {
         self
     }
     /// Sets `max_tokens`.
+    ///
+    /// Deprecated by the vendor in favour of `max_completion_tokens`.
     pub fn max_tokens(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
         self.max_tokens = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    ///
+    /// Tags for filtering completions on the vendor's side.
     pub fn metadata(mut self, value: impl Into<StringMapOrItemLocator>) -> Self {
         self.metadata = Some(value.into());
         self
     }
     /// Sets `modalities`.
+    ///
+    /// Output types to generate.
     pub fn modalities(mut self, value: impl Into<StringArrayOrItemLocator>) -> Self {
         self.modalities = Some(value.into());
         self
     }
     /// Sets `n`.
+    ///
+    /// How many choices to generate per input.
     pub fn n(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
         self.n = Some(value.into());
         self
     }
     /// Sets `parallel_tool_calls`.
+    ///
+    /// Whether tools may be called in parallel.
     pub fn parallel_tool_calls(
         mut self,
         value: impl Into<BooleanOrItemLocator>,
@@ -536,600 +2663,102 @@ impl ChatCompletionEvaluationTaskConfiguration {
         self
     }
     /// Sets `prediction`.
+    ///
+    /// Predicted output content, to speed up regeneration.
     pub fn prediction(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
         self.prediction = Some(value.into());
         self
     }
     /// Sets `presence_penalty`.
+    ///
+    /// Between -2.0 and 2.0; penalises tokens already present.
     pub fn presence_penalty(mut self, value: impl Into<NumberOrItemLocator>) -> Self {
         self.presence_penalty = Some(value.into());
         self
     }
     /// Sets `reasoning_effort`.
+    ///
+    /// Reasoning effort for reasoning models: `low`, `medium` or `high`.
     pub fn reasoning_effort(mut self, value: impl Into<String>) -> Self {
         self.reasoning_effort = Some(value.into());
         self
     }
     /// Sets `response_format`.
+    ///
+    /// The format the model must answer in.
     pub fn response_format(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
         self.response_format = Some(value.into());
         self
     }
     /// Sets `seed`.
+    ///
+    /// Seed for best-effort deterministic sampling.
     pub fn seed(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
         self.seed = Some(value.into());
         self
     }
     /// Sets `stop`.
-    pub fn stop(mut self, value: impl Into<String>) -> Self {
+    ///
+    /// Up to 4 sequences that end generation.
+    pub fn stop(mut self, value: impl Into<StringOrStringArray>) -> Self {
         self.stop = Some(value.into());
         self
     }
     /// Sets `store`.
+    ///
+    /// Whether the vendor stores the output.
     pub fn store(mut self, value: impl Into<BooleanOrItemLocator>) -> Self {
         self.store = Some(value.into());
         self
     }
     /// Sets `temperature`.
+    ///
+    /// Sampling temperature.
     pub fn temperature(mut self, value: impl Into<NumberOrItemLocator>) -> Self {
         self.temperature = Some(value.into());
         self
     }
     /// Sets `tool_choice`.
-    pub fn tool_choice(mut self, value: impl Into<String>) -> Self {
+    ///
+    /// `none`, `auto`, `required`, or an object naming one tool.
+    pub fn tool_choice(mut self, value: impl Into<StringOrObject>) -> Self {
         self.tool_choice = Some(value.into());
         self
     }
     /// Sets `tools`.
+    ///
+    /// Tools the model may call (at most 128 functions).
     pub fn tools(mut self, value: impl Into<ObjectArrayOrItemLocator>) -> Self {
         self.tools = Some(value.into());
         self
     }
     /// Sets `top_k`.
+    ///
+    /// Sample only from the K most likely tokens.
     pub fn top_k(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
         self.top_k = Some(value.into());
         self
     }
     /// Sets `top_logprobs`.
+    ///
+    /// How many likely tokens to return log probabilities for.
     pub fn top_logprobs(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
         self.top_logprobs = Some(value.into());
         self
     }
     /// Sets `top_p`.
+    ///
+    /// Nucleus sampling mass.
     pub fn top_p(mut self, value: impl Into<NumberOrItemLocator>) -> Self {
         self.top_p = Some(value.into());
         self
     }
 }
-/// A task that calls a generic inference model for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GenericInferenceEvaluationTask {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<InferenceTaskType>,
-    /// Alias to title the results column. Defaults to the `task_type`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    pub configuration: GenericInferenceEvaluationTaskConfiguration,
-}
-impl GenericInferenceEvaluationTask {
-    /// Creates a [`GenericInferenceEvaluationTask`] from its required fields; set the others with the setters.
-    pub fn new(
-        configuration: impl Into<GenericInferenceEvaluationTaskConfiguration>,
-    ) -> Self {
-        Self {
-            task_type: Some(Default::default()),
-            alias: None,
-            configuration: configuration.into(),
-        }
-    }
-    /// Sets `task_type`.
-    pub fn task_type(mut self, value: impl Into<InferenceTaskType>) -> Self {
-        self.task_type = Some(value.into());
-        self
-    }
-    /// Sets `alias`.
-    ///
-    /// Alias to title the results column. Defaults to the `task_type`
-    pub fn alias(mut self, value: impl Into<String>) -> Self {
-        self.alias = Some(value.into());
-        self
-    }
-}
-/// Configuration of a generic inference task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GenericInferenceEvaluationTaskConfiguration {
-    pub model: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<ObjectOrItemLocator>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inference_configuration: Option<LaunchInferenceConfigurationOrItemLocator>,
-}
-impl GenericInferenceEvaluationTaskConfiguration {
-    /// Creates a [`GenericInferenceEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
-    pub fn new(model: impl Into<String>) -> Self {
-        Self {
-            model: model.into(),
-            args: None,
-            inference_configuration: None,
-        }
-    }
-    /// Sets `args`.
-    pub fn args(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-    /// Sets `inference_configuration`.
-    pub fn inference_configuration(
-        mut self,
-        value: impl Into<LaunchInferenceConfigurationOrItemLocator>,
-    ) -> Self {
-        self.inference_configuration = Some(value.into());
-        self
-    }
-}
-/// Retry and timeout settings of an inference call (response). The SDK's name is `GenericInferenceEvaluationTaskConfigurationInferenceConfigurationLaunchInferenceConfiguration`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct LaunchInferenceConfiguration {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub num_retries: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout_seconds: Option<i64>,
-}
-impl LaunchInferenceConfiguration {
-    /// Creates a [`LaunchInferenceConfiguration`] from its required fields; set the others with the setters.
-    pub fn new() -> Self {
-        Self {
-            num_retries: None,
-            timeout_seconds: None,
-        }
-    }
-    /// Sets `num_retries`.
-    pub fn num_retries(mut self, value: impl Into<i64>) -> Self {
-        self.num_retries = Some(value.into());
-        self
-    }
-    /// Sets `timeout_seconds`.
-    pub fn timeout_seconds(mut self, value: impl Into<i64>) -> Self {
-        self.timeout_seconds = Some(value.into());
-        self
-    }
-}
-impl Default for LaunchInferenceConfiguration {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-/// Inference settings, or an item locator that yields them (response). The SDK's name is `GenericInferenceEvaluationTaskConfigurationInferenceConfiguration`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum LaunchInferenceConfigurationOrItemLocator {
-    LaunchInferenceConfiguration(LaunchInferenceConfiguration),
-    ItemLocator(ItemLocator),
-}
-impl From<LaunchInferenceConfiguration> for LaunchInferenceConfigurationOrItemLocator {
-    fn from(value: LaunchInferenceConfiguration) -> Self {
-        Self::LaunchInferenceConfiguration(value)
-    }
-}
-impl From<ItemLocator> for LaunchInferenceConfigurationOrItemLocator {
-    fn from(value: ItemLocator) -> Self {
-        Self::ItemLocator(value)
-    }
-}
-/// A task that runs an application variant for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ApplicationVariantV1EvaluationTask {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<ApplicationVariantTaskType>,
-    /// Alias to title the results column. Defaults to the `task_type`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    pub configuration: ApplicationVariantV1EvaluationTaskConfiguration,
-}
-impl ApplicationVariantV1EvaluationTask {
-    /// Creates a [`ApplicationVariantV1EvaluationTask`] from its required fields; set the others with the setters.
-    pub fn new(
-        configuration: impl Into<ApplicationVariantV1EvaluationTaskConfiguration>,
-    ) -> Self {
-        Self {
-            task_type: Some(Default::default()),
-            alias: None,
-            configuration: configuration.into(),
-        }
-    }
-    /// Sets `task_type`.
-    pub fn task_type(mut self, value: impl Into<ApplicationVariantTaskType>) -> Self {
-        self.task_type = Some(value.into());
-        self
-    }
-    /// Sets `alias`.
-    ///
-    /// Alias to title the results column. Defaults to the `task_type`
-    pub fn alias(mut self, value: impl Into<String>) -> Self {
-        self.alias = Some(value.into());
-        self
-    }
-}
-/// Configuration of an application variant task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ApplicationVariantV1EvaluationTaskConfiguration {
-    pub application_variant_id: String,
-    pub inputs: ObjectOrItemLocator,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub history: Option<ApplicationVariantHistoryOrItemLocator>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation_metadata: Option<ObjectOrItemLocator>,
-    /// Execution override options for agentic applications
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overrides: Option<AgenticApplicationOverridesOrItemLocator>,
-}
-impl ApplicationVariantV1EvaluationTaskConfiguration {
-    /// Creates a [`ApplicationVariantV1EvaluationTaskConfiguration`] from its required fields; set the others with the setters.
-    pub fn new(
-        application_variant_id: impl Into<String>,
-        inputs: impl Into<ObjectOrItemLocator>,
-    ) -> Self {
-        Self {
-            application_variant_id: application_variant_id.into(),
-            inputs: inputs.into(),
-            history: None,
-            operation_metadata: None,
-            overrides: None,
-        }
-    }
-    /// Sets `history`.
-    pub fn history(
-        mut self,
-        value: impl Into<ApplicationVariantHistoryOrItemLocator>,
-    ) -> Self {
-        self.history = Some(value.into());
-        self
-    }
-    /// Sets `operation_metadata`.
-    pub fn operation_metadata(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
-        self.operation_metadata = Some(value.into());
-        self
-    }
-    /// Sets `overrides`.
-    ///
-    /// Execution override options for agentic applications
-    pub fn overrides(
-        mut self,
-        value: impl Into<AgenticApplicationOverridesOrItemLocator>,
-    ) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
-}
-/// One earlier request/response turn given to the application variant (response). The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationHistoryUnionMember0`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ApplicationVariantHistoryEntry {
-    /// Request inputs
-    pub request: String,
-    /// Response outputs
-    pub response: String,
-    /// Session data corresponding to the request response pair
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_data: Option<serde_json::Map<String, serde_json::Value>>,
-}
-impl ApplicationVariantHistoryEntry {
-    /// Creates a [`ApplicationVariantHistoryEntry`] from its required fields; set the others with the setters.
-    pub fn new(request: impl Into<String>, response: impl Into<String>) -> Self {
-        Self {
-            request: request.into(),
-            response: response.into(),
-            session_data: None,
-        }
-    }
-    /// Sets `session_data`.
-    ///
-    /// Session data corresponding to the request response pair
-    pub fn session_data(
-        mut self,
-        value: impl Into<serde_json::Map<String, serde_json::Value>>,
-    ) -> Self {
-        self.session_data = Some(value.into());
-        self
-    }
-}
-/// The conversation history, or an item locator that yields it (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum ApplicationVariantHistoryOrItemLocator {
-    EntryList(Vec<ApplicationVariantHistoryEntry>),
-    ItemLocator(ItemLocator),
-}
-impl From<Vec<ApplicationVariantHistoryEntry>>
-for ApplicationVariantHistoryOrItemLocator {
-    fn from(value: Vec<ApplicationVariantHistoryEntry>) -> Self {
-        Self::EntryList(value)
-    }
-}
-impl From<ItemLocator> for ApplicationVariantHistoryOrItemLocator {
-    fn from(value: ItemLocator) -> Self {
-        Self::ItemLocator(value)
-    }
-}
-/// Execution override options for agentic applications (response). The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverrides`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AgenticApplicationOverrides {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub concurrent: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_state: Option<AgenticApplicationInitialState>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partial_trace: Option<Vec<AgenticApplicationTraceEntry>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_channels: Option<bool>,
-}
-impl AgenticApplicationOverrides {
-    /// Creates a [`AgenticApplicationOverrides`] from its required fields; set the others with the setters.
-    pub fn new() -> Self {
-        Self {
-            concurrent: None,
-            initial_state: None,
-            partial_trace: None,
-            use_channels: None,
-        }
-    }
-    /// Sets `concurrent`.
-    pub fn concurrent(mut self, value: impl Into<bool>) -> Self {
-        self.concurrent = Some(value.into());
-        self
-    }
-    /// Sets `initial_state`.
-    pub fn initial_state(
-        mut self,
-        value: impl Into<AgenticApplicationInitialState>,
-    ) -> Self {
-        self.initial_state = Some(value.into());
-        self
-    }
-    /// Sets `partial_trace`.
-    pub fn partial_trace(
-        mut self,
-        value: impl Into<Vec<AgenticApplicationTraceEntry>>,
-    ) -> Self {
-        self.partial_trace = Some(value.into());
-        self
-    }
-    /// Sets `use_channels`.
-    pub fn use_channels(mut self, value: impl Into<bool>) -> Self {
-        self.use_channels = Some(value.into());
-        self
-    }
-}
-impl Default for AgenticApplicationOverrides {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-/// Agentic overrides, or an item locator that yields them (response). The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverrides`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum AgenticApplicationOverridesOrItemLocator {
-    AgenticApplicationOverrides(AgenticApplicationOverrides),
-    ItemLocator(ItemLocator),
-}
-impl From<AgenticApplicationOverrides> for AgenticApplicationOverridesOrItemLocator {
-    fn from(value: AgenticApplicationOverrides) -> Self {
-        Self::AgenticApplicationOverrides(value)
-    }
-}
-impl From<ItemLocator> for AgenticApplicationOverridesOrItemLocator {
-    fn from(value: ItemLocator) -> Self {
-        Self::ItemLocator(value)
-    }
-}
-/// The state an agentic application starts from. Used on both the request and the response side (no field is nullable, so the shapes agree). The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverridesInitialState`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AgenticApplicationInitialState {
-    pub current_node: String,
-    pub state: serde_json::Map<String, serde_json::Value>,
-}
-impl AgenticApplicationInitialState {
-    /// Creates a [`AgenticApplicationInitialState`] from its required fields; set the others with the setters.
-    pub fn new(
-        current_node: impl Into<String>,
-        state: impl Into<serde_json::Map<String, serde_json::Value>>,
-    ) -> Self {
-        Self {
-            current_node: current_node.into(),
-            state: state.into(),
-        }
-    }
-}
-/// One entry of a partial trace of an agentic application (response). The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverridesPartialTrace`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AgenticApplicationTraceEntry {
-    pub duration_ms: i64,
-    pub node_id: String,
-    pub operation_input: String,
-    pub operation_output: String,
-    pub operation_type: String,
-    /// A timestamp; the SDK types it as a plain string (not `date-time`), so no format is asserted.
-    pub start_timestamp: String,
-    pub workflow_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation_metadata: Option<serde_json::Map<String, serde_json::Value>>,
-}
-impl AgenticApplicationTraceEntry {
-    /// Creates a [`AgenticApplicationTraceEntry`] from its required fields; set the others with the setters.
-    pub fn new(
-        duration_ms: impl Into<i64>,
-        node_id: impl Into<String>,
-        operation_input: impl Into<String>,
-        operation_output: impl Into<String>,
-        operation_type: impl Into<String>,
-        start_timestamp: impl Into<String>,
-        workflow_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            duration_ms: duration_ms.into(),
-            node_id: node_id.into(),
-            operation_input: operation_input.into(),
-            operation_output: operation_output.into(),
-            operation_type: operation_type.into(),
-            start_timestamp: start_timestamp.into(),
-            workflow_id: workflow_id.into(),
-            operation_metadata: None,
-        }
-    }
-    /// Sets `operation_metadata`.
-    pub fn operation_metadata(
-        mut self,
-        value: impl Into<serde_json::Map<String, serde_json::Value>>,
-    ) -> Self {
-        self.operation_metadata = Some(value.into());
-        self
-    }
-}
-/// A task to execute during the evaluation (request). Like the SDK, this union declares no discriminator; each member fixes `task_type` to a single value, so a task that carries `task_type` matches exactly one member. `task_type` is optional (the server fills in a default), but a client should always send it: without it, a chat completion configuration also fits the inference member.
-///
-/// Members are told apart by `task_type`; when it is absent, the member that keeps the most keys of the input wins.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-#[non_exhaustive]
-pub enum EvaluationTaskParam {
-    ChatCompletion(ChatCompletionEvaluationTaskParam),
-    Inference(GenericInferenceEvaluationTaskParam),
-    ApplicationVariant(ApplicationVariantV1EvaluationTaskParam),
-}
-impl<'de> serde::Deserialize<'de> for EvaluationTaskParam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("task_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("chat_completion") => {
-                crate::runtime::union::decode_member(value).map(Self::ChatCompletion)
-            }
-            Some("inference") => {
-                crate::runtime::union::decode_member(value).map(Self::Inference)
-            }
-            Some("application_variant") => {
-                crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `task_type` value in EvaluationTaskParam", other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ChatCompletion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ChatCompletion(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Inference(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Inference(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApplicationVariant(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApplicationVariant(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationTaskParam matches (and `task_type` is absent)",
-                            ),
-                        )
-                    }
-                }
-            }
-        }
-    }
-}
-impl From<ChatCompletionEvaluationTaskParam> for EvaluationTaskParam {
-    fn from(value: ChatCompletionEvaluationTaskParam) -> Self {
-        Self::ChatCompletion(value)
-    }
-}
-impl From<GenericInferenceEvaluationTaskParam> for EvaluationTaskParam {
-    fn from(value: GenericInferenceEvaluationTaskParam) -> Self {
-        Self::Inference(value)
-    }
-}
-impl From<ApplicationVariantV1EvaluationTaskParam> for EvaluationTaskParam {
-    fn from(value: ApplicationVariantV1EvaluationTaskParam) -> Self {
-        Self::ApplicationVariant(value)
-    }
-}
-/// A task that runs a chat completion for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ChatCompletionEvaluationTaskParam {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<ChatCompletionTaskType>,
-    /// Alias to title the results column. Defaults to the `task_type`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    pub configuration: ChatCompletionEvaluationTaskConfigurationParam,
-}
-impl ChatCompletionEvaluationTaskParam {
-    /// Creates a [`ChatCompletionEvaluationTaskParam`] from its required fields; set the others with the setters.
-    pub fn new(
-        configuration: impl Into<ChatCompletionEvaluationTaskConfigurationParam>,
-    ) -> Self {
-        Self {
-            task_type: Some(Default::default()),
-            alias: None,
-            configuration: configuration.into(),
-        }
-    }
-    /// Sets `task_type`.
-    pub fn task_type(mut self, value: impl Into<ChatCompletionTaskType>) -> Self {
-        self.task_type = Some(value.into());
-        self
-    }
-    /// Sets `alias`.
-    ///
-    /// Alias to title the results column. Defaults to the `task_type`
-    pub fn alias(mut self, value: impl Into<String>) -> Self {
-        self.alias = Some(value.into());
-        self
-    }
-}
-/// The chat completion request to make for every item (request). The SDK accepts either this typed object or any free-form object; this description models both as one object with `additionalProperties: true` (extra keys are passed through), which keeps a typed builder. The only difference: a free-form object without `model` and `messages` is not accepted here; the chat_completion task requires both anyway (they are required in the response model).
+/// The chat completion request made for every item. Apart from `model`, `reasoning_effort`, `stop` and `tool_choice`, each value is a literal or an item locator. Keys beyond the listed ones are accepted and kept (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTaskConfigurationParam {
+    /// The model, as `vendor/model` (for example `openai/gpt-4o`).
     pub model: String,
     pub messages: ObjectArrayOrItemLocator,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1160,6 +2789,7 @@ pub struct ChatCompletionEvaluationTaskConfigurationParam {
     pub prediction: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<NumberOrItemLocator>,
+    /// Reasoning effort for reasoning models: `low`, `medium` or `high`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_effort: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1167,13 +2797,13 @@ pub struct ChatCompletionEvaluationTaskConfigurationParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<IntegerOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stop: Option<String>,
+    pub stop: Option<StringOrStringArray>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<BooleanOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<NumberOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_choice: Option<String>,
+    pub tool_choice: Option<StringOrObject>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<ObjectArrayOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1300,6 +2930,8 @@ impl ChatCompletionEvaluationTaskConfigurationParam {
         self
     }
     /// Sets `reasoning_effort`.
+    ///
+    /// Reasoning effort for reasoning models: `low`, `medium` or `high`.
     pub fn reasoning_effort(mut self, value: impl Into<String>) -> Self {
         self.reasoning_effort = Some(value.into());
         self
@@ -1315,7 +2947,7 @@ impl ChatCompletionEvaluationTaskConfigurationParam {
         self
     }
     /// Sets `stop`.
-    pub fn stop(mut self, value: impl Into<String>) -> Self {
+    pub fn stop(mut self, value: impl Into<StringOrStringArray>) -> Self {
         self.stop = Some(value.into());
         self
     }
@@ -1330,7 +2962,7 @@ impl ChatCompletionEvaluationTaskConfigurationParam {
         self
     }
     /// Sets `tool_choice`.
-    pub fn tool_choice(mut self, value: impl Into<String>) -> Self {
+    pub fn tool_choice(mut self, value: impl Into<StringOrObject>) -> Self {
         self.tool_choice = Some(value.into());
         self
     }
@@ -1355,38 +2987,40 @@ impl ChatCompletionEvaluationTaskConfigurationParam {
         self
     }
 }
-/// A task that calls a generic inference model for every item (request).
+/// Configuration of a generic inference task (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct GenericInferenceEvaluationTaskParam {
+pub struct GenericInferenceEvaluationTaskConfiguration {
+    /// The model, as `vendor/name` (for example `openai/gpt-5`).
+    pub model: String,
+    /// Arguments passed to the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<InferenceTaskType>,
-    /// Alias to title the results column. Defaults to the `task_type`
+    pub args: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    pub configuration: GenericInferenceEvaluationTaskConfigurationParam,
+    pub inference_configuration: Option<LaunchInferenceConfigurationOrItemLocator>,
 }
-impl GenericInferenceEvaluationTaskParam {
-    /// Creates a [`GenericInferenceEvaluationTaskParam`] from its required fields; set the others with the setters.
-    pub fn new(
-        configuration: impl Into<GenericInferenceEvaluationTaskConfigurationParam>,
-    ) -> Self {
+impl GenericInferenceEvaluationTaskConfiguration {
+    /// Creates a [`GenericInferenceEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
+    pub fn new(model: impl Into<String>) -> Self {
         Self {
-            task_type: Some(Default::default()),
-            alias: None,
-            configuration: configuration.into(),
+            model: model.into(),
+            args: None,
+            inference_configuration: None,
         }
     }
-    /// Sets `task_type`.
-    pub fn task_type(mut self, value: impl Into<InferenceTaskType>) -> Self {
-        self.task_type = Some(value.into());
+    /// Sets `args`.
+    ///
+    /// Arguments passed to the model.
+    pub fn args(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
+        self.args = Some(value.into());
         self
     }
-    /// Sets `alias`.
-    ///
-    /// Alias to title the results column. Defaults to the `task_type`
-    pub fn alias(mut self, value: impl Into<String>) -> Self {
-        self.alias = Some(value.into());
+    /// Sets `inference_configuration`.
+    pub fn inference_configuration(
+        mut self,
+        value: impl Into<LaunchInferenceConfigurationOrItemLocator>,
+    ) -> Self {
+        self.inference_configuration = Some(value.into());
         self
     }
 }
@@ -1394,6 +3028,7 @@ impl GenericInferenceEvaluationTaskParam {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTaskConfigurationParam {
+    /// The model, as `vendor/name` (for example `openai/gpt-5`).
     pub model: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<ObjectOrItemLocator>,
@@ -1421,6 +3056,39 @@ impl GenericInferenceEvaluationTaskConfigurationParam {
     ) -> Self {
         self.inference_configuration = Some(value.into());
         self
+    }
+}
+/// Retry and timeout settings of an inference call (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LaunchInferenceConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_retries: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<i64>,
+}
+impl LaunchInferenceConfiguration {
+    /// Creates a [`LaunchInferenceConfiguration`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            num_retries: None,
+            timeout_seconds: None,
+        }
+    }
+    /// Sets `num_retries`.
+    pub fn num_retries(mut self, value: impl Into<i64>) -> Self {
+        self.num_retries = Some(value.into());
+        self
+    }
+    /// Sets `timeout_seconds`.
+    pub fn timeout_seconds(mut self, value: impl Into<i64>) -> Self {
+        self.timeout_seconds = Some(value.into());
+        self
+    }
+}
+impl Default for LaunchInferenceConfiguration {
+    fn default() -> Self {
+        Self::new()
     }
 }
 /// Retry and timeout settings of an inference call (request).
@@ -1456,7 +3124,24 @@ impl Default for LaunchInferenceConfigurationParam {
         Self::new()
     }
 }
-/// Inference settings, or an item locator that yields them (request).
+/// Vendor-specific inference settings, or an item locator that yields them. The SDK's name is `GenericInferenceEvaluationTaskConfigurationInferenceConfiguration` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum LaunchInferenceConfigurationOrItemLocator {
+    LaunchInferenceConfiguration(LaunchInferenceConfiguration),
+    ItemLocator(ItemLocator),
+}
+impl From<LaunchInferenceConfiguration> for LaunchInferenceConfigurationOrItemLocator {
+    fn from(value: LaunchInferenceConfiguration) -> Self {
+        Self::LaunchInferenceConfiguration(value)
+    }
+}
+impl From<ItemLocator> for LaunchInferenceConfigurationOrItemLocator {
+    fn from(value: ItemLocator) -> Self {
+        Self::ItemLocator(value)
+    }
+}
+/// Vendor-specific inference settings, or an item locator that yields them. The SDK's name is `GenericInferenceEvaluationTaskConfigurationInferenceConfiguration` (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum LaunchInferenceConfigurationParamOrItemLocator {
@@ -1474,38 +3159,52 @@ impl From<ItemLocator> for LaunchInferenceConfigurationParamOrItemLocator {
         Self::ItemLocator(value)
     }
 }
-/// A task that runs an application variant for every item (request).
+/// Configuration of an application variant task (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplicationVariantV1EvaluationTaskParam {
+pub struct ApplicationVariantV1EvaluationTaskConfiguration {
+    pub application_variant_id: String,
+    pub inputs: ObjectOrItemLocator,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<ApplicationVariantTaskType>,
-    /// Alias to title the results column. Defaults to the `task_type`
+    pub history: Option<ApplicationVariantHistoryOrItemLocator>,
+    /// Free-form metadata attached to the operations and recorded with the interaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    pub configuration: ApplicationVariantV1EvaluationTaskConfigurationParam,
+    pub operation_metadata: Option<ObjectOrItemLocator>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<ApplicationVariantOverrides>,
 }
-impl ApplicationVariantV1EvaluationTaskParam {
-    /// Creates a [`ApplicationVariantV1EvaluationTaskParam`] from its required fields; set the others with the setters.
+impl ApplicationVariantV1EvaluationTaskConfiguration {
+    /// Creates a [`ApplicationVariantV1EvaluationTaskConfiguration`] from its required fields; set the others with the setters.
     pub fn new(
-        configuration: impl Into<ApplicationVariantV1EvaluationTaskConfigurationParam>,
+        application_variant_id: impl Into<String>,
+        inputs: impl Into<ObjectOrItemLocator>,
     ) -> Self {
         Self {
-            task_type: Some(Default::default()),
-            alias: None,
-            configuration: configuration.into(),
+            application_variant_id: application_variant_id.into(),
+            inputs: inputs.into(),
+            history: None,
+            operation_metadata: None,
+            overrides: None,
         }
     }
-    /// Sets `task_type`.
-    pub fn task_type(mut self, value: impl Into<ApplicationVariantTaskType>) -> Self {
-        self.task_type = Some(value.into());
+    /// Sets `history`.
+    pub fn history(
+        mut self,
+        value: impl Into<ApplicationVariantHistoryOrItemLocator>,
+    ) -> Self {
+        self.history = Some(value.into());
         self
     }
-    /// Sets `alias`.
+    /// Sets `operation_metadata`.
     ///
-    /// Alias to title the results column. Defaults to the `task_type`
-    pub fn alias(mut self, value: impl Into<String>) -> Self {
-        self.alias = Some(value.into());
+    /// Free-form metadata attached to the operations and recorded with the interaction.
+    pub fn operation_metadata(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
+        self.operation_metadata = Some(value.into());
+        self
+    }
+    /// Sets `overrides`.
+    pub fn overrides(mut self, value: impl Into<ApplicationVariantOverrides>) -> Self {
+        self.overrides = Some(value.into());
         self
     }
 }
@@ -1519,9 +3218,8 @@ pub struct ApplicationVariantV1EvaluationTaskConfigurationParam {
     pub history: Option<ApplicationVariantHistoryParamOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_metadata: Option<ObjectOrItemLocator>,
-    /// Execution override options for agentic applications
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overrides: Option<AgenticApplicationOverridesParamOrItemLocator>,
+    pub overrides: Option<ApplicationVariantOverridesParam>,
 }
 impl ApplicationVariantV1EvaluationTaskConfigurationParam {
     /// Creates a [`ApplicationVariantV1EvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -1551,25 +3249,55 @@ impl ApplicationVariantV1EvaluationTaskConfigurationParam {
         self
     }
     /// Sets `overrides`.
-    ///
-    /// Execution override options for agentic applications
     pub fn overrides(
         mut self,
-        value: impl Into<AgenticApplicationOverridesParamOrItemLocator>,
+        value: impl Into<ApplicationVariantOverridesParam>,
     ) -> Self {
         self.overrides = Some(value.into());
         self
     }
 }
-/// One earlier request/response turn given to the application variant (request).
+/// One earlier turn given to the application as history. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationHistoryApplicationRequestResponsePairArray` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplicationVariantHistoryEntry {
+    /// The turn's input.
+    pub request: String,
+    /// The turn's output.
+    pub response: String,
+    /// Session data that goes with the turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_data: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl ApplicationVariantHistoryEntry {
+    /// Creates a [`ApplicationVariantHistoryEntry`] from its required fields; set the others with the setters.
+    pub fn new(request: impl Into<String>, response: impl Into<String>) -> Self {
+        Self {
+            request: request.into(),
+            response: response.into(),
+            session_data: None,
+        }
+    }
+    /// Sets `session_data`.
+    ///
+    /// Session data that goes with the turn.
+    pub fn session_data(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.session_data = Some(value.into());
+        self
+    }
+}
+/// One earlier turn given to the application as history. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationHistoryApplicationRequestResponsePairArray` (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantHistoryEntryParam {
-    /// Request inputs
+    /// The turn's input.
     pub request: String,
-    /// Response outputs
+    /// The turn's output.
     pub response: String,
-    /// Session data corresponding to the request response pair
+    /// Session data that goes with the turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_data: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -1584,13 +3312,31 @@ impl ApplicationVariantHistoryEntryParam {
     }
     /// Sets `session_data`.
     ///
-    /// Session data corresponding to the request response pair
+    /// Session data that goes with the turn.
     pub fn session_data(
         mut self,
         value: impl Into<serde_json::Map<String, serde_json::Value>>,
     ) -> Self {
         self.session_data = Some(value.into());
         self
+    }
+}
+/// The conversation history, or an item locator that yields it (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ApplicationVariantHistoryOrItemLocator {
+    EntryList(Vec<ApplicationVariantHistoryEntry>),
+    ItemLocator(ItemLocator),
+}
+impl From<Vec<ApplicationVariantHistoryEntry>>
+for ApplicationVariantHistoryOrItemLocator {
+    fn from(value: Vec<ApplicationVariantHistoryEntry>) -> Self {
+        Self::EntryList(value)
+    }
+}
+impl From<ItemLocator> for ApplicationVariantHistoryOrItemLocator {
+    fn from(value: ItemLocator) -> Self {
+        Self::ItemLocator(value)
     }
 }
 /// The conversation history, or an item locator that yields it (request).
@@ -1611,7 +3357,122 @@ impl From<ItemLocator> for ApplicationVariantHistoryParamOrItemLocator {
         Self::ItemLocator(value)
     }
 }
-/// Execution override options for agentic applications (request).
+/// Overrides for the application run: agentic execution options, a map of knowledge-base overrides keyed by name, or an item locator. The first two are both JSON objects and can both fit one value, so this is an `anyOf`: a reader should try the agentic options first. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverrides` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ApplicationVariantOverrides {
+    AgenticApplication(AgenticApplicationOverrides),
+    Map(std::collections::BTreeMap<String, KnowledgeBaseSchemaOverride>),
+    ItemLocator(ItemLocator),
+}
+impl From<AgenticApplicationOverrides> for ApplicationVariantOverrides {
+    fn from(value: AgenticApplicationOverrides) -> Self {
+        Self::AgenticApplication(value)
+    }
+}
+impl From<std::collections::BTreeMap<String, KnowledgeBaseSchemaOverride>>
+for ApplicationVariantOverrides {
+    fn from(
+        value: std::collections::BTreeMap<String, KnowledgeBaseSchemaOverride>,
+    ) -> Self {
+        Self::Map(value)
+    }
+}
+impl From<ItemLocator> for ApplicationVariantOverrides {
+    fn from(value: ItemLocator) -> Self {
+        Self::ItemLocator(value)
+    }
+}
+/// Overrides for the application run: agentic execution options, a map of knowledge-base overrides keyed by name, or an item locator. The first two are both JSON objects and can both fit one value, so this is an `anyOf`: a reader should try the agentic options first. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverrides` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ApplicationVariantOverridesParam {
+    AgenticApplication(AgenticApplicationOverridesParam),
+    Map(std::collections::BTreeMap<String, KnowledgeBaseSchemaOverrideParam>),
+    ItemLocator(ItemLocator),
+}
+impl From<AgenticApplicationOverridesParam> for ApplicationVariantOverridesParam {
+    fn from(value: AgenticApplicationOverridesParam) -> Self {
+        Self::AgenticApplication(value)
+    }
+}
+impl From<std::collections::BTreeMap<String, KnowledgeBaseSchemaOverrideParam>>
+for ApplicationVariantOverridesParam {
+    fn from(
+        value: std::collections::BTreeMap<String, KnowledgeBaseSchemaOverrideParam>,
+    ) -> Self {
+        Self::Map(value)
+    }
+}
+impl From<ItemLocator> for ApplicationVariantOverridesParam {
+    fn from(value: ItemLocator) -> Self {
+        Self::ItemLocator(value)
+    }
+}
+/// Execution options for agentic applications. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverrides` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgenticApplicationOverrides {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrent: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_state: Option<AgenticApplicationInitialState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial_trace: Option<Vec<AgenticApplicationTraceEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_span: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_channels: Option<bool>,
+}
+impl AgenticApplicationOverrides {
+    /// Creates a [`AgenticApplicationOverrides`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            concurrent: None,
+            initial_state: None,
+            partial_trace: None,
+            return_span: None,
+            use_channels: None,
+        }
+    }
+    /// Sets `concurrent`.
+    pub fn concurrent(mut self, value: impl Into<bool>) -> Self {
+        self.concurrent = Some(value.into());
+        self
+    }
+    /// Sets `initial_state`.
+    pub fn initial_state(
+        mut self,
+        value: impl Into<AgenticApplicationInitialState>,
+    ) -> Self {
+        self.initial_state = Some(value.into());
+        self
+    }
+    /// Sets `partial_trace`.
+    pub fn partial_trace(
+        mut self,
+        value: impl Into<Vec<AgenticApplicationTraceEntry>>,
+    ) -> Self {
+        self.partial_trace = Some(value.into());
+        self
+    }
+    /// Sets `return_span`.
+    pub fn return_span(mut self, value: impl Into<bool>) -> Self {
+        self.return_span = Some(value.into());
+        self
+    }
+    /// Sets `use_channels`.
+    pub fn use_channels(mut self, value: impl Into<bool>) -> Self {
+        self.use_channels = Some(value.into());
+        self
+    }
+}
+impl Default for AgenticApplicationOverrides {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Execution options for agentic applications. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverrides` (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationOverridesParam {
@@ -1622,6 +3483,8 @@ pub struct AgenticApplicationOverridesParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial_trace: Option<Vec<AgenticApplicationTraceEntryParam>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_span: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_channels: Option<bool>,
 }
 impl AgenticApplicationOverridesParam {
@@ -1631,6 +3494,7 @@ impl AgenticApplicationOverridesParam {
             concurrent: None,
             initial_state: None,
             partial_trace: None,
+            return_span: None,
             use_channels: None,
         }
     }
@@ -1655,6 +3519,11 @@ impl AgenticApplicationOverridesParam {
         self.partial_trace = Some(value.into());
         self
     }
+    /// Sets `return_span`.
+    pub fn return_span(mut self, value: impl Into<bool>) -> Self {
+        self.return_span = Some(value.into());
+        self
+    }
     /// Sets `use_channels`.
     pub fn use_channels(mut self, value: impl Into<bool>) -> Self {
         self.use_channels = Some(value.into());
@@ -1666,25 +3535,72 @@ impl Default for AgenticApplicationOverridesParam {
         Self::new()
     }
 }
-/// Agentic overrides, or an item locator that yields them (request).
+/// The state an agentic application starts from; the same on the request and the response side (nothing in it is optional).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum AgenticApplicationOverridesParamOrItemLocator {
-    AgenticApplicationOverridesParam(AgenticApplicationOverridesParam),
-    ItemLocator(ItemLocator),
+#[non_exhaustive]
+pub struct AgenticApplicationInitialState {
+    pub current_node: String,
+    pub state: serde_json::Map<String, serde_json::Value>,
 }
-impl From<AgenticApplicationOverridesParam>
-for AgenticApplicationOverridesParamOrItemLocator {
-    fn from(value: AgenticApplicationOverridesParam) -> Self {
-        Self::AgenticApplicationOverridesParam(value)
+impl AgenticApplicationInitialState {
+    /// Creates a [`AgenticApplicationInitialState`] from its required fields; set the others with the setters.
+    pub fn new(
+        current_node: impl Into<String>,
+        state: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        Self {
+            current_node: current_node.into(),
+            state: state.into(),
+        }
     }
 }
-impl From<ItemLocator> for AgenticApplicationOverridesParamOrItemLocator {
-    fn from(value: ItemLocator) -> Self {
-        Self::ItemLocator(value)
+/// One step of a partial trace given to an agentic application (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgenticApplicationTraceEntry {
+    pub duration_ms: i64,
+    pub node_id: String,
+    pub operation_input: String,
+    pub operation_output: String,
+    pub operation_type: String,
+    /// A timestamp; the SDK types it as a plain string.
+    pub start_timestamp: String,
+    pub workflow_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl AgenticApplicationTraceEntry {
+    /// Creates a [`AgenticApplicationTraceEntry`] from its required fields; set the others with the setters.
+    pub fn new(
+        duration_ms: impl Into<i64>,
+        node_id: impl Into<String>,
+        operation_input: impl Into<String>,
+        operation_output: impl Into<String>,
+        operation_type: impl Into<String>,
+        start_timestamp: impl Into<String>,
+        workflow_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            duration_ms: duration_ms.into(),
+            node_id: node_id.into(),
+            operation_input: operation_input.into(),
+            operation_output: operation_output.into(),
+            operation_type: operation_type.into(),
+            start_timestamp: start_timestamp.into(),
+            workflow_id: workflow_id.into(),
+            operation_metadata: None,
+        }
+    }
+    /// Sets `operation_metadata`.
+    pub fn operation_metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.operation_metadata = Some(value.into());
+        self
     }
 }
-/// One entry of a partial trace of an agentic application (request).
+/// One step of a partial trace given to an agentic application (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationTraceEntryParam {
@@ -1693,7 +3609,7 @@ pub struct AgenticApplicationTraceEntryParam {
     pub operation_input: String,
     pub operation_output: String,
     pub operation_type: String,
-    /// A timestamp; the SDK types it as a plain string (not `date-time`), so no format is asserted.
+    /// A timestamp; the SDK types it as a plain string.
     pub start_timestamp: String,
     pub workflow_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1730,259 +3646,3583 @@ impl AgenticApplicationTraceEntryParam {
         self
     }
 }
-/// Body of Create Evaluation: one of three shapes, told apart by which keys are present (the SDK declares no discriminator). `dataset_id` means from-dataset, `dataset` means with-dataset, neither means standalone. To make `oneOf` unambiguous, each shape is closed (`additionalProperties: false`): a standalone body may not carry `dataset_id` or `dataset`, the from-dataset body requires `dataset_id` and may not carry `dataset`, and the with-dataset body requires `dataset` and may not carry `dataset_id`. The SDK's typed parameters are closed in the same way; whether the server itself rejects unknown keys is not documented.
+/// Restricts what one knowledge base of the application retrieves (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct KnowledgeBaseSchemaOverride {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<KnowledgeBaseSchemaType>,
+    /// Only these artifact ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_ids_filter: Option<Vec<String>>,
+    /// Only artifacts whose name matches one of these patterns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_name_regex: Option<Vec<String>>,
+}
+impl KnowledgeBaseSchemaOverride {
+    /// Creates a [`KnowledgeBaseSchemaOverride`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            r#type: Some(Default::default()),
+            artifact_ids_filter: None,
+            artifact_name_regex: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<KnowledgeBaseSchemaType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `artifact_ids_filter`.
+    ///
+    /// Only these artifact ids.
+    pub fn artifact_ids_filter(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.artifact_ids_filter = Some(value.into());
+        self
+    }
+    /// Sets `artifact_name_regex`.
+    ///
+    /// Only artifacts whose name matches one of these patterns.
+    pub fn artifact_name_regex(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.artifact_name_regex = Some(value.into());
+        self
+    }
+}
+impl Default for KnowledgeBaseSchemaOverride {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Restricts what one knowledge base of the application retrieves (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct KnowledgeBaseSchemaOverrideParam {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<KnowledgeBaseSchemaType>,
+    /// Only these artifact ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_ids_filter: Option<Vec<String>>,
+    /// Only artifacts whose name matches one of these patterns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_name_regex: Option<Vec<String>>,
+}
+impl KnowledgeBaseSchemaOverrideParam {
+    /// Creates a [`KnowledgeBaseSchemaOverrideParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            r#type: Some(Default::default()),
+            artifact_ids_filter: None,
+            artifact_name_regex: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<KnowledgeBaseSchemaType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `artifact_ids_filter`.
+    ///
+    /// Only these artifact ids.
+    pub fn artifact_ids_filter(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.artifact_ids_filter = Some(value.into());
+        self
+    }
+    /// Sets `artifact_name_regex`.
+    ///
+    /// Only artifacts whose name matches one of these patterns.
+    pub fn artifact_name_regex(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.artifact_name_regex = Some(value.into());
+        self
+    }
+}
+impl Default for KnowledgeBaseSchemaOverrideParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Where the agent's input comes from: a column name, an object or an array.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
-pub enum EvaluationCreateRequest {
-    Standalone(EvaluationStandaloneCreateRequest),
-    FromDataset(EvaluationFromDatasetCreateRequest),
-    WithDataset(EvaluationWithDatasetCreateRequest),
+pub enum AgentexInputColumn {
+    String(String),
+    Object(serde_json::Map<String, serde_json::Value>),
+    ValueList(Vec<serde_json::Value>),
 }
-impl From<EvaluationStandaloneCreateRequest> for EvaluationCreateRequest {
-    fn from(value: EvaluationStandaloneCreateRequest) -> Self {
-        Self::Standalone(value)
+impl From<String> for AgentexInputColumn {
+    fn from(value: String) -> Self {
+        Self::String(value)
     }
 }
-impl From<EvaluationFromDatasetCreateRequest> for EvaluationCreateRequest {
-    fn from(value: EvaluationFromDatasetCreateRequest) -> Self {
-        Self::FromDataset(value)
+impl From<serde_json::Map<String, serde_json::Value>> for AgentexInputColumn {
+    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self::Object(value)
     }
 }
-impl From<EvaluationWithDatasetCreateRequest> for EvaluationCreateRequest {
-    fn from(value: EvaluationWithDatasetCreateRequest) -> Self {
-        Self::WithDataset(value)
+impl From<Vec<serde_json::Value>> for AgentexInputColumn {
+    fn from(value: Vec<serde_json::Value>) -> Self {
+        Self::ValueList(value)
     }
 }
-/// Create an evaluation from items given inline.
+/// Configuration of an Agentex output task (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
-pub struct EvaluationStandaloneCreateRequest {
-    pub name: String,
+pub struct AgentexOutputEvaluationTaskConfiguration {
+    /// The Agentex agent to call.
+    pub agentex_agent_id: String,
+    pub input_column: AgentexInputColumn,
+    /// Extra parameters merged into the agent's task-creation `params` and passed on unchanged; nested `item.` strings and `{{item.x}}` templates are resolved per item. SGP always sets `is_eval: true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Items to be evaluated
-    pub data: Vec<serde_json::Map<String, serde_json::Value>>,
-    /// The tags associated with the entity
+    pub agent_task_params: Option<ObjectOrItemLocator>,
+    /// When the agent's first turn counts as finished: at its first text message (`first_message`, the default) or once no new message arrived for `quiescence_seconds` (`turn_quiescence`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// Tasks allow you to augment and evaluate your data
+    pub completion_mode: Option<AgentexOutputEvaluationTaskConfigurationCompletionMode>,
+    /// Pins the evaluation to one Agentex deployment of the agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<EvaluationTaskParam>>,
+    pub deployment_id: Option<String>,
+    /// Whether to add the agent's trace (from SGP's span store) to the results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_traces: Option<BooleanOrItemLocator>,
+    /// How the input is sent: as text (`text`, the default) or as a JSON object (`data`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_mode: Option<AgentexOutputEvaluationTaskConfigurationInputMode>,
+    /// Seconds without a new message after which a `turn_quiescence` turn is finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiescence_seconds: Option<IntegerOrItemLocator>,
+    /// Longest wait for the agent's first turn per item; 600 s when unset, at most 1500 s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<IntegerOrItemLocator>,
 }
-impl EvaluationStandaloneCreateRequest {
-    /// Creates a [`EvaluationStandaloneCreateRequest`] from its required fields; set the others with the setters.
+impl AgentexOutputEvaluationTaskConfiguration {
+    /// Creates a [`AgentexOutputEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
     pub fn new(
-        name: impl Into<String>,
-        data: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+        agentex_agent_id: impl Into<String>,
+        input_column: impl Into<AgentexInputColumn>,
     ) -> Self {
         Self {
-            name: name.into(),
-            description: None,
-            data: data.into(),
-            tags: None,
-            tasks: None,
+            agentex_agent_id: agentex_agent_id.into(),
+            input_column: input_column.into(),
+            agent_task_params: None,
+            completion_mode: None,
+            deployment_id: None,
+            include_traces: None,
+            input_mode: None,
+            quiescence_seconds: None,
+            timeout_seconds: None,
         }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
+    /// Sets `agent_task_params`.
     ///
-    /// The tags associated with the entity
-    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
+    /// Extra parameters merged into the agent's task-creation `params` and passed on unchanged; nested `item.` strings and `{{item.x}}` templates are resolved per item. SGP always sets `is_eval: true`.
+    pub fn agent_task_params(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
+        self.agent_task_params = Some(value.into());
         self
     }
-    /// Sets `tasks`.
+    /// Sets `completion_mode`.
     ///
-    /// Tasks allow you to augment and evaluate your data
-    pub fn tasks(mut self, value: impl Into<Vec<EvaluationTaskParam>>) -> Self {
-        self.tasks = Some(value.into());
-        self
-    }
-}
-/// Create an evaluation from the items of an existing dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-#[serde(deny_unknown_fields)]
-pub struct EvaluationFromDatasetCreateRequest {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The ID of the dataset containing the items referenced by the `data` field
-    pub dataset_id: String,
-    /// Items to be evaluated, including references to the input dataset items. The SDK does not say what happens when it is left out (presumably every item of the dataset is evaluated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<EvaluationDatasetItemReference>>,
-    /// The tags associated with the entity
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// Tasks allow you to augment and evaluate your data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<EvaluationTaskParam>>,
-}
-impl EvaluationFromDatasetCreateRequest {
-    /// Creates a [`EvaluationFromDatasetCreateRequest`] from its required fields; set the others with the setters.
-    pub fn new(name: impl Into<String>, dataset_id: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            description: None,
-            dataset_id: dataset_id.into(),
-            data: None,
-            tags: None,
-            tasks: None,
-        }
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `data`.
-    ///
-    /// Items to be evaluated, including references to the input dataset items. The SDK does not say what happens when it is left out (presumably every item of the dataset is evaluated).
-    pub fn data(
+    /// When the agent's first turn counts as finished: at its first text message (`first_message`, the default) or once no new message arrived for `quiescence_seconds` (`turn_quiescence`).
+    pub fn completion_mode(
         mut self,
-        value: impl Into<Vec<EvaluationDatasetItemReference>>,
+        value: impl Into<AgentexOutputEvaluationTaskConfigurationCompletionMode>,
     ) -> Self {
-        self.data = Some(value.into());
+        self.completion_mode = Some(value.into());
         self
     }
-    /// Sets `tags`.
+    /// Sets `deployment_id`.
     ///
-    /// The tags associated with the entity
-    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
+    /// Pins the evaluation to one Agentex deployment of the agent.
+    pub fn deployment_id(mut self, value: impl Into<String>) -> Self {
+        self.deployment_id = Some(value.into());
         self
     }
-    /// Sets `tasks`.
+    /// Sets `include_traces`.
     ///
-    /// Tasks allow you to augment and evaluate your data
-    pub fn tasks(mut self, value: impl Into<Vec<EvaluationTaskParam>>) -> Self {
-        self.tasks = Some(value.into());
+    /// Whether to add the agent's trace (from SGP's span store) to the results.
+    pub fn include_traces(mut self, value: impl Into<BooleanOrItemLocator>) -> Self {
+        self.include_traces = Some(value.into());
+        self
+    }
+    /// Sets `input_mode`.
+    ///
+    /// How the input is sent: as text (`text`, the default) or as a JSON object (`data`).
+    pub fn input_mode(
+        mut self,
+        value: impl Into<AgentexOutputEvaluationTaskConfigurationInputMode>,
+    ) -> Self {
+        self.input_mode = Some(value.into());
+        self
+    }
+    /// Sets `quiescence_seconds`.
+    ///
+    /// Seconds without a new message after which a `turn_quiescence` turn is finished.
+    pub fn quiescence_seconds(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
+        self.quiescence_seconds = Some(value.into());
+        self
+    }
+    /// Sets `timeout_seconds`.
+    ///
+    /// Longest wait for the agent's first turn per item; 600 s when unset, at most 1500 s.
+    pub fn timeout_seconds(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
+        self.timeout_seconds = Some(value.into());
         self
     }
 }
-/// An item of a from-dataset evaluation: a reference to a dataset item plus any extra keys to add to the evaluation item. The SDK's name is `EvaluationFromDatasetCreateRequestData`.
+/// Configuration of an Agentex output task (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EvaluationDatasetItemReference {
-    pub dataset_item_id: String,
-    /// Properties not declared in the schema, kept so nothing the server sends is lost.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+pub struct AgentexOutputEvaluationTaskConfigurationParam {
+    /// The Agentex agent to call.
+    pub agentex_agent_id: String,
+    pub input_column: AgentexInputColumn,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_task_params: Option<ObjectOrItemLocator>,
+    /// When the agent's first turn counts as finished: at its first text message (`first_message`, the default) or once no new message arrived for `quiescence_seconds` (`turn_quiescence`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_mode: Option<AgentexOutputEvaluationTaskConfigurationCompletionMode>,
+    /// Pins the evaluation to one Agentex deployment of the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_traces: Option<BooleanOrItemLocator>,
+    /// How the input is sent: as text (`text`, the default) or as a JSON object (`data`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_mode: Option<AgentexOutputEvaluationTaskConfigurationInputMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiescence_seconds: Option<IntegerOrItemLocator>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<IntegerOrItemLocator>,
 }
-impl EvaluationDatasetItemReference {
-    /// Creates a [`EvaluationDatasetItemReference`] from its required fields; set the others with the setters.
-    pub fn new(dataset_item_id: impl Into<String>) -> Self {
+impl AgentexOutputEvaluationTaskConfigurationParam {
+    /// Creates a [`AgentexOutputEvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        agentex_agent_id: impl Into<String>,
+        input_column: impl Into<AgentexInputColumn>,
+    ) -> Self {
         Self {
-            dataset_item_id: dataset_item_id.into(),
-            additional_properties: Default::default(),
+            agentex_agent_id: agentex_agent_id.into(),
+            input_column: input_column.into(),
+            agent_task_params: None,
+            completion_mode: None,
+            deployment_id: None,
+            include_traces: None,
+            input_mode: None,
+            quiescence_seconds: None,
+            timeout_seconds: None,
+        }
+    }
+    /// Sets `agent_task_params`.
+    pub fn agent_task_params(mut self, value: impl Into<ObjectOrItemLocator>) -> Self {
+        self.agent_task_params = Some(value.into());
+        self
+    }
+    /// Sets `completion_mode`.
+    ///
+    /// When the agent's first turn counts as finished: at its first text message (`first_message`, the default) or once no new message arrived for `quiescence_seconds` (`turn_quiescence`).
+    pub fn completion_mode(
+        mut self,
+        value: impl Into<AgentexOutputEvaluationTaskConfigurationCompletionMode>,
+    ) -> Self {
+        self.completion_mode = Some(value.into());
+        self
+    }
+    /// Sets `deployment_id`.
+    ///
+    /// Pins the evaluation to one Agentex deployment of the agent.
+    pub fn deployment_id(mut self, value: impl Into<String>) -> Self {
+        self.deployment_id = Some(value.into());
+        self
+    }
+    /// Sets `include_traces`.
+    pub fn include_traces(mut self, value: impl Into<BooleanOrItemLocator>) -> Self {
+        self.include_traces = Some(value.into());
+        self
+    }
+    /// Sets `input_mode`.
+    ///
+    /// How the input is sent: as text (`text`, the default) or as a JSON object (`data`).
+    pub fn input_mode(
+        mut self,
+        value: impl Into<AgentexOutputEvaluationTaskConfigurationInputMode>,
+    ) -> Self {
+        self.input_mode = Some(value.into());
+        self
+    }
+    /// Sets `quiescence_seconds`.
+    pub fn quiescence_seconds(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
+        self.quiescence_seconds = Some(value.into());
+        self
+    }
+    /// Sets `timeout_seconds`.
+    pub fn timeout_seconds(mut self, value: impl Into<IntegerOrItemLocator>) -> Self {
+        self.timeout_seconds = Some(value.into());
+        self
+    }
+}
+/// Which metric a metric task computes, tagged by `type` (required in every member).
+///
+/// Members are told apart by `type`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum MetricEvaluationTaskConfiguration {
+    Bleu(BleuScorerConfig),
+    Meteor(MeteorScorerConfig),
+    CosineSimilarity(CosineSimilarityScorerConfig),
+    F1(F1ScorerConfig),
+    Rouge1(Rouge1ScorerConfig),
+    Rouge2(Rouge2ScorerConfig),
+    RougeL(RougeLScorerConfig),
+    /// A member this client version does not know (its tag value is new); the JSON is kept as is.
+    Unknown(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for MetricEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("bleu") => crate::runtime::union::decode_member(value).map(Self::Bleu),
+            Some("meteor") => {
+                crate::runtime::union::decode_member(value).map(Self::Meteor)
+            }
+            Some("cosine_similarity") => {
+                crate::runtime::union::decode_member(value).map(Self::CosineSimilarity)
+            }
+            Some("f1") => crate::runtime::union::decode_member(value).map(Self::F1),
+            Some("rouge1") => {
+                crate::runtime::union::decode_member(value).map(Self::Rouge1)
+            }
+            Some("rouge2") => {
+                crate::runtime::union::decode_member(value).map(Self::Rouge2)
+            }
+            Some("rougeL") => {
+                crate::runtime::union::decode_member(value).map(Self::RougeL)
+            }
+            Some(_) => Ok(Self::Unknown(value)),
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Bleu(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Bleu(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Meteor(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Meteor(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::CosineSimilarity(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::CosineSimilarity(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::F1(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::F1(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Rouge1(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Rouge1(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Rouge2(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Rouge2(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::RougeL(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::RougeL(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => Ok(Self::Unknown(value)),
+                }
+            }
         }
     }
 }
-/// Create an evaluation from items given inline and save those items as a new reusable dataset.
+impl From<BleuScorerConfig> for MetricEvaluationTaskConfiguration {
+    fn from(value: BleuScorerConfig) -> Self {
+        Self::Bleu(value)
+    }
+}
+impl From<MeteorScorerConfig> for MetricEvaluationTaskConfiguration {
+    fn from(value: MeteorScorerConfig) -> Self {
+        Self::Meteor(value)
+    }
+}
+impl From<CosineSimilarityScorerConfig> for MetricEvaluationTaskConfiguration {
+    fn from(value: CosineSimilarityScorerConfig) -> Self {
+        Self::CosineSimilarity(value)
+    }
+}
+impl From<F1ScorerConfig> for MetricEvaluationTaskConfiguration {
+    fn from(value: F1ScorerConfig) -> Self {
+        Self::F1(value)
+    }
+}
+impl From<Rouge1ScorerConfig> for MetricEvaluationTaskConfiguration {
+    fn from(value: Rouge1ScorerConfig) -> Self {
+        Self::Rouge1(value)
+    }
+}
+impl From<Rouge2ScorerConfig> for MetricEvaluationTaskConfiguration {
+    fn from(value: Rouge2ScorerConfig) -> Self {
+        Self::Rouge2(value)
+    }
+}
+impl From<RougeLScorerConfig> for MetricEvaluationTaskConfiguration {
+    fn from(value: RougeLScorerConfig) -> Self {
+        Self::RougeL(value)
+    }
+}
+/// Computes BLEU between a candidate and a reference text. Same shape on the request and the response side.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
-pub struct EvaluationWithDatasetCreateRequest {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Items to be evaluated
-    pub data: Vec<serde_json::Map<String, serde_json::Value>>,
-    pub dataset: EvaluationDatasetParam,
-    /// The tags associated with the entity
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// Tasks allow you to augment and evaluate your data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<EvaluationTaskParam>>,
+pub struct BleuScorerConfig {
+    pub r#type: BleuType,
+    /// The candidate text, usually an item locator such as `item.answer`.
+    pub candidate: String,
+    /// The reference text, usually an item locator such as `item.expected`.
+    pub reference: String,
 }
-impl EvaluationWithDatasetCreateRequest {
-    /// Creates a [`EvaluationWithDatasetCreateRequest`] from its required fields; set the others with the setters.
+impl BleuScorerConfig {
+    /// Creates a [`BleuScorerConfig`] from its required fields; set the others with the setters.
+    pub fn new(candidate: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            candidate: candidate.into(),
+            reference: reference.into(),
+        }
+    }
+}
+/// Computes METEOR between a candidate and a reference text. Same shape on the request and the response side.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MeteorScorerConfig {
+    pub r#type: MeteorType,
+    /// The candidate text, usually an item locator such as `item.answer`.
+    pub candidate: String,
+    /// The reference text, usually an item locator such as `item.expected`.
+    pub reference: String,
+}
+impl MeteorScorerConfig {
+    /// Creates a [`MeteorScorerConfig`] from its required fields; set the others with the setters.
+    pub fn new(candidate: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            candidate: candidate.into(),
+            reference: reference.into(),
+        }
+    }
+}
+/// Computes cosine similarity between a candidate and a reference text. Same shape on the request and the response side.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CosineSimilarityScorerConfig {
+    pub r#type: CosineSimilarityType,
+    /// The candidate text, usually an item locator such as `item.answer`.
+    pub candidate: String,
+    /// The reference text, usually an item locator such as `item.expected`.
+    pub reference: String,
+}
+impl CosineSimilarityScorerConfig {
+    /// Creates a [`CosineSimilarityScorerConfig`] from its required fields; set the others with the setters.
+    pub fn new(candidate: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            candidate: candidate.into(),
+            reference: reference.into(),
+        }
+    }
+}
+/// Computes F1 between a candidate and a reference text. Same shape on the request and the response side.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct F1ScorerConfig {
+    pub r#type: F1Type,
+    /// The candidate text, usually an item locator such as `item.answer`.
+    pub candidate: String,
+    /// The reference text, usually an item locator such as `item.expected`.
+    pub reference: String,
+}
+impl F1ScorerConfig {
+    /// Creates a [`F1ScorerConfig`] from its required fields; set the others with the setters.
+    pub fn new(candidate: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            candidate: candidate.into(),
+            reference: reference.into(),
+        }
+    }
+}
+/// Computes ROUGE-1 between a candidate and a reference text. Same shape on the request and the response side.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Rouge1ScorerConfig {
+    pub r#type: Rouge1Type,
+    /// The candidate text, usually an item locator such as `item.answer`.
+    pub candidate: String,
+    /// The reference text, usually an item locator such as `item.expected`.
+    pub reference: String,
+}
+impl Rouge1ScorerConfig {
+    /// Creates a [`Rouge1ScorerConfig`] from its required fields; set the others with the setters.
+    pub fn new(candidate: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            candidate: candidate.into(),
+            reference: reference.into(),
+        }
+    }
+}
+/// Computes ROUGE-2 between a candidate and a reference text. Same shape on the request and the response side.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Rouge2ScorerConfig {
+    pub r#type: Rouge2Type,
+    /// The candidate text, usually an item locator such as `item.answer`.
+    pub candidate: String,
+    /// The reference text, usually an item locator such as `item.expected`.
+    pub reference: String,
+}
+impl Rouge2ScorerConfig {
+    /// Creates a [`Rouge2ScorerConfig`] from its required fields; set the others with the setters.
+    pub fn new(candidate: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            candidate: candidate.into(),
+            reference: reference.into(),
+        }
+    }
+}
+/// Computes ROUGE-L between a candidate and a reference text. Same shape on the request and the response side.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RougeLScorerConfig {
+    pub r#type: RougeLType,
+    /// The candidate text, usually an item locator such as `item.answer`.
+    pub candidate: String,
+    /// The reference text, usually an item locator such as `item.expected`.
+    pub reference: String,
+}
+impl RougeLScorerConfig {
+    /// Creates a [`RougeLScorerConfig`] from its required fields; set the others with the setters.
+    pub fn new(candidate: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            r#type: Default::default(),
+            candidate: candidate.into(),
+            reference: reference.into(),
+        }
+    }
+}
+/// Configuration of an auto-evaluation question task; the same on both sides.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationQuestionTaskConfiguration {
+    /// The grading model, as `vendor/model`.
+    pub model: String,
+    pub prompt: String,
+    /// The question the model answers.
+    pub question_id: String,
+}
+impl AutoEvaluationQuestionTaskConfiguration {
+    /// Creates a [`AutoEvaluationQuestionTaskConfiguration`] from its required fields; set the others with the setters.
+    pub fn new(
+        model: impl Into<String>,
+        prompt: impl Into<String>,
+        question_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            model: model.into(),
+            prompt: prompt.into(),
+            question_id: question_id.into(),
+        }
+    }
+}
+/// Configuration of a guided-decoding task: one of three shapes (structured output, a choice among `choices`, or an agent's rules), with no tag (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
+    StructuredOutputTaskRequestWithItemLocator(
+        AutoEvaluationStructuredOutputTaskRequestWithItemLocator,
+    ),
+    TaskRequestWithItemLocator(AutoEvaluationGuidedDecodingTaskRequestWithItemLocator),
+    AgentTaskRequestWithItemLocator(AutoEvaluationAgentTaskRequestWithItemLocator),
+}
+impl From<AutoEvaluationStructuredOutputTaskRequestWithItemLocator>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
+    fn from(value: AutoEvaluationStructuredOutputTaskRequestWithItemLocator) -> Self {
+        Self::StructuredOutputTaskRequestWithItemLocator(value)
+    }
+}
+impl From<AutoEvaluationGuidedDecodingTaskRequestWithItemLocator>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
+    fn from(value: AutoEvaluationGuidedDecodingTaskRequestWithItemLocator) -> Self {
+        Self::TaskRequestWithItemLocator(value)
+    }
+}
+impl From<AutoEvaluationAgentTaskRequestWithItemLocator>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
+    fn from(value: AutoEvaluationAgentTaskRequestWithItemLocator) -> Self {
+        Self::AgentTaskRequestWithItemLocator(value)
+    }
+}
+/// Configuration of a guided-decoding task: one of three shapes (structured output, a choice among `choices`, or an agent's rules), with no tag (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
+    StructuredOutputTaskRequestWithItemLocator(
+        AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam,
+    ),
+    TaskRequestWithItemLocator(
+        AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam,
+    ),
+    AgentTaskRequestWithItemLocator(AutoEvaluationAgentTaskRequestWithItemLocatorParam),
+}
+impl From<AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
+    fn from(
+        value: AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam,
+    ) -> Self {
+        Self::StructuredOutputTaskRequestWithItemLocator(value)
+    }
+}
+impl From<AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
+    fn from(value: AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam) -> Self {
+        Self::TaskRequestWithItemLocator(value)
+    }
+}
+impl From<AutoEvaluationAgentTaskRequestWithItemLocatorParam>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
+    fn from(value: AutoEvaluationAgentTaskRequestWithItemLocatorParam) -> Self {
+        Self::AgentTaskRequestWithItemLocator(value)
+    }
+}
+/// Grades with a model whose answer follows a JSON schema (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
+    /// The grading model, as `vendor/model`.
+    pub model: String,
+    pub prompt: String,
+    /// The JSON schema the answer must follow.
+    pub response_format: serde_json::Map<String, serde_json::Value>,
+    /// Extra arguments for the inference request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_args: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_condition: Option<EvaluationRunCondition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+}
+impl AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
+    /// Creates a [`AutoEvaluationStructuredOutputTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
+    pub fn new(
+        model: impl Into<String>,
+        prompt: impl Into<String>,
+        response_format: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        Self {
+            model: model.into(),
+            prompt: prompt.into(),
+            response_format: response_format.into(),
+            inference_args: None,
+            run_condition: None,
+            system_prompt: None,
+        }
+    }
+    /// Sets `inference_args`.
+    ///
+    /// Extra arguments for the inference request.
+    pub fn inference_args(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inference_args = Some(value.into());
+        self
+    }
+    /// Sets `run_condition`.
+    pub fn run_condition(mut self, value: impl Into<EvaluationRunCondition>) -> Self {
+        self.run_condition = Some(value.into());
+        self
+    }
+    /// Sets `system_prompt`.
+    pub fn system_prompt(mut self, value: impl Into<String>) -> Self {
+        self.system_prompt = Some(value.into());
+        self
+    }
+}
+/// Grades with a model whose answer follows a JSON schema (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
+    /// The grading model, as `vendor/model`.
+    pub model: String,
+    pub prompt: String,
+    /// The JSON schema the answer must follow.
+    pub response_format: serde_json::Map<String, serde_json::Value>,
+    /// Extra arguments for the inference request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_args: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_condition: Option<EvaluationRunConditionParam>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+}
+impl AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
+    /// Creates a [`AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        model: impl Into<String>,
+        prompt: impl Into<String>,
+        response_format: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        Self {
+            model: model.into(),
+            prompt: prompt.into(),
+            response_format: response_format.into(),
+            inference_args: None,
+            run_condition: None,
+            system_prompt: None,
+        }
+    }
+    /// Sets `inference_args`.
+    ///
+    /// Extra arguments for the inference request.
+    pub fn inference_args(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inference_args = Some(value.into());
+        self
+    }
+    /// Sets `run_condition`.
+    pub fn run_condition(
+        mut self,
+        value: impl Into<EvaluationRunConditionParam>,
+    ) -> Self {
+        self.run_condition = Some(value.into());
+        self
+    }
+    /// Sets `system_prompt`.
+    pub fn system_prompt(mut self, value: impl Into<String>) -> Self {
+        self.system_prompt = Some(value.into());
+        self
+    }
+}
+/// Grades with a model that must answer with one of `choices` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
+    /// The allowed answers; not empty.
+    pub choices: Vec<String>,
+    /// The grading model, as `vendor/model`.
+    pub model: String,
+    pub prompt: String,
+    /// Extra arguments for the inference request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_args: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_condition: Option<EvaluationRunCondition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+}
+impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
+    /// Creates a [`AutoEvaluationGuidedDecodingTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
+    pub fn new(
+        choices: impl Into<Vec<String>>,
+        model: impl Into<String>,
+        prompt: impl Into<String>,
+    ) -> Self {
+        Self {
+            choices: choices.into(),
+            model: model.into(),
+            prompt: prompt.into(),
+            inference_args: None,
+            run_condition: None,
+            system_prompt: None,
+        }
+    }
+    /// Sets `inference_args`.
+    ///
+    /// Extra arguments for the inference request.
+    pub fn inference_args(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inference_args = Some(value.into());
+        self
+    }
+    /// Sets `run_condition`.
+    pub fn run_condition(mut self, value: impl Into<EvaluationRunCondition>) -> Self {
+        self.run_condition = Some(value.into());
+        self
+    }
+    /// Sets `system_prompt`.
+    pub fn system_prompt(mut self, value: impl Into<String>) -> Self {
+        self.system_prompt = Some(value.into());
+        self
+    }
+}
+/// Grades with a model that must answer with one of `choices` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
+    /// The allowed answers; not empty.
+    pub choices: Vec<String>,
+    /// The grading model, as `vendor/model`.
+    pub model: String,
+    pub prompt: String,
+    /// Extra arguments for the inference request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_args: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_condition: Option<EvaluationRunConditionParam>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+}
+impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
+    /// Creates a [`AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        choices: impl Into<Vec<String>>,
+        model: impl Into<String>,
+        prompt: impl Into<String>,
+    ) -> Self {
+        Self {
+            choices: choices.into(),
+            model: model.into(),
+            prompt: prompt.into(),
+            inference_args: None,
+            run_condition: None,
+            system_prompt: None,
+        }
+    }
+    /// Sets `inference_args`.
+    ///
+    /// Extra arguments for the inference request.
+    pub fn inference_args(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inference_args = Some(value.into());
+        self
+    }
+    /// Sets `run_condition`.
+    pub fn run_condition(
+        mut self,
+        value: impl Into<EvaluationRunConditionParam>,
+    ) -> Self {
+        self.run_condition = Some(value.into());
+        self
+    }
+    /// Sets `system_prompt`.
+    pub fn system_prompt(mut self, value: impl Into<String>) -> Self {
+        self.system_prompt = Some(value.into());
+        self
+    }
+}
+/// Configuration of an evaluation agent that grades by a definition and output rules (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AutoEvaluationAgentTaskRequestWithItemLocator {
+    pub name: String,
+    pub definition: String,
+    pub output_rules: Vec<String>,
+    /// The item fields the agent looks at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_fields: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub designated_to: Option<DesignatedTo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_type: Option<AutoEvaluationAgentTaskRequestWithItemLocatorOutputType>,
+    /// The allowed output values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_values: Option<Vec<ScalarValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric_version: Option<i64>,
+}
+impl AutoEvaluationAgentTaskRequestWithItemLocator {
+    /// Creates a [`AutoEvaluationAgentTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
     pub fn new(
         name: impl Into<String>,
-        data: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
-        dataset: impl Into<EvaluationDatasetParam>,
+        definition: impl Into<String>,
+        output_rules: impl Into<Vec<String>>,
     ) -> Self {
         Self {
             name: name.into(),
-            description: None,
-            data: data.into(),
-            dataset: dataset.into(),
-            tags: None,
-            tasks: None,
+            definition: definition.into(),
+            output_rules: output_rules.into(),
+            data_fields: None,
+            designated_to: None,
+            output_type: None,
+            output_values: None,
+            rubric_id: None,
+            rubric_version: None,
         }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+    /// Sets `data_fields`.
+    ///
+    /// The item fields the agent looks at.
+    pub fn data_fields(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.data_fields = Some(value.into());
         self
     }
-    /// Sets `tags`.
-    ///
-    /// The tags associated with the entity
-    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
+    /// Sets `designated_to`.
+    pub fn designated_to(mut self, value: impl Into<DesignatedTo>) -> Self {
+        self.designated_to = Some(value.into());
         self
     }
-    /// Sets `tasks`.
+    /// Sets `output_type`.
+    pub fn output_type(
+        mut self,
+        value: impl Into<AutoEvaluationAgentTaskRequestWithItemLocatorOutputType>,
+    ) -> Self {
+        self.output_type = Some(value.into());
+        self
+    }
+    /// Sets `output_values`.
     ///
-    /// Tasks allow you to augment and evaluate your data
-    pub fn tasks(mut self, value: impl Into<Vec<EvaluationTaskParam>>) -> Self {
-        self.tasks = Some(value.into());
+    /// The allowed output values.
+    pub fn output_values(mut self, value: impl Into<Vec<ScalarValue>>) -> Self {
+        self.output_values = Some(value.into());
+        self
+    }
+    /// Sets `rubric_id`.
+    pub fn rubric_id(mut self, value: impl Into<String>) -> Self {
+        self.rubric_id = Some(value.into());
+        self
+    }
+    /// Sets `rubric_version`.
+    pub fn rubric_version(mut self, value: impl Into<i64>) -> Self {
+        self.rubric_version = Some(value.into());
         self
     }
 }
-/// Create a reusable dataset from items in the `data` field. The SDK's name is `EvaluationWithDatasetCreateRequestDataset`.
+/// Configuration of an evaluation agent that grades by a definition and output rules (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EvaluationDatasetParam {
+pub struct AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     pub name: String,
+    pub definition: String,
+    pub output_rules: Vec<String>,
+    /// The item fields the agent looks at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Keys from items in the `data` field that should be included in the dataset. All keys are included when this is left out.
+    pub data_fields: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keys: Option<Vec<String>>,
-    /// The tags associated with the entity
+    pub designated_to: Option<DesignatedToParam>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    pub output_type: Option<AutoEvaluationAgentTaskRequestWithItemLocatorOutputType>,
+    /// The allowed output values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_values: Option<Vec<ScalarValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric_version: Option<i64>,
 }
-impl EvaluationDatasetParam {
-    /// Creates a [`EvaluationDatasetParam`] from its required fields; set the others with the setters.
-    pub fn new(name: impl Into<String>) -> Self {
+impl AutoEvaluationAgentTaskRequestWithItemLocatorParam {
+    /// Creates a [`AutoEvaluationAgentTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        name: impl Into<String>,
+        definition: impl Into<String>,
+        output_rules: impl Into<Vec<String>>,
+    ) -> Self {
         Self {
             name: name.into(),
-            description: None,
-            keys: None,
-            tags: None,
+            definition: definition.into(),
+            output_rules: output_rules.into(),
+            data_fields: None,
+            designated_to: None,
+            output_type: None,
+            output_values: None,
+            rubric_id: None,
+            rubric_version: None,
         }
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+    /// Sets `data_fields`.
+    ///
+    /// The item fields the agent looks at.
+    pub fn data_fields(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.data_fields = Some(value.into());
         self
     }
-    /// Sets `keys`.
-    ///
-    /// Keys from items in the `data` field that should be included in the dataset. All keys are included when this is left out.
-    pub fn keys(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.keys = Some(value.into());
+    /// Sets `designated_to`.
+    pub fn designated_to(mut self, value: impl Into<DesignatedToParam>) -> Self {
+        self.designated_to = Some(value.into());
         self
     }
-    /// Sets `tags`.
+    /// Sets `output_type`.
+    pub fn output_type(
+        mut self,
+        value: impl Into<AutoEvaluationAgentTaskRequestWithItemLocatorOutputType>,
+    ) -> Self {
+        self.output_type = Some(value.into());
+        self
+    }
+    /// Sets `output_values`.
     ///
-    /// The tags associated with the entity
-    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
+    /// The allowed output values.
+    pub fn output_values(mut self, value: impl Into<Vec<ScalarValue>>) -> Self {
+        self.output_values = Some(value.into());
+        self
+    }
+    /// Sets `rubric_id`.
+    pub fn rubric_id(mut self, value: impl Into<String>) -> Self {
+        self.rubric_id = Some(value.into());
+        self
+    }
+    /// Sets `rubric_version`.
+    pub fn rubric_version(mut self, value: impl Into<i64>) -> Self {
+        self.rubric_version = Some(value.into());
         self
     }
 }
-/// One item of an evaluation (response).
+/// A string, number or boolean.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ScalarValue {
+    String(String),
+    Number(f64),
+    Boolean(bool),
+}
+impl From<String> for ScalarValue {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+impl From<f64> for ScalarValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+impl From<bool> for ScalarValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}
+/// Which grading agent runs the task, by `agent_name`. `agent_name` is optional in the SDK, so no discriminator is declared; send it, since the members' configurations overlap (response).
+///
+/// Members are told apart by `agent_name`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum DesignatedTo {
+    ApeAgent(DesignatedToApeAgent),
+    IfAgent(DesignatedToIfAgent),
+    TruthfulnessAgent(DesignatedToTruthfulnessAgent),
+    BaseAgent(DesignatedToBaseAgent),
+    /// A member this client version does not know (its tag value is new); the JSON is kept as is.
+    Unknown(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for DesignatedTo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("agent_name")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("APEAgent") => {
+                crate::runtime::union::decode_member(value).map(Self::ApeAgent)
+            }
+            Some("IFAgent") => {
+                crate::runtime::union::decode_member(value).map(Self::IfAgent)
+            }
+            Some("TruthfulnessAgent") => {
+                crate::runtime::union::decode_member(value).map(Self::TruthfulnessAgent)
+            }
+            Some("BaseAgent") => {
+                crate::runtime::union::decode_member(value).map(Self::BaseAgent)
+            }
+            Some(_) => Ok(Self::Unknown(value)),
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ApeAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::ApeAgent(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::IfAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::IfAgent(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::TruthfulnessAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::TruthfulnessAgent(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::BaseAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::BaseAgent(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+impl From<DesignatedToApeAgent> for DesignatedTo {
+    fn from(value: DesignatedToApeAgent) -> Self {
+        Self::ApeAgent(value)
+    }
+}
+impl From<DesignatedToIfAgent> for DesignatedTo {
+    fn from(value: DesignatedToIfAgent) -> Self {
+        Self::IfAgent(value)
+    }
+}
+impl From<DesignatedToTruthfulnessAgent> for DesignatedTo {
+    fn from(value: DesignatedToTruthfulnessAgent) -> Self {
+        Self::TruthfulnessAgent(value)
+    }
+}
+impl From<DesignatedToBaseAgent> for DesignatedTo {
+    fn from(value: DesignatedToBaseAgent) -> Self {
+        Self::BaseAgent(value)
+    }
+}
+/// Which grading agent runs the task, by `agent_name`. `agent_name` is optional in the SDK, so no discriminator is declared; send it, since the members' configurations overlap (request).
+///
+/// Members are told apart by `agent_name`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum DesignatedToParam {
+    ApeAgent(DesignatedToApeAgentParam),
+    IfAgent(DesignatedToIfAgentParam),
+    TruthfulnessAgent(DesignatedToTruthfulnessAgentParam),
+    BaseAgent(DesignatedToBaseAgentParam),
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("agent_name")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("APEAgent") => {
+                crate::runtime::union::decode_member(value).map(Self::ApeAgent)
+            }
+            Some("IFAgent") => {
+                crate::runtime::union::decode_member(value).map(Self::IfAgent)
+            }
+            Some("TruthfulnessAgent") => {
+                crate::runtime::union::decode_member(value).map(Self::TruthfulnessAgent)
+            }
+            Some("BaseAgent") => {
+                crate::runtime::union::decode_member(value).map(Self::BaseAgent)
+            }
+            Some(other) => {
+                Err(
+                    serde::de::Error::custom(
+                        format!(
+                            "{}: `{}`",
+                            "unknown `agent_name` value in DesignatedToParam", other
+                        ),
+                    ),
+                )
+            }
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::ApeAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::ApeAgent(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::IfAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::IfAgent(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::TruthfulnessAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::TruthfulnessAgent(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::BaseAgent(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::BaseAgent(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of DesignatedToParam matches (and `agent_name` is absent)",
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+impl From<DesignatedToApeAgentParam> for DesignatedToParam {
+    fn from(value: DesignatedToApeAgentParam) -> Self {
+        Self::ApeAgent(value)
+    }
+}
+impl From<DesignatedToIfAgentParam> for DesignatedToParam {
+    fn from(value: DesignatedToIfAgentParam) -> Self {
+        Self::IfAgent(value)
+    }
+}
+impl From<DesignatedToTruthfulnessAgentParam> for DesignatedToParam {
+    fn from(value: DesignatedToTruthfulnessAgentParam) -> Self {
+        Self::TruthfulnessAgent(value)
+    }
+}
+impl From<DesignatedToBaseAgentParam> for DesignatedToParam {
+    fn from(value: DesignatedToBaseAgentParam) -> Self {
+        Self::BaseAgent(value)
+    }
+}
+/// Runs the task with the `APEAgent` grading agent (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToApeAgent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<ApeAgentAgentName>,
+    pub config: DesignatedToApeAgentConfig,
+}
+impl DesignatedToApeAgent {
+    /// Creates a [`DesignatedToApeAgent`] from its required fields; set the others with the setters.
+    pub fn new(config: impl Into<DesignatedToApeAgentConfig>) -> Self {
+        Self {
+            agent_name: Some(Default::default()),
+            config: config.into(),
+        }
+    }
+    /// Sets `agent_name`.
+    pub fn agent_name(mut self, value: impl Into<ApeAgentAgentName>) -> Self {
+        self.agent_name = Some(value.into());
+        self
+    }
+}
+/// Runs the task with the `APEAgent` grading agent (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToApeAgentParam {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<ApeAgentAgentName>,
+    pub config: DesignatedToApeAgentConfigParam,
+}
+impl DesignatedToApeAgentParam {
+    /// Creates a [`DesignatedToApeAgentParam`] from its required fields; set the others with the setters.
+    pub fn new(config: impl Into<DesignatedToApeAgentConfigParam>) -> Self {
+        Self {
+            agent_name: Some(Default::default()),
+            config: config.into(),
+        }
+    }
+    /// Sets `agent_name`.
+    pub fn agent_name(mut self, value: impl Into<ApeAgentAgentName>) -> Self {
+        self.agent_name = Some(value.into());
+        self
+    }
+}
+/// Settings of the `APEAgent` grading agent (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToApeAgentConfig {
+    /// The model the agent uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+}
+impl DesignatedToApeAgentConfig {
+    /// Creates a [`DesignatedToApeAgentConfig`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            model: None,
+            temperature: None,
+        }
+    }
+    /// Sets `model`.
+    ///
+    /// The model the agent uses.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+}
+impl Default for DesignatedToApeAgentConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Settings of the `APEAgent` grading agent (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToApeAgentConfigParam {
+    /// The model the agent uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+}
+impl DesignatedToApeAgentConfigParam {
+    /// Creates a [`DesignatedToApeAgentConfigParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            model: None,
+            temperature: None,
+        }
+    }
+    /// Sets `model`.
+    ///
+    /// The model the agent uses.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+}
+impl Default for DesignatedToApeAgentConfigParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Runs the task with the `IFAgent` grading agent (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToIfAgent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<IfAgentAgentName>,
+    pub config: DesignatedToIfAgentConfig,
+}
+impl DesignatedToIfAgent {
+    /// Creates a [`DesignatedToIfAgent`] from its required fields; set the others with the setters.
+    pub fn new(config: impl Into<DesignatedToIfAgentConfig>) -> Self {
+        Self {
+            agent_name: Some(Default::default()),
+            config: config.into(),
+        }
+    }
+    /// Sets `agent_name`.
+    pub fn agent_name(mut self, value: impl Into<IfAgentAgentName>) -> Self {
+        self.agent_name = Some(value.into());
+        self
+    }
+}
+/// Runs the task with the `IFAgent` grading agent (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToIfAgentParam {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<IfAgentAgentName>,
+    pub config: DesignatedToIfAgentConfigParam,
+}
+impl DesignatedToIfAgentParam {
+    /// Creates a [`DesignatedToIfAgentParam`] from its required fields; set the others with the setters.
+    pub fn new(config: impl Into<DesignatedToIfAgentConfigParam>) -> Self {
+        Self {
+            agent_name: Some(Default::default()),
+            config: config.into(),
+        }
+    }
+    /// Sets `agent_name`.
+    pub fn agent_name(mut self, value: impl Into<IfAgentAgentName>) -> Self {
+        self.agent_name = Some(value.into());
+        self
+    }
+}
+/// Settings of the `IFAgent` grading agent (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToIfAgentConfig {
+    /// The model the agent uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+impl DesignatedToIfAgentConfig {
+    /// Creates a [`DesignatedToIfAgentConfig`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { model: None }
+    }
+    /// Sets `model`.
+    ///
+    /// The model the agent uses.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+}
+impl Default for DesignatedToIfAgentConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Settings of the `IFAgent` grading agent (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToIfAgentConfigParam {
+    /// The model the agent uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+impl DesignatedToIfAgentConfigParam {
+    /// Creates a [`DesignatedToIfAgentConfigParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { model: None }
+    }
+    /// Sets `model`.
+    ///
+    /// The model the agent uses.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+}
+impl Default for DesignatedToIfAgentConfigParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Runs the task with the `TruthfulnessAgent` grading agent (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToTruthfulnessAgent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<TruthfulnessAgentAgentName>,
+    pub config: DesignatedToTruthfulnessAgentConfig,
+}
+impl DesignatedToTruthfulnessAgent {
+    /// Creates a [`DesignatedToTruthfulnessAgent`] from its required fields; set the others with the setters.
+    pub fn new(config: impl Into<DesignatedToTruthfulnessAgentConfig>) -> Self {
+        Self {
+            agent_name: Some(Default::default()),
+            config: config.into(),
+        }
+    }
+    /// Sets `agent_name`.
+    pub fn agent_name(mut self, value: impl Into<TruthfulnessAgentAgentName>) -> Self {
+        self.agent_name = Some(value.into());
+        self
+    }
+}
+/// Runs the task with the `TruthfulnessAgent` grading agent (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToTruthfulnessAgentParam {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<TruthfulnessAgentAgentName>,
+    pub config: DesignatedToTruthfulnessAgentConfigParam,
+}
+impl DesignatedToTruthfulnessAgentParam {
+    /// Creates a [`DesignatedToTruthfulnessAgentParam`] from its required fields; set the others with the setters.
+    pub fn new(config: impl Into<DesignatedToTruthfulnessAgentConfigParam>) -> Self {
+        Self {
+            agent_name: Some(Default::default()),
+            config: config.into(),
+        }
+    }
+    /// Sets `agent_name`.
+    pub fn agent_name(mut self, value: impl Into<TruthfulnessAgentAgentName>) -> Self {
+        self.agent_name = Some(value.into());
+        self
+    }
+}
+/// Settings of the `TruthfulnessAgent` grading agent (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToTruthfulnessAgentConfig {
+    /// The model the agent uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+impl DesignatedToTruthfulnessAgentConfig {
+    /// Creates a [`DesignatedToTruthfulnessAgentConfig`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { model: None }
+    }
+    /// Sets `model`.
+    ///
+    /// The model the agent uses.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+}
+impl Default for DesignatedToTruthfulnessAgentConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Settings of the `TruthfulnessAgent` grading agent (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToTruthfulnessAgentConfigParam {
+    /// The model the agent uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+impl DesignatedToTruthfulnessAgentConfigParam {
+    /// Creates a [`DesignatedToTruthfulnessAgentConfigParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { model: None }
+    }
+    /// Sets `model`.
+    ///
+    /// The model the agent uses.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+}
+impl Default for DesignatedToTruthfulnessAgentConfigParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Runs the task with the `BaseAgent` grading agent (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToBaseAgent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<BaseAgentAgentName>,
+    pub config: DesignatedToBaseAgentConfig,
+}
+impl DesignatedToBaseAgent {
+    /// Creates a [`DesignatedToBaseAgent`] from its required fields; set the others with the setters.
+    pub fn new(config: impl Into<DesignatedToBaseAgentConfig>) -> Self {
+        Self {
+            agent_name: Some(Default::default()),
+            config: config.into(),
+        }
+    }
+    /// Sets `agent_name`.
+    pub fn agent_name(mut self, value: impl Into<BaseAgentAgentName>) -> Self {
+        self.agent_name = Some(value.into());
+        self
+    }
+}
+/// Runs the task with the `BaseAgent` grading agent (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToBaseAgentParam {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<BaseAgentAgentName>,
+    pub config: DesignatedToBaseAgentConfigParam,
+}
+impl DesignatedToBaseAgentParam {
+    /// Creates a [`DesignatedToBaseAgentParam`] from its required fields; set the others with the setters.
+    pub fn new(config: impl Into<DesignatedToBaseAgentConfigParam>) -> Self {
+        Self {
+            agent_name: Some(Default::default()),
+            config: config.into(),
+        }
+    }
+    /// Sets `agent_name`.
+    pub fn agent_name(mut self, value: impl Into<BaseAgentAgentName>) -> Self {
+        self.agent_name = Some(value.into());
+        self
+    }
+}
+/// Settings of the `BaseAgent` grading agent (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToBaseAgentConfig {
+    /// The model the agent uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+impl DesignatedToBaseAgentConfig {
+    /// Creates a [`DesignatedToBaseAgentConfig`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { model: None }
+    }
+    /// Sets `model`.
+    ///
+    /// The model the agent uses.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+}
+impl Default for DesignatedToBaseAgentConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Settings of the `BaseAgent` grading agent (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DesignatedToBaseAgentConfigParam {
+    /// The model the agent uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+impl DesignatedToBaseAgentConfigParam {
+    /// Creates a [`DesignatedToBaseAgentConfigParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { model: None }
+    }
+    /// Sets `model`.
+    ///
+    /// The model the agent uses.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+}
+impl Default for DesignatedToBaseAgentConfigParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// When a guided-decoding task runs for an item: a tree of conditions tagged by `op` (response).
+///
+/// Members are told apart by `op`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum EvaluationRunCondition {
+    Const(ConstEvaluationRunCondition),
+    Var(VarEvaluationRunCondition),
+    Eq(Box<EqEvaluationRunCondition>),
+    Ne(Box<NeEvaluationRunCondition>),
+    Lt(Box<LtEvaluationRunCondition>),
+    Lte(Box<LteEvaluationRunCondition>),
+    Gt(Box<GtEvaluationRunCondition>),
+    Gte(Box<GteEvaluationRunCondition>),
+    And(AndEvaluationRunCondition),
+    Or(OrEvaluationRunCondition),
+    In(Box<InEvaluationRunCondition>),
+    NotIn(Box<NotInEvaluationRunCondition>),
+    Not(NotEvaluationRunCondition),
+    IsNull(IsNullEvaluationRunCondition),
+    IsNotNull(IsNotNullEvaluationRunCondition),
+    /// A member this client version does not know (its tag value is new); the JSON is kept as is.
+    Unknown(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for EvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value.get("op").and_then(serde_json::Value::as_str).map(str::to_owned);
+        match tag.as_deref() {
+            Some("const") => crate::runtime::union::decode_member(value).map(Self::Const),
+            Some("var") => crate::runtime::union::decode_member(value).map(Self::Var),
+            Some("eq") => crate::runtime::union::decode_member(value).map(Self::Eq),
+            Some("ne") => crate::runtime::union::decode_member(value).map(Self::Ne),
+            Some("lt") => crate::runtime::union::decode_member(value).map(Self::Lt),
+            Some("lte") => crate::runtime::union::decode_member(value).map(Self::Lte),
+            Some("gt") => crate::runtime::union::decode_member(value).map(Self::Gt),
+            Some("gte") => crate::runtime::union::decode_member(value).map(Self::Gte),
+            Some("and") => crate::runtime::union::decode_member(value).map(Self::And),
+            Some("or") => crate::runtime::union::decode_member(value).map(Self::Or),
+            Some("in") => crate::runtime::union::decode_member(value).map(Self::In),
+            Some("not_in") => {
+                crate::runtime::union::decode_member(value).map(Self::NotIn)
+            }
+            Some("not") => crate::runtime::union::decode_member(value).map(Self::Not),
+            Some("is_null") => {
+                crate::runtime::union::decode_member(value).map(Self::IsNull)
+            }
+            Some("is_not_null") => {
+                crate::runtime::union::decode_member(value).map(Self::IsNotNull)
+            }
+            Some(_) => Ok(Self::Unknown(value)),
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Const(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Const(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Var(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Var(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Eq(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Eq(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Ne(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Ne(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Lt(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Lt(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Lte(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Lte(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Gt(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Gt(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Gte(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Gte(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::And(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::And(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Or(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Or(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::In(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::In(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::NotIn(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::NotIn(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Not(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Not(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::IsNull(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::IsNull(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::IsNotNull(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::IsNotNull(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+impl From<ConstEvaluationRunCondition> for EvaluationRunCondition {
+    fn from(value: ConstEvaluationRunCondition) -> Self {
+        Self::Const(value)
+    }
+}
+impl From<VarEvaluationRunCondition> for EvaluationRunCondition {
+    fn from(value: VarEvaluationRunCondition) -> Self {
+        Self::Var(value)
+    }
+}
+impl From<Box<EqEvaluationRunCondition>> for EvaluationRunCondition {
+    fn from(value: Box<EqEvaluationRunCondition>) -> Self {
+        Self::Eq(value)
+    }
+}
+impl From<Box<NeEvaluationRunCondition>> for EvaluationRunCondition {
+    fn from(value: Box<NeEvaluationRunCondition>) -> Self {
+        Self::Ne(value)
+    }
+}
+impl From<Box<LtEvaluationRunCondition>> for EvaluationRunCondition {
+    fn from(value: Box<LtEvaluationRunCondition>) -> Self {
+        Self::Lt(value)
+    }
+}
+impl From<Box<LteEvaluationRunCondition>> for EvaluationRunCondition {
+    fn from(value: Box<LteEvaluationRunCondition>) -> Self {
+        Self::Lte(value)
+    }
+}
+impl From<Box<GtEvaluationRunCondition>> for EvaluationRunCondition {
+    fn from(value: Box<GtEvaluationRunCondition>) -> Self {
+        Self::Gt(value)
+    }
+}
+impl From<Box<GteEvaluationRunCondition>> for EvaluationRunCondition {
+    fn from(value: Box<GteEvaluationRunCondition>) -> Self {
+        Self::Gte(value)
+    }
+}
+impl From<AndEvaluationRunCondition> for EvaluationRunCondition {
+    fn from(value: AndEvaluationRunCondition) -> Self {
+        Self::And(value)
+    }
+}
+impl From<OrEvaluationRunCondition> for EvaluationRunCondition {
+    fn from(value: OrEvaluationRunCondition) -> Self {
+        Self::Or(value)
+    }
+}
+impl From<Box<InEvaluationRunCondition>> for EvaluationRunCondition {
+    fn from(value: Box<InEvaluationRunCondition>) -> Self {
+        Self::In(value)
+    }
+}
+impl From<Box<NotInEvaluationRunCondition>> for EvaluationRunCondition {
+    fn from(value: Box<NotInEvaluationRunCondition>) -> Self {
+        Self::NotIn(value)
+    }
+}
+impl From<NotEvaluationRunCondition> for EvaluationRunCondition {
+    fn from(value: NotEvaluationRunCondition) -> Self {
+        Self::Not(value)
+    }
+}
+impl From<IsNullEvaluationRunCondition> for EvaluationRunCondition {
+    fn from(value: IsNullEvaluationRunCondition) -> Self {
+        Self::IsNull(value)
+    }
+}
+impl From<IsNotNullEvaluationRunCondition> for EvaluationRunCondition {
+    fn from(value: IsNotNullEvaluationRunCondition) -> Self {
+        Self::IsNotNull(value)
+    }
+}
+/// When a guided-decoding task runs for an item: a tree of conditions tagged by `op` (request).
+///
+/// Members are told apart by `op`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum EvaluationRunConditionParam {
+    Const(ConstEvaluationRunConditionParam),
+    Var(VarEvaluationRunConditionParam),
+    Eq(Box<EqEvaluationRunConditionParam>),
+    Ne(Box<NeEvaluationRunConditionParam>),
+    Lt(Box<LtEvaluationRunConditionParam>),
+    Lte(Box<LteEvaluationRunConditionParam>),
+    Gt(Box<GtEvaluationRunConditionParam>),
+    Gte(Box<GteEvaluationRunConditionParam>),
+    And(AndEvaluationRunConditionParam),
+    Or(OrEvaluationRunConditionParam),
+    In(Box<InEvaluationRunConditionParam>),
+    NotIn(Box<NotInEvaluationRunConditionParam>),
+    Not(NotEvaluationRunConditionParam),
+    IsNull(IsNullEvaluationRunConditionParam),
+    IsNotNull(IsNotNullEvaluationRunConditionParam),
+}
+impl<'de> serde::Deserialize<'de> for EvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value.get("op").and_then(serde_json::Value::as_str).map(str::to_owned);
+        match tag.as_deref() {
+            Some("const") => crate::runtime::union::decode_member(value).map(Self::Const),
+            Some("var") => crate::runtime::union::decode_member(value).map(Self::Var),
+            Some("eq") => crate::runtime::union::decode_member(value).map(Self::Eq),
+            Some("ne") => crate::runtime::union::decode_member(value).map(Self::Ne),
+            Some("lt") => crate::runtime::union::decode_member(value).map(Self::Lt),
+            Some("lte") => crate::runtime::union::decode_member(value).map(Self::Lte),
+            Some("gt") => crate::runtime::union::decode_member(value).map(Self::Gt),
+            Some("gte") => crate::runtime::union::decode_member(value).map(Self::Gte),
+            Some("and") => crate::runtime::union::decode_member(value).map(Self::And),
+            Some("or") => crate::runtime::union::decode_member(value).map(Self::Or),
+            Some("in") => crate::runtime::union::decode_member(value).map(Self::In),
+            Some("not_in") => {
+                crate::runtime::union::decode_member(value).map(Self::NotIn)
+            }
+            Some("not") => crate::runtime::union::decode_member(value).map(Self::Not),
+            Some("is_null") => {
+                crate::runtime::union::decode_member(value).map(Self::IsNull)
+            }
+            Some("is_not_null") => {
+                crate::runtime::union::decode_member(value).map(Self::IsNotNull)
+            }
+            Some(other) => {
+                Err(
+                    serde::de::Error::custom(
+                        format!(
+                            "{}: `{}`",
+                            "unknown `op` value in EvaluationRunConditionParam", other
+                        ),
+                    ),
+                )
+            }
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Const(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Const(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Var(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Var(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Eq(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Eq(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Ne(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Ne(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Lt(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Lt(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Lte(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Lte(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Gt(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Gt(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Gte(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Gte(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::And(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::And(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Or(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Or(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::In(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::In(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::NotIn(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::NotIn(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Not(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Not(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::IsNull(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::IsNull(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::IsNotNull(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::IsNotNull(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of EvaluationRunConditionParam matches (and `op` is absent)",
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+impl From<ConstEvaluationRunConditionParam> for EvaluationRunConditionParam {
+    fn from(value: ConstEvaluationRunConditionParam) -> Self {
+        Self::Const(value)
+    }
+}
+impl From<VarEvaluationRunConditionParam> for EvaluationRunConditionParam {
+    fn from(value: VarEvaluationRunConditionParam) -> Self {
+        Self::Var(value)
+    }
+}
+impl From<Box<EqEvaluationRunConditionParam>> for EvaluationRunConditionParam {
+    fn from(value: Box<EqEvaluationRunConditionParam>) -> Self {
+        Self::Eq(value)
+    }
+}
+impl From<Box<NeEvaluationRunConditionParam>> for EvaluationRunConditionParam {
+    fn from(value: Box<NeEvaluationRunConditionParam>) -> Self {
+        Self::Ne(value)
+    }
+}
+impl From<Box<LtEvaluationRunConditionParam>> for EvaluationRunConditionParam {
+    fn from(value: Box<LtEvaluationRunConditionParam>) -> Self {
+        Self::Lt(value)
+    }
+}
+impl From<Box<LteEvaluationRunConditionParam>> for EvaluationRunConditionParam {
+    fn from(value: Box<LteEvaluationRunConditionParam>) -> Self {
+        Self::Lte(value)
+    }
+}
+impl From<Box<GtEvaluationRunConditionParam>> for EvaluationRunConditionParam {
+    fn from(value: Box<GtEvaluationRunConditionParam>) -> Self {
+        Self::Gt(value)
+    }
+}
+impl From<Box<GteEvaluationRunConditionParam>> for EvaluationRunConditionParam {
+    fn from(value: Box<GteEvaluationRunConditionParam>) -> Self {
+        Self::Gte(value)
+    }
+}
+impl From<AndEvaluationRunConditionParam> for EvaluationRunConditionParam {
+    fn from(value: AndEvaluationRunConditionParam) -> Self {
+        Self::And(value)
+    }
+}
+impl From<OrEvaluationRunConditionParam> for EvaluationRunConditionParam {
+    fn from(value: OrEvaluationRunConditionParam) -> Self {
+        Self::Or(value)
+    }
+}
+impl From<Box<InEvaluationRunConditionParam>> for EvaluationRunConditionParam {
+    fn from(value: Box<InEvaluationRunConditionParam>) -> Self {
+        Self::In(value)
+    }
+}
+impl From<Box<NotInEvaluationRunConditionParam>> for EvaluationRunConditionParam {
+    fn from(value: Box<NotInEvaluationRunConditionParam>) -> Self {
+        Self::NotIn(value)
+    }
+}
+impl From<NotEvaluationRunConditionParam> for EvaluationRunConditionParam {
+    fn from(value: NotEvaluationRunConditionParam) -> Self {
+        Self::Not(value)
+    }
+}
+impl From<IsNullEvaluationRunConditionParam> for EvaluationRunConditionParam {
+    fn from(value: IsNullEvaluationRunConditionParam) -> Self {
+        Self::IsNull(value)
+    }
+}
+impl From<IsNotNullEvaluationRunConditionParam> for EvaluationRunConditionParam {
+    fn from(value: IsNotNullEvaluationRunConditionParam) -> Self {
+        Self::IsNotNull(value)
+    }
+}
+/// An operand of a run condition: a nested condition, or any other JSON value (the SDK types operands as any value). A value that is a condition should be read as one (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum RunConditionOperand {
+    EvaluationRunCondition(Box<EvaluationRunCondition>),
+    Value(serde_json::Value),
+}
+impl From<Box<EvaluationRunCondition>> for RunConditionOperand {
+    fn from(value: Box<EvaluationRunCondition>) -> Self {
+        Self::EvaluationRunCondition(value)
+    }
+}
+impl From<serde_json::Value> for RunConditionOperand {
+    fn from(value: serde_json::Value) -> Self {
+        Self::Value(value)
+    }
+}
+/// An operand of a run condition: a nested condition, or any other JSON value (the SDK types operands as any value). A value that is a condition should be read as one (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum RunConditionOperandParam {
+    EvaluationRunCondition(Box<EvaluationRunConditionParam>),
+    Value(serde_json::Value),
+}
+impl From<Box<EvaluationRunConditionParam>> for RunConditionOperandParam {
+    fn from(value: Box<EvaluationRunConditionParam>) -> Self {
+        Self::EvaluationRunCondition(value)
+    }
+}
+impl From<serde_json::Value> for RunConditionOperandParam {
+    fn from(value: serde_json::Value) -> Self {
+        Self::Value(value)
+    }
+}
+/// A constant value (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ConstEvaluationRunCondition {
+    /// `const`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<ConstOp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<ScalarValue>,
+}
+impl ConstEvaluationRunCondition {
+    /// Creates a [`ConstEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            op: Some(Default::default()),
+            value: None,
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `const`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<ConstOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<ScalarValue>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+impl Default for ConstEvaluationRunCondition {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// A constant value (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ConstEvaluationRunConditionParam {
+    /// `const`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<ConstOp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<ScalarValue>,
+}
+impl ConstEvaluationRunConditionParam {
+    /// Creates a [`ConstEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            op: Some(Default::default()),
+            value: None,
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `const`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<ConstOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<ScalarValue>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+impl Default for ConstEvaluationRunConditionParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// The value at a path of the item (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct VarEvaluationRunCondition {
+    /// `var`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<VarOp>,
+    /// Such as `item.score`.
+    pub path: String,
+}
+impl VarEvaluationRunCondition {
+    /// Creates a [`VarEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            path: path.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `var`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<VarOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// The value at a path of the item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct VarEvaluationRunConditionParam {
+    /// `var`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<VarOp>,
+    /// Such as `item.score`.
+    pub path: String,
+}
+impl VarEvaluationRunConditionParam {
+    /// Creates a [`VarEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            path: path.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `var`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<VarOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is equal to `right` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EqEvaluationRunCondition {
+    /// `eq`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<EqOp>,
+    pub left: Box<RunConditionOperand>,
+    pub right: Box<RunConditionOperand>,
+}
+impl EqEvaluationRunCondition {
+    /// Creates a [`EqEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperand>,
+        right: impl Into<RunConditionOperand>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `eq`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<EqOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is equal to `right` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EqEvaluationRunConditionParam {
+    /// `eq`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<EqOp>,
+    pub left: Box<RunConditionOperandParam>,
+    pub right: Box<RunConditionOperandParam>,
+}
+impl EqEvaluationRunConditionParam {
+    /// Creates a [`EqEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperandParam>,
+        right: impl Into<RunConditionOperandParam>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `eq`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<EqOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is not equal to `right` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NeEvaluationRunCondition {
+    /// `ne`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<NeOp>,
+    pub left: Box<RunConditionOperand>,
+    pub right: Box<RunConditionOperand>,
+}
+impl NeEvaluationRunCondition {
+    /// Creates a [`NeEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperand>,
+        right: impl Into<RunConditionOperand>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `ne`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<NeOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is not equal to `right` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NeEvaluationRunConditionParam {
+    /// `ne`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<NeOp>,
+    pub left: Box<RunConditionOperandParam>,
+    pub right: Box<RunConditionOperandParam>,
+}
+impl NeEvaluationRunConditionParam {
+    /// Creates a [`NeEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperandParam>,
+        right: impl Into<RunConditionOperandParam>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `ne`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<NeOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is less than `right` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LtEvaluationRunCondition {
+    /// `lt`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<LtOp>,
+    pub left: Box<RunConditionOperand>,
+    pub right: Box<RunConditionOperand>,
+}
+impl LtEvaluationRunCondition {
+    /// Creates a [`LtEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperand>,
+        right: impl Into<RunConditionOperand>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `lt`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<LtOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is less than `right` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LtEvaluationRunConditionParam {
+    /// `lt`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<LtOp>,
+    pub left: Box<RunConditionOperandParam>,
+    pub right: Box<RunConditionOperandParam>,
+}
+impl LtEvaluationRunConditionParam {
+    /// Creates a [`LtEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperandParam>,
+        right: impl Into<RunConditionOperandParam>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `lt`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<LtOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is less than or equal `right` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LteEvaluationRunCondition {
+    /// `lte`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<LteOp>,
+    pub left: Box<RunConditionOperand>,
+    pub right: Box<RunConditionOperand>,
+}
+impl LteEvaluationRunCondition {
+    /// Creates a [`LteEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperand>,
+        right: impl Into<RunConditionOperand>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `lte`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<LteOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is less than or equal `right` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LteEvaluationRunConditionParam {
+    /// `lte`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<LteOp>,
+    pub left: Box<RunConditionOperandParam>,
+    pub right: Box<RunConditionOperandParam>,
+}
+impl LteEvaluationRunConditionParam {
+    /// Creates a [`LteEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperandParam>,
+        right: impl Into<RunConditionOperandParam>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `lte`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<LteOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is greater than `right` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GtEvaluationRunCondition {
+    /// `gt`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<GtOp>,
+    pub left: Box<RunConditionOperand>,
+    pub right: Box<RunConditionOperand>,
+}
+impl GtEvaluationRunCondition {
+    /// Creates a [`GtEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperand>,
+        right: impl Into<RunConditionOperand>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `gt`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<GtOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is greater than `right` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GtEvaluationRunConditionParam {
+    /// `gt`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<GtOp>,
+    pub left: Box<RunConditionOperandParam>,
+    pub right: Box<RunConditionOperandParam>,
+}
+impl GtEvaluationRunConditionParam {
+    /// Creates a [`GtEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperandParam>,
+        right: impl Into<RunConditionOperandParam>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `gt`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<GtOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is greater than or equal `right` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GteEvaluationRunCondition {
+    /// `gte`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<GteOp>,
+    pub left: Box<RunConditionOperand>,
+    pub right: Box<RunConditionOperand>,
+}
+impl GteEvaluationRunCondition {
+    /// Creates a [`GteEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperand>,
+        right: impl Into<RunConditionOperand>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `gte`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<GteOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is greater than or equal `right` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GteEvaluationRunConditionParam {
+    /// `gte`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<GteOp>,
+    pub left: Box<RunConditionOperandParam>,
+    pub right: Box<RunConditionOperandParam>,
+}
+impl GteEvaluationRunConditionParam {
+    /// Creates a [`GteEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperandParam>,
+        right: impl Into<RunConditionOperandParam>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            right: Box::new(right.into()),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `gte`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<GteOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when every operand is true (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AndEvaluationRunCondition {
+    /// `and`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<AndOp>,
+    pub operands: Vec<RunConditionOperand>,
+}
+impl AndEvaluationRunCondition {
+    /// Creates a [`AndEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperand>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `and`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<AndOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when every operand is true (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AndEvaluationRunConditionParam {
+    /// `and`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<AndOp>,
+    pub operands: Vec<RunConditionOperandParam>,
+}
+impl AndEvaluationRunConditionParam {
+    /// Creates a [`AndEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperandParam>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `and`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<AndOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when at least one operand is true (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OrEvaluationRunCondition {
+    /// `or`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<OrOp>,
+    pub operands: Vec<RunConditionOperand>,
+}
+impl OrEvaluationRunCondition {
+    /// Creates a [`OrEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperand>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `or`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<OrOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when at least one operand is true (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OrEvaluationRunConditionParam {
+    /// `or`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<OrOp>,
+    pub operands: Vec<RunConditionOperandParam>,
+}
+impl OrEvaluationRunConditionParam {
+    /// Creates a [`OrEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperandParam>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `or`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<OrOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is one of `operands` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InEvaluationRunCondition {
+    /// `in`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<InOp>,
+    pub left: Box<RunConditionOperand>,
+    pub operands: Vec<RunConditionOperand>,
+}
+impl InEvaluationRunCondition {
+    /// Creates a [`InEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperand>,
+        operands: impl Into<Vec<RunConditionOperand>>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `in`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<InOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is one of `operands` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InEvaluationRunConditionParam {
+    /// `in`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<InOp>,
+    pub left: Box<RunConditionOperandParam>,
+    pub operands: Vec<RunConditionOperandParam>,
+}
+impl InEvaluationRunConditionParam {
+    /// Creates a [`InEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperandParam>,
+        operands: impl Into<Vec<RunConditionOperandParam>>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `in`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<InOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is none of `operands` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotInEvaluationRunCondition {
+    /// `not_in`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<NotInOp>,
+    pub left: Box<RunConditionOperand>,
+    pub operands: Vec<RunConditionOperand>,
+}
+impl NotInEvaluationRunCondition {
+    /// Creates a [`NotInEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperand>,
+        operands: impl Into<Vec<RunConditionOperand>>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `not_in`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<NotInOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when `left` is none of `operands` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotInEvaluationRunConditionParam {
+    /// `not_in`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<NotInOp>,
+    pub left: Box<RunConditionOperandParam>,
+    pub operands: Vec<RunConditionOperandParam>,
+}
+impl NotInEvaluationRunConditionParam {
+    /// Creates a [`NotInEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        left: impl Into<RunConditionOperandParam>,
+        operands: impl Into<Vec<RunConditionOperandParam>>,
+    ) -> Self {
+        Self {
+            op: Some(Default::default()),
+            left: Box::new(left.into()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `not_in`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<NotInOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// Negates its operand (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotEvaluationRunCondition {
+    /// `not`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<NotOp>,
+    pub operands: Vec<RunConditionOperand>,
+}
+impl NotEvaluationRunCondition {
+    /// Creates a [`NotEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperand>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `not`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<NotOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// Negates its operand (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotEvaluationRunConditionParam {
+    /// `not`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<NotOp>,
+    pub operands: Vec<RunConditionOperandParam>,
+}
+impl NotEvaluationRunConditionParam {
+    /// Creates a [`NotEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperandParam>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `not`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<NotOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when the operand is null (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct IsNullEvaluationRunCondition {
+    /// `is_null`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<IsNullOp>,
+    pub operands: Vec<RunConditionOperand>,
+}
+impl IsNullEvaluationRunCondition {
+    /// Creates a [`IsNullEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperand>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `is_null`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<IsNullOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when the operand is null (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct IsNullEvaluationRunConditionParam {
+    /// `is_null`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<IsNullOp>,
+    pub operands: Vec<RunConditionOperandParam>,
+}
+impl IsNullEvaluationRunConditionParam {
+    /// Creates a [`IsNullEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperandParam>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `is_null`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<IsNullOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when the operand is not null (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct IsNotNullEvaluationRunCondition {
+    /// `is_not_null`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<IsNotNullOp>,
+    pub operands: Vec<RunConditionOperand>,
+}
+impl IsNotNullEvaluationRunCondition {
+    /// Creates a [`IsNotNullEvaluationRunCondition`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperand>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `is_not_null`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<IsNotNullOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// True when the operand is not null (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct IsNotNullEvaluationRunConditionParam {
+    /// `is_not_null`; optional in the SDK, always send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<IsNotNullOp>,
+    pub operands: Vec<RunConditionOperandParam>,
+}
+impl IsNotNullEvaluationRunConditionParam {
+    /// Creates a [`IsNotNullEvaluationRunConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(operands: impl Into<Vec<RunConditionOperandParam>>) -> Self {
+        Self {
+            op: Some(Default::default()),
+            operands: operands.into(),
+        }
+    }
+    /// Sets `op`.
+    ///
+    /// `is_not_null`; optional in the SDK, always send it.
+    pub fn op(mut self, value: impl Into<IsNotNullOp>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+}
+/// Configuration of a contributor question task (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ContributorEvaluationQuestionTaskConfiguration {
+    /// The question contributors answer.
+    pub question_id: String,
+    pub layout: Container,
+    /// A dataset column whose value pre-fills the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill_from: Option<String>,
+    /// The annotation queue the task goes to; `default` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_id: Option<String>,
+    /// Whether an answer is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The rubric used to score the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric_id: Option<String>,
+}
+impl ContributorEvaluationQuestionTaskConfiguration {
+    /// Creates a [`ContributorEvaluationQuestionTaskConfiguration`] from its required fields; set the others with the setters.
+    pub fn new(question_id: impl Into<String>, layout: impl Into<Container>) -> Self {
+        Self {
+            question_id: question_id.into(),
+            layout: layout.into(),
+            prefill_from: None,
+            queue_id: None,
+            required: None,
+            rubric_id: None,
+        }
+    }
+    /// Sets `prefill_from`.
+    ///
+    /// A dataset column whose value pre-fills the answer.
+    pub fn prefill_from(mut self, value: impl Into<String>) -> Self {
+        self.prefill_from = Some(value.into());
+        self
+    }
+    /// Sets `queue_id`.
+    ///
+    /// The annotation queue the task goes to; `default` when unset.
+    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+        self.queue_id = Some(value.into());
+        self
+    }
+    /// Sets `required`.
+    ///
+    /// Whether an answer is required.
+    pub fn required(mut self, value: impl Into<bool>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `rubric_id`.
+    ///
+    /// The rubric used to score the answer.
+    pub fn rubric_id(mut self, value: impl Into<String>) -> Self {
+        self.rubric_id = Some(value.into());
+        self
+    }
+}
+/// Configuration of a contributor question task (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ContributorEvaluationQuestionTaskConfigurationParam {
+    /// The question contributors answer.
+    pub question_id: String,
+    pub layout: ContainerParam,
+    /// A dataset column whose value pre-fills the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill_from: Option<String>,
+    /// The annotation queue the task goes to; `default` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_id: Option<String>,
+    /// Whether an answer is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The rubric used to score the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric_id: Option<String>,
+}
+impl ContributorEvaluationQuestionTaskConfigurationParam {
+    /// Creates a [`ContributorEvaluationQuestionTaskConfigurationParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        question_id: impl Into<String>,
+        layout: impl Into<ContainerParam>,
+    ) -> Self {
+        Self {
+            question_id: question_id.into(),
+            layout: layout.into(),
+            prefill_from: None,
+            queue_id: None,
+            required: None,
+            rubric_id: None,
+        }
+    }
+    /// Sets `prefill_from`.
+    ///
+    /// A dataset column whose value pre-fills the answer.
+    pub fn prefill_from(mut self, value: impl Into<String>) -> Self {
+        self.prefill_from = Some(value.into());
+        self
+    }
+    /// Sets `queue_id`.
+    ///
+    /// The annotation queue the task goes to; `default` when unset.
+    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+        self.queue_id = Some(value.into());
+        self
+    }
+    /// Sets `required`.
+    ///
+    /// Whether an answer is required.
+    pub fn required(mut self, value: impl Into<bool>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `rubric_id`.
+    ///
+    /// The rubric used to score the answer.
+    pub fn rubric_id(mut self, value: impl Into<String>) -> Self {
+        self.rubric_id = Some(value.into());
+        self
+    }
+}
+/// A layout box that shows its children in a row or a column; children are containers or components, so layouts nest (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Container {
+    pub children: Vec<ContainerChild>,
+    /// The axis the children are laid out on (as CSS `flex-direction`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<ContainerDirection>,
+}
+impl Container {
+    /// Creates a [`Container`] from its required fields; set the others with the setters.
+    pub fn new(children: impl Into<Vec<ContainerChild>>) -> Self {
+        Self {
+            children: children.into(),
+            direction: None,
+        }
+    }
+    /// Sets `direction`.
+    ///
+    /// The axis the children are laid out on (as CSS `flex-direction`).
+    pub fn direction(mut self, value: impl Into<ContainerDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+}
+/// A layout box that shows its children in a row or a column; children are containers or components, so layouts nest (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ContainerParam {
+    pub children: Vec<ContainerChildParam>,
+    /// The axis the children are laid out on (as CSS `flex-direction`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<ContainerDirection>,
+}
+impl ContainerParam {
+    /// Creates a [`ContainerParam`] from its required fields; set the others with the setters.
+    pub fn new(children: impl Into<Vec<ContainerChildParam>>) -> Self {
+        Self {
+            children: children.into(),
+            direction: None,
+        }
+    }
+    /// Sets `direction`.
+    ///
+    /// The axis the children are laid out on (as CSS `flex-direction`).
+    pub fn direction(mut self, value: impl Into<ContainerDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+}
+/// A child of a layout container: a nested container or a component (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ContainerChild {
+    Container(Container),
+    Component(Component),
+}
+impl From<Container> for ContainerChild {
+    fn from(value: Container) -> Self {
+        Self::Container(value)
+    }
+}
+impl From<Component> for ContainerChild {
+    fn from(value: Component) -> Self {
+        Self::Component(value)
+    }
+}
+/// A child of a layout container: a nested container or a component (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ContainerChildParam {
+    ContainerParam(ContainerParam),
+    Component(ComponentParam),
+}
+impl From<ContainerParam> for ContainerChildParam {
+    fn from(value: ContainerParam) -> Self {
+        Self::ContainerParam(value)
+    }
+}
+impl From<ComponentParam> for ContainerChildParam {
+    fn from(value: ComponentParam) -> Self {
+        Self::Component(value)
+    }
+}
+/// A layout leaf that shows one value of the evaluation item (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Component {
+    pub data: ItemLocator,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+impl Component {
+    /// Creates a [`Component`] from its required fields; set the others with the setters.
+    pub fn new(data: impl Into<ItemLocator>) -> Self {
+        Self {
+            data: data.into(),
+            label: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+/// A layout leaf that shows one value of the evaluation item (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ComponentParam {
+    pub data: ItemLocator,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+impl ComponentParam {
+    /// Creates a [`ComponentParam`] from its required fields; set the others with the setters.
+    pub fn new(data: impl Into<ItemLocator>) -> Self {
+        Self {
+            data: data.into(),
+            label: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
+/// Configuration of a custom Python function task (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomFunctionEvaluationTaskConfiguration {
+    /// The Python source of the function.
+    pub function_source: String,
+    /// Parameter name to item locator; derived from the function's signature when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arg_mapping: Option<std::collections::BTreeMap<String, String>>,
+    /// Literal argument values (at most 10000 characters as JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_args: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Paths of the return value to store as separate result columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Vec<CustomFunctionOutput>>,
+}
+impl CustomFunctionEvaluationTaskConfiguration {
+    /// Creates a [`CustomFunctionEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
+    pub fn new(function_source: impl Into<String>) -> Self {
+        Self {
+            function_source: function_source.into(),
+            arg_mapping: None,
+            config_args: None,
+            outputs: None,
+        }
+    }
+    /// Sets `arg_mapping`.
+    ///
+    /// Parameter name to item locator; derived from the function's signature when left out.
+    pub fn arg_mapping(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.arg_mapping = Some(value.into());
+        self
+    }
+    /// Sets `config_args`.
+    ///
+    /// Literal argument values (at most 10000 characters as JSON).
+    pub fn config_args(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.config_args = Some(value.into());
+        self
+    }
+    /// Sets `outputs`.
+    ///
+    /// Paths of the return value to store as separate result columns.
+    pub fn outputs(mut self, value: impl Into<Vec<CustomFunctionOutput>>) -> Self {
+        self.outputs = Some(value.into());
+        self
+    }
+}
+/// Configuration of a custom Python function task (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomFunctionEvaluationTaskConfigurationParam {
+    /// The Python source of the function.
+    pub function_source: String,
+    /// Parameter name to item locator; derived from the function's signature when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arg_mapping: Option<std::collections::BTreeMap<String, String>>,
+    /// Literal argument values (at most 10000 characters as JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_args: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Paths of the return value to store as separate result columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Vec<CustomFunctionOutputParam>>,
+}
+impl CustomFunctionEvaluationTaskConfigurationParam {
+    /// Creates a [`CustomFunctionEvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
+    pub fn new(function_source: impl Into<String>) -> Self {
+        Self {
+            function_source: function_source.into(),
+            arg_mapping: None,
+            config_args: None,
+            outputs: None,
+        }
+    }
+    /// Sets `arg_mapping`.
+    ///
+    /// Parameter name to item locator; derived from the function's signature when left out.
+    pub fn arg_mapping(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.arg_mapping = Some(value.into());
+        self
+    }
+    /// Sets `config_args`.
+    ///
+    /// Literal argument values (at most 10000 characters as JSON).
+    pub fn config_args(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.config_args = Some(value.into());
+        self
+    }
+    /// Sets `outputs`.
+    ///
+    /// Paths of the return value to store as separate result columns.
+    pub fn outputs(mut self, value: impl Into<Vec<CustomFunctionOutputParam>>) -> Self {
+        self.outputs = Some(value.into());
+        self
+    }
+}
+/// One path of a custom function's return value stored as its own column (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomFunctionOutput {
+    /// Dot path into the return value.
+    pub path: String,
+    /// The column's name; the path with dots replaced by underscores when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+impl CustomFunctionOutput {
+    /// Creates a [`CustomFunctionOutput`] from its required fields; set the others with the setters.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            alias: None,
+        }
+    }
+    /// Sets `alias`.
+    ///
+    /// The column's name; the path with dots replaced by underscores when unset.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// One path of a custom function's return value stored as its own column (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomFunctionOutputParam {
+    /// Dot path into the return value.
+    pub path: String,
+    /// The column's name; the path with dots replaced by underscores when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+impl CustomFunctionOutputParam {
+    /// Creates a [`CustomFunctionOutputParam`] from its required fields; set the others with the setters.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            alias: None,
+        }
+    }
+    /// Sets `alias`.
+    ///
+    /// The column's name; the path with dots replaced by underscores when unset.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// One item of an evaluation, with its task results merged into `data` (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EvaluationItem {
@@ -1990,39 +7230,53 @@ pub struct EvaluationItem {
     /// Always `evaluation.item` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<EvaluationItemObject>,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub created_by_user_id: String,
-    /// The item's data, free-form (the SDK does not describe it; presumably the input item plus the task results).
-    pub data: serde_json::Map<String, serde_json::Value>,
     pub evaluation_id: String,
+    /// The item's data, task results included.
+    pub data: serde_json::Map<String, serde_json::Value>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// The dataset item this item was created from, if any.
+    /// The dataset item the item was made from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset_item_id: Option<String>,
-    /// The dataset version the dataset item was taken from, if any.
+    /// The dataset version that item was taken from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset_item_version_num: Option<i64>,
+    /// Files attached to the item (name to file id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<std::collections::BTreeMap<String, String>>,
+    /// Task alias to the error that task hit on this item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_errors: Option<std::collections::BTreeMap<String, TaskError>>,
+    /// Task alias to the state of that task's result; null for older items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_result_statuses: Option<
+        std::collections::BTreeMap<String, TaskResultStatus>,
+    >,
 }
 impl EvaluationItem {
     /// Creates a [`EvaluationItem`] from its required fields; set the others with the setters.
     pub fn new(
         id: impl Into<String>,
-        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
-        created_by_user_id: impl Into<String>,
-        data: impl Into<serde_json::Map<String, serde_json::Value>>,
         evaluation_id: impl Into<String>,
+        data: impl Into<serde_json::Map<String, serde_json::Value>>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
     ) -> Self {
         Self {
             id: id.into(),
             object: Some(Default::default()),
-            created_at: created_at.into(),
-            created_by_user_id: created_by_user_id.into(),
-            data: data.into(),
             evaluation_id: evaluation_id.into(),
+            data: data.into(),
+            created_at: created_at.into(),
+            created_by: created_by.into(),
             archived_at: None,
             dataset_item_id: None,
             dataset_item_version_num: None,
+            files: None,
+            task_errors: None,
+            task_result_statuses: None,
         }
     }
     /// Sets `object`.
@@ -2042,65 +7296,864 @@ impl EvaluationItem {
     }
     /// Sets `dataset_item_id`.
     ///
-    /// The dataset item this item was created from, if any.
+    /// The dataset item the item was made from, if any.
     pub fn dataset_item_id(mut self, value: impl Into<String>) -> Self {
         self.dataset_item_id = Some(value.into());
         self
     }
     /// Sets `dataset_item_version_num`.
     ///
-    /// The dataset version the dataset item was taken from, if any.
+    /// The dataset version that item was taken from, if any.
     pub fn dataset_item_version_num(mut self, value: impl Into<i64>) -> Self {
         self.dataset_item_version_num = Some(value.into());
         self
     }
+    /// Sets `files`.
+    ///
+    /// Files attached to the item (name to file id).
+    pub fn files(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.files = Some(value.into());
+        self
+    }
+    /// Sets `task_errors`.
+    ///
+    /// Task alias to the error that task hit on this item.
+    pub fn task_errors(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, TaskError>>,
+    ) -> Self {
+        self.task_errors = Some(value.into());
+        self
+    }
+    /// Sets `task_result_statuses`.
+    ///
+    /// Task alias to the state of that task's result; null for older items.
+    pub fn task_result_statuses(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, TaskResultStatus>>,
+    ) -> Self {
+        self.task_result_statuses = Some(value.into());
+        self
+    }
 }
-/// A dataset (response).
+/// The error a task hit on one item (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Dataset {
-    pub id: String,
-    /// Always `dataset` when present.
+pub struct TaskError {
+    pub message: String,
+    /// The kind of error.
+    pub r#type: String,
+}
+impl TaskError {
+    /// Creates a [`TaskError`] from its required fields; set the others with the setters.
+    pub fn new(message: impl Into<String>, r#type: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
+/// State of one task's result on an item (`prefilled`: the answer came with the item).
+///
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TaskResultStatus {
+    /// `completed`
+    Completed,
+    /// `skipped`
+    Skipped,
+    /// `errored`
+    Errored,
+    /// `pending`
+    Pending,
+    /// `prefilled`
+    Prefilled,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl TaskResultStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "completed",
+            Self::Skipped => "skipped",
+            Self::Errored => "errored",
+            Self::Pending => "pending",
+            Self::Prefilled => "prefilled",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for TaskResultStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "completed" => Self::Completed,
+            "skipped" => Self::Skipped,
+            "errored" => Self::Errored,
+            "pending" => Self::Pending,
+            "prefilled" => Self::Prefilled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for TaskResultStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for TaskResultStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for TaskResultStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for TaskResultStatus {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Body of Export Evaluation Items.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationItemExportRequest {
+    /// The evaluation whose items are exported.
+    pub evaluation_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<DatasetObject>,
+    pub export_format: Option<ExportFormat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_method: Option<ExportMethod>,
+    /// Whether archived items are exported too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_archived: Option<bool>,
+}
+impl EvaluationItemExportRequest {
+    /// Creates a [`EvaluationItemExportRequest`] from its required fields; set the others with the setters.
+    pub fn new(evaluation_id: impl Into<String>) -> Self {
+        Self {
+            evaluation_id: evaluation_id.into(),
+            export_format: None,
+            export_method: None,
+            include_archived: None,
+        }
+    }
+    /// Sets `export_format`.
+    pub fn export_format(mut self, value: impl Into<ExportFormat>) -> Self {
+        self.export_format = Some(value.into());
+        self
+    }
+    /// Sets `export_method`.
+    pub fn export_method(mut self, value: impl Into<ExportMethod>) -> Self {
+        self.export_method = Some(value.into());
+        self
+    }
+    /// Sets `include_archived`.
+    ///
+    /// Whether archived items are exported too.
+    pub fn include_archived(mut self, value: impl Into<bool>) -> Self {
+        self.include_archived = Some(value.into());
+        self
+    }
+}
+/// File format of an export: one JSON array, JSON lines, or CSV.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum ExportFormat {
+    /// `json`
+    #[serde(rename = "json")]
+    Json,
+    /// `jsonl`
+    #[serde(rename = "jsonl")]
+    Jsonl,
+    /// `csv`
+    #[serde(rename = "csv")]
+    Csv,
+}
+impl ExportFormat {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Jsonl => "jsonl",
+            Self::Csv => "csv",
+        }
+    }
+}
+impl std::fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ExportFormat {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// How an export is delivered: a pre-signed download URL (`signed_url`; 501 where no object storage is configured) or the content in the response (`direct`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum ExportMethod {
+    /// `signed_url`
+    #[serde(rename = "signed_url")]
+    SignedUrl,
+    /// `direct`
+    #[serde(rename = "direct")]
+    Direct,
+}
+impl ExportMethod {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::SignedUrl => "signed_url",
+            Self::Direct => "direct",
+        }
+    }
+}
+impl std::fmt::Display for ExportMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ExportMethod {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// The result of an export (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationItemExport {
+    /// The exported file's name.
+    pub filename: String,
+    /// The file's content (with `direct`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Where to download the file (with `signed_url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_url: Option<String>,
+}
+impl EvaluationItemExport {
+    /// Creates a [`EvaluationItemExport`] from its required fields; set the others with the setters.
+    pub fn new(filename: impl Into<String>) -> Self {
+        Self {
+            filename: filename.into(),
+            content: None,
+            signed_url: None,
+        }
+    }
+    /// Sets `content`.
+    ///
+    /// The file's content (with `direct`).
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `signed_url`.
+    ///
+    /// Where to download the file (with `signed_url`).
+    pub fn signed_url(mut self, value: impl Into<String>) -> Self {
+        self.signed_url = Some(value.into());
+        self
+    }
+}
+/// A named group of evaluations compared side by side (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationGroup {
+    pub id: String,
+    /// Always `evaluation_group` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationGroupObject>,
+    /// The account that owns the group.
+    pub account_id: String,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
-    pub created_by_user_id: String,
+    /// When the group was archived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// The tags associated with the entity
-    pub tags: Vec<String>,
-    /// The dataset's latest version number.
-    pub current_version_num: i64,
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Tags attached to the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The member evaluations: always on Retrieve, on List only with `views=members`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<EvaluationGroupMember>>,
+    /// Per-evaluation join columns; only with `views=row_identifiers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_identifiers: Option<Vec<EvaluationGroupRowIdentifier>>,
 }
-impl Dataset {
-    /// Creates a [`Dataset`] from its required fields; set the others with the setters.
+impl EvaluationGroup {
+    /// Creates a [`EvaluationGroup`] from its required fields; set the others with the setters.
     pub fn new(
         id: impl Into<String>,
+        account_id: impl Into<String>,
         name: impl Into<String>,
         created_at: impl Into<chrono::DateTime<chrono::Utc>>,
-        created_by_user_id: impl Into<String>,
-        tags: impl Into<Vec<String>>,
-        current_version_num: impl Into<i64>,
     ) -> Self {
         Self {
             id: id.into(),
             object: Some(Default::default()),
+            account_id: account_id.into(),
             name: name.into(),
             description: None,
             created_at: created_at.into(),
-            created_by_user_id: created_by_user_id.into(),
-            archived_at: None,
-            tags: tags.into(),
-            current_version_num: current_version_num.into(),
+            deleted_at: None,
+            tags: None,
+            metadata: None,
+            members: None,
+            row_identifiers: None,
         }
     }
     /// Sets `object`.
     ///
-    /// Always `dataset` when present.
-    pub fn object(mut self, value: impl Into<DatasetObject>) -> Self {
+    /// Always `evaluation_group` when present.
+    pub fn object(mut self, value: impl Into<EvaluationGroupObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `deleted_at`.
+    ///
+    /// When the group was archived.
+    pub fn deleted_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the group.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `members`.
+    ///
+    /// The member evaluations: always on Retrieve, on List only with `views=members`.
+    pub fn members(mut self, value: impl Into<Vec<EvaluationGroupMember>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+    /// Sets `row_identifiers`.
+    ///
+    /// Per-evaluation join columns; only with `views=row_identifiers`.
+    pub fn row_identifiers(
+        mut self,
+        value: impl Into<Vec<EvaluationGroupRowIdentifier>>,
+    ) -> Self {
+        self.row_identifiers = Some(value.into());
+        self
+    }
+}
+/// One evaluation's membership of a group (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationGroupMember {
+    /// The membership's id (not the evaluation's).
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationGroupMemberObject>,
+    pub evaluation_group_id: String,
+    pub evaluation_id: String,
+    /// When the evaluation joined the group.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When the membership was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The evaluation's name; null when the caller cannot read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_name: Option<String>,
+    /// When the evaluation was created; null when the caller cannot read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The evaluation's tags; null when the caller cannot read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_tags: Option<Vec<String>>,
+}
+impl EvaluationGroupMember {
+    /// Creates a [`EvaluationGroupMember`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        evaluation_group_id: impl Into<String>,
+        evaluation_id: impl Into<String>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            evaluation_group_id: evaluation_group_id.into(),
+            evaluation_id: evaluation_id.into(),
+            created_at: created_at.into(),
+            deleted_at: None,
+            evaluation_name: None,
+            evaluation_created_at: None,
+            evaluation_tags: None,
+        }
+    }
+    /// Sets `object`.
+    pub fn object(mut self, value: impl Into<EvaluationGroupMemberObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `deleted_at`.
+    ///
+    /// When the membership was removed.
+    pub fn deleted_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_name`.
+    ///
+    /// The evaluation's name; null when the caller cannot read it.
+    pub fn evaluation_name(mut self, value: impl Into<String>) -> Self {
+        self.evaluation_name = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_created_at`.
+    ///
+    /// When the evaluation was created; null when the caller cannot read it.
+    pub fn evaluation_created_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.evaluation_created_at = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_tags`.
+    ///
+    /// The evaluation's tags; null when the caller cannot read it.
+    pub fn evaluation_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.evaluation_tags = Some(value.into());
+        self
+    }
+}
+/// The item column that lines one member's rows up with the other members' (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationGroupRowIdentifier {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationGroupRowIdentifierObject>,
+    pub evaluation_id: String,
+    pub column_name: String,
+}
+impl EvaluationGroupRowIdentifier {
+    /// Creates a [`EvaluationGroupRowIdentifier`] from its required fields; set the others with the setters.
+    pub fn new(
+        evaluation_id: impl Into<String>,
+        column_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            object: Some(Default::default()),
+            evaluation_id: evaluation_id.into(),
+            column_name: column_name.into(),
+        }
+    }
+    /// Sets `object`.
+    pub fn object(
+        mut self,
+        value: impl Into<EvaluationGroupRowIdentifierObject>,
+    ) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+}
+/// An optional part of a group that a read can expand (`views` query parameter).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationGroupView {
+    /// `members`
+    #[serde(rename = "members")]
+    Members,
+    /// `row_identifiers`
+    #[serde(rename = "row_identifiers")]
+    RowIdentifiers,
+}
+impl EvaluationGroupView {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Members => "members",
+            Self::RowIdentifiers => "row_identifiers",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationGroupView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationGroupView {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Body of Create Evaluation Group.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationGroupCreateRequest {
+    pub name: String,
+    /// The member evaluations; each must exist and be readable, else the call fails with 400.
+    pub evaluation_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags attached to the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Evaluation id to the item column used to join rows across the group's evaluations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_identifiers: Option<std::collections::BTreeMap<String, String>>,
+}
+impl EvaluationGroupCreateRequest {
+    /// Creates a [`EvaluationGroupCreateRequest`] from its required fields; set the others with the setters.
+    pub fn new(name: impl Into<String>, evaluation_ids: impl Into<Vec<String>>) -> Self {
+        Self {
+            name: name.into(),
+            evaluation_ids: evaluation_ids.into(),
+            description: None,
+            tags: None,
+            metadata: None,
+            row_identifiers: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the group.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `row_identifiers`.
+    ///
+    /// Evaluation id to the item column used to join rows across the group's evaluations.
+    pub fn row_identifiers(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.row_identifiers = Some(value.into());
+        self
+    }
+}
+/// Body of Update Evaluation Group: only the keys sent change (`metadata` merged per key, `row_identifiers` replaced whole). Membership cannot change here; an empty body is a 400.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationGroupUpdateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags attached to the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Evaluation id to the item column used to join rows across the group's evaluations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_identifiers: Option<std::collections::BTreeMap<String, String>>,
+}
+impl EvaluationGroupUpdateRequest {
+    /// Creates a [`EvaluationGroupUpdateRequest`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            description: None,
+            tags: None,
+            metadata: None,
+            row_identifiers: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the group.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `row_identifiers`.
+    ///
+    /// Evaluation id to the item column used to join rows across the group's evaluations.
+    pub fn row_identifiers(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.row_identifiers = Some(value.into());
+        self
+    }
+}
+impl Default for EvaluationGroupUpdateRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Body of Replace Evaluation Group: `name`, `description`, `tags` and `metadata` are written from the body (left out means cleared); the members change only when `evaluation_ids` is sent.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationGroupReplaceRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags attached to the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Evaluation id to the item column used to join rows across the group's evaluations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_identifiers: Option<std::collections::BTreeMap<String, String>>,
+    /// The complete new member set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_ids: Option<Vec<String>>,
+}
+impl EvaluationGroupReplaceRequest {
+    /// Creates a [`EvaluationGroupReplaceRequest`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            description: None,
+            tags: None,
+            metadata: None,
+            row_identifiers: None,
+            evaluation_ids: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the group.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn metadata(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `row_identifiers`.
+    ///
+    /// Evaluation id to the item column used to join rows across the group's evaluations.
+    pub fn row_identifiers(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.row_identifiers = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_ids`.
+    ///
+    /// The complete new member set.
+    pub fn evaluation_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.evaluation_ids = Some(value.into());
+        self
+    }
+}
+impl Default for EvaluationGroupReplaceRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// The item-data fields of every member of a group (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationGroupRetrieveSchemaResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationGroupSchemaObject>,
+    pub evaluation_group_id: String,
+    /// One entry per active member evaluation (not merged); empty without members.
+    pub evaluation_schemas: Vec<EvaluationSchemaResponse>,
+}
+impl EvaluationGroupRetrieveSchemaResponse {
+    /// Creates a [`EvaluationGroupRetrieveSchemaResponse`] from its required fields; set the others with the setters.
+    pub fn new(
+        evaluation_group_id: impl Into<String>,
+        evaluation_schemas: impl Into<Vec<EvaluationSchemaResponse>>,
+    ) -> Self {
+        Self {
+            object: Some(Default::default()),
+            evaluation_group_id: evaluation_group_id.into(),
+            evaluation_schemas: evaluation_schemas.into(),
+        }
+    }
+    /// Sets `object`.
+    pub fn object(mut self, value: impl Into<EvaluationGroupSchemaObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+}
+/// A dashboard of charts over one evaluation or one evaluation group (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboard {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationDashboardObject>,
+    pub account_id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Tags attached to the dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The evaluation the dashboard is bound to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_id: Option<String>,
+    /// The group the dashboard is bound to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_group_id: Option<String>,
+    /// Set when a computation failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// Widget ids in display order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_order: Option<Vec<String>>,
+    /// Only with `views=widgets`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widgets: Option<Vec<EvaluationDashboardWidget>>,
+    /// Only with `views=widget_results`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_results: Option<Vec<EvaluationDashboardWidgetResult>>,
+}
+impl EvaluationDashboard {
+    /// Creates a [`EvaluationDashboard`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        account_id: impl Into<String>,
+        name: impl Into<String>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+        updated_at: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            account_id: account_id.into(),
+            name: name.into(),
+            description: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            updated_at: updated_at.into(),
+            archived_at: None,
+            tags: None,
+            evaluation_id: None,
+            evaluation_group_id: None,
+            error_message: None,
+            widget_order: None,
+            widgets: None,
+            widget_results: None,
+        }
+    }
+    /// Sets `object`.
+    pub fn object(mut self, value: impl Into<EvaluationDashboardObject>) -> Self {
         self.object = Some(value.into());
         self
     }
@@ -2117,7 +8170,1948 @@ impl Dataset {
         self.archived_at = Some(value.into());
         self
     }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the dashboard.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_id`.
+    ///
+    /// The evaluation the dashboard is bound to, if any.
+    pub fn evaluation_id(mut self, value: impl Into<String>) -> Self {
+        self.evaluation_id = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_group_id`.
+    ///
+    /// The group the dashboard is bound to, if any.
+    pub fn evaluation_group_id(mut self, value: impl Into<String>) -> Self {
+        self.evaluation_group_id = Some(value.into());
+        self
+    }
+    /// Sets `error_message`.
+    ///
+    /// Set when a computation failed.
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `widget_order`.
+    ///
+    /// Widget ids in display order.
+    pub fn widget_order(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.widget_order = Some(value.into());
+        self
+    }
+    /// Sets `widgets`.
+    ///
+    /// Only with `views=widgets`.
+    pub fn widgets(mut self, value: impl Into<Vec<EvaluationDashboardWidget>>) -> Self {
+        self.widgets = Some(value.into());
+        self
+    }
+    /// Sets `widget_results`.
+    ///
+    /// Only with `views=widget_results`.
+    pub fn widget_results(
+        mut self,
+        value: impl Into<Vec<EvaluationDashboardWidgetResult>>,
+    ) -> Self {
+        self.widget_results = Some(value.into());
+        self
+    }
 }
+/// An optional part of a dashboard that a read can expand (`views` query parameter).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationDashboardView {
+    /// `widgets`
+    #[serde(rename = "widgets")]
+    Widgets,
+    /// `widget_results`
+    #[serde(rename = "widget_results")]
+    WidgetResults,
+}
+impl EvaluationDashboardView {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Widgets => "widgets",
+            Self::WidgetResults => "widget_results",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationDashboardView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationDashboardView {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Body of Create Evaluation Dashboard. Exactly one of `evaluation_id` and `evaluation_group_id` must be sent (checked by the server).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardCreateRequest {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Binds the dashboard to this evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_id: Option<String>,
+    /// Binds the dashboard to this group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_group_id: Option<String>,
+    /// Tags attached to the dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// A dashboard whose `widget_order` is copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_dashboard_id: Option<String>,
+    /// Widget ids in display order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_order: Option<Vec<String>>,
+}
+impl EvaluationDashboardCreateRequest {
+    /// Creates a [`EvaluationDashboardCreateRequest`] from its required fields; set the others with the setters.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            description: None,
+            evaluation_id: None,
+            evaluation_group_id: None,
+            tags: None,
+            template_dashboard_id: None,
+            widget_order: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_id`.
+    ///
+    /// Binds the dashboard to this evaluation.
+    pub fn evaluation_id(mut self, value: impl Into<String>) -> Self {
+        self.evaluation_id = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_group_id`.
+    ///
+    /// Binds the dashboard to this group.
+    pub fn evaluation_group_id(mut self, value: impl Into<String>) -> Self {
+        self.evaluation_group_id = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the dashboard.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `template_dashboard_id`.
+    ///
+    /// A dashboard whose `widget_order` is copied.
+    pub fn template_dashboard_id(mut self, value: impl Into<String>) -> Self {
+        self.template_dashboard_id = Some(value.into());
+        self
+    }
+    /// Sets `widget_order`.
+    ///
+    /// Widget ids in display order.
+    pub fn widget_order(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.widget_order = Some(value.into());
+        self
+    }
+}
+/// Body of Update Evaluation Dashboard: only the keys sent change.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardUpdateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags attached to the dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Widget ids in the new display order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_order: Option<Vec<String>>,
+}
+impl EvaluationDashboardUpdateRequest {
+    /// Creates a [`EvaluationDashboardUpdateRequest`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            description: None,
+            tags: None,
+            widget_order: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// Tags attached to the dashboard.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `widget_order`.
+    ///
+    /// Widget ids in the new display order.
+    pub fn widget_order(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.widget_order = Some(value.into());
+        self
+    }
+}
+impl Default for EvaluationDashboardUpdateRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// The kind of chart a widget draws. The SDK's name is `EvaluationWidgetTypeEnum`.
+///
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum EvaluationWidgetType {
+    /// `bar`
+    Bar,
+    /// `histogram`
+    Histogram,
+    /// `donut`
+    Donut,
+    /// `scatter`
+    Scatter,
+    /// `metric`
+    Metric,
+    /// `table`
+    Table,
+    /// `markdown`
+    Markdown,
+    /// `heading`
+    Heading,
+    /// `timeseries`
+    Timeseries,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl EvaluationWidgetType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bar => "bar",
+            Self::Histogram => "histogram",
+            Self::Donut => "donut",
+            Self::Scatter => "scatter",
+            Self::Metric => "metric",
+            Self::Table => "table",
+            Self::Markdown => "markdown",
+            Self::Heading => "heading",
+            Self::Timeseries => "timeseries",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for EvaluationWidgetType {
+    fn from(value: &str) -> Self {
+        match value {
+            "bar" => Self::Bar,
+            "histogram" => Self::Histogram,
+            "donut" => Self::Donut,
+            "scatter" => Self::Scatter,
+            "metric" => Self::Metric,
+            "table" => Self::Table,
+            "markdown" => Self::Markdown,
+            "heading" => Self::Heading,
+            "timeseries" => Self::Timeseries,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for EvaluationWidgetType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for EvaluationWidgetType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for EvaluationWidgetType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationWidgetType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// A chart of a dashboard (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardWidget {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationDashboardWidgetObject>,
+    pub account_id: String,
+    pub title: String,
+    pub r#type: EvaluationWidgetType,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Display settings; which keys apply depends on the widget type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<WidgetQuery>,
+}
+impl EvaluationDashboardWidget {
+    /// Creates a [`EvaluationDashboardWidget`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        account_id: impl Into<String>,
+        title: impl Into<String>,
+        r#type: impl Into<EvaluationWidgetType>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            account_id: account_id.into(),
+            title: title.into(),
+            r#type: r#type.into(),
+            created_at: created_at.into(),
+            archived_at: None,
+            config: None,
+            query: None,
+        }
+    }
+    /// Sets `object`.
+    pub fn object(mut self, value: impl Into<EvaluationDashboardWidgetObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `archived_at`.
+    pub fn archived_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.archived_at = Some(value.into());
+        self
+    }
+    /// Sets `config`.
+    ///
+    /// Display settings; which keys apply depends on the widget type.
+    pub fn config(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `query`.
+    pub fn query(mut self, value: impl Into<WidgetQuery>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+}
+/// A widget with its computed result, as Create and Update Widget return it (response). After an update `id` may be a new copy's id.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardWidgetWithResult {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationWidgetObject>,
+    pub account_id: String,
+    pub title: String,
+    pub r#type: EvaluationWidgetType,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Display settings; which keys apply depends on the widget type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<WidgetQuery>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<EvaluationDashboardWidgetResultResponse>,
+}
+impl EvaluationDashboardWidgetWithResult {
+    /// Creates a [`EvaluationDashboardWidgetWithResult`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        account_id: impl Into<String>,
+        title: impl Into<String>,
+        r#type: impl Into<EvaluationWidgetType>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            account_id: account_id.into(),
+            title: title.into(),
+            r#type: r#type.into(),
+            created_at: created_at.into(),
+            config: None,
+            query: None,
+            result: None,
+        }
+    }
+    /// Sets `object`.
+    pub fn object(mut self, value: impl Into<EvaluationWidgetObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `config`.
+    ///
+    /// Display settings; which keys apply depends on the widget type.
+    pub fn config(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `query`.
+    pub fn query(mut self, value: impl Into<WidgetQuery>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn result(
+        mut self,
+        value: impl Into<EvaluationDashboardWidgetResultResponse>,
+    ) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+}
+/// A widget's computed result as embedded in a widget; null for `markdown` and `heading` widgets (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardWidgetResultResponse {
+    pub id: String,
+    pub widget_id: String,
+    /// `pending`, `completed` or `failed` (a free string here).
+    pub computation_status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `{"type": "metric", "data": <value>}` or `{"type": "series", "data": [<rows>]}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_result: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+impl EvaluationDashboardWidgetResultResponse {
+    /// Creates a [`EvaluationDashboardWidgetResultResponse`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        widget_id: impl Into<String>,
+        computation_status: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            widget_id: widget_id.into(),
+            computation_status: computation_status.into(),
+            computed_at: None,
+            computed_result: None,
+            error_message: None,
+        }
+    }
+    /// Sets `computed_at`.
+    pub fn computed_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.computed_at = Some(value.into());
+        self
+    }
+    /// Sets `computed_result`.
+    ///
+    /// `{"type": "metric", "data": <value>}` or `{"type": "series", "data": [<rows>]}`.
+    pub fn computed_result(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.computed_result = Some(value.into());
+        self
+    }
+    /// Sets `error_message`.
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+}
+/// A widget's cached result as listed on a dashboard (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardWidgetResult {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EvaluationDashboardWidgetResultObject>,
+    pub account_id: String,
+    pub widget_id: String,
+    pub computation_status: EvaluationDashboardWidgetResultComputationStatus,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The background job that computes the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computation_job_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `{"type": "metric", "data": <value>}` or `{"type": "series", "data": [<rows>]}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computed_result: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// Set when computed for one evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_id: Option<String>,
+    /// Set when computed for a group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget: Option<EvaluationDashboardWidget>,
+}
+impl EvaluationDashboardWidgetResult {
+    /// Creates a [`EvaluationDashboardWidgetResult`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        account_id: impl Into<String>,
+        widget_id: impl Into<String>,
+        computation_status: impl Into<EvaluationDashboardWidgetResultComputationStatus>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            account_id: account_id.into(),
+            widget_id: widget_id.into(),
+            computation_status: computation_status.into(),
+            created_at: created_at.into(),
+            computation_job_id: None,
+            computed_at: None,
+            computed_result: None,
+            error_message: None,
+            evaluation_id: None,
+            evaluation_group_id: None,
+            widget: None,
+        }
+    }
+    /// Sets `object`.
+    pub fn object(
+        mut self,
+        value: impl Into<EvaluationDashboardWidgetResultObject>,
+    ) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `computation_job_id`.
+    ///
+    /// The background job that computes the result.
+    pub fn computation_job_id(mut self, value: impl Into<String>) -> Self {
+        self.computation_job_id = Some(value.into());
+        self
+    }
+    /// Sets `computed_at`.
+    pub fn computed_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.computed_at = Some(value.into());
+        self
+    }
+    /// Sets `computed_result`.
+    ///
+    /// `{"type": "metric", "data": <value>}` or `{"type": "series", "data": [<rows>]}`.
+    pub fn computed_result(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.computed_result = Some(value.into());
+        self
+    }
+    /// Sets `error_message`.
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_id`.
+    ///
+    /// Set when computed for one evaluation.
+    pub fn evaluation_id(mut self, value: impl Into<String>) -> Self {
+        self.evaluation_id = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_group_id`.
+    ///
+    /// Set when computed for a group.
+    pub fn evaluation_group_id(mut self, value: impl Into<String>) -> Self {
+        self.evaluation_group_id = Some(value.into());
+        self
+    }
+    /// Sets `widget`.
+    pub fn widget(mut self, value: impl Into<EvaluationDashboardWidget>) -> Self {
+        self.widget = Some(value.into());
+        self
+    }
+}
+/// Body of Create Widget.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardWidgetCreateRequest {
+    pub title: String,
+    pub r#type: EvaluationWidgetType,
+    /// Display settings; which keys apply depends on the widget type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<WidgetQueryParam>,
+}
+impl EvaluationDashboardWidgetCreateRequest {
+    /// Creates a [`EvaluationDashboardWidgetCreateRequest`] from its required fields; set the others with the setters.
+    pub fn new(
+        title: impl Into<String>,
+        r#type: impl Into<EvaluationWidgetType>,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            r#type: r#type.into(),
+            config: None,
+            query: None,
+        }
+    }
+    /// Sets `config`.
+    ///
+    /// Display settings; which keys apply depends on the widget type.
+    pub fn config(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `query`.
+    pub fn query(mut self, value: impl Into<WidgetQueryParam>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+}
+/// Body of Update Widget: only the keys sent change.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardWidgetUpdateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Display settings; which keys apply depends on the widget type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<WidgetQueryParam>,
+}
+impl EvaluationDashboardWidgetUpdateRequest {
+    /// Creates a [`EvaluationDashboardWidgetUpdateRequest`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            title: None,
+            config: None,
+            query: None,
+        }
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `config`.
+    ///
+    /// Display settings; which keys apply depends on the widget type.
+    pub fn config(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `query`.
+    pub fn query(mut self, value: impl Into<WidgetQueryParam>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+}
+impl Default for EvaluationDashboardWidgetUpdateRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// The data a widget shows: many rows (`SeriesQuery`: table, bar, histogram, donut, scatter) or one value (`MetricQuery`: metric). No tag tells them apart and a metric query's keys are a subset of a series query's, so this is an `anyOf`; read it as a series query when it has `groupBy`, `orderBy` or `limit` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum WidgetQuery {
+    Series(SeriesQuery),
+    Metric(MetricQuery),
+}
+impl From<SeriesQuery> for WidgetQuery {
+    fn from(value: SeriesQuery) -> Self {
+        Self::Series(value)
+    }
+}
+impl From<MetricQuery> for WidgetQuery {
+    fn from(value: MetricQuery) -> Self {
+        Self::Metric(value)
+    }
+}
+/// The data a widget shows: many rows (`SeriesQuery`: table, bar, histogram, donut, scatter) or one value (`MetricQuery`: metric). No tag tells them apart and a metric query's keys are a subset of a series query's, so this is an `anyOf`; read it as a series query when it has `groupBy`, `orderBy` or `limit` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum WidgetQueryParam {
+    Series(SeriesQueryParam),
+    Metric(MetricQueryParam),
+}
+impl From<SeriesQueryParam> for WidgetQueryParam {
+    fn from(value: SeriesQueryParam) -> Self {
+        Self::Series(value)
+    }
+}
+impl From<MetricQueryParam> for WidgetQueryParam {
+    fn from(value: MetricQueryParam) -> Self {
+        Self::Metric(value)
+    }
+}
+/// A query that returns rows (SELECT ... WHERE ... GROUP BY ... ORDER BY ... LIMIT) (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SeriesQuery {
+    pub select: Vec<SelectItem>,
+    /// Group dashboards only: compute over these member evaluations (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<QueryFilter>,
+    /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_only: Option<bool>,
+    /// Columns to group by.
+    #[serde(rename = "groupBy")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<Vec<String>>,
+    #[serde(rename = "orderBy")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<Vec<OrderBy>>,
+    /// Maximum number of rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+impl SeriesQuery {
+    /// Creates a [`SeriesQuery`] from its required fields; set the others with the setters.
+    pub fn new(select: impl Into<Vec<SelectItem>>) -> Self {
+        Self {
+            select: select.into(),
+            evaluation_ids: None,
+            filter: None,
+            latest_only: None,
+            group_by: None,
+            order_by: None,
+            limit: None,
+        }
+    }
+    /// Sets `evaluation_ids`.
+    ///
+    /// Group dashboards only: compute over these member evaluations (default: all).
+    pub fn evaluation_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.evaluation_ids = Some(value.into());
+        self
+    }
+    /// Sets `filter`.
+    pub fn filter(mut self, value: impl Into<QueryFilter>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `latest_only`.
+    ///
+    /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
+    pub fn latest_only(mut self, value: impl Into<bool>) -> Self {
+        self.latest_only = Some(value.into());
+        self
+    }
+    /// Sets `groupBy`.
+    ///
+    /// Columns to group by.
+    pub fn group_by(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.group_by = Some(value.into());
+        self
+    }
+    /// Sets `orderBy`.
+    pub fn order_by(mut self, value: impl Into<Vec<OrderBy>>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    ///
+    /// Maximum number of rows.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+}
+/// A query that returns rows (SELECT ... WHERE ... GROUP BY ... ORDER BY ... LIMIT) (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SeriesQueryParam {
+    pub select: Vec<SelectItemParam>,
+    /// Group dashboards only: compute over these member evaluations (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<QueryFilterParam>,
+    /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_only: Option<bool>,
+    /// Columns to group by.
+    #[serde(rename = "groupBy")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<Vec<String>>,
+    #[serde(rename = "orderBy")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<Vec<OrderByParam>>,
+    /// Maximum number of rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+impl SeriesQueryParam {
+    /// Creates a [`SeriesQueryParam`] from its required fields; set the others with the setters.
+    pub fn new(select: impl Into<Vec<SelectItemParam>>) -> Self {
+        Self {
+            select: select.into(),
+            evaluation_ids: None,
+            filter: None,
+            latest_only: None,
+            group_by: None,
+            order_by: None,
+            limit: None,
+        }
+    }
+    /// Sets `evaluation_ids`.
+    ///
+    /// Group dashboards only: compute over these member evaluations (default: all).
+    pub fn evaluation_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.evaluation_ids = Some(value.into());
+        self
+    }
+    /// Sets `filter`.
+    pub fn filter(mut self, value: impl Into<QueryFilterParam>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `latest_only`.
+    ///
+    /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
+    pub fn latest_only(mut self, value: impl Into<bool>) -> Self {
+        self.latest_only = Some(value.into());
+        self
+    }
+    /// Sets `groupBy`.
+    ///
+    /// Columns to group by.
+    pub fn group_by(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.group_by = Some(value.into());
+        self
+    }
+    /// Sets `orderBy`.
+    pub fn order_by(mut self, value: impl Into<Vec<OrderByParam>>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    ///
+    /// Maximum number of rows.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+}
+/// A query that returns one value; `select` must hold exactly one aggregation (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MetricQuery {
+    pub select: Vec<SelectItem>,
+    /// Group dashboards only: compute over these member evaluations (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<QueryFilter>,
+    /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_only: Option<bool>,
+}
+impl MetricQuery {
+    /// Creates a [`MetricQuery`] from its required fields; set the others with the setters.
+    pub fn new(select: impl Into<Vec<SelectItem>>) -> Self {
+        Self {
+            select: select.into(),
+            evaluation_ids: None,
+            filter: None,
+            latest_only: None,
+        }
+    }
+    /// Sets `evaluation_ids`.
+    ///
+    /// Group dashboards only: compute over these member evaluations (default: all).
+    pub fn evaluation_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.evaluation_ids = Some(value.into());
+        self
+    }
+    /// Sets `filter`.
+    pub fn filter(mut self, value: impl Into<QueryFilter>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `latest_only`.
+    ///
+    /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
+    pub fn latest_only(mut self, value: impl Into<bool>) -> Self {
+        self.latest_only = Some(value.into());
+        self
+    }
+}
+/// A query that returns one value; `select` must hold exactly one aggregation (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MetricQueryParam {
+    pub select: Vec<SelectItemParam>,
+    /// Group dashboards only: compute over these member evaluations (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<QueryFilterParam>,
+    /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_only: Option<bool>,
+}
+impl MetricQueryParam {
+    /// Creates a [`MetricQueryParam`] from its required fields; set the others with the setters.
+    pub fn new(select: impl Into<Vec<SelectItemParam>>) -> Self {
+        Self {
+            select: select.into(),
+            evaluation_ids: None,
+            filter: None,
+            latest_only: None,
+        }
+    }
+    /// Sets `evaluation_ids`.
+    ///
+    /// Group dashboards only: compute over these member evaluations (default: all).
+    pub fn evaluation_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.evaluation_ids = Some(value.into());
+        self
+    }
+    /// Sets `filter`.
+    pub fn filter(mut self, value: impl Into<QueryFilterParam>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `latest_only`.
+    ///
+    /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
+    pub fn latest_only(mut self, value: impl Into<bool>) -> Self {
+        self.latest_only = Some(value.into());
+        self
+    }
+}
+/// One sort key of a series query (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OrderBy {
+    pub column: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<OrderByDirection>,
+    /// Where the column lives: `data` or `task_result_cache`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+impl OrderBy {
+    /// Creates a [`OrderBy`] from its required fields; set the others with the setters.
+    pub fn new(column: impl Into<String>) -> Self {
+        Self {
+            column: column.into(),
+            direction: None,
+            source: None,
+        }
+    }
+    /// Sets `direction`.
+    pub fn direction(mut self, value: impl Into<OrderByDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    ///
+    /// Where the column lives: `data` or `task_result_cache`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
+/// One sort key of a series query (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OrderByParam {
+    pub column: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<OrderByDirection>,
+    /// Where the column lives: `data` or `task_result_cache`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+impl OrderByParam {
+    /// Creates a [`OrderByParam`] from its required fields; set the others with the setters.
+    pub fn new(column: impl Into<String>) -> Self {
+        Self {
+            column: column.into(),
+            direction: None,
+            source: None,
+        }
+    }
+    /// Sets `direction`.
+    pub fn direction(mut self, value: impl Into<OrderByDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    ///
+    /// Where the column lives: `data` or `task_result_cache`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
+/// One selected column or aggregation (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SelectItem {
+    pub expression: SelectExpression,
+    /// The output column's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+impl SelectItem {
+    /// Creates a [`SelectItem`] from its required fields; set the others with the setters.
+    pub fn new(expression: impl Into<SelectExpression>) -> Self {
+        Self {
+            expression: expression.into(),
+            alias: None,
+        }
+    }
+    /// Sets `alias`.
+    ///
+    /// The output column's name.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// One selected column or aggregation (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SelectItemParam {
+    pub expression: SelectExpressionParam,
+    /// The output column's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+impl SelectItemParam {
+    /// Creates a [`SelectItemParam`] from its required fields; set the others with the setters.
+    pub fn new(expression: impl Into<SelectExpressionParam>) -> Self {
+        Self {
+            expression: expression.into(),
+            alias: None,
+        }
+    }
+    /// Sets `alias`.
+    ///
+    /// The output column's name.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+}
+/// A column or an aggregation. Members carry `type` (`COLUMN` / `AGGREGATION`), optional in the SDK, so no discriminator is declared (response).
+///
+/// Members are told apart by `type`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum SelectExpression {
+    Column(ExpressionColumn),
+    Aggregation(ExpressionAggregation),
+    /// A member this client version does not know (its tag value is new); the JSON is kept as is.
+    Unknown(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for SelectExpression {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("COLUMN") => {
+                crate::runtime::union::decode_member(value).map(Self::Column)
+            }
+            Some("AGGREGATION") => {
+                crate::runtime::union::decode_member(value).map(Self::Aggregation)
+            }
+            Some(_) => Ok(Self::Unknown(value)),
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Column(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Column(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Aggregation(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Aggregation(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+impl From<ExpressionColumn> for SelectExpression {
+    fn from(value: ExpressionColumn) -> Self {
+        Self::Column(value)
+    }
+}
+impl From<ExpressionAggregation> for SelectExpression {
+    fn from(value: ExpressionAggregation) -> Self {
+        Self::Aggregation(value)
+    }
+}
+/// A column or an aggregation. Members carry `type` (`COLUMN` / `AGGREGATION`), optional in the SDK, so no discriminator is declared (request).
+///
+/// Members are told apart by `type`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum SelectExpressionParam {
+    Column(ExpressionColumnParam),
+    Aggregation(ExpressionAggregationParam),
+}
+impl<'de> serde::Deserialize<'de> for SelectExpressionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("COLUMN") => {
+                crate::runtime::union::decode_member(value).map(Self::Column)
+            }
+            Some("AGGREGATION") => {
+                crate::runtime::union::decode_member(value).map(Self::Aggregation)
+            }
+            Some(other) => {
+                Err(
+                    serde::de::Error::custom(
+                        format!(
+                            "{}: `{}`", "unknown `type` value in SelectExpressionParam",
+                            other
+                        ),
+                    ),
+                )
+            }
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Column(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Column(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Aggregation(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Aggregation(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of SelectExpressionParam matches (and `type` is absent)",
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+impl From<ExpressionColumnParam> for SelectExpressionParam {
+    fn from(value: ExpressionColumnParam) -> Self {
+        Self::Column(value)
+    }
+}
+impl From<ExpressionAggregationParam> for SelectExpressionParam {
+    fn from(value: ExpressionAggregationParam) -> Self {
+        Self::Aggregation(value)
+    }
+}
+/// A column of the item data (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExpressionColumn {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ColumnType>,
+    pub column: String,
+    /// Where the column lives: `data` or `task_result_cache`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+impl ExpressionColumn {
+    /// Creates a [`ExpressionColumn`] from its required fields; set the others with the setters.
+    pub fn new(column: impl Into<String>) -> Self {
+        Self {
+            r#type: Some(Default::default()),
+            column: column.into(),
+            source: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<ColumnType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    ///
+    /// Where the column lives: `data` or `task_result_cache`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
+/// A column of the item data (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExpressionColumnParam {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ColumnType>,
+    pub column: String,
+    /// Where the column lives: `data` or `task_result_cache`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+impl ExpressionColumnParam {
+    /// Creates a [`ExpressionColumnParam`] from its required fields; set the others with the setters.
+    pub fn new(column: impl Into<String>) -> Self {
+        Self {
+            r#type: Some(Default::default()),
+            column: column.into(),
+            source: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<ColumnType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    ///
+    /// Where the column lives: `data` or `task_result_cache`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
+/// An aggregate function over a column (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExpressionAggregation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<AggregationType>,
+    pub function: ExpressionAggregationFunction,
+    /// The column aggregated; `*` for COUNT of rows.
+    pub column: String,
+    /// Group dashboards only: aggregate over these member evaluations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_ids: Option<Vec<String>>,
+    /// Function arguments, such as `{"percentile": 95}` for PERCENTILE or `{"percentage_filters": <filter>}` for PERCENTAGE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Where the column lives: `data` or `task_result_cache`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+impl ExpressionAggregation {
+    /// Creates a [`ExpressionAggregation`] from its required fields; set the others with the setters.
+    pub fn new(
+        function: impl Into<ExpressionAggregationFunction>,
+        column: impl Into<String>,
+    ) -> Self {
+        Self {
+            r#type: Some(Default::default()),
+            function: function.into(),
+            column: column.into(),
+            evaluation_ids: None,
+            params: None,
+            source: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<AggregationType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_ids`.
+    ///
+    /// Group dashboards only: aggregate over these member evaluations.
+    pub fn evaluation_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.evaluation_ids = Some(value.into());
+        self
+    }
+    /// Sets `params`.
+    ///
+    /// Function arguments, such as `{"percentile": 95}` for PERCENTILE or `{"percentage_filters": <filter>}` for PERCENTAGE.
+    pub fn params(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.params = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    ///
+    /// Where the column lives: `data` or `task_result_cache`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
+/// An aggregate function over a column (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExpressionAggregationParam {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<AggregationType>,
+    pub function: ExpressionAggregationFunction,
+    /// The column aggregated; `*` for COUNT of rows.
+    pub column: String,
+    /// Group dashboards only: aggregate over these member evaluations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_ids: Option<Vec<String>>,
+    /// Function arguments, such as `{"percentile": 95}` for PERCENTILE or `{"percentage_filters": <filter>}` for PERCENTAGE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Where the column lives: `data` or `task_result_cache`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+impl ExpressionAggregationParam {
+    /// Creates a [`ExpressionAggregationParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        function: impl Into<ExpressionAggregationFunction>,
+        column: impl Into<String>,
+    ) -> Self {
+        Self {
+            r#type: Some(Default::default()),
+            function: function.into(),
+            column: column.into(),
+            evaluation_ids: None,
+            params: None,
+            source: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<AggregationType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `evaluation_ids`.
+    ///
+    /// Group dashboards only: aggregate over these member evaluations.
+    pub fn evaluation_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.evaluation_ids = Some(value.into());
+        self
+    }
+    /// Sets `params`.
+    ///
+    /// Function arguments, such as `{"percentile": 95}` for PERCENTILE or `{"percentage_filters": <filter>}` for PERCENTAGE.
+    pub fn params(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.params = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    ///
+    /// Where the column lives: `data` or `task_result_cache`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
+/// A WHERE clause: conditions joined by `logicalOperators`, applied left to right with no precedence. The SDK's name is `Filter` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct QueryFilter {
+    pub conditions: Vec<QueryCondition>,
+    /// One fewer than `conditions`.
+    #[serde(rename = "logicalOperators")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logical_operators: Option<Vec<QueryFilterLogicalOperatorsItem>>,
+}
+impl QueryFilter {
+    /// Creates a [`QueryFilter`] from its required fields; set the others with the setters.
+    pub fn new(conditions: impl Into<Vec<QueryCondition>>) -> Self {
+        Self {
+            conditions: conditions.into(),
+            logical_operators: None,
+        }
+    }
+    /// Sets `logicalOperators`.
+    ///
+    /// One fewer than `conditions`.
+    pub fn logical_operators(
+        mut self,
+        value: impl Into<Vec<QueryFilterLogicalOperatorsItem>>,
+    ) -> Self {
+        self.logical_operators = Some(value.into());
+        self
+    }
+}
+/// A WHERE clause: conditions joined by `logicalOperators`, applied left to right with no precedence. The SDK's name is `Filter` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct QueryFilterParam {
+    pub conditions: Vec<QueryConditionParam>,
+    /// One fewer than `conditions`.
+    #[serde(rename = "logicalOperators")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logical_operators: Option<Vec<QueryFilterLogicalOperatorsItem>>,
+}
+impl QueryFilterParam {
+    /// Creates a [`QueryFilterParam`] from its required fields; set the others with the setters.
+    pub fn new(conditions: impl Into<Vec<QueryConditionParam>>) -> Self {
+        Self {
+            conditions: conditions.into(),
+            logical_operators: None,
+        }
+    }
+    /// Sets `logicalOperators`.
+    ///
+    /// One fewer than `conditions`.
+    pub fn logical_operators(
+        mut self,
+        value: impl Into<Vec<QueryFilterLogicalOperatorsItem>>,
+    ) -> Self {
+        self.logical_operators = Some(value.into());
+        self
+    }
+}
+/// One comparison of a WHERE clause. The SDK's name is `Condition` (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct QueryCondition {
+    pub column: String,
+    pub operator: QueryConditionOperator,
+    /// Where the column lives: `data` or `task_result_cache`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Left out for `IS NULL` and `IS NOT NULL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<QueryConditionValue>,
+}
+impl QueryCondition {
+    /// Creates a [`QueryCondition`] from its required fields; set the others with the setters.
+    pub fn new(
+        column: impl Into<String>,
+        operator: impl Into<QueryConditionOperator>,
+    ) -> Self {
+        Self {
+            column: column.into(),
+            operator: operator.into(),
+            source: None,
+            value: None,
+        }
+    }
+    /// Sets `source`.
+    ///
+    /// Where the column lives: `data` or `task_result_cache`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    ///
+    /// Left out for `IS NULL` and `IS NOT NULL`.
+    pub fn value(mut self, value: impl Into<QueryConditionValue>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// One comparison of a WHERE clause. The SDK's name is `Condition` (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct QueryConditionParam {
+    pub column: String,
+    pub operator: QueryConditionOperator,
+    /// Where the column lives: `data` or `task_result_cache`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<QueryConditionValue>,
+}
+impl QueryConditionParam {
+    /// Creates a [`QueryConditionParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        column: impl Into<String>,
+        operator: impl Into<QueryConditionOperator>,
+    ) -> Self {
+        Self {
+            column: column.into(),
+            operator: operator.into(),
+            source: None,
+            value: None,
+        }
+    }
+    /// Sets `source`.
+    ///
+    /// Where the column lives: `data` or `task_result_cache`.
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<QueryConditionValue>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// The value a condition compares with: a string, number, boolean or array.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum QueryConditionValue {
+    String(String),
+    Number(f64),
+    Boolean(bool),
+    ValueList(Vec<serde_json::Value>),
+}
+impl From<String> for QueryConditionValue {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+impl From<f64> for QueryConditionValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+impl From<bool> for QueryConditionValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}
+impl From<Vec<serde_json::Value>> for QueryConditionValue {
+    fn from(value: Vec<serde_json::Value>) -> Self {
+        Self::ValueList(value)
+    }
+}
+/// One cursor page of evaluations. Next page forwards: `starting_after` = the last item's `id`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationList {
+    /// Always `list` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<ListObject>,
+    /// The page's evaluations.
+    pub items: Vec<Evaluation>,
+    /// How many evaluations match the query in all (at least the length of `items`).
+    pub total: i64,
+    /// Whether more evaluations remain to be fetched.
+    pub has_more: bool,
+    /// The page size that was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+impl EvaluationList {
+    /// Creates a [`EvaluationList`] from its required fields; set the others with the setters.
+    pub fn new(
+        items: impl Into<Vec<Evaluation>>,
+        total: impl Into<i64>,
+        has_more: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: Some(Default::default()),
+            items: items.into(),
+            total: total.into(),
+            has_more: has_more.into(),
+            limit: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `list` when present.
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    ///
+    /// The page size that was used.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+}
+/// One cursor page of evaluation items. Next page forwards: `starting_after` = the last item's `id`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationItemList {
+    /// Always `list` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<ListObject>,
+    /// The page's evaluation items.
+    pub items: Vec<EvaluationItem>,
+    /// How many evaluation items match the query in all (at least the length of `items`).
+    pub total: i64,
+    /// Whether more evaluation items remain to be fetched.
+    pub has_more: bool,
+    /// The page size that was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+impl EvaluationItemList {
+    /// Creates a [`EvaluationItemList`] from its required fields; set the others with the setters.
+    pub fn new(
+        items: impl Into<Vec<EvaluationItem>>,
+        total: impl Into<i64>,
+        has_more: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: Some(Default::default()),
+            items: items.into(),
+            total: total.into(),
+            has_more: has_more.into(),
+            limit: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `list` when present.
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    ///
+    /// The page size that was used.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+}
+/// One cursor page of evaluation groups. Next page forwards: `starting_after` = the last item's `id`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationGroupList {
+    /// Always `list` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<ListObject>,
+    /// The page's evaluation groups.
+    pub items: Vec<EvaluationGroup>,
+    /// How many evaluation groups match the query in all (at least the length of `items`).
+    pub total: i64,
+    /// Whether more evaluation groups remain to be fetched.
+    pub has_more: bool,
+    /// The page size that was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+impl EvaluationGroupList {
+    /// Creates a [`EvaluationGroupList`] from its required fields; set the others with the setters.
+    pub fn new(
+        items: impl Into<Vec<EvaluationGroup>>,
+        total: impl Into<i64>,
+        has_more: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: Some(Default::default()),
+            items: items.into(),
+            total: total.into(),
+            has_more: has_more.into(),
+            limit: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `list` when present.
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    ///
+    /// The page size that was used.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+}
+/// One cursor page of evaluation dashboards. Next page forwards: `starting_after` = the last item's `id`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluationDashboardList {
+    /// Always `list` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<ListObject>,
+    /// The page's evaluation dashboards.
+    pub items: Vec<EvaluationDashboard>,
+    /// How many evaluation dashboards match the query in all (at least the length of `items`).
+    pub total: i64,
+    /// Whether more evaluation dashboards remain to be fetched.
+    pub has_more: bool,
+    /// The page size that was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+impl EvaluationDashboardList {
+    /// Creates a [`EvaluationDashboardList`] from its required fields; set the others with the setters.
+    pub fn new(
+        items: impl Into<Vec<EvaluationDashboard>>,
+        total: impl Into<i64>,
+        has_more: impl Into<bool>,
+    ) -> Self {
+        Self {
+            object: Some(Default::default()),
+            items: items.into(),
+            total: total.into(),
+            has_more: has_more.into(),
+            limit: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `list` when present.
+    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    ///
+    /// The page size that was used.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+}
+/// Error body. No v5 SDK models it (the SDK keeps whatever JSON arrives); this shape is inferred from the legacy `scale-egp` client, which unwraps `{"detail": ...}`, and suggests a FastAPI backend: 422 answers `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`, other errors `{"detail": "<message>"}` (sometimes nested as `{"detail": {"detail": "..."}}`). Unconfirmed for v5, so `detail` is optional and other keys are allowed: an unexpected error body still parses.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ErrorResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<ErrorDetail>,
+    /// Properties not declared in the schema, kept so nothing the server sends is lost.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+impl ErrorResponse {
+    /// Creates a [`ErrorResponse`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            detail: None,
+            additional_properties: Default::default(),
+        }
+    }
+    /// Sets `detail`.
+    pub fn detail(mut self, value: impl Into<ErrorDetail>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+}
+impl Default for ErrorResponse {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// The error's detail: a message, a list of validation errors (422), or a nested object.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ErrorDetail {
+    String(String),
+    ValidationErrorDetailList(Vec<ValidationErrorDetail>),
+    Object(serde_json::Map<String, serde_json::Value>),
+}
+impl From<String> for ErrorDetail {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+impl From<Vec<ValidationErrorDetail>> for ErrorDetail {
+    fn from(value: Vec<ValidationErrorDetail>) -> Self {
+        Self::ValidationErrorDetailList(value)
+    }
+}
+impl From<serde_json::Map<String, serde_json::Value>> for ErrorDetail {
+    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self::Object(value)
+    }
+}
+/// One validation error, FastAPI style (inferred, unconfirmed).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ValidationErrorDetail {
+    /// Where the error is: `body`, `query`, `path` or `header`, then the keys and array indexes leading to the offending value.
+    pub loc: Vec<ValidationErrorDetailLocItem>,
+    /// Human-readable message.
+    pub msg: String,
+    /// Machine-readable error type, such as `missing`.
+    pub r#type: String,
+}
+impl ValidationErrorDetail {
+    /// Creates a [`ValidationErrorDetail`] from its required fields; set the others with the setters.
+    pub fn new(
+        loc: impl Into<Vec<ValidationErrorDetailLocItem>>,
+        msg: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            loc: loc.into(),
+            msg: msg.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
+/// A dataset (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Dataset {
+    /// The dataset's unique id.
+    pub id: String,
+    /// Always `dataset` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<DatasetObject>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When the dataset was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    /// When the dataset was archived; null or absent while it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The dataset's tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The dataset's latest version number (1 when created).
+    pub current_version_num: i64,
+}
+impl Dataset {
+    /// Creates a [`Dataset`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+        current_version_num: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            name: name.into(),
+            description: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            archived_at: None,
+            tags: None,
+            current_version_num: current_version_num.into(),
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `dataset` when present.
+    pub fn object(mut self, value: impl Into<DatasetObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `archived_at`.
+    ///
+    /// When the dataset was archived; null or absent while it is not.
+    pub fn archived_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.archived_at = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    ///
+    /// The dataset's tags.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+}
+/// The files of one item: a map from a key of the item's data to the id of a file (see Files).
+pub type DatasetFileMap = std::collections::BTreeMap<String, String>;
 /// Body of Create Dataset.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2125,9 +10119,12 @@ pub struct DatasetCreateRequest {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Items to be included in the dataset
+    /// The dataset's first items (at least one), free-form JSON objects.
     pub data: Vec<serde_json::Map<String, serde_json::Value>>,
-    /// The tags associated with the entity
+    /// Files to attach to the items: one map per entry of `data`, at the same index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<DatasetFileMap>>,
+    /// The dataset's tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -2141,6 +10138,7 @@ impl DatasetCreateRequest {
             name: name.into(),
             description: None,
             data: data.into(),
+            files: None,
             tags: None,
         }
     }
@@ -2149,28 +10147,53 @@ impl DatasetCreateRequest {
         self.description = Some(value.into());
         self
     }
+    /// Sets `files`.
+    ///
+    /// Files to attach to the items: one map per entry of `data`, at the same index.
+    pub fn files(mut self, value: impl Into<Vec<DatasetFileMap>>) -> Self {
+        self.files = Some(value.into());
+        self
+    }
     /// Sets `tags`.
     ///
-    /// The tags associated with the entity
+    /// The dataset's tags.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 }
-/// Body of Update Dataset. Every field is optional; a field that is left out is not changed. Sending null is not part of the SDK's contract.
+/// Body of Update Dataset, sent whole: either new values for some of the dataset's fields, or `{"restore": true}` to restore an archived dataset. The partial update is closed (`additionalProperties: false`) so that exactly one shape matches any body.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum DatasetUpdateRequest {
+    Partial(PartialDatasetUpdateRequest),
+    Restore(RestoreRequest),
+}
+impl From<PartialDatasetUpdateRequest> for DatasetUpdateRequest {
+    fn from(value: PartialDatasetUpdateRequest) -> Self {
+        Self::Partial(value)
+    }
+}
+impl From<RestoreRequest> for DatasetUpdateRequest {
+    fn from(value: RestoreRequest) -> Self {
+        Self::Restore(value)
+    }
+}
+/// New values for a dataset's name, description and tags; a field that is left out is not changed. The SDK's name is `PartialDatasetRequestBase`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DatasetUpdateRequest {
+#[serde(deny_unknown_fields)]
+pub struct PartialDatasetUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The tags associated with the entity
+    /// The dataset's tags (replacing the old ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
-impl DatasetUpdateRequest {
-    /// Creates a [`DatasetUpdateRequest`] from its required fields; set the others with the setters.
+impl PartialDatasetUpdateRequest {
+    /// Creates a [`PartialDatasetUpdateRequest`] from its required fields; set the others with the setters.
     pub fn new() -> Self {
         Self {
             name: None,
@@ -2190,29 +10213,30 @@ impl DatasetUpdateRequest {
     }
     /// Sets `tags`.
     ///
-    /// The tags associated with the entity
+    /// The dataset's tags (replacing the old ones).
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 }
-impl Default for DatasetUpdateRequest {
+impl Default for PartialDatasetUpdateRequest {
     fn default() -> Self {
         Self::new()
     }
 }
-/// Confirmation returned by Delete Dataset.
+/// Confirmation returned by Archive Dataset.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DatasetDeleteResponse {
+pub struct DatasetArchiveResponse {
     pub id: String,
+    /// True when the dataset was archived.
     pub deleted: bool,
     /// Always `dataset` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<DatasetObject>,
 }
-impl DatasetDeleteResponse {
-    /// Creates a [`DatasetDeleteResponse`] from its required fields; set the others with the setters.
+impl DatasetArchiveResponse {
+    /// Creates a [`DatasetArchiveResponse`] from its required fields; set the others with the setters.
     pub fn new(id: impl Into<String>, deleted: impl Into<bool>) -> Self {
         Self {
             id: id.into(),
@@ -2232,18 +10256,26 @@ impl DatasetDeleteResponse {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DatasetItem {
+    /// The item's unique id.
     pub id: String,
     /// Always `dataset.item` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<DatasetItemObject>,
     /// A hash of the item's content (the algorithm is not documented).
     pub content_hash: String,
+    /// When the item was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    pub created_by_user_id: String,
-    /// The item's data. The SDK types it as any JSON value (in practice an object, as written by Create Dataset).
-    pub data: serde_json::Value,
+    /// When the item was last updated.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    /// The item's data, a free-form JSON object.
+    pub data: serde_json::Map<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset_id: Option<String>,
+    /// The item's files: a map from a key of the item's data to the id of a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<std::collections::BTreeMap<String, String>>,
+    /// When the item was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -2253,17 +10285,20 @@ impl DatasetItem {
         id: impl Into<String>,
         content_hash: impl Into<String>,
         created_at: impl Into<chrono::DateTime<chrono::Utc>>,
-        created_by_user_id: impl Into<String>,
-        data: impl Into<serde_json::Value>,
+        updated_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+        data: impl Into<serde_json::Map<String, serde_json::Value>>,
     ) -> Self {
         Self {
             id: id.into(),
             object: Some(Default::default()),
             content_hash: content_hash.into(),
             created_at: created_at.into(),
-            created_by_user_id: created_by_user_id.into(),
+            updated_at: updated_at.into(),
+            created_by: created_by.into(),
             data: data.into(),
             dataset_id: None,
+            files: None,
             archived_at: None,
         }
     }
@@ -2279,7 +10314,19 @@ impl DatasetItem {
         self.dataset_id = Some(value.into());
         self
     }
+    /// Sets `files`.
+    ///
+    /// The item's files: a map from a key of the item's data to the id of a file.
+    pub fn files(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.files = Some(value.into());
+        self
+    }
     /// Sets `archived_at`.
+    ///
+    /// When the item was archived; null or absent while it is not.
     pub fn archived_at(
         mut self,
         value: impl Into<chrono::DateTime<chrono::Utc>>,
@@ -2288,17 +10335,27 @@ impl DatasetItem {
         self
     }
 }
-/// Body of Update Dataset Item.
+/// Body of Update Dataset Item. `data` replaces the item's data in full.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DatasetItemUpdateRequest {
-    /// Updated dataset item data
+    /// The item's new data.
     pub data: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<DatasetFileMap>,
 }
 impl DatasetItemUpdateRequest {
     /// Creates a [`DatasetItemUpdateRequest`] from its required fields; set the others with the setters.
     pub fn new(data: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
-        Self { data: data.into() }
+        Self {
+            data: data.into(),
+            files: None,
+        }
+    }
+    /// Sets `files`.
+    pub fn files(mut self, value: impl Into<DatasetFileMap>) -> Self {
+        self.files = Some(value.into());
+        self
     }
 }
 /// Body of Batch Create Dataset Items.
@@ -2307,8 +10364,11 @@ impl DatasetItemUpdateRequest {
 pub struct DatasetItemBatchCreateRequest {
     /// The dataset to add the items to.
     pub dataset_id: String,
-    /// Items to be added to the dataset.
+    /// The items to add (at least one), free-form JSON objects.
     pub data: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Files to attach to the items: one map per entry of `data`, at the same index (the same length as `data`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<DatasetFileMap>>,
 }
 impl DatasetItemBatchCreateRequest {
     /// Creates a [`DatasetItemBatchCreateRequest`] from its required fields; set the others with the setters.
@@ -2319,7 +10379,15 @@ impl DatasetItemBatchCreateRequest {
         Self {
             dataset_id: dataset_id.into(),
             data: data.into(),
+            files: None,
         }
+    }
+    /// Sets `files`.
+    ///
+    /// Files to attach to the items: one map per entry of `data`, at the same index (the same length as `data`).
+    pub fn files(mut self, value: impl Into<Vec<DatasetFileMap>>) -> Self {
+        self.files = Some(value.into());
+        self
     }
 }
 /// The items created by Batch Create Dataset Items (not a paginated list).
@@ -2347,18 +10415,19 @@ impl DatasetItemBatchCreateResponse {
         self
     }
 }
-/// Confirmation returned by Delete Dataset Item.
+/// Confirmation returned by Archive Dataset Item.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DatasetItemDeleteResponse {
+pub struct DatasetItemArchiveResponse {
     pub id: String,
+    /// True when the item was archived.
     pub deleted: bool,
     /// Always `dataset.item` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<DatasetItemObject>,
 }
-impl DatasetItemDeleteResponse {
-    /// Creates a [`DatasetItemDeleteResponse`] from its required fields; set the others with the setters.
+impl DatasetItemArchiveResponse {
+    /// Creates a [`DatasetItemArchiveResponse`] from its required fields; set the others with the setters.
     pub fn new(id: impl Into<String>, deleted: impl Into<bool>) -> Self {
         Self {
             id: id.into(),
@@ -2374,10 +10443,1473 @@ impl DatasetItemDeleteResponse {
         self
     }
 }
-/// An uploaded file's metadata (response).
+/// A question (response): one of six types, told apart by `question_type`. The SDK types `question_type` as optional in every member, so no `discriminator` is declared; the API documents it as the field that selects the type, and it is present in practice.
+///
+/// Members are told apart by `question_type`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Question {
+    Categorical(CategoricalQuestion),
+    Rating(RatingQuestion),
+    Number(NumberQuestion),
+    FreeText(FreeTextQuestion),
+    Form(FormQuestion),
+    Timestamp(TimestampQuestion),
+    /// A member this client version does not know (its tag value is new); the JSON is kept as is.
+    Unknown(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for Question {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("question_type")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("categorical") => {
+                crate::runtime::union::decode_member(value).map(Self::Categorical)
+            }
+            Some("rating") => {
+                crate::runtime::union::decode_member(value).map(Self::Rating)
+            }
+            Some("number") => {
+                crate::runtime::union::decode_member(value).map(Self::Number)
+            }
+            Some("free_text") => {
+                crate::runtime::union::decode_member(value).map(Self::FreeText)
+            }
+            Some("form") => crate::runtime::union::decode_member(value).map(Self::Form),
+            Some("timestamp") => {
+                crate::runtime::union::decode_member(value).map(Self::Timestamp)
+            }
+            Some(_) => Ok(Self::Unknown(value)),
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Categorical(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Categorical(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Rating(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Rating(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Number(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Number(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::FreeText(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::FreeText(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Form(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Form(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Timestamp(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Timestamp(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+impl From<CategoricalQuestion> for Question {
+    fn from(value: CategoricalQuestion) -> Self {
+        Self::Categorical(value)
+    }
+}
+impl From<RatingQuestion> for Question {
+    fn from(value: RatingQuestion) -> Self {
+        Self::Rating(value)
+    }
+}
+impl From<NumberQuestion> for Question {
+    fn from(value: NumberQuestion) -> Self {
+        Self::Number(value)
+    }
+}
+impl From<FreeTextQuestion> for Question {
+    fn from(value: FreeTextQuestion) -> Self {
+        Self::FreeText(value)
+    }
+}
+impl From<FormQuestion> for Question {
+    fn from(value: FormQuestion) -> Self {
+        Self::Form(value)
+    }
+}
+impl From<TimestampQuestion> for Question {
+    fn from(value: TimestampQuestion) -> Self {
+        Self::Timestamp(value)
+    }
+}
+/// A categorical question, answered by picking one or more given choices (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CategoricalQuestion {
+    /// The question's unique id.
+    pub id: String,
+    /// Always `question` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<QuestionObject>,
+    /// Always `categorical` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<CategoricalQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    pub configuration: CategoricalQuestionConfiguration,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// When the question was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    /// When the question was archived; null or absent while it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl CategoricalQuestion {
+    /// Creates a [`CategoricalQuestion`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        configuration: impl Into<CategoricalQuestionConfiguration>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: configuration.into(),
+            conditions: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            archived_at: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `question` when present.
+    pub fn object(mut self, value: impl Into<QuestionObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `question_type`.
+    ///
+    /// Always `categorical` when present.
+    pub fn question_type(mut self, value: impl Into<CategoricalQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+    /// Sets `archived_at`.
+    ///
+    /// When the question was archived; null or absent while it is not.
+    pub fn archived_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.archived_at = Some(value.into());
+        self
+    }
+}
+/// A rating question, answered with a point on a labelled scale (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RatingQuestion {
+    /// The question's unique id.
+    pub id: String,
+    /// Always `question` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<QuestionObject>,
+    /// Always `rating` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<RatingQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    pub configuration: RatingQuestionConfiguration,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// When the question was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    /// When the question was archived; null or absent while it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl RatingQuestion {
+    /// Creates a [`RatingQuestion`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        configuration: impl Into<RatingQuestionConfiguration>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: configuration.into(),
+            conditions: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            archived_at: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `question` when present.
+    pub fn object(mut self, value: impl Into<QuestionObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `question_type`.
+    ///
+    /// Always `rating` when present.
+    pub fn question_type(mut self, value: impl Into<RatingQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+    /// Sets `archived_at`.
+    ///
+    /// When the question was archived; null or absent while it is not.
+    pub fn archived_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.archived_at = Some(value.into());
+        self
+    }
+}
+/// A number question, answered with a number, optionally bounded (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NumberQuestion {
+    /// The question's unique id.
+    pub id: String,
+    /// Always `question` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<QuestionObject>,
+    /// Always `number` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<NumberQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<NumberQuestionConfiguration>,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// When the question was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    /// When the question was archived; null or absent while it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl NumberQuestion {
+    /// Creates a [`NumberQuestion`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: None,
+            conditions: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            archived_at: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `question` when present.
+    pub fn object(mut self, value: impl Into<QuestionObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `question_type`.
+    ///
+    /// Always `number` when present.
+    pub fn question_type(mut self, value: impl Into<NumberQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `configuration`.
+    pub fn configuration(
+        mut self,
+        value: impl Into<NumberQuestionConfiguration>,
+    ) -> Self {
+        self.configuration = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+    /// Sets `archived_at`.
+    ///
+    /// When the question was archived; null or absent while it is not.
+    pub fn archived_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.archived_at = Some(value.into());
+        self
+    }
+}
+/// A free-text question, answered with text, optionally of bounded length (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FreeTextQuestion {
+    /// The question's unique id.
+    pub id: String,
+    /// Always `question` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<QuestionObject>,
+    /// Always `free_text` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<FreeTextQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<FreeTextQuestionConfiguration>,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// When the question was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    /// When the question was archived; null or absent while it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl FreeTextQuestion {
+    /// Creates a [`FreeTextQuestion`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: None,
+            conditions: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            archived_at: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `question` when present.
+    pub fn object(mut self, value: impl Into<QuestionObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `question_type`.
+    ///
+    /// Always `free_text` when present.
+    pub fn question_type(mut self, value: impl Into<FreeTextQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `configuration`.
+    pub fn configuration(
+        mut self,
+        value: impl Into<FreeTextQuestionConfiguration>,
+    ) -> Self {
+        self.configuration = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+    /// Sets `archived_at`.
+    ///
+    /// When the question was archived; null or absent while it is not.
+    pub fn archived_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.archived_at = Some(value.into());
+        self
+    }
+}
+/// A form question, answered with a JSON object that follows a JSON schema (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FormQuestion {
+    /// The question's unique id.
+    pub id: String,
+    /// Always `question` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<QuestionObject>,
+    /// Always `form` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<FormQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    pub configuration: FormQuestionConfiguration,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// When the question was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    /// When the question was archived; null or absent while it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl FormQuestion {
+    /// Creates a [`FormQuestion`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        configuration: impl Into<FormQuestionConfiguration>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: configuration.into(),
+            conditions: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            archived_at: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `question` when present.
+    pub fn object(mut self, value: impl Into<QuestionObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `question_type`.
+    ///
+    /// Always `form` when present.
+    pub fn question_type(mut self, value: impl Into<FormQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+    /// Sets `archived_at`.
+    ///
+    /// When the question was archived; null or absent while it is not.
+    pub fn archived_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.archived_at = Some(value.into());
+        self
+    }
+}
+/// A timestamp question, answered with one or more moments of a recording (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TimestampQuestion {
+    /// The question's unique id.
+    pub id: String,
+    /// Always `question` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<QuestionObject>,
+    /// Always `timestamp` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<TimestampQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<TimestampQuestionConfiguration>,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// When the question was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Identity,
+    /// When the question was archived; null or absent while it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl TimestampQuestion {
+    /// Creates a [`TimestampQuestion`] from its required fields; set the others with the setters.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        created_by: impl Into<Identity>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object: Some(Default::default()),
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: None,
+            conditions: None,
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            archived_at: None,
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `question` when present.
+    pub fn object(mut self, value: impl Into<QuestionObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+    /// Sets `question_type`.
+    ///
+    /// Always `timestamp` when present.
+    pub fn question_type(mut self, value: impl Into<TimestampQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `configuration`.
+    pub fn configuration(
+        mut self,
+        value: impl Into<TimestampQuestionConfiguration>,
+    ) -> Self {
+        self.configuration = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+    /// Sets `archived_at`.
+    ///
+    /// When the question was archived; null or absent while it is not.
+    pub fn archived_at(
+        mut self,
+        value: impl Into<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        self.archived_at = Some(value.into());
+        self
+    }
+}
+/// Body of Create Question, sent whole: one of six shapes, one per question type. The SDK types `question_type` as optional in every member, so no `discriminator` is declared; the API documents it as the field that selects the type, so send it: without it a body can match more than one shape.
+///
+/// Members are told apart by `question_type`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum QuestionCreateRequest {
+    Categorical(CategoricalQuestionRequest),
+    Rating(RatingQuestionRequest),
+    Number(NumberQuestionRequest),
+    FreeText(FreeTextQuestionRequest),
+    Form(FormQuestionRequest),
+    Timestamp(TimestampQuestionRequest),
+}
+impl<'de> serde::Deserialize<'de> for QuestionCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("question_type")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("categorical") => {
+                crate::runtime::union::decode_member(value).map(Self::Categorical)
+            }
+            Some("rating") => {
+                crate::runtime::union::decode_member(value).map(Self::Rating)
+            }
+            Some("number") => {
+                crate::runtime::union::decode_member(value).map(Self::Number)
+            }
+            Some("free_text") => {
+                crate::runtime::union::decode_member(value).map(Self::FreeText)
+            }
+            Some("form") => crate::runtime::union::decode_member(value).map(Self::Form),
+            Some("timestamp") => {
+                crate::runtime::union::decode_member(value).map(Self::Timestamp)
+            }
+            Some(other) => {
+                Err(
+                    serde::de::Error::custom(
+                        format!(
+                            "{}: `{}`",
+                            "unknown `question_type` value in QuestionCreateRequest",
+                            other
+                        ),
+                    ),
+                )
+            }
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Categorical(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Categorical(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Rating(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Rating(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Number(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Number(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::FreeText(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::FreeText(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Form(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Form(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::Timestamp(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::Timestamp(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of QuestionCreateRequest matches (and `question_type` is absent)",
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+impl From<CategoricalQuestionRequest> for QuestionCreateRequest {
+    fn from(value: CategoricalQuestionRequest) -> Self {
+        Self::Categorical(value)
+    }
+}
+impl From<RatingQuestionRequest> for QuestionCreateRequest {
+    fn from(value: RatingQuestionRequest) -> Self {
+        Self::Rating(value)
+    }
+}
+impl From<NumberQuestionRequest> for QuestionCreateRequest {
+    fn from(value: NumberQuestionRequest) -> Self {
+        Self::Number(value)
+    }
+}
+impl From<FreeTextQuestionRequest> for QuestionCreateRequest {
+    fn from(value: FreeTextQuestionRequest) -> Self {
+        Self::FreeText(value)
+    }
+}
+impl From<FormQuestionRequest> for QuestionCreateRequest {
+    fn from(value: FormQuestionRequest) -> Self {
+        Self::Form(value)
+    }
+}
+impl From<TimestampQuestionRequest> for QuestionCreateRequest {
+    fn from(value: TimestampQuestionRequest) -> Self {
+        Self::Timestamp(value)
+    }
+}
+/// Create Question body for a categorical question (pick one or more of the given choices).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CategoricalQuestionRequest {
+    /// Selects the question type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<CategoricalQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    pub configuration: CategoricalQuestionConfigurationParam,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl CategoricalQuestionRequest {
+    /// Creates a [`CategoricalQuestionRequest`] from its required fields; set the others with the setters.
+    pub fn new(
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        configuration: impl Into<CategoricalQuestionConfigurationParam>,
+    ) -> Self {
+        Self {
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: configuration.into(),
+            conditions: None,
+        }
+    }
+    /// Sets `question_type`.
+    ///
+    /// Selects the question type.
+    pub fn question_type(mut self, value: impl Into<CategoricalQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+}
+/// Create Question body for a rating question (a point on a labelled scale).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RatingQuestionRequest {
+    /// Selects the question type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<RatingQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    pub configuration: RatingQuestionConfiguration,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl RatingQuestionRequest {
+    /// Creates a [`RatingQuestionRequest`] from its required fields; set the others with the setters.
+    pub fn new(
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        configuration: impl Into<RatingQuestionConfiguration>,
+    ) -> Self {
+        Self {
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: configuration.into(),
+            conditions: None,
+        }
+    }
+    /// Sets `question_type`.
+    ///
+    /// Selects the question type.
+    pub fn question_type(mut self, value: impl Into<RatingQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+}
+/// Create Question body for a number question (a number, optionally bounded).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NumberQuestionRequest {
+    /// Selects the question type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<NumberQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<NumberQuestionConfigurationParam>,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl NumberQuestionRequest {
+    /// Creates a [`NumberQuestionRequest`] from its required fields; set the others with the setters.
+    pub fn new(name: impl Into<String>, prompt: impl Into<String>) -> Self {
+        Self {
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: None,
+            conditions: None,
+        }
+    }
+    /// Sets `question_type`.
+    ///
+    /// Selects the question type.
+    pub fn question_type(mut self, value: impl Into<NumberQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `configuration`.
+    pub fn configuration(
+        mut self,
+        value: impl Into<NumberQuestionConfigurationParam>,
+    ) -> Self {
+        self.configuration = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+}
+/// Create Question body for a free-text question (text, optionally of bounded length).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FreeTextQuestionRequest {
+    /// Selects the question type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<FreeTextQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<FreeTextQuestionConfigurationParam>,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl FreeTextQuestionRequest {
+    /// Creates a [`FreeTextQuestionRequest`] from its required fields; set the others with the setters.
+    pub fn new(name: impl Into<String>, prompt: impl Into<String>) -> Self {
+        Self {
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: None,
+            conditions: None,
+        }
+    }
+    /// Sets `question_type`.
+    ///
+    /// Selects the question type.
+    pub fn question_type(mut self, value: impl Into<FreeTextQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `configuration`.
+    pub fn configuration(
+        mut self,
+        value: impl Into<FreeTextQuestionConfigurationParam>,
+    ) -> Self {
+        self.configuration = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+}
+/// Create Question body for a form question (a JSON object that follows a JSON schema).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FormQuestionRequest {
+    /// Selects the question type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<FormQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    pub configuration: FormQuestionConfiguration,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl FormQuestionRequest {
+    /// Creates a [`FormQuestionRequest`] from its required fields; set the others with the setters.
+    pub fn new(
+        name: impl Into<String>,
+        prompt: impl Into<String>,
+        configuration: impl Into<FormQuestionConfiguration>,
+    ) -> Self {
+        Self {
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: configuration.into(),
+            conditions: None,
+        }
+    }
+    /// Sets `question_type`.
+    ///
+    /// Selects the question type.
+    pub fn question_type(mut self, value: impl Into<FormQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+}
+/// Create Question body for a timestamp question (one or more moments of a recording).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TimestampQuestionRequest {
+    /// Selects the question type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_type: Option<TimestampQuestionType>,
+    /// The question's display name.
+    pub name: String,
+    /// The question as shown to whoever answers it.
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<TimestampQuestionConfigurationParam>,
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl TimestampQuestionRequest {
+    /// Creates a [`TimestampQuestionRequest`] from its required fields; set the others with the setters.
+    pub fn new(name: impl Into<String>, prompt: impl Into<String>) -> Self {
+        Self {
+            question_type: Some(Default::default()),
+            name: name.into(),
+            prompt: prompt.into(),
+            configuration: None,
+            conditions: None,
+        }
+    }
+    /// Sets `question_type`.
+    ///
+    /// Selects the question type.
+    pub fn question_type(mut self, value: impl Into<TimestampQuestionType>) -> Self {
+        self.question_type = Some(value.into());
+        self
+    }
+    /// Sets `configuration`.
+    pub fn configuration(
+        mut self,
+        value: impl Into<TimestampQuestionConfigurationParam>,
+    ) -> Self {
+        self.configuration = Some(value.into());
+        self
+    }
+    /// Sets `conditions`.
+    ///
+    /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
+    pub fn conditions(
+        mut self,
+        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
+    ) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+}
+/// Body of Update Question.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct QuestionUpdateRequest {
+    /// The question's new display name.
+    pub name: String,
+}
+impl QuestionUpdateRequest {
+    /// Creates a [`QuestionUpdateRequest`] from its required fields; set the others with the setters.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+/// Settings of a categorical question (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CategoricalQuestionConfiguration {
+    /// The answer choices (at least one).
+    pub choices: Vec<String>,
+    /// Whether the choices are shown as a dropdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropdown: Option<bool>,
+    /// Whether more than one choice may be picked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi: Option<bool>,
+}
+impl CategoricalQuestionConfiguration {
+    /// Creates a [`CategoricalQuestionConfiguration`] from its required fields; set the others with the setters.
+    pub fn new(choices: impl Into<Vec<String>>) -> Self {
+        Self {
+            choices: choices.into(),
+            dropdown: None,
+            multi: None,
+        }
+    }
+    /// Sets `dropdown`.
+    ///
+    /// Whether the choices are shown as a dropdown.
+    pub fn dropdown(mut self, value: impl Into<bool>) -> Self {
+        self.dropdown = Some(value.into());
+        self
+    }
+    /// Sets `multi`.
+    ///
+    /// Whether more than one choice may be picked.
+    pub fn multi(mut self, value: impl Into<bool>) -> Self {
+        self.multi = Some(value.into());
+        self
+    }
+}
+/// Settings of a categorical question (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CategoricalQuestionConfigurationParam {
+    /// The answer choices (at least one).
+    pub choices: Vec<String>,
+    /// Whether the choices are shown as a dropdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropdown: Option<bool>,
+    /// Whether more than one choice may be picked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi: Option<bool>,
+}
+impl CategoricalQuestionConfigurationParam {
+    /// Creates a [`CategoricalQuestionConfigurationParam`] from its required fields; set the others with the setters.
+    pub fn new(choices: impl Into<Vec<String>>) -> Self {
+        Self {
+            choices: choices.into(),
+            dropdown: None,
+            multi: None,
+        }
+    }
+    /// Sets `dropdown`.
+    ///
+    /// Whether the choices are shown as a dropdown.
+    pub fn dropdown(mut self, value: impl Into<bool>) -> Self {
+        self.dropdown = Some(value.into());
+        self
+    }
+    /// Sets `multi`.
+    ///
+    /// Whether more than one choice may be picked.
+    pub fn multi(mut self, value: impl Into<bool>) -> Self {
+        self.multi = Some(value.into());
+        self
+    }
+}
+/// Settings of a rating question. Used on both the request and the response side (no field is nullable, so the shapes agree).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RatingQuestionConfiguration {
+    /// The label of the lowest rating.
+    pub min_label: String,
+    /// The label of the highest rating.
+    pub max_label: String,
+    /// How many points the scale has (5 for a 1 to 5 scale).
+    pub steps: i64,
+}
+impl RatingQuestionConfiguration {
+    /// Creates a [`RatingQuestionConfiguration`] from its required fields; set the others with the setters.
+    pub fn new(
+        min_label: impl Into<String>,
+        max_label: impl Into<String>,
+        steps: impl Into<i64>,
+    ) -> Self {
+        Self {
+            min_label: min_label.into(),
+            max_label: max_label.into(),
+            steps: steps.into(),
+        }
+    }
+}
+/// Bounds of a number question (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NumberQuestionConfiguration {
+    /// The smallest allowed answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// The largest allowed answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+impl NumberQuestionConfiguration {
+    /// Creates a [`NumberQuestionConfiguration`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { min: None, max: None }
+    }
+    /// Sets `min`.
+    ///
+    /// The smallest allowed answer.
+    pub fn min(mut self, value: impl Into<f64>) -> Self {
+        self.min = Some(value.into());
+        self
+    }
+    /// Sets `max`.
+    ///
+    /// The largest allowed answer.
+    pub fn max(mut self, value: impl Into<f64>) -> Self {
+        self.max = Some(value.into());
+        self
+    }
+}
+impl Default for NumberQuestionConfiguration {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Bounds of a number question (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NumberQuestionConfigurationParam {
+    /// The smallest allowed answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// The largest allowed answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+impl NumberQuestionConfigurationParam {
+    /// Creates a [`NumberQuestionConfigurationParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { min: None, max: None }
+    }
+    /// Sets `min`.
+    ///
+    /// The smallest allowed answer.
+    pub fn min(mut self, value: impl Into<f64>) -> Self {
+        self.min = Some(value.into());
+        self
+    }
+    /// Sets `max`.
+    ///
+    /// The largest allowed answer.
+    pub fn max(mut self, value: impl Into<f64>) -> Self {
+        self.max = Some(value.into());
+        self
+    }
+}
+impl Default for NumberQuestionConfigurationParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Length bounds of a free-text question (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FreeTextQuestionConfiguration {
+    /// The fewest characters an answer must have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<i64>,
+    /// The most characters an answer may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<i64>,
+}
+impl FreeTextQuestionConfiguration {
+    /// Creates a [`FreeTextQuestionConfiguration`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            min_length: None,
+            max_length: None,
+        }
+    }
+    /// Sets `min_length`.
+    ///
+    /// The fewest characters an answer must have.
+    pub fn min_length(mut self, value: impl Into<i64>) -> Self {
+        self.min_length = Some(value.into());
+        self
+    }
+    /// Sets `max_length`.
+    ///
+    /// The most characters an answer may have.
+    pub fn max_length(mut self, value: impl Into<i64>) -> Self {
+        self.max_length = Some(value.into());
+        self
+    }
+}
+impl Default for FreeTextQuestionConfiguration {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Length bounds of a free-text question (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FreeTextQuestionConfigurationParam {
+    /// The fewest characters an answer must have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<i64>,
+    /// The most characters an answer may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<i64>,
+}
+impl FreeTextQuestionConfigurationParam {
+    /// Creates a [`FreeTextQuestionConfigurationParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self {
+            min_length: None,
+            max_length: None,
+        }
+    }
+    /// Sets `min_length`.
+    ///
+    /// The fewest characters an answer must have.
+    pub fn min_length(mut self, value: impl Into<i64>) -> Self {
+        self.min_length = Some(value.into());
+        self
+    }
+    /// Sets `max_length`.
+    ///
+    /// The most characters an answer may have.
+    pub fn max_length(mut self, value: impl Into<i64>) -> Self {
+        self.max_length = Some(value.into());
+        self
+    }
+}
+impl Default for FreeTextQuestionConfigurationParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Settings of a form question. Used on both the request and the response side (no field is nullable, so the shapes agree).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FormQuestionConfiguration {
+    /// The JSON schema that an answer (a JSON object) must follow.
+    pub form_schema: serde_json::Map<String, serde_json::Value>,
+}
+impl FormQuestionConfiguration {
+    /// Creates a [`FormQuestionConfiguration`] from its required fields; set the others with the setters.
+    pub fn new(
+        form_schema: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        Self {
+            form_schema: form_schema.into(),
+        }
+    }
+}
+/// Settings of a timestamp question (response).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TimestampQuestionConfiguration {
+    /// Whether more than one timestamp may be given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi: Option<bool>,
+}
+impl TimestampQuestionConfiguration {
+    /// Creates a [`TimestampQuestionConfiguration`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { multi: None }
+    }
+    /// Sets `multi`.
+    ///
+    /// Whether more than one timestamp may be given.
+    pub fn multi(mut self, value: impl Into<bool>) -> Self {
+        self.multi = Some(value.into());
+        self
+    }
+}
+impl Default for TimestampQuestionConfiguration {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Settings of a timestamp question (request).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TimestampQuestionConfigurationParam {
+    /// Whether more than one timestamp may be given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi: Option<bool>,
+}
+impl TimestampQuestionConfigurationParam {
+    /// Creates a [`TimestampQuestionConfigurationParam`] from its required fields; set the others with the setters.
+    pub fn new() -> Self {
+        Self { multi: None }
+    }
+    /// Sets `multi`.
+    ///
+    /// Whether more than one timestamp may be given.
+    pub fn multi(mut self, value: impl Into<bool>) -> Self {
+        self.multi = Some(value.into());
+        self
+    }
+}
+impl Default for TimestampQuestionConfigurationParam {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// A file's metadata (response). The SDK's name is `SGPFile`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct File {
+    /// The file's unique id.
     pub id: String,
     /// Always `file` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2387,8 +11919,12 @@ pub struct File {
     /// Size in bytes.
     pub size: i64,
     pub md5_checksum: String,
+    /// The length of an audio or video file in seconds (the SDK gives no description; absent or null for other files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<i64>,
+    /// When the file was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    pub created_by_user_id: String,
+    pub created_by: Identity,
     /// Free-form tags (a JSON object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<serde_json::Map<String, serde_json::Value>>,
@@ -2402,7 +11938,7 @@ impl File {
         size: impl Into<i64>,
         md5_checksum: impl Into<String>,
         created_at: impl Into<chrono::DateTime<chrono::Utc>>,
-        created_by_user_id: impl Into<String>,
+        created_by: impl Into<Identity>,
     ) -> Self {
         Self {
             id: id.into(),
@@ -2411,8 +11947,9 @@ impl File {
             mime_type: mime_type.into(),
             size: size.into(),
             md5_checksum: md5_checksum.into(),
+            duration_seconds: None,
             created_at: created_at.into(),
-            created_by_user_id: created_by_user_id.into(),
+            created_by: created_by.into(),
             tags: None,
         }
     }
@@ -2421,6 +11958,13 @@ impl File {
     /// Always `file` when present.
     pub fn object(mut self, value: impl Into<FileObject>) -> Self {
         self.object = Some(value.into());
+        self
+    }
+    /// Sets `duration_seconds`.
+    ///
+    /// The length of an audio or video file in seconds (the SDK gives no description; absent or null for other files).
+    pub fn duration_seconds(mut self, value: impl Into<i64>) -> Self {
+        self.duration_seconds = Some(value.into());
         self
     }
     /// Sets `tags`.
@@ -2434,15 +11978,15 @@ impl File {
         self
     }
 }
-/// Multipart body of Upload File.
+/// Multipart body of Create File.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct FileUploadRequest {
-    /// The file's content. The part's filename presumably becomes `File.filename` (not documented).
+pub struct FileCreateRequest {
+    /// The file's content (at most 25 MB). The part's filename presumably becomes `File.filename` (not documented).
     pub file: String,
 }
-impl FileUploadRequest {
-    /// Creates a [`FileUploadRequest`] from its required fields; set the others with the setters.
+impl FileCreateRequest {
+    /// Creates a [`FileCreateRequest`] from its required fields; set the others with the setters.
     pub fn new(file: impl Into<String>) -> Self {
         Self { file: file.into() }
     }
@@ -2451,7 +11995,7 @@ impl FileUploadRequest {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileUpdateRequest {
-    /// Free-form tags (a JSON object).
+    /// Free-form tags (a JSON object) that replace the file's tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -2462,7 +12006,7 @@ impl FileUpdateRequest {
     }
     /// Sets `tags`.
     ///
-    /// Free-form tags (a JSON object).
+    /// Free-form tags (a JSON object) that replace the file's tags.
     pub fn tags(
         mut self,
         value: impl Into<serde_json::Map<String, serde_json::Value>>,
@@ -2481,6 +12025,7 @@ impl Default for FileUpdateRequest {
 #[non_exhaustive]
 pub struct FileDeleteResponse {
     pub id: String,
+    /// True when the file was deleted.
     pub deleted: bool,
     /// Always `file` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2503,12 +12048,243 @@ impl FileDeleteResponse {
         self
     }
 }
+/// Body of Import Files From Cloud.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FileImportFromCloudRequest {
+    /// The files to import from cloud storage.
+    pub files: Vec<CloudFileImport>,
+}
+impl FileImportFromCloudRequest {
+    /// Creates a [`FileImportFromCloudRequest`] from its required fields; set the others with the setters.
+    pub fn new(files: impl Into<Vec<CloudFileImport>>) -> Self {
+        Self { files: files.into() }
+    }
+}
+/// One object in cloud storage to register as a file.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CloudFileImport {
+    /// The storage container (bucket) that holds the object.
+    pub container: String,
+    /// The object's path inside the container.
+    pub filepath: String,
+    /// The file's name.
+    pub filename: String,
+    /// The file's MIME type.
+    pub file_type: String,
+}
+impl CloudFileImport {
+    /// Creates a [`CloudFileImport`] from its required fields; set the others with the setters.
+    pub fn new(
+        container: impl Into<String>,
+        filepath: impl Into<String>,
+        filename: impl Into<String>,
+        file_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            container: container.into(),
+            filepath: filepath.into(),
+            filename: filename.into(),
+            file_type: file_type.into(),
+        }
+    }
+}
+/// The outcome of Import Files From Cloud, one result per requested file.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FileImportFromCloudResponse {
+    /// One result per file of the request.
+    pub results: Vec<CloudFileImportResult>,
+}
+impl FileImportFromCloudResponse {
+    /// Creates a [`FileImportFromCloudResponse`] from its required fields; set the others with the setters.
+    pub fn new(results: impl Into<Vec<CloudFileImportResult>>) -> Self {
+        Self { results: results.into() }
+    }
+}
+/// The outcome of one file's import.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CloudFileImportResult {
+    pub file: CloudFileImportResultFile,
+    pub status: CloudFileImportStatus,
+}
+impl CloudFileImportResult {
+    /// Creates a [`CloudFileImportResult`] from its required fields; set the others with the setters.
+    pub fn new(
+        file: impl Into<CloudFileImportResultFile>,
+        status: impl Into<CloudFileImportStatus>,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            status: status.into(),
+        }
+    }
+}
+/// Whether one file's import succeeded, and why not when it did not.
+///
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CloudFileImportStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILED_FILE_DOES_NOT_EXIST`
+    FailedFileDoesNotExist,
+    /// `FAILED_INVALID_PERMISSIONS`
+    FailedInvalidPermissions,
+    /// `FAILED_UNKNOWN_ERROR`
+    FailedUnknownError,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl CloudFileImportStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::FailedFileDoesNotExist => "FAILED_FILE_DOES_NOT_EXIST",
+            Self::FailedInvalidPermissions => "FAILED_INVALID_PERMISSIONS",
+            Self::FailedUnknownError => "FAILED_UNKNOWN_ERROR",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for CloudFileImportStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCESS" => Self::Success,
+            "FAILED_FILE_DOES_NOT_EXIST" => Self::FailedFileDoesNotExist,
+            "FAILED_INVALID_PERMISSIONS" => Self::FailedInvalidPermissions,
+            "FAILED_UNKNOWN_ERROR" => Self::FailedUnknownError,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for CloudFileImportStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for CloudFileImportStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for CloudFileImportStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for CloudFileImportStatus {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// The imported file's record when the import succeeded, or, when it failed, only the submitted filename and MIME type. No discriminator: a full `File` has `id`, `created_at` and the other required fields that a `FailedFile` never has, and a `FailedFile` is closed (`additionalProperties: false`), so exactly one member matches.
+///
+/// Members are told apart by `object`; when it is absent, the member that keeps the most keys of the input wins.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum CloudFileImportResultFile {
+    File(File),
+    FailedFile(FailedFile),
+    /// A member this client version does not know (its tag value is new); the JSON is kept as is.
+    Unknown(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for CloudFileImportResultFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("object")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("file") => crate::runtime::union::decode_member(value).map(Self::File),
+            Some("failed_file") => {
+                crate::runtime::union::decode_member(value).map(Self::FailedFile)
+            }
+            Some(_) => Ok(Self::Unknown(value)),
+            None => {
+                let mut best: Option<(usize, Self)> = None;
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::File(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::File(decoded)));
+                    }
+                }
+                if let Ok(decoded) = serde_json::from_value(value.clone()) {
+                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
+                    if dropped == 0 {
+                        return Ok(Self::FailedFile(decoded));
+                    }
+                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
+                        best = Some((dropped, Self::FailedFile(decoded)));
+                    }
+                }
+                match best {
+                    Some((_, member)) => Ok(member),
+                    None => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+impl From<File> for CloudFileImportResultFile {
+    fn from(value: File) -> Self {
+        Self::File(value)
+    }
+}
+impl From<FailedFile> for CloudFileImportResultFile {
+    fn from(value: FailedFile) -> Self {
+        Self::FailedFile(value)
+    }
+}
+/// What a failed import reports about the file: the filename and MIME type of the request.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FailedFile {
+    /// The filename from the request.
+    pub filename: String,
+    /// The MIME type from the request.
+    pub mime_type: String,
+    /// Always `failed_file` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<FailedFileObject>,
+}
+impl FailedFile {
+    /// Creates a [`FailedFile`] from its required fields; set the others with the setters.
+    pub fn new(filename: impl Into<String>, mime_type: impl Into<String>) -> Self {
+        Self {
+            filename: filename.into(),
+            mime_type: mime_type.into(),
+            object: Some(Default::default()),
+        }
+    }
+    /// Sets `object`.
+    ///
+    /// Always `failed_file` when present.
+    pub fn object(mut self, value: impl Into<FailedFileObject>) -> Self {
+        self.object = Some(value.into());
+        self
+    }
+}
 /// The kind of answer a question asks for.
 ///
 /// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum QuestionType {
+pub enum LegacyQuestionType {
     /// `categorical`
     Categorical,
     /// `free_text`
@@ -2520,7 +12296,7 @@ pub enum QuestionType {
     /// A value this client version does not know.
     Unknown(String),
 }
-impl QuestionType {
+impl LegacyQuestionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2532,7 +12308,7 @@ impl QuestionType {
         }
     }
 }
-impl From<&str> for QuestionType {
+impl From<&str> for LegacyQuestionType {
     fn from(value: &str) -> Self {
         match value {
             "categorical" => Self::Categorical,
@@ -2543,12 +12319,12 @@ impl From<&str> for QuestionType {
         }
     }
 }
-impl serde::Serialize for QuestionType {
+impl serde::Serialize for LegacyQuestionType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for QuestionType {
+impl<'de> serde::Deserialize<'de> for LegacyQuestionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2556,12 +12332,12 @@ impl<'de> serde::Deserialize<'de> for QuestionType {
         Ok(Self::from(value.as_str()))
     }
 }
-impl std::fmt::Display for QuestionType {
+impl std::fmt::Display for LegacyQuestionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl crate::runtime::QueryValue for QuestionType {
+impl crate::runtime::QueryValue for LegacyQuestionType {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
     }
@@ -2569,22 +12345,22 @@ impl crate::runtime::QueryValue for QuestionType {
 /// The value recorded when a choice is picked.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
-pub enum QuestionChoiceValue {
+pub enum LegacyQuestionChoiceValue {
     String(String),
     Boolean(bool),
     Number(f64),
 }
-impl From<String> for QuestionChoiceValue {
+impl From<String> for LegacyQuestionChoiceValue {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl From<bool> for QuestionChoiceValue {
+impl From<bool> for LegacyQuestionChoiceValue {
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
 }
-impl From<f64> for QuestionChoiceValue {
+impl From<f64> for LegacyQuestionChoiceValue {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -2592,15 +12368,18 @@ impl From<f64> for QuestionChoiceValue {
 /// One choice of a categorical question (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct QuestionChoice {
+pub struct LegacyQuestionChoice {
     pub label: String,
-    pub value: QuestionChoiceValue,
+    pub value: LegacyQuestionChoiceValue,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_required: Option<bool>,
 }
-impl QuestionChoice {
-    /// Creates a [`QuestionChoice`] from its required fields; set the others with the setters.
-    pub fn new(label: impl Into<String>, value: impl Into<QuestionChoiceValue>) -> Self {
+impl LegacyQuestionChoice {
+    /// Creates a [`LegacyQuestionChoice`] from its required fields; set the others with the setters.
+    pub fn new(
+        label: impl Into<String>,
+        value: impl Into<LegacyQuestionChoiceValue>,
+    ) -> Self {
         Self {
             label: label.into(),
             value: value.into(),
@@ -2616,7 +12395,7 @@ impl QuestionChoice {
 /// Bounds of a number question (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct QuestionNumberOptions {
+pub struct LegacyQuestionNumberOptions {
     /// Minimum value for the number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
@@ -2624,8 +12403,8 @@ pub struct QuestionNumberOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
 }
-impl QuestionNumberOptions {
-    /// Creates a [`QuestionNumberOptions`] from its required fields; set the others with the setters.
+impl LegacyQuestionNumberOptions {
+    /// Creates a [`LegacyQuestionNumberOptions`] from its required fields; set the others with the setters.
     pub fn new() -> Self {
         Self { min: None, max: None }
     }
@@ -2644,7 +12423,7 @@ impl QuestionNumberOptions {
         self
     }
 }
-impl Default for QuestionNumberOptions {
+impl Default for LegacyQuestionNumberOptions {
     fn default() -> Self {
         Self::new()
     }
@@ -2652,7 +12431,7 @@ impl Default for QuestionNumberOptions {
 /// Scale of a rating question. Used on both the request and the response side (no field is nullable, so the shapes agree). Wire names are camelCase.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct QuestionRatingOptions {
+pub struct LegacyQuestionRatingOptions {
     /// Minimum value for the rating
     #[serde(rename = "minLabel")]
     pub min_label: String,
@@ -2663,8 +12442,8 @@ pub struct QuestionRatingOptions {
     #[serde(rename = "scaleSteps")]
     pub scale_steps: i64,
 }
-impl QuestionRatingOptions {
-    /// Creates a [`QuestionRatingOptions`] from its required fields; set the others with the setters.
+impl LegacyQuestionRatingOptions {
+    /// Creates a [`LegacyQuestionRatingOptions`] from its required fields; set the others with the setters.
     pub fn new(
         min_label: impl Into<String>,
         max_label: impl Into<String>,
@@ -2680,13 +12459,13 @@ impl QuestionRatingOptions {
 /// Configuration of a question within one question set (response).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct QuestionOverrideConfig {
+pub struct LegacyQuestionOverrideConfig {
     /// Whether the question is required. False by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
 }
-impl QuestionOverrideConfig {
-    /// Creates a [`QuestionOverrideConfig`] from its required fields; set the others with the setters.
+impl LegacyQuestionOverrideConfig {
+    /// Creates a [`LegacyQuestionOverrideConfig`] from its required fields; set the others with the setters.
     pub fn new() -> Self {
         Self { required: None }
     }
@@ -2698,215 +12477,26 @@ impl QuestionOverrideConfig {
         self
     }
 }
-impl Default for QuestionOverrideConfig {
+impl Default for LegacyQuestionOverrideConfig {
     fn default() -> Self {
         Self::new()
-    }
-}
-/// A question (response). Note the camelCase wire names `numberOptions` and `ratingOptions`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct Question {
-    pub id: String,
-    /// Always `question` when present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<QuestionObject>,
-    pub title: String,
-    pub prompt: String,
-    pub r#type: QuestionType,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub created_by_user_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub choices: Option<Vec<QuestionChoice>>,
-    /// Free-form conditions attached to the question; the SDK does not document their keys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dropdown: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multi: Option<bool>,
-    #[serde(rename = "numberOptions")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_options: Option<QuestionNumberOptions>,
-    #[serde(rename = "ratingOptions")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rating_options: Option<QuestionRatingOptions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
-}
-impl Question {
-    /// Creates a [`Question`] from its required fields; set the others with the setters.
-    pub fn new(
-        id: impl Into<String>,
-        title: impl Into<String>,
-        prompt: impl Into<String>,
-        r#type: impl Into<QuestionType>,
-        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
-        created_by_user_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            object: Some(Default::default()),
-            title: title.into(),
-            prompt: prompt.into(),
-            r#type: r#type.into(),
-            created_at: created_at.into(),
-            created_by_user_id: created_by_user_id.into(),
-            choices: None,
-            conditions: None,
-            dropdown: None,
-            multi: None,
-            number_options: None,
-            rating_options: None,
-            required: None,
-        }
-    }
-    /// Sets `object`.
-    ///
-    /// Always `question` when present.
-    pub fn object(mut self, value: impl Into<QuestionObject>) -> Self {
-        self.object = Some(value.into());
-        self
-    }
-    /// Sets `choices`.
-    pub fn choices(mut self, value: impl Into<Vec<QuestionChoice>>) -> Self {
-        self.choices = Some(value.into());
-        self
-    }
-    /// Sets `conditions`.
-    ///
-    /// Free-form conditions attached to the question; the SDK does not document their keys.
-    pub fn conditions(
-        mut self,
-        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
-    ) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-    /// Sets `dropdown`.
-    pub fn dropdown(mut self, value: impl Into<bool>) -> Self {
-        self.dropdown = Some(value.into());
-        self
-    }
-    /// Sets `multi`.
-    pub fn multi(mut self, value: impl Into<bool>) -> Self {
-        self.multi = Some(value.into());
-        self
-    }
-    /// Sets `numberOptions`.
-    pub fn number_options(mut self, value: impl Into<QuestionNumberOptions>) -> Self {
-        self.number_options = Some(value.into());
-        self
-    }
-    /// Sets `ratingOptions`.
-    pub fn rating_options(mut self, value: impl Into<QuestionRatingOptions>) -> Self {
-        self.rating_options = Some(value.into());
-        self
-    }
-    /// Sets `required`.
-    pub fn required(mut self, value: impl Into<bool>) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-}
-/// Body of Create Question. Note the camelCase wire names `numberOptions` and `ratingOptions`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct QuestionCreateRequest {
-    pub title: String,
-    pub prompt: String,
-    pub r#type: QuestionType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub choices: Option<Vec<QuestionChoiceParam>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dropdown: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multi: Option<bool>,
-    #[serde(rename = "numberOptions")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_options: Option<QuestionNumberOptionsParam>,
-    #[serde(rename = "ratingOptions")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rating_options: Option<QuestionRatingOptions>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
-}
-impl QuestionCreateRequest {
-    /// Creates a [`QuestionCreateRequest`] from its required fields; set the others with the setters.
-    pub fn new(
-        title: impl Into<String>,
-        prompt: impl Into<String>,
-        r#type: impl Into<QuestionType>,
-    ) -> Self {
-        Self {
-            title: title.into(),
-            prompt: prompt.into(),
-            r#type: r#type.into(),
-            choices: None,
-            conditions: None,
-            dropdown: None,
-            multi: None,
-            number_options: None,
-            rating_options: None,
-            required: None,
-        }
-    }
-    /// Sets `choices`.
-    pub fn choices(mut self, value: impl Into<Vec<QuestionChoiceParam>>) -> Self {
-        self.choices = Some(value.into());
-        self
-    }
-    /// Sets `conditions`.
-    pub fn conditions(
-        mut self,
-        value: impl Into<Vec<serde_json::Map<String, serde_json::Value>>>,
-    ) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-    /// Sets `dropdown`.
-    pub fn dropdown(mut self, value: impl Into<bool>) -> Self {
-        self.dropdown = Some(value.into());
-        self
-    }
-    /// Sets `multi`.
-    pub fn multi(mut self, value: impl Into<bool>) -> Self {
-        self.multi = Some(value.into());
-        self
-    }
-    /// Sets `numberOptions`.
-    pub fn number_options(
-        mut self,
-        value: impl Into<QuestionNumberOptionsParam>,
-    ) -> Self {
-        self.number_options = Some(value.into());
-        self
-    }
-    /// Sets `ratingOptions`.
-    pub fn rating_options(mut self, value: impl Into<QuestionRatingOptions>) -> Self {
-        self.rating_options = Some(value.into());
-        self
-    }
-    /// Sets `required`.
-    pub fn required(mut self, value: impl Into<bool>) -> Self {
-        self.required = Some(value.into());
-        self
     }
 }
 /// One choice of a categorical question (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct QuestionChoiceParam {
+pub struct LegacyQuestionChoiceParam {
     pub label: String,
-    pub value: QuestionChoiceValue,
+    pub value: LegacyQuestionChoiceValue,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_required: Option<bool>,
 }
-impl QuestionChoiceParam {
-    /// Creates a [`QuestionChoiceParam`] from its required fields; set the others with the setters.
-    pub fn new(label: impl Into<String>, value: impl Into<QuestionChoiceValue>) -> Self {
+impl LegacyQuestionChoiceParam {
+    /// Creates a [`LegacyQuestionChoiceParam`] from its required fields; set the others with the setters.
+    pub fn new(
+        label: impl Into<String>,
+        value: impl Into<LegacyQuestionChoiceValue>,
+    ) -> Self {
         Self {
             label: label.into(),
             value: value.into(),
@@ -2922,7 +12512,7 @@ impl QuestionChoiceParam {
 /// Bounds of a number question (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct QuestionNumberOptionsParam {
+pub struct LegacyQuestionNumberOptionsParam {
     /// Minimum value for the number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
@@ -2930,8 +12520,8 @@ pub struct QuestionNumberOptionsParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
 }
-impl QuestionNumberOptionsParam {
-    /// Creates a [`QuestionNumberOptionsParam`] from its required fields; set the others with the setters.
+impl LegacyQuestionNumberOptionsParam {
+    /// Creates a [`LegacyQuestionNumberOptionsParam`] from its required fields; set the others with the setters.
     pub fn new() -> Self {
         Self { min: None, max: None }
     }
@@ -2950,7 +12540,7 @@ impl QuestionNumberOptionsParam {
         self
     }
 }
-impl Default for QuestionNumberOptionsParam {
+impl Default for LegacyQuestionNumberOptionsParam {
     fn default() -> Self {
         Self::new()
     }
@@ -2958,13 +12548,13 @@ impl Default for QuestionNumberOptionsParam {
 /// Configuration of a question within one question set (request).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct QuestionOverrideConfigParam {
+pub struct LegacyQuestionOverrideConfigParam {
     /// Whether the question is required. False by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
 }
-impl QuestionOverrideConfigParam {
-    /// Creates a [`QuestionOverrideConfigParam`] from its required fields; set the others with the setters.
+impl LegacyQuestionOverrideConfigParam {
+    /// Creates a [`LegacyQuestionOverrideConfigParam`] from its required fields; set the others with the setters.
     pub fn new() -> Self {
         Self { required: None }
     }
@@ -2976,7 +12566,7 @@ impl QuestionOverrideConfigParam {
         self
     }
 }
-impl Default for QuestionOverrideConfigParam {
+impl Default for LegacyQuestionOverrideConfigParam {
     fn default() -> Self {
         Self::new()
     }
@@ -3060,11 +12650,11 @@ pub struct QuestionSetQuestion {
     pub object: Option<QuestionObject>,
     pub title: String,
     pub prompt: String,
-    pub r#type: QuestionType,
+    pub r#type: LegacyQuestionType,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub created_by_user_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub choices: Option<Vec<QuestionChoice>>,
+    pub choices: Option<Vec<LegacyQuestionChoice>>,
     /// Free-form conditions attached to the question; the SDK does not document their keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
@@ -3074,15 +12664,15 @@ pub struct QuestionSetQuestion {
     pub multi: Option<bool>,
     #[serde(rename = "numberOptions")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_options: Option<QuestionNumberOptions>,
+    pub number_options: Option<LegacyQuestionNumberOptions>,
     #[serde(rename = "ratingOptions")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rating_options: Option<QuestionRatingOptions>,
+    pub rating_options: Option<LegacyQuestionRatingOptions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub override_config: Option<QuestionOverrideConfig>,
+    pub override_config: Option<LegacyQuestionOverrideConfig>,
 }
 impl QuestionSetQuestion {
     /// Creates a [`QuestionSetQuestion`] from its required fields; set the others with the setters.
@@ -3090,7 +12680,7 @@ impl QuestionSetQuestion {
         id: impl Into<String>,
         title: impl Into<String>,
         prompt: impl Into<String>,
-        r#type: impl Into<QuestionType>,
+        r#type: impl Into<LegacyQuestionType>,
         created_at: impl Into<chrono::DateTime<chrono::Utc>>,
         created_by_user_id: impl Into<String>,
     ) -> Self {
@@ -3120,7 +12710,7 @@ impl QuestionSetQuestion {
         self
     }
     /// Sets `choices`.
-    pub fn choices(mut self, value: impl Into<Vec<QuestionChoice>>) -> Self {
+    pub fn choices(mut self, value: impl Into<Vec<LegacyQuestionChoice>>) -> Self {
         self.choices = Some(value.into());
         self
     }
@@ -3145,12 +12735,18 @@ impl QuestionSetQuestion {
         self
     }
     /// Sets `numberOptions`.
-    pub fn number_options(mut self, value: impl Into<QuestionNumberOptions>) -> Self {
+    pub fn number_options(
+        mut self,
+        value: impl Into<LegacyQuestionNumberOptions>,
+    ) -> Self {
         self.number_options = Some(value.into());
         self
     }
     /// Sets `ratingOptions`.
-    pub fn rating_options(mut self, value: impl Into<QuestionRatingOptions>) -> Self {
+    pub fn rating_options(
+        mut self,
+        value: impl Into<LegacyQuestionRatingOptions>,
+    ) -> Self {
         self.rating_options = Some(value.into());
         self
     }
@@ -3162,7 +12758,10 @@ impl QuestionSetQuestion {
     /// Sets `override_config`.
     ///
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
-    pub fn override_config(mut self, value: impl Into<QuestionOverrideConfig>) -> Self {
+    pub fn override_config(
+        mut self,
+        value: impl Into<LegacyQuestionOverrideConfig>,
+    ) -> Self {
         self.override_config = Some(value.into());
         self
     }
@@ -3203,36 +12802,36 @@ impl QuestionSetCreateRequest {
 #[serde(untagged)]
 pub enum QuestionSetQuestionRef {
     String(String),
-    IdWithConfigParam(QuestionIdWithConfigParam),
-    CreateWithConfigParam(QuestionCreateWithConfigParam),
+    LegacyQuestionIdWithConfigParam(LegacyQuestionIdWithConfigParam),
+    LegacyQuestionCreateWithConfigParam(LegacyQuestionCreateWithConfigParam),
 }
 impl From<String> for QuestionSetQuestionRef {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl From<QuestionIdWithConfigParam> for QuestionSetQuestionRef {
-    fn from(value: QuestionIdWithConfigParam) -> Self {
-        Self::IdWithConfigParam(value)
+impl From<LegacyQuestionIdWithConfigParam> for QuestionSetQuestionRef {
+    fn from(value: LegacyQuestionIdWithConfigParam) -> Self {
+        Self::LegacyQuestionIdWithConfigParam(value)
     }
 }
-impl From<QuestionCreateWithConfigParam> for QuestionSetQuestionRef {
-    fn from(value: QuestionCreateWithConfigParam) -> Self {
-        Self::CreateWithConfigParam(value)
+impl From<LegacyQuestionCreateWithConfigParam> for QuestionSetQuestionRef {
+    fn from(value: LegacyQuestionCreateWithConfigParam) -> Self {
+        Self::LegacyQuestionCreateWithConfigParam(value)
     }
 }
 /// An existing question, by id, with its configuration in this set. The SDK's name is `QuestionQuestionIDWithConfiguration`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
-pub struct QuestionIdWithConfigParam {
+pub struct LegacyQuestionIdWithConfigParam {
     pub id: String,
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub override_config: Option<QuestionOverrideConfigParam>,
+    pub override_config: Option<LegacyQuestionOverrideConfigParam>,
 }
-impl QuestionIdWithConfigParam {
-    /// Creates a [`QuestionIdWithConfigParam`] from its required fields; set the others with the setters.
+impl LegacyQuestionIdWithConfigParam {
+    /// Creates a [`LegacyQuestionIdWithConfigParam`] from its required fields; set the others with the setters.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: id.into(),
@@ -3244,7 +12843,7 @@ impl QuestionIdWithConfigParam {
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     pub fn override_config(
         mut self,
-        value: impl Into<QuestionOverrideConfigParam>,
+        value: impl Into<LegacyQuestionOverrideConfigParam>,
     ) -> Self {
         self.override_config = Some(value.into());
         self
@@ -3254,12 +12853,12 @@ impl QuestionIdWithConfigParam {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
-pub struct QuestionCreateWithConfigParam {
+pub struct LegacyQuestionCreateWithConfigParam {
     pub title: String,
     pub prompt: String,
-    pub r#type: QuestionType,
+    pub r#type: LegacyQuestionType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub choices: Option<Vec<QuestionChoiceParam>>,
+    pub choices: Option<Vec<LegacyQuestionChoiceParam>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3268,22 +12867,22 @@ pub struct QuestionCreateWithConfigParam {
     pub multi: Option<bool>,
     #[serde(rename = "numberOptions")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_options: Option<QuestionNumberOptionsParam>,
+    pub number_options: Option<LegacyQuestionNumberOptionsParam>,
     #[serde(rename = "ratingOptions")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rating_options: Option<QuestionRatingOptions>,
+    pub rating_options: Option<LegacyQuestionRatingOptions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub override_config: Option<QuestionOverrideConfigParam>,
+    pub override_config: Option<LegacyQuestionOverrideConfigParam>,
 }
-impl QuestionCreateWithConfigParam {
-    /// Creates a [`QuestionCreateWithConfigParam`] from its required fields; set the others with the setters.
+impl LegacyQuestionCreateWithConfigParam {
+    /// Creates a [`LegacyQuestionCreateWithConfigParam`] from its required fields; set the others with the setters.
     pub fn new(
         title: impl Into<String>,
         prompt: impl Into<String>,
-        r#type: impl Into<QuestionType>,
+        r#type: impl Into<LegacyQuestionType>,
     ) -> Self {
         Self {
             title: title.into(),
@@ -3300,7 +12899,7 @@ impl QuestionCreateWithConfigParam {
         }
     }
     /// Sets `choices`.
-    pub fn choices(mut self, value: impl Into<Vec<QuestionChoiceParam>>) -> Self {
+    pub fn choices(mut self, value: impl Into<Vec<LegacyQuestionChoiceParam>>) -> Self {
         self.choices = Some(value.into());
         self
     }
@@ -3325,13 +12924,16 @@ impl QuestionCreateWithConfigParam {
     /// Sets `numberOptions`.
     pub fn number_options(
         mut self,
-        value: impl Into<QuestionNumberOptionsParam>,
+        value: impl Into<LegacyQuestionNumberOptionsParam>,
     ) -> Self {
         self.number_options = Some(value.into());
         self
     }
     /// Sets `ratingOptions`.
-    pub fn rating_options(mut self, value: impl Into<QuestionRatingOptions>) -> Self {
+    pub fn rating_options(
+        mut self,
+        value: impl Into<LegacyQuestionRatingOptions>,
+    ) -> Self {
         self.rating_options = Some(value.into());
         self
     }
@@ -3345,7 +12947,7 @@ impl QuestionCreateWithConfigParam {
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     pub fn override_config(
         mut self,
-        value: impl Into<QuestionOverrideConfigParam>,
+        value: impl Into<LegacyQuestionOverrideConfigParam>,
     ) -> Self {
         self.override_config = Some(value.into());
         self
@@ -3446,44 +13048,6 @@ impl QuestionSetDeleteResponse {
         self
     }
 }
-/// An optional part of an evaluation that a read can expand (`views` query parameter).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-pub enum EvaluationView {
-    /// `tasks`
-    #[default]
-    #[serde(rename = "tasks")]
-    Tasks,
-}
-impl EvaluationView {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Tasks => "tasks",
-        }
-    }
-}
-impl std::fmt::Display for EvaluationView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::QueryValue for EvaluationView {
-    fn to_query_value(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
 /// An optional part of a question set that a read can expand (`views` query parameter).
 #[derive(
     Clone,
@@ -3522,74 +13086,27 @@ impl crate::runtime::QueryValue for QuestionSetView {
         self.as_str().to_owned()
     }
 }
-/// One cursor page of evaluations. Next page forwards: `starting_after` = the last item's `id`.
+/// One cursor page of question sets. Next page forwards: `starting_after` = the last item's `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EvaluationList {
+pub struct QuestionSetList {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ListObject>,
-    /// The page's evaluations.
-    pub items: Vec<Evaluation>,
-    /// Total number of evaluations matching the query (at least the length of `items`).
+    /// The page's question sets.
+    pub items: Vec<QuestionSet>,
+    /// Total number of question sets matching the query (at least the length of `items`).
     pub total: i64,
-    /// Whether more evaluations remain to be fetched.
+    /// Whether more question sets remain to be fetched.
     pub has_more: bool,
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
-impl EvaluationList {
-    /// Creates a [`EvaluationList`] from its required fields; set the others with the setters.
+impl QuestionSetList {
+    /// Creates a [`QuestionSetList`] from its required fields; set the others with the setters.
     pub fn new(
-        items: impl Into<Vec<Evaluation>>,
-        total: impl Into<i64>,
-        has_more: impl Into<bool>,
-    ) -> Self {
-        Self {
-            object: Some(Default::default()),
-            items: items.into(),
-            total: total.into(),
-            has_more: has_more.into(),
-            limit: None,
-        }
-    }
-    /// Sets `object`.
-    ///
-    /// Always `list` when present.
-    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
-        self.object = Some(value.into());
-        self
-    }
-    /// Sets `limit`.
-    ///
-    /// The page size that was used.
-    pub fn limit(mut self, value: impl Into<i64>) -> Self {
-        self.limit = Some(value.into());
-        self
-    }
-}
-/// One cursor page of evaluation items. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct EvaluationItemList {
-    /// Always `list` when present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ListObject>,
-    /// The page's evaluation items.
-    pub items: Vec<EvaluationItem>,
-    /// Total number of evaluation items matching the query (at least the length of `items`).
-    pub total: i64,
-    /// Whether more evaluation items remain to be fetched.
-    pub has_more: bool,
-    /// The page size that was used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-}
-impl EvaluationItemList {
-    /// Creates a [`EvaluationItemList`] from its required fields; set the others with the setters.
-    pub fn new(
-        items: impl Into<Vec<EvaluationItem>>,
+        items: impl Into<Vec<QuestionSet>>,
         total: impl Into<i64>,
         has_more: impl Into<bool>,
     ) -> Self {
@@ -3710,53 +13227,6 @@ impl DatasetItemList {
         self
     }
 }
-/// One cursor page of question sets. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct QuestionSetList {
-    /// Always `list` when present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ListObject>,
-    /// The page's question sets.
-    pub items: Vec<QuestionSet>,
-    /// Total number of question sets matching the query (at least the length of `items`).
-    pub total: i64,
-    /// Whether more question sets remain to be fetched.
-    pub has_more: bool,
-    /// The page size that was used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-}
-impl QuestionSetList {
-    /// Creates a [`QuestionSetList`] from its required fields; set the others with the setters.
-    pub fn new(
-        items: impl Into<Vec<QuestionSet>>,
-        total: impl Into<i64>,
-        has_more: impl Into<bool>,
-    ) -> Self {
-        Self {
-            object: Some(Default::default()),
-            items: items.into(),
-            total: total.into(),
-            has_more: has_more.into(),
-            limit: None,
-        }
-    }
-    /// Sets `object`.
-    ///
-    /// Always `list` when present.
-    pub fn object(mut self, value: impl Into<ListObject>) -> Self {
-        self.object = Some(value.into());
-        self
-    }
-    /// Sets `limit`.
-    ///
-    /// The page size that was used.
-    pub fn limit(mut self, value: impl Into<i64>) -> Self {
-        self.limit = Some(value.into());
-        self
-    }
-}
 /// One cursor page of questions. Next page forwards: `starting_after` = the last item's `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3851,81 +13321,95 @@ impl FileList {
         self
     }
 }
-/// Error body. No v5 SDK models it (the SDK keeps whatever JSON arrives); this shape is inferred from the legacy `scale-egp` client, which unwraps `{"detail": ...}`, and suggests a FastAPI backend: 422 answers `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`, other errors `{"detail": "<message>"}` (sometimes nested as `{"detail": {"detail": "..."}}`). Unconfirmed for v5, so `detail` is optional and other keys are allowed: an unexpected error body still parses.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub struct ErrorResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<ErrorDetail>,
-    /// Properties not declared in the schema, kept so nothing the server sends is lost.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+pub enum IdentityType {
+    /// `user`
+    User,
+    /// `service_account`
+    ServiceAccount,
+    /// A value this client version does not know.
+    Unknown(String),
 }
-impl ErrorResponse {
-    /// Creates a [`ErrorResponse`] from its required fields; set the others with the setters.
-    pub fn new() -> Self {
-        Self {
-            detail: None,
-            additional_properties: Default::default(),
+impl IdentityType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::ServiceAccount => "service_account",
+            Self::Unknown(value) => value,
         }
     }
-    /// Sets `detail`.
-    pub fn detail(mut self, value: impl Into<ErrorDetail>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
 }
-impl Default for ErrorResponse {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-/// The error's detail: a message, a list of validation errors (422), or a nested object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum ErrorDetail {
-    String(String),
-    ValidationErrorDetailList(Vec<ValidationErrorDetail>),
-    Object(serde_json::Map<String, serde_json::Value>),
-}
-impl From<String> for ErrorDetail {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
-}
-impl From<Vec<ValidationErrorDetail>> for ErrorDetail {
-    fn from(value: Vec<ValidationErrorDetail>) -> Self {
-        Self::ValidationErrorDetailList(value)
-    }
-}
-impl From<serde_json::Map<String, serde_json::Value>> for ErrorDetail {
-    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
-        Self::Object(value)
-    }
-}
-/// One validation error, FastAPI style (inferred, unconfirmed).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ValidationErrorDetail {
-    /// Where the error is: `body`, `query`, `path` or `header`, then the keys and array indexes leading to the offending value.
-    pub loc: Vec<ValidationErrorDetailLocItem>,
-    /// Human-readable message.
-    pub msg: String,
-    /// Machine-readable error type, such as `missing`.
-    pub r#type: String,
-}
-impl ValidationErrorDetail {
-    /// Creates a [`ValidationErrorDetail`] from its required fields; set the others with the setters.
-    pub fn new(
-        loc: impl Into<Vec<ValidationErrorDetailLocItem>>,
-        msg: impl Into<String>,
-        r#type: impl Into<String>,
-    ) -> Self {
-        Self {
-            loc: loc.into(),
-            msg: msg.into(),
-            r#type: r#type.into(),
+impl From<&str> for IdentityType {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "service_account" => Self::ServiceAccount,
+            other => Self::Unknown(other.to_owned()),
         }
+    }
+}
+impl serde::Serialize for IdentityType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for IdentityType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for IdentityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for IdentityType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `identity` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum IdentityObject {
+    /// `identity`
+    #[default]
+    #[serde(rename = "identity")]
+    Identity,
+}
+impl IdentityObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+        }
+    }
+}
+impl std::fmt::Display for IdentityObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for IdentityObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
     }
 }
 /// Always `evaluation` when present.
@@ -3966,6 +13450,8 @@ impl crate::runtime::QueryValue for EvaluationObject {
         self.as_str().to_owned()
     }
 }
+/// `running` while tasks are still executing, then `completed` or `failed`.
+///
 /// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -4023,6 +13509,230 @@ impl crate::runtime::QueryValue for EvaluationStatus {
         self.as_str().to_owned()
     }
 }
+/// Always `evaluation_schema` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationSchemaObject {
+    /// `evaluation_schema`
+    #[default]
+    #[serde(rename = "evaluation_schema")]
+    EvaluationSchema,
+}
+impl EvaluationSchemaObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationSchema => "evaluation_schema",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationSchemaObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationSchemaObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `field_schema` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum FieldSchemaObject {
+    /// `field_schema`
+    #[default]
+    #[serde(rename = "field_schema")]
+    FieldSchema,
+}
+impl FieldSchemaObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::FieldSchema => "field_schema",
+        }
+    }
+}
+impl std::fmt::Display for FieldSchemaObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for FieldSchemaObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Whether the field comes from the item's own data or from a task's result.
+///
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum EvaluationSchemaFieldSource {
+    /// `data`
+    Data,
+    /// `task_result_cache`
+    TaskResultCache,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl EvaluationSchemaFieldSource {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Data => "data",
+            Self::TaskResultCache => "task_result_cache",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for EvaluationSchemaFieldSource {
+    fn from(value: &str) -> Self {
+        match value {
+            "data" => Self::Data,
+            "task_result_cache" => Self::TaskResultCache,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for EvaluationSchemaFieldSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for EvaluationSchemaFieldSource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for EvaluationSchemaFieldSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationSchemaFieldSource {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum MetadataFilterObject {
+    /// `metadata_filter`
+    #[default]
+    #[serde(rename = "metadata_filter")]
+    MetadataFilter,
+}
+impl MetadataFilterObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::MetadataFilter => "metadata_filter",
+        }
+    }
+}
+impl std::fmt::Display for MetadataFilterObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for MetadataFilterObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum MetadataFilterOperator {
+    /// `==`
+    #[serde(rename = "==")]
+    Type,
+    /// `!=`
+    #[serde(rename = "!=")]
+    Type2,
+    /// `>=`
+    #[serde(rename = ">=")]
+    Type3,
+    /// `<=`
+    #[serde(rename = "<=")]
+    Type4,
+    /// `IN`
+    #[serde(rename = "IN")]
+    In,
+    /// `NOT_IN`
+    #[serde(rename = "NOT_IN")]
+    NotIn,
+}
+impl MetadataFilterOperator {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Type => "==",
+            Self::Type2 => "!=",
+            Self::Type3 => ">=",
+            Self::Type4 => "<=",
+            Self::In => "IN",
+            Self::NotIn => "NOT_IN",
+        }
+    }
+}
+impl std::fmt::Display for MetadataFilterOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for MetadataFilterOperator {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `chat_completion`; optional because the server fills it in, but always send it.
 #[derive(
     Clone,
     Copy,
@@ -4060,6 +13770,7 @@ impl crate::runtime::QueryValue for ChatCompletionTaskType {
         self.as_str().to_owned()
     }
 }
+/// `inference`; optional because the server fills it in, but always send it.
 #[derive(
     Clone,
     Copy,
@@ -4097,6 +13808,7 @@ impl crate::runtime::QueryValue for InferenceTaskType {
         self.as_str().to_owned()
     }
 }
+/// `application_variant`; optional because the server fills it in, but always send it.
 #[derive(
     Clone,
     Copy,
@@ -4130,6 +13842,1516 @@ impl std::fmt::Display for ApplicationVariantTaskType {
     }
 }
 impl crate::runtime::QueryValue for ApplicationVariantTaskType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `agentex_output`; optional because the server fills it in, but always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum AgentexOutputTaskType {
+    /// `agentex_output`
+    #[default]
+    #[serde(rename = "agentex_output")]
+    AgentexOutput,
+}
+impl AgentexOutputTaskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::AgentexOutput => "agentex_output",
+        }
+    }
+}
+impl std::fmt::Display for AgentexOutputTaskType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for AgentexOutputTaskType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `metric`; optional because the server fills it in, but always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum MetricTaskType {
+    /// `metric`
+    #[default]
+    #[serde(rename = "metric")]
+    Metric,
+}
+impl MetricTaskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Metric => "metric",
+        }
+    }
+}
+impl std::fmt::Display for MetricTaskType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for MetricTaskType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `auto_evaluation.question`; optional because the server fills it in, but always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum AutoEvaluationQuestionTaskType {
+    /// `auto_evaluation.question`
+    #[default]
+    #[serde(rename = "auto_evaluation.question")]
+    AutoEvaluationQuestion,
+}
+impl AutoEvaluationQuestionTaskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::AutoEvaluationQuestion => "auto_evaluation.question",
+        }
+    }
+}
+impl std::fmt::Display for AutoEvaluationQuestionTaskType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for AutoEvaluationQuestionTaskType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum AutoEvaluationGuidedDecodingTaskType {
+    /// `auto_evaluation.guided_decoding`
+    #[default]
+    #[serde(rename = "auto_evaluation.guided_decoding")]
+    AutoEvaluationGuidedDecoding,
+}
+impl AutoEvaluationGuidedDecodingTaskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::AutoEvaluationGuidedDecoding => "auto_evaluation.guided_decoding",
+        }
+    }
+}
+impl std::fmt::Display for AutoEvaluationGuidedDecodingTaskType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for AutoEvaluationGuidedDecodingTaskType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum AutoEvaluationAgentTaskType {
+    /// `auto_evaluation.agent`
+    #[default]
+    #[serde(rename = "auto_evaluation.agent")]
+    AutoEvaluationAgent,
+}
+impl AutoEvaluationAgentTaskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::AutoEvaluationAgent => "auto_evaluation.agent",
+        }
+    }
+}
+impl std::fmt::Display for AutoEvaluationAgentTaskType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for AutoEvaluationAgentTaskType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum ContributorEvaluationQuestionTaskType {
+    /// `contributor_evaluation.question`
+    #[default]
+    #[serde(rename = "contributor_evaluation.question")]
+    ContributorEvaluationQuestion,
+}
+impl ContributorEvaluationQuestionTaskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::ContributorEvaluationQuestion => "contributor_evaluation.question",
+        }
+    }
+}
+impl std::fmt::Display for ContributorEvaluationQuestionTaskType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ContributorEvaluationQuestionTaskType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `custom_function`; optional because the server fills it in, but always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum CustomFunctionTaskType {
+    /// `custom_function`
+    #[default]
+    #[serde(rename = "custom_function")]
+    CustomFunction,
+}
+impl CustomFunctionTaskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::CustomFunction => "custom_function",
+        }
+    }
+}
+impl std::fmt::Display for CustomFunctionTaskType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for CustomFunctionTaskType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum KnowledgeBaseSchemaType {
+    /// `knowledge_base_schema`
+    #[default]
+    #[serde(rename = "knowledge_base_schema")]
+    KnowledgeBaseSchema,
+}
+impl KnowledgeBaseSchemaType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::KnowledgeBaseSchema => "knowledge_base_schema",
+        }
+    }
+}
+impl std::fmt::Display for KnowledgeBaseSchemaType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for KnowledgeBaseSchemaType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// When the agent's first turn counts as finished: at its first text message (`first_message`, the default) or once no new message arrived for `quiescence_seconds` (`turn_quiescence`).
+///
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AgentexOutputEvaluationTaskConfigurationCompletionMode {
+    /// `first_message`
+    FirstMessage,
+    /// `turn_quiescence`
+    TurnQuiescence,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl AgentexOutputEvaluationTaskConfigurationCompletionMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FirstMessage => "first_message",
+            Self::TurnQuiescence => "turn_quiescence",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for AgentexOutputEvaluationTaskConfigurationCompletionMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "first_message" => Self::FirstMessage,
+            "turn_quiescence" => Self::TurnQuiescence,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for AgentexOutputEvaluationTaskConfigurationCompletionMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de>
+for AgentexOutputEvaluationTaskConfigurationCompletionMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for AgentexOutputEvaluationTaskConfigurationCompletionMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue
+for AgentexOutputEvaluationTaskConfigurationCompletionMode {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// How the input is sent: as text (`text`, the default) or as a JSON object (`data`).
+///
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AgentexOutputEvaluationTaskConfigurationInputMode {
+    /// `text`
+    Text,
+    /// `data`
+    Data,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl AgentexOutputEvaluationTaskConfigurationInputMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Data => "data",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for AgentexOutputEvaluationTaskConfigurationInputMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            "data" => Self::Data,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for AgentexOutputEvaluationTaskConfigurationInputMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTaskConfigurationInputMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for AgentexOutputEvaluationTaskConfigurationInputMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for AgentexOutputEvaluationTaskConfigurationInputMode {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum BleuType {
+    /// `bleu`
+    #[default]
+    #[serde(rename = "bleu")]
+    Bleu,
+}
+impl BleuType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Bleu => "bleu",
+        }
+    }
+}
+impl std::fmt::Display for BleuType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for BleuType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum MeteorType {
+    /// `meteor`
+    #[default]
+    #[serde(rename = "meteor")]
+    Meteor,
+}
+impl MeteorType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Meteor => "meteor",
+        }
+    }
+}
+impl std::fmt::Display for MeteorType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for MeteorType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum CosineSimilarityType {
+    /// `cosine_similarity`
+    #[default]
+    #[serde(rename = "cosine_similarity")]
+    CosineSimilarity,
+}
+impl CosineSimilarityType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::CosineSimilarity => "cosine_similarity",
+        }
+    }
+}
+impl std::fmt::Display for CosineSimilarityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for CosineSimilarityType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum F1Type {
+    /// `f1`
+    #[default]
+    #[serde(rename = "f1")]
+    F1,
+}
+impl F1Type {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::F1 => "f1",
+        }
+    }
+}
+impl std::fmt::Display for F1Type {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for F1Type {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum Rouge1Type {
+    /// `rouge1`
+    #[default]
+    #[serde(rename = "rouge1")]
+    Rouge1,
+}
+impl Rouge1Type {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Rouge1 => "rouge1",
+        }
+    }
+}
+impl std::fmt::Display for Rouge1Type {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for Rouge1Type {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum Rouge2Type {
+    /// `rouge2`
+    #[default]
+    #[serde(rename = "rouge2")]
+    Rouge2,
+}
+impl Rouge2Type {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Rouge2 => "rouge2",
+        }
+    }
+}
+impl std::fmt::Display for Rouge2Type {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for Rouge2Type {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum RougeLType {
+    /// `rougeL`
+    #[default]
+    #[serde(rename = "rougeL")]
+    RougeL,
+}
+impl RougeLType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::RougeL => "rougeL",
+        }
+    }
+}
+impl std::fmt::Display for RougeLType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for RougeLType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
+    /// `text`
+    Text,
+    /// `integer`
+    Integer,
+    /// `float`
+    Float,
+    /// `boolean`
+    Boolean,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Integer => "integer",
+            Self::Float => "float",
+            Self::Boolean => "boolean",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            "integer" => Self::Integer,
+            "float" => Self::Float,
+            "boolean" => Self::Boolean,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue
+for AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum ApeAgentAgentName {
+    /// `APEAgent`
+    #[default]
+    #[serde(rename = "APEAgent")]
+    ApeAgent,
+}
+impl ApeAgentAgentName {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::ApeAgent => "APEAgent",
+        }
+    }
+}
+impl std::fmt::Display for ApeAgentAgentName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ApeAgentAgentName {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum IfAgentAgentName {
+    /// `IFAgent`
+    #[default]
+    #[serde(rename = "IFAgent")]
+    IfAgent,
+}
+impl IfAgentAgentName {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::IfAgent => "IFAgent",
+        }
+    }
+}
+impl std::fmt::Display for IfAgentAgentName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for IfAgentAgentName {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum TruthfulnessAgentAgentName {
+    /// `TruthfulnessAgent`
+    #[default]
+    #[serde(rename = "TruthfulnessAgent")]
+    TruthfulnessAgent,
+}
+impl TruthfulnessAgentAgentName {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::TruthfulnessAgent => "TruthfulnessAgent",
+        }
+    }
+}
+impl std::fmt::Display for TruthfulnessAgentAgentName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for TruthfulnessAgentAgentName {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum BaseAgentAgentName {
+    /// `BaseAgent`
+    #[default]
+    #[serde(rename = "BaseAgent")]
+    BaseAgent,
+}
+impl BaseAgentAgentName {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::BaseAgent => "BaseAgent",
+        }
+    }
+}
+impl std::fmt::Display for BaseAgentAgentName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for BaseAgentAgentName {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `const`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum ConstOp {
+    /// `const`
+    #[default]
+    #[serde(rename = "const")]
+    Const,
+}
+impl ConstOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Const => "const",
+        }
+    }
+}
+impl std::fmt::Display for ConstOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ConstOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `var`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum VarOp {
+    /// `var`
+    #[default]
+    #[serde(rename = "var")]
+    Var,
+}
+impl VarOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Var => "var",
+        }
+    }
+}
+impl std::fmt::Display for VarOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for VarOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `eq`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EqOp {
+    /// `eq`
+    #[default]
+    #[serde(rename = "eq")]
+    Eq,
+}
+impl EqOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Eq => "eq",
+        }
+    }
+}
+impl std::fmt::Display for EqOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EqOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `ne`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum NeOp {
+    /// `ne`
+    #[default]
+    #[serde(rename = "ne")]
+    Ne,
+}
+impl NeOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Ne => "ne",
+        }
+    }
+}
+impl std::fmt::Display for NeOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for NeOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `lt`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum LtOp {
+    /// `lt`
+    #[default]
+    #[serde(rename = "lt")]
+    Lt,
+}
+impl LtOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Lt => "lt",
+        }
+    }
+}
+impl std::fmt::Display for LtOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for LtOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `lte`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum LteOp {
+    /// `lte`
+    #[default]
+    #[serde(rename = "lte")]
+    Lte,
+}
+impl LteOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Lte => "lte",
+        }
+    }
+}
+impl std::fmt::Display for LteOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for LteOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `gt`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum GtOp {
+    /// `gt`
+    #[default]
+    #[serde(rename = "gt")]
+    Gt,
+}
+impl GtOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Gt => "gt",
+        }
+    }
+}
+impl std::fmt::Display for GtOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for GtOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `gte`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum GteOp {
+    /// `gte`
+    #[default]
+    #[serde(rename = "gte")]
+    Gte,
+}
+impl GteOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Gte => "gte",
+        }
+    }
+}
+impl std::fmt::Display for GteOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for GteOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `and`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum AndOp {
+    /// `and`
+    #[default]
+    #[serde(rename = "and")]
+    And,
+}
+impl AndOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::And => "and",
+        }
+    }
+}
+impl std::fmt::Display for AndOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for AndOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `or`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum OrOp {
+    /// `or`
+    #[default]
+    #[serde(rename = "or")]
+    Or,
+}
+impl OrOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Or => "or",
+        }
+    }
+}
+impl std::fmt::Display for OrOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for OrOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `in`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum InOp {
+    /// `in`
+    #[default]
+    #[serde(rename = "in")]
+    In,
+}
+impl InOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::In => "in",
+        }
+    }
+}
+impl std::fmt::Display for InOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for InOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `not_in`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum NotInOp {
+    /// `not_in`
+    #[default]
+    #[serde(rename = "not_in")]
+    NotIn,
+}
+impl NotInOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::NotIn => "not_in",
+        }
+    }
+}
+impl std::fmt::Display for NotInOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for NotInOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `not`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum NotOp {
+    /// `not`
+    #[default]
+    #[serde(rename = "not")]
+    Not,
+}
+impl NotOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Not => "not",
+        }
+    }
+}
+impl std::fmt::Display for NotOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for NotOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `is_null`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum IsNullOp {
+    /// `is_null`
+    #[default]
+    #[serde(rename = "is_null")]
+    IsNull,
+}
+impl IsNullOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::IsNull => "is_null",
+        }
+    }
+}
+impl std::fmt::Display for IsNullOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for IsNullOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// `is_not_null`; optional in the SDK, always send it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum IsNotNullOp {
+    /// `is_not_null`
+    #[default]
+    #[serde(rename = "is_not_null")]
+    IsNotNull,
+}
+impl IsNotNullOp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::IsNotNull => "is_not_null",
+        }
+    }
+}
+impl std::fmt::Display for IsNotNullOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for IsNotNullOp {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// The axis the children are laid out on (as CSS `flex-direction`).
+///
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ContainerDirection {
+    /// `row`
+    Row,
+    /// `column`
+    Column,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl ContainerDirection {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Row => "row",
+            Self::Column => "column",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ContainerDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "row" => Self::Row,
+            "column" => Self::Column,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for ContainerDirection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for ContainerDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for ContainerDirection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ContainerDirection {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
     }
@@ -4170,6 +15392,772 @@ impl std::fmt::Display for EvaluationItemObject {
 impl crate::runtime::QueryValue for EvaluationItemObject {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
+    }
+}
+/// Always `evaluation_group` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationGroupObject {
+    /// `evaluation_group`
+    #[default]
+    #[serde(rename = "evaluation_group")]
+    EvaluationGroup,
+}
+impl EvaluationGroupObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationGroup => "evaluation_group",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationGroupObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationGroupObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationGroupMemberObject {
+    /// `evaluation_group.member`
+    #[default]
+    #[serde(rename = "evaluation_group.member")]
+    EvaluationGroupMember,
+}
+impl EvaluationGroupMemberObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationGroupMember => "evaluation_group.member",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationGroupMemberObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationGroupMemberObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationGroupRowIdentifierObject {
+    /// `evaluation_group.row_identifier`
+    #[default]
+    #[serde(rename = "evaluation_group.row_identifier")]
+    EvaluationGroupRowIdentifier,
+}
+impl EvaluationGroupRowIdentifierObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationGroupRowIdentifier => "evaluation_group.row_identifier",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationGroupRowIdentifierObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationGroupRowIdentifierObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationGroupSchemaObject {
+    /// `evaluation_group_schema`
+    #[default]
+    #[serde(rename = "evaluation_group_schema")]
+    EvaluationGroupSchema,
+}
+impl EvaluationGroupSchemaObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationGroupSchema => "evaluation_group_schema",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationGroupSchemaObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationGroupSchemaObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationDashboardObject {
+    /// `evaluation_dashboard`
+    #[default]
+    #[serde(rename = "evaluation_dashboard")]
+    EvaluationDashboard,
+}
+impl EvaluationDashboardObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationDashboard => "evaluation_dashboard",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationDashboardObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationDashboardObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationDashboardWidgetObject {
+    /// `evaluation_dashboard_widget`
+    #[default]
+    #[serde(rename = "evaluation_dashboard_widget")]
+    EvaluationDashboardWidget,
+}
+impl EvaluationDashboardWidgetObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationDashboardWidget => "evaluation_dashboard_widget",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationDashboardWidgetObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationDashboardWidgetObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationWidgetObject {
+    /// `evaluation_widget`
+    #[default]
+    #[serde(rename = "evaluation_widget")]
+    EvaluationWidget,
+}
+impl EvaluationWidgetObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationWidget => "evaluation_widget",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationWidgetObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationWidgetObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum EvaluationDashboardWidgetResultObject {
+    /// `evaluation_dashboard_widget_result`
+    #[default]
+    #[serde(rename = "evaluation_dashboard_widget_result")]
+    EvaluationDashboardWidgetResult,
+}
+impl EvaluationDashboardWidgetResultObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::EvaluationDashboardWidgetResult => "evaluation_dashboard_widget_result",
+        }
+    }
+}
+impl std::fmt::Display for EvaluationDashboardWidgetResultObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationDashboardWidgetResultObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum EvaluationDashboardWidgetResultComputationStatus {
+    /// `pending`
+    Pending,
+    /// `completed`
+    Completed,
+    /// `failed`
+    Failed,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl EvaluationDashboardWidgetResultComputationStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for EvaluationDashboardWidgetResultComputationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "pending" => Self::Pending,
+            "completed" => Self::Completed,
+            "failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for EvaluationDashboardWidgetResultComputationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetResultComputationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for EvaluationDashboardWidgetResultComputationStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for EvaluationDashboardWidgetResultComputationStatus {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OrderByDirection {
+    /// `ASC`
+    Asc,
+    /// `DESC`
+    Desc,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl OrderByDirection {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for OrderByDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for OrderByDirection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for OrderByDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for OrderByDirection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for OrderByDirection {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum ColumnType {
+    /// `COLUMN`
+    #[default]
+    #[serde(rename = "COLUMN")]
+    Column,
+}
+impl ColumnType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Column => "COLUMN",
+        }
+    }
+}
+impl std::fmt::Display for ColumnType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ColumnType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum AggregationType {
+    /// `AGGREGATION`
+    #[default]
+    #[serde(rename = "AGGREGATION")]
+    Aggregation,
+}
+impl AggregationType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Aggregation => "AGGREGATION",
+        }
+    }
+}
+impl std::fmt::Display for AggregationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for AggregationType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ExpressionAggregationFunction {
+    /// `COUNT`
+    Count,
+    /// `SUM`
+    Sum,
+    /// `AVG`
+    Avg,
+    /// `MIN`
+    Min,
+    /// `MAX`
+    Max,
+    /// `STDDEV`
+    Stddev,
+    /// `VARIANCE`
+    Variance,
+    /// `PERCENTILE`
+    Percentile,
+    /// `COUNT_DISTINCT`
+    CountDistinct,
+    /// `PERCENTAGE`
+    Percentage,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl ExpressionAggregationFunction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Count => "COUNT",
+            Self::Sum => "SUM",
+            Self::Avg => "AVG",
+            Self::Min => "MIN",
+            Self::Max => "MAX",
+            Self::Stddev => "STDDEV",
+            Self::Variance => "VARIANCE",
+            Self::Percentile => "PERCENTILE",
+            Self::CountDistinct => "COUNT_DISTINCT",
+            Self::Percentage => "PERCENTAGE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ExpressionAggregationFunction {
+    fn from(value: &str) -> Self {
+        match value {
+            "COUNT" => Self::Count,
+            "SUM" => Self::Sum,
+            "AVG" => Self::Avg,
+            "MIN" => Self::Min,
+            "MAX" => Self::Max,
+            "STDDEV" => Self::Stddev,
+            "VARIANCE" => Self::Variance,
+            "PERCENTILE" => Self::Percentile,
+            "COUNT_DISTINCT" => Self::CountDistinct,
+            "PERCENTAGE" => Self::Percentage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for ExpressionAggregationFunction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for ExpressionAggregationFunction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for ExpressionAggregationFunction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ExpressionAggregationFunction {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum QueryFilterLogicalOperatorsItem {
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl QueryFilterLogicalOperatorsItem {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::And => "AND",
+            Self::Or => "OR",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for QueryFilterLogicalOperatorsItem {
+    fn from(value: &str) -> Self {
+        match value {
+            "AND" => Self::And,
+            "OR" => Self::Or,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for QueryFilterLogicalOperatorsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for QueryFilterLogicalOperatorsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for QueryFilterLogicalOperatorsItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for QueryFilterLogicalOperatorsItem {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Values this client version does not know decode to `Unknown`, keeping their text; match with a wildcard arm so that new values do not break your code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum QueryConditionOperator {
+    /// `=`
+    Type,
+    /// `!=`
+    Type2,
+    /// `>`
+    Type3,
+    /// `<`
+    Type4,
+    /// `>=`
+    Type5,
+    /// `<=`
+    Type6,
+    /// `IN`
+    In,
+    /// `NOT IN`
+    NotIn,
+    /// `LIKE`
+    Like,
+    /// `NOT LIKE`
+    NotLike,
+    /// `IS NULL`
+    IsNull,
+    /// `IS NOT NULL`
+    IsNotNull,
+    /// A value this client version does not know.
+    Unknown(String),
+}
+impl QueryConditionOperator {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Type => "=",
+            Self::Type2 => "!=",
+            Self::Type3 => ">",
+            Self::Type4 => "<",
+            Self::Type5 => ">=",
+            Self::Type6 => "<=",
+            Self::In => "IN",
+            Self::NotIn => "NOT IN",
+            Self::Like => "LIKE",
+            Self::NotLike => "NOT LIKE",
+            Self::IsNull => "IS NULL",
+            Self::IsNotNull => "IS NOT NULL",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for QueryConditionOperator {
+    fn from(value: &str) -> Self {
+        match value {
+            "=" => Self::Type,
+            "!=" => Self::Type2,
+            ">" => Self::Type3,
+            "<" => Self::Type4,
+            ">=" => Self::Type5,
+            "<=" => Self::Type6,
+            "IN" => Self::In,
+            "NOT IN" => Self::NotIn,
+            "LIKE" => Self::Like,
+            "NOT LIKE" => Self::NotLike,
+            "IS NULL" => Self::IsNull,
+            "IS NOT NULL" => Self::IsNotNull,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl serde::Serialize for QueryConditionOperator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for QueryConditionOperator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+impl std::fmt::Display for QueryConditionOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for QueryConditionOperator {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `list` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum ListObject {
+    /// `list`
+    #[default]
+    #[serde(rename = "list")]
+    List,
+}
+impl ListObject {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::List => "list",
+        }
+    }
+}
+impl std::fmt::Display for ListObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ListObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ValidationErrorDetailLocItem {
+    String(String),
+    Integer(i64),
+}
+impl From<String> for ValidationErrorDetailLocItem {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+impl From<i64> for ValidationErrorDetailLocItem {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
     }
 }
 /// Always `dataset` when present.
@@ -4248,7 +16236,7 @@ impl crate::runtime::QueryValue for DatasetItemObject {
         self.as_str().to_owned()
     }
 }
-/// Always `list` when present.
+/// Always `question` when present.
 #[derive(
     Clone,
     Copy,
@@ -4262,26 +16250,254 @@ impl crate::runtime::QueryValue for DatasetItemObject {
     serde::Serialize,
     serde::Deserialize
 )]
-pub enum ListObject {
-    /// `list`
+pub enum QuestionObject {
+    /// `question`
     #[default]
-    #[serde(rename = "list")]
-    List,
+    #[serde(rename = "question")]
+    Question,
 }
-impl ListObject {
+impl QuestionObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::List => "list",
+            Self::Question => "question",
         }
     }
 }
-impl std::fmt::Display for ListObject {
+impl std::fmt::Display for QuestionObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl crate::runtime::QueryValue for ListObject {
+impl crate::runtime::QueryValue for QuestionObject {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `categorical` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum CategoricalQuestionType {
+    /// `categorical`
+    #[default]
+    #[serde(rename = "categorical")]
+    Categorical,
+}
+impl CategoricalQuestionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Categorical => "categorical",
+        }
+    }
+}
+impl std::fmt::Display for CategoricalQuestionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for CategoricalQuestionType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `rating` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum RatingQuestionType {
+    /// `rating`
+    #[default]
+    #[serde(rename = "rating")]
+    Rating,
+}
+impl RatingQuestionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Rating => "rating",
+        }
+    }
+}
+impl std::fmt::Display for RatingQuestionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for RatingQuestionType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `number` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum NumberQuestionType {
+    /// `number`
+    #[default]
+    #[serde(rename = "number")]
+    Number,
+}
+impl NumberQuestionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Number => "number",
+        }
+    }
+}
+impl std::fmt::Display for NumberQuestionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for NumberQuestionType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `free_text` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum FreeTextQuestionType {
+    /// `free_text`
+    #[default]
+    #[serde(rename = "free_text")]
+    FreeText,
+}
+impl FreeTextQuestionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::FreeText => "free_text",
+        }
+    }
+}
+impl std::fmt::Display for FreeTextQuestionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for FreeTextQuestionType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `form` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum FormQuestionType {
+    /// `form`
+    #[default]
+    #[serde(rename = "form")]
+    Form,
+}
+impl FormQuestionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Form => "form",
+        }
+    }
+}
+impl std::fmt::Display for FormQuestionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for FormQuestionType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+/// Always `timestamp` when present.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum TimestampQuestionType {
+    /// `timestamp`
+    #[default]
+    #[serde(rename = "timestamp")]
+    Timestamp,
+}
+impl TimestampQuestionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Timestamp => "timestamp",
+        }
+    }
+}
+impl std::fmt::Display for TimestampQuestionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for TimestampQuestionType {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
     }
@@ -4324,7 +16540,7 @@ impl crate::runtime::QueryValue for FileObject {
         self.as_str().to_owned()
     }
 }
-/// Always `question` when present.
+/// Always `failed_file` when present.
 #[derive(
     Clone,
     Copy,
@@ -4338,26 +16554,26 @@ impl crate::runtime::QueryValue for FileObject {
     serde::Serialize,
     serde::Deserialize
 )]
-pub enum QuestionObject {
-    /// `question`
+pub enum FailedFileObject {
+    /// `failed_file`
     #[default]
-    #[serde(rename = "question")]
-    Question,
+    #[serde(rename = "failed_file")]
+    FailedFile,
 }
-impl QuestionObject {
+impl FailedFileObject {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::Question => "question",
+            Self::FailedFile => "failed_file",
         }
     }
 }
-impl std::fmt::Display for QuestionObject {
+impl std::fmt::Display for FailedFileObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl crate::runtime::QueryValue for QuestionObject {
+impl crate::runtime::QueryValue for FailedFileObject {
     fn to_query_value(&self) -> String {
         self.as_str().to_owned()
     }
@@ -4400,19 +16616,46 @@ impl crate::runtime::QueryValue for QuestionSetObject {
         self.as_str().to_owned()
     }
 }
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum ValidationErrorDetailLocItem {
-    String(String),
-    Integer(i64),
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub enum ListEvaluationItemsCompletionStatus {
+    /// `failed`
+    #[serde(rename = "failed")]
+    Failed,
+    /// `passed`
+    #[serde(rename = "passed")]
+    Passed,
+    /// `all`
+    #[serde(rename = "all")]
+    All,
 }
-impl From<String> for ValidationErrorDetailLocItem {
-    fn from(value: String) -> Self {
-        Self::String(value)
+impl ListEvaluationItemsCompletionStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Failed => "failed",
+            Self::Passed => "passed",
+            Self::All => "all",
+        }
     }
 }
-impl From<i64> for ValidationErrorDetailLocItem {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
+impl std::fmt::Display for ListEvaluationItemsCompletionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::QueryValue for ListEvaluationItemsCompletionStatus {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_owned()
     }
 }
