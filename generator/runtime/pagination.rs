@@ -3,9 +3,9 @@
 //! The generated list builders implement [`CursorPaginated`]; [`pages`] and [`items`] walk the
 //! list by re-sending the same request (every filter kept) with the cursor moved to the last
 //! item's id (forwards) or the first item's id (backwards, when the first request carried the
-//! backward cursor). A walk stops after a page with `has_more: false`, after an empty page, and
-//! when a cursor comes back that was already used, so a misbehaving server cannot make it loop
-//! forever.
+//! backward cursor). A walk stops after a page with `has_more: false`, after an empty page, at an
+//! item without a cursor, and when a cursor comes back that was already used, so a misbehaving
+//! server cannot make it loop forever.
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -74,6 +74,12 @@ fn next_request<R: CursorPaginated>(walk: &mut Walk<R>, request: R, page: &R::Pa
     let items = R::page_items(page);
     let edge = if walk.backward { items.first() } else { items.last() }?;
     let cursor = R::cursor(edge).to_owned();
+    // An item without a cursor (a union member this client does not know, lacking the field)
+    // cannot say where the next page starts.
+    if cursor.is_empty() {
+        tracing::warn!("pagination stopped: the last item has no cursor");
+        return None;
+    }
     if !walk.used_cursors.insert(cursor.clone()) {
         tracing::warn!(cursor = %cursor, "pagination stopped: the server returned a cursor that was already used");
         return None;
@@ -210,6 +216,18 @@ mod tests {
         let items: Vec<String> = collect(items(request)).await.into_iter().map(Result::unwrap).collect();
         assert_eq!(items, ["a", "b", "a", "b"]);
         assert_eq!(served.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn stops_at_an_item_without_a_cursor() {
+        let request = list(|cursor| match cursor {
+            None => page(&["a", ""], Some(true)),
+            other => panic!("unexpected cursor {other:?}"),
+        });
+        let served = request.served.clone();
+        let items: Vec<String> = collect(items(request)).await.into_iter().map(Result::unwrap).collect();
+        assert_eq!(items, ["a", ""]);
+        assert_eq!(*served.lock().unwrap(), [None]);
     }
 
     #[tokio::test]

@@ -52,6 +52,66 @@ pub fn ident(name: &str) -> Ident {
 }
 
 /// Replaces everything that is not an ASCII letter or digit by a word break, so heck sees words.
+/// A variant name for an enum value. Values without letters or digits are spelled out, so that
+/// `==`, `!=`, `>=` become `Eq`, `Ne`, `Ge` rather than `Type`, `Type2`, `Type3`.
+pub fn variant_name(wire: &str) -> String {
+    if wire.is_empty() {
+        return "Empty".to_owned();
+    }
+    if wire.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return type_name(wire);
+    }
+    let trimmed = wire.trim();
+    if let Some((_, name)) = OPERATORS.iter().find(|(symbol, _)| *symbol == trimmed) {
+        return (*name).to_owned();
+    }
+    let words: Vec<&str> = trimmed.chars().map(symbol_word).collect();
+    fix_leading(words.concat(), "Blank", "V")
+}
+
+/// Comparison operators as their usual short names.
+const OPERATORS: &[(&str, &str)] = &[
+    ("=", "Eq"),
+    ("==", "Eq"),
+    ("===", "StrictEq"),
+    ("!=", "Ne"),
+    ("<>", "Ne"),
+    ("!==", "StrictNe"),
+    (">", "Gt"),
+    (">=", "Ge"),
+    ("<", "Lt"),
+    ("<=", "Le"),
+];
+
+/// One symbol as a word, for values made only of symbols.
+fn symbol_word(symbol: char) -> &'static str {
+    match symbol {
+        '=' => "Equals",
+        '!' => "Bang",
+        '<' => "Less",
+        '>' => "Greater",
+        '+' => "Plus",
+        '-' => "Minus",
+        '*' => "Star",
+        '/' => "Slash",
+        '%' => "Percent",
+        '&' => "And",
+        '|' => "Or",
+        '^' => "Caret",
+        '~' => "Tilde",
+        '?' => "Question",
+        '.' => "Dot",
+        ',' => "Comma",
+        ':' => "Colon",
+        ';' => "Semicolon",
+        '@' => "At",
+        '#' => "Hash",
+        '$' => "Dollar",
+        '_' => "Underscore",
+        _ => "Symbol",
+    }
+}
+
 fn ascii_words(raw: &str) -> String {
     raw.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
@@ -153,6 +213,30 @@ mod tests {
         );
         assert_eq!(operation_id_from("post", "/"), "post");
         assert_eq!(operation_id_from("get", "/cookies#formExploded"), "get_cookies");
+    }
+
+    #[test]
+    fn symbol_values_are_spelled_out() {
+        let names: Vec<String> = ["==", "!=", ">=", "<=", ">", "<", "IN", "", " ", "+", "->"]
+            .iter()
+            .map(|v| variant_name(v))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Eq",
+                "Ne",
+                "Ge",
+                "Le",
+                "Gt",
+                "Lt",
+                "In",
+                "Empty",
+                "Blank",
+                "Plus",
+                "MinusGreater"
+            ]
+        );
     }
 
     #[test]

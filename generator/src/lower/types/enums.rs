@@ -36,16 +36,7 @@ impl TypeSpace<'_> {
         if target.is_none() {
             self.enums_by_values.insert(values.clone(), id);
         }
-        let mut names: Vec<String> = values
-            .iter()
-            .map(|v| {
-                if v.is_empty() {
-                    "Empty".to_owned()
-                } else {
-                    naming::type_name(v)
-                }
-            })
-            .collect();
+        let mut names: Vec<String> = values.iter().map(|v| naming::variant_name(v)).collect();
         naming::dedupe(&mut names, &mut BTreeSet::from(["Unknown".to_owned()]));
         let variants = values
             .into_iter()
