@@ -13692,16 +13692,16 @@ impl crate::runtime::QueryValue for MetadataFilterObject {
 pub enum MetadataFilterOperator {
     /// `==`
     #[serde(rename = "==")]
-    Type,
+    Eq,
     /// `!=`
     #[serde(rename = "!=")]
-    Type2,
+    Ne,
     /// `>=`
     #[serde(rename = ">=")]
-    Type3,
+    Ge,
     /// `<=`
     #[serde(rename = "<=")]
-    Type4,
+    Le,
     /// `IN`
     #[serde(rename = "IN")]
     In,
@@ -13713,10 +13713,10 @@ impl MetadataFilterOperator {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Self::Type => "==",
-            Self::Type2 => "!=",
-            Self::Type3 => ">=",
-            Self::Type4 => "<=",
+            Self::Eq => "==",
+            Self::Ne => "!=",
+            Self::Ge => ">=",
+            Self::Le => "<=",
             Self::In => "IN",
             Self::NotIn => "NOT_IN",
         }
@@ -16018,17 +16018,17 @@ impl crate::runtime::QueryValue for QueryFilterLogicalOperatorsItem {
 #[non_exhaustive]
 pub enum QueryConditionOperator {
     /// `=`
-    Type,
+    Eq,
     /// `!=`
-    Type2,
+    Ne,
     /// `>`
-    Type3,
+    Gt,
     /// `<`
-    Type4,
+    Lt,
     /// `>=`
-    Type5,
+    Ge,
     /// `<=`
-    Type6,
+    Le,
     /// `IN`
     In,
     /// `NOT IN`
@@ -16048,12 +16048,12 @@ impl QueryConditionOperator {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Type => "=",
-            Self::Type2 => "!=",
-            Self::Type3 => ">",
-            Self::Type4 => "<",
-            Self::Type5 => ">=",
-            Self::Type6 => "<=",
+            Self::Eq => "=",
+            Self::Ne => "!=",
+            Self::Gt => ">",
+            Self::Lt => "<",
+            Self::Ge => ">=",
+            Self::Le => "<=",
             Self::In => "IN",
             Self::NotIn => "NOT IN",
             Self::Like => "LIKE",
@@ -16067,12 +16067,12 @@ impl QueryConditionOperator {
 impl From<&str> for QueryConditionOperator {
     fn from(value: &str) -> Self {
         match value {
-            "=" => Self::Type,
-            "!=" => Self::Type2,
-            ">" => Self::Type3,
-            "<" => Self::Type4,
-            ">=" => Self::Type5,
-            "<=" => Self::Type6,
+            "=" => Self::Eq,
+            "!=" => Self::Ne,
+            ">" => Self::Gt,
+            "<" => Self::Lt,
+            ">=" => Self::Ge,
+            "<=" => Self::Le,
             "IN" => Self::In,
             "NOT IN" => Self::NotIn,
             "LIKE" => Self::Like,
