@@ -6,14 +6,18 @@
 //!
 //! - Rate limits and server waits: `retry-after` seconds, HTTP date, `retry-after-ms`, and waits
 //!   beyond the 60 s cap falling back to backoff.
-//! - Retry budget: 503 until retries run out; budgets per client and per request.
+//! - Retry budget: 503 until retries run out; budgets per client and per request; 408 and 409
+//!   retried; JSON, union and multipart bodies sent again in full on every attempt.
 //! - The server's `x-should-retry` override, both ways.
 //! - Connections reset before the response and during its body (raw TCP server).
+//! - File content (raw bytes): retried, handed over byte for byte even when labelled JSON.
+//! - Pagination: a page that fails is retried and the walk goes on, the filter body resent.
 //! - Timeouts: a response slower than the attempt timeout.
 //! - Bodies that do not decode: truncated, malformed, a required field missing.
-//! - Forward compatibility: unknown enum values, task types and fields.
+//! - Forward compatibility: unknown enum values, identity and task types, and fields.
 //! - Error bodies: 404 and 422 with `detail`.
-//! - Observability: the request span's fields, and the API key in no trace line.
+//! - Observability: the request span's fields, and the credentials in no trace line and in no
+//!   error's `Display`, `Debug` or source chain.
 //! - A bounded load test: 1,000 concurrent creates with 10 % injected 503s.
 
 #[path = "faults_support/mod.rs"]
@@ -24,15 +28,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 use sgp_evals::types::{
-    DatasetCreateRequest, ErrorDetail, ErrorResponse, EvaluationStatus, EvaluationTask, ValidationErrorDetailLocItem,
+    DatasetCreateRequest, ErrorDetail, ErrorResponse, EvaluationFilterRequest, EvaluationStandaloneCreateRequest,
+    EvaluationStatus, EvaluationTask, IdentityType, MetadataFilter, MetadataFilterOperator, RestoreRequest,
+    ValidationErrorDetailLocItem,
 };
 use sgp_evals::{Client, ErrorKind, FileUpload};
 use support::raw::{RawServer, Step};
 use support::trace::TraceRecorder;
-use support::{assert_backoff, client, counted, dataset_json, received, retry_counts, Sequence, ACCOUNT_ID, API_KEY};
-use wiremock::matchers::{method, path};
+use support::{
+    assert_backoff, client, counted, creator_json, dataset_json, evaluation_json, received, retry_counts, Sequence,
+    ACCOUNT_ID, API_KEY,
+};
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const DATASET_PATH: &str = "/v5/datasets/ds_1";
@@ -69,7 +79,7 @@ async fn rate_limited_with_retry_after_then_ok() {
     let server = dataset_server(vec![limited, answered]).await;
     let (client, clock) = client(&server.uri());
 
-    let response = client.datasets().get("ds_1").send_with_response().await.unwrap();
+    let response = client.datasets().retrieve("ds_1").send_with_response().await.unwrap();
 
     assert_eq!(response.value.name, "golden");
     assert_eq!((response.status, response.attempts), (200, 2));
@@ -88,7 +98,7 @@ async fn retry_after_ms_is_honoured_before_retry_after() {
     let server = dataset_server(vec![limited, ok_dataset()]).await;
     let (client, clock) = client(&server.uri());
 
-    client.datasets().get("ds_1").await.unwrap();
+    client.datasets().retrieve("ds_1").await.unwrap();
 
     assert_eq!(clock.sleeps(), [Duration::from_millis(250)]);
     assert_eq!(retry_counts(&received(&server).await), counted(2));
@@ -109,7 +119,7 @@ async fn retry_after_as_an_http_date_is_measured_from_the_clock() {
         .build()
         .unwrap();
 
-    client.datasets().get("ds_1").await.unwrap();
+    client.datasets().retrieve("ds_1").await.unwrap();
 
     assert_eq!(clock.sleeps(), [Duration::from_secs(7)]);
 }
@@ -124,7 +134,7 @@ async fn retry_after_beyond_60_s_falls_back_to_backoff() {
     .await;
     let (client, clock) = client(&server.uri());
 
-    let response = client.datasets().get("ds_1").send_with_response().await.unwrap();
+    let response = client.datasets().retrieve("ds_1").send_with_response().await.unwrap();
 
     assert_eq!(response.attempts, 3);
     assert_backoff(&clock.sleeps(), &[0.5, 1.0]);
@@ -136,7 +146,7 @@ async fn rate_limited_until_retries_run_out() {
     let server = dataset_server(vec![status(429).insert_header("retry-after", "1")]).await;
     let (client, clock) = client(&server.uri());
 
-    let error = client.datasets().get("ds_1").await.unwrap_err();
+    let error = client.datasets().retrieve("ds_1").await.unwrap_err();
 
     assert!(error.is_rate_limited());
     assert!(error.is_retryable(), "a later call may still succeed");
@@ -156,7 +166,7 @@ async fn service_unavailable_until_retries_run_out() {
     let server = dataset_server(vec![unavailable]).await;
     let (client, clock) = client(&server.uri());
 
-    let error = client.datasets().get("ds_1").await.unwrap_err();
+    let error = client.datasets().retrieve("ds_1").await.unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::Status);
     assert_eq!(error.status(), Some(503));
@@ -164,12 +174,12 @@ async fn service_unavailable_until_retries_run_out() {
     assert!(error.request_sent());
     assert_eq!(error.request_id(), Some("req_503"));
     let operation = error.operation().unwrap();
-    assert_eq!((operation.id, operation.method.as_str()), ("getDataset", "GET"));
+    assert_eq!((operation.id, operation.method.as_str()), ("retrieveDataset", "GET"));
     assert_eq!(operation.path, "/v5/datasets/{dataset_id}");
     assert_eq!(error.body_json(), Some(&json!({"detail": "overloaded"})));
     assert_eq!(
         error.to_string(),
-        r#"GET /v5/datasets/{dataset_id} (getDataset): status 503 Service Unavailable after 3 attempts (request id req_503): {"detail":"overloaded"}"#
+        r#"GET /v5/datasets/{dataset_id} (retrieveDataset): status 503 Service Unavailable after 3 attempts (request id req_503): {"detail":"overloaded"}"#
     );
     assert_backoff(&clock.sleeps(), &[0.5, 1.0]);
     let requests = received(&server).await;
@@ -194,9 +204,14 @@ async fn retry_budget_is_set_per_client_and_per_request() {
         .build()
         .unwrap();
 
-    let from_client = patient.datasets().get("ds_1").await.unwrap_err();
-    let per_request = patient.datasets().get("ds_1").max_retries(1).await.unwrap_err();
-    let disabled = default_client.datasets().get("ds_1").max_retries(0).await.unwrap_err();
+    let from_client = patient.datasets().retrieve("ds_1").await.unwrap_err();
+    let per_request = patient.datasets().retrieve("ds_1").max_retries(1).await.unwrap_err();
+    let disabled = default_client
+        .datasets()
+        .retrieve("ds_1")
+        .max_retries(0)
+        .await
+        .unwrap_err();
 
     assert_eq!(
         [from_client.attempts(), per_request.attempts(), disabled.attempts()],
@@ -244,7 +259,7 @@ async fn a_json_body_is_sent_again_on_every_attempt() {
 async fn a_multipart_upload_is_rebuilt_on_every_attempt() {
     let file = json!({
         "id": "file_1", "filename": "rows.csv", "mime_type": "text/csv", "size": 8,
-        "md5_checksum": "0", "created_at": "2024-05-01T12:00:00Z", "created_by_user_id": "user_1",
+        "md5_checksum": "0", "created_at": "2024-05-01T12:00:00Z", "created_by": creator_json(),
     });
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -258,7 +273,7 @@ async fn a_multipart_upload_is_rebuilt_on_every_attempt() {
     let (client, _) = client(&server.uri());
 
     let upload = FileUpload::new("rows.csv", b"a,b\n1,2\n".to_vec()).content_type("text/csv");
-    let uploaded = client.files().upload(upload).await.unwrap();
+    let uploaded = client.files().create(upload).await.unwrap();
 
     assert_eq!(uploaded.id, "file_1");
     let requests = received(&server).await;
@@ -267,6 +282,71 @@ async fn a_multipart_upload_is_rebuilt_on_every_attempt() {
         let body = String::from_utf8_lossy(&request.body);
         assert!(body.contains("filename=\"rows.csv\""), "{body}");
         assert!(body.contains("Content-Type: text/csv\r\n\r\na,b\n1,2\n\r\n"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_union_body_is_sent_whole_on_every_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v5/evaluations"))
+        .respond_with(Sequence::new(vec![
+            status(500),
+            status(503),
+            ResponseTemplate::new(200).set_body_json(evaluation_json("eval_1", "nightly")),
+        ]))
+        .mount(&server)
+        .await;
+    let (client, _) = client(&server.uri());
+    let row: serde_json::Map<String, Value> = json!({"q": "2+2?"}).as_object().unwrap().clone();
+
+    let created = client
+        .evaluations()
+        .create(EvaluationStandaloneCreateRequest::new("nightly", vec![row]).tags(vec!["ci".to_owned()]))
+        .send_with_response()
+        .await
+        .unwrap();
+
+    assert_eq!((created.value.id.as_str(), created.attempts), ("eval_1", 3));
+    let requests = received(&server).await;
+    assert_eq!(retry_counts(&requests), counted(3));
+    for request in &requests {
+        let body: Value = request.body_json().unwrap();
+        // The member itself is the body: not wrapped in `{"evaluation": …}` or tagged.
+        assert_eq!(
+            body,
+            json!({"name": "nightly", "data": [{"q": "2+2?"}], "tags": ["ci"]})
+        );
+    }
+}
+
+#[tokio::test]
+async fn conflict_and_request_timeout_statuses_are_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path(DATASET_PATH))
+        .respond_with(Sequence::new(vec![
+            status(409).set_body_json(json!({"detail": "dataset is being archived"})),
+            status(408),
+            ok_dataset(),
+        ]))
+        .mount(&server)
+        .await;
+    let (client, clock) = client(&server.uri());
+
+    let restored = client
+        .datasets()
+        .update("ds_1", RestoreRequest::new(true))
+        .send_with_response()
+        .await
+        .unwrap();
+
+    assert_eq!((restored.value.name.as_str(), restored.attempts), ("golden", 3));
+    assert_backoff(&clock.sleeps(), &[0.5, 1.0]);
+    let requests = received(&server).await;
+    assert_eq!(retry_counts(&requests), counted(3));
+    for request in &requests {
+        assert_eq!(request.body_json::<Value>().unwrap(), json!({"restore": true}));
     }
 }
 
@@ -279,7 +359,7 @@ async fn x_should_retry_false_stops_a_500() {
     let server = dataset_server(vec![status(500).insert_header("x-should-retry", "false")]).await;
     let (client, clock) = client(&server.uri());
 
-    let error = client.datasets().get("ds_1").await.unwrap_err();
+    let error = client.datasets().retrieve("ds_1").await.unwrap_err();
 
     assert_eq!((error.status(), error.attempts()), (Some(500), 1));
     assert!(!error.is_retryable());
@@ -295,7 +375,7 @@ async fn x_should_retry_true_retries_a_400() {
     let server = dataset_server(vec![refused, ok_dataset()]).await;
     let (client, _) = client(&server.uri());
 
-    let response = client.datasets().get("ds_1").send_with_response().await.unwrap();
+    let response = client.datasets().retrieve("ds_1").send_with_response().await.unwrap();
 
     assert_eq!(response.attempts, 2);
     assert_eq!(retry_counts(&received(&server).await), counted(2));
@@ -311,7 +391,7 @@ async fn connection_reset_before_the_response_is_retried() {
     let server = RawServer::start(vec![Step::ResetBeforeResponse, Step::ResetBeforeResponse, Step::Ok(ok)]).await;
     let (client, clock) = client(&server.base_url);
 
-    let response = client.datasets().get("ds_1").send_with_response().await.unwrap();
+    let response = client.datasets().retrieve("ds_1").send_with_response().await.unwrap();
 
     assert_eq!(response.value.name, "after resets");
     assert_eq!(response.attempts, 3);
@@ -358,7 +438,7 @@ async fn connection_reset_during_the_body_is_retried() {
     let server = RawServer::start(vec![Step::ResetDuringBody, Step::Ok(ok)]).await;
     let (client, _) = client(&server.base_url);
 
-    let response = client.datasets().get("ds_1").send_with_response().await.unwrap();
+    let response = client.datasets().retrieve("ds_1").send_with_response().await.unwrap();
 
     assert_eq!(response.value.name, "whole body");
     assert_eq!(response.attempts, 2);
@@ -370,7 +450,7 @@ async fn connection_reset_during_the_body_without_retries_is_a_transport_error()
     let server = RawServer::start(vec![Step::ResetDuringBody]).await;
     let (client, _) = client(&server.base_url);
 
-    let error = client.datasets().get("ds_1").max_retries(0).await.unwrap_err();
+    let error = client.datasets().retrieve("ds_1").max_retries(0).await.unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
     assert!(error.request_sent());
@@ -384,12 +464,147 @@ async fn refused_connections_are_retried_and_never_sent() {
     drop(listener);
     let (client, clock) = client(&format!("http://{address}"));
 
-    let error = client.datasets().get("ds_1").await.unwrap_err();
+    let error = client.datasets().retrieve("ds_1").await.unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::Connect);
     assert!(!error.request_sent());
     assert_eq!(error.attempts(), 3);
     assert_eq!(clock.sleeps().len(), 2);
+}
+
+// ------------------------------------------------------------------------------------------------
+// File content: raw bytes
+// ------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn file_content_is_retried_and_handed_over_byte_for_byte() {
+    // A file stored as JSON comes back labelled JSON; its content is not for the client to parse
+    // (here it is not even valid JSON).
+    let content = b"{\"rows\": [1, 2,".to_vec();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v5/files/file_1/content"))
+        .respond_with(Sequence::new(vec![
+            status(503),
+            ResponseTemplate::new(200).set_body_raw(content.clone(), "application/json"),
+        ]))
+        .mount(&server)
+        .await;
+    let (client, clock) = client(&server.uri());
+
+    let response = client
+        .files()
+        .retrieve_content("file_1")
+        .x_project_id("proj_1")
+        .send_with_response()
+        .await
+        .unwrap();
+
+    assert_eq!(response.value, content);
+    assert_eq!((response.status, response.attempts), (200, 2));
+    assert_eq!(response.headers["content-type"], "application/json");
+    assert_eq!(clock.sleeps().len(), 1);
+    let requests = received(&server).await;
+    assert_eq!(retry_counts(&requests), counted(2));
+    for request in &requests {
+        assert_eq!(
+            request.headers["x-project-id"], "proj_1",
+            "the header is sent on every attempt"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reset_during_file_content_is_retried() {
+    let content = "a,b\n1,2\n".to_owned();
+    let server = RawServer::start(vec![Step::ResetDuringBody, Step::Ok(content.clone())]).await;
+    let (client, _) = client(&server.base_url);
+
+    let response = client
+        .files()
+        .retrieve_content("file_1")
+        .send_with_response()
+        .await
+        .unwrap();
+
+    assert_eq!(response.value, content.as_bytes());
+    assert_eq!(response.attempts, 2);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests[1].head.starts_with("GET /v5/files/file_1/content "),
+        "{}",
+        requests[1].head
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
+// Pagination under faults
+// ------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_rate_limited_page_is_retried_and_the_walk_goes_on() {
+    let page = |ids: &[&str], has_more: bool| {
+        let items: Vec<Value> = ids.iter().map(|id| evaluation_json(id, id)).collect();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "object": "list", "items": items, "total": 3, "has_more": has_more, "limit": 2,
+        }))
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v5/evaluations/filter"))
+        .and(query_param("starting_after", "eval_2"))
+        .respond_with(Sequence::new(vec![
+            status(429).insert_header("retry-after", "1"),
+            page(&["eval_3"], false),
+        ]))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v5/evaluations/filter"))
+        .respond_with(page(&["eval_1", "eval_2"], true))
+        .mount(&server)
+        .await;
+    let (client, clock) = client(&server.uri());
+    let filters = EvaluationFilterRequest::new(vec![MetadataFilter::new(
+        "team",
+        MetadataFilterOperator::Type,
+        "support",
+    )]);
+
+    let walked: Vec<String> = client
+        .evaluations()
+        .filter(filters)
+        .limit(2)
+        .items()
+        .map(|item| item.unwrap().id)
+        .collect()
+        .await;
+
+    assert_eq!(walked, ["eval_1", "eval_2", "eval_3"]);
+    assert_eq!(clock.sleeps(), [Duration::from_secs(1)]);
+    let requests = received(&server).await;
+    assert_eq!(retry_counts(&requests), ["0", "0", "1"]);
+    let cursors: Vec<Option<String>> = requests
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "starting_after")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    assert_eq!(cursors, [None, Some("eval_2".to_owned()), Some("eval_2".to_owned())]);
+    let filter_body =
+        json!({"filters": [{"object": "metadata_filter", "key": "team", "operator": "==", "value": "support"}]});
+    for request in &requests {
+        assert_eq!(
+            request.body_json::<Value>().unwrap(),
+            filter_body,
+            "every page and attempt repeats the filters"
+        );
+        assert!(request.url.query().unwrap_or_default().contains("limit=2"));
+    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -404,7 +619,7 @@ async fn a_response_slower_than_the_timeout_is_retried_then_fails() {
 
     let error = client
         .datasets()
-        .get("ds_1")
+        .retrieve("ds_1")
         .timeout(Duration::from_millis(150))
         .await
         .unwrap_err();
@@ -415,7 +630,7 @@ async fn a_response_slower_than_the_timeout_is_retried_then_fails() {
     assert_eq!(error.attempts(), 3);
     assert_eq!(
         error.to_string(),
-        "GET /v5/datasets/{dataset_id} (getDataset): timed out after 3 attempts, request may have been sent"
+        "GET /v5/datasets/{dataset_id} (retrieveDataset): timed out after 3 attempts, request may have been sent"
     );
     assert_eq!(clock.sleeps().len(), 2);
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
@@ -436,7 +651,7 @@ async fn a_client_timeout_applies_to_each_attempt() {
         .build()
         .unwrap();
 
-    let response = client.datasets().get("ds_1").send_with_response().await.unwrap();
+    let response = client.datasets().retrieve("ds_1").send_with_response().await.unwrap();
 
     assert_eq!(response.attempts, 2);
     assert_eq!(retry_counts(&received(&server).await), counted(2));
@@ -453,7 +668,7 @@ async fn truncated_json_is_a_decode_error_and_not_retried() {
     let server = RawServer::start(vec![Step::Ok(truncated.clone())]).await;
     let (client, clock) = client(&server.base_url);
 
-    let error = client.datasets().get("ds_1").await.unwrap_err();
+    let error = client.datasets().retrieve("ds_1").await.unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
     assert!(!error.is_retryable());
@@ -476,7 +691,7 @@ async fn malformed_json_is_a_decode_error() {
     .await;
     let (client, _) = client(&server.uri());
 
-    let error = client.datasets().get("ds_1").await.unwrap_err();
+    let error = client.datasets().retrieve("ds_1").await.unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::Decode);
     assert_eq!(error.attempts(), 1);
@@ -484,10 +699,10 @@ async fn malformed_json_is_a_decode_error() {
     assert_eq!(received(&server).await.len(), 1);
 }
 
-#[tokio::test]
-async fn a_missing_required_field_is_named_by_its_path() {
+/// A page of datasets whose second item has gone through `damage`.
+async fn datasets_page_server(damage: impl FnOnce(&mut Value)) -> MockServer {
     let mut second = dataset_json("ds_2", "second");
-    second.as_object_mut().unwrap().remove("created_by_user_id");
+    damage(&mut second);
     let page = json!({"items": [dataset_json("ds_1", "first"), second], "total": 2, "has_more": false});
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -495,16 +710,45 @@ async fn a_missing_required_field_is_named_by_its_path() {
         .respond_with(ResponseTemplate::new(200).set_body_json(page))
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn a_missing_required_field_is_named_by_its_path() {
+    let server = datasets_page_server(|second| {
+        second.as_object_mut().unwrap().remove("created_by");
+    })
+    .await;
     let (client, _) = client(&server.uri());
 
     let error = client.datasets().list().await.unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::Decode);
-    assert_eq!(error.decode_path(), Some("items[1].created_by_user_id"));
+    assert_eq!(error.decode_path(), Some("items[1].created_by"));
     assert!(
         error
             .to_string()
-            .contains("could not decode response at `items[1].created_by_user_id`: missing field"),
+            .contains("could not decode response at `items[1].created_by`: missing field"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_field_inside_the_creator_object_is_named_by_its_full_path() {
+    let server = datasets_page_server(|second| {
+        second["created_by"].as_object_mut().unwrap().remove("type");
+    })
+    .await;
+    let (client, _) = client(&server.uri());
+
+    let error = client.datasets().list().await.unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    assert_eq!(error.decode_path(), Some("items[1].created_by.type"));
+    assert!(
+        error
+            .to_string()
+            .contains("could not decode response at `items[1].created_by.type`: missing field `type`"),
         "{error}"
     );
 }
@@ -519,11 +763,12 @@ async fn unknown_enum_values_task_types_and_fields_decode() {
         "object": "evaluation",
         "name": "nightly",
         "created_at": "2024-05-01T12:00:00Z",
-        "created_by_user_id": "user_1",
+        "created_by": {"id": "robot_7", "type": "robot", "object": "identity"},
         "tags": [],
         "datasets": [dataset],
         "status": "paused",
         "tasks": [agent_task],
+        "progress": {"workflows": {"completed": 1, "failed": 0, "pending": 0, "total": 1, "queued": 0}},
         "priority": "high",
     });
     let server = MockServer::start().await;
@@ -534,7 +779,7 @@ async fn unknown_enum_values_task_types_and_fields_decode() {
         .await;
     let (client, _) = client(&server.uri());
 
-    let decoded = client.evaluations().get("eval_1").await.unwrap();
+    let decoded = client.evaluations().retrieve("eval_1").await.unwrap();
 
     assert_eq!(decoded.status, EvaluationStatus::Unknown("paused".to_owned()));
     assert_eq!(decoded.status.as_str(), "paused");
@@ -549,7 +794,11 @@ async fn unknown_enum_values_task_types_and_fields_decode() {
         decoded.tasks.as_deref(),
         Some(&[EvaluationTask::Unknown(agent_task)][..])
     );
-    assert_eq!(decoded.datasets[0].name, "golden");
+    assert_eq!(decoded.created_by.id, "robot_7");
+    assert_eq!(decoded.created_by.r#type, IdentityType::Unknown("robot".to_owned()));
+    let workflows = decoded.progress.and_then(|progress| progress.workflows).unwrap();
+    assert_eq!((workflows.completed, workflows.total), (1, 1));
+    assert_eq!(decoded.datasets.unwrap()[0].name, "golden");
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -561,12 +810,12 @@ async fn not_found_with_a_detail_is_not_retried() {
     let server = dataset_server(vec![status(404).set_body_json(json!({"detail": "Dataset not found"}))]).await;
     let (client, clock) = client(&server.uri());
 
-    let error = client.datasets().get("ds_1").await.unwrap_err();
+    let error = client.datasets().retrieve("ds_1").await.unwrap_err();
 
     assert!(error.is_not_found());
     assert!(!error.is_retryable());
     assert_eq!(error.attempts(), 1);
-    assert_eq!(error.operation_id(), Some("getDataset"));
+    assert_eq!(error.operation_id(), Some("retrieveDataset"));
     let typed: ErrorResponse = error.body_as().unwrap();
     assert_eq!(typed.detail, Some(ErrorDetail::String("Dataset not found".to_owned())));
     assert!(clock.sleeps().is_empty());
@@ -672,6 +921,71 @@ async fn the_request_span_records_each_attempt_and_never_the_api_key() {
     }
 }
 
+/// `text` contains neither credential.
+fn assert_no_credential(what: &str, text: &str) {
+    for secret in [API_KEY, ACCOUNT_ID] {
+        assert!(!text.contains(secret), "a credential leaked into {what}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn no_error_from_a_fault_shows_a_credential() {
+    let failing = dataset_server(vec![status(503).set_body_json(json!({"detail": "overloaded"}))]).await;
+    let garbled = dataset_server(vec![
+        ResponseTemplate::new(200).set_body_raw(b"{\"id\": ds_1}".to_vec(), "application/json")
+    ])
+    .await;
+    let slow = dataset_server(vec![ok_dataset().set_delay(Duration::from_secs(3))]).await;
+    let resetting = RawServer::start(vec![Step::ResetDuringBody]).await;
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        drop(listener);
+        format!("http://{address}")
+    };
+    let fail = |base_url: String| async move {
+        let (client, _) = client(&base_url);
+        let request = client.datasets().retrieve("ds_1").max_retries(0);
+        assert_no_credential("a request builder's Debug", &format!("{request:?}"));
+        request.timeout(Duration::from_millis(150)).await.unwrap_err()
+    };
+
+    let errors = [
+        fail(failing.uri()).await,
+        fail(garbled.uri()).await,
+        fail(slow.uri()).await,
+        fail(resetting.base_url.clone()).await,
+        fail(refused).await,
+    ];
+
+    let kinds: Vec<ErrorKind> = errors.iter().map(|error| error.kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            ErrorKind::Status,
+            ErrorKind::Decode,
+            ErrorKind::Timeout,
+            ErrorKind::Transport,
+            ErrorKind::Connect
+        ]
+    );
+    for error in &errors {
+        assert_no_credential("an error's Display", &error.to_string());
+        assert_no_credential("an error's Debug", &format!("{error:?}"));
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            assert_no_credential("an error's source", &format!("{cause} / {cause:?}"));
+            source = cause.source();
+        }
+    }
+    // The credentials were on the wire, so there was something to leak.
+    let sent = &received(&failing).await[0];
+    assert_eq!(sent.headers["x-api-key"], API_KEY);
+    assert_eq!(sent.headers["x-selected-account-id"], ACCOUNT_ID);
+    let (client, _) = client(&failing.uri());
+    assert_no_credential("the client's Debug", &format!("{client:?}"));
+}
+
 #[test]
 fn client_and_builders_are_clone_send_sync() {
     fn shared<T: Clone + Send + Sync + 'static>() {}
@@ -689,9 +1003,9 @@ async fn clones_share_one_connection_pool() {
     let (client, _) = client(&server.base_url);
     let clone = client.clone();
 
-    client.datasets().get("ds_1").await.unwrap();
-    clone.datasets().get("ds_1").await.unwrap();
-    client.clone().datasets().get("ds_1").await.unwrap();
+    client.datasets().retrieve("ds_1").await.unwrap();
+    clone.datasets().retrieve("ds_1").await.unwrap();
+    client.clone().datasets().retrieve("ds_1").await.unwrap();
 
     assert_eq!(server.requests().len(), 3);
     assert_eq!(

@@ -32,6 +32,11 @@ pub fn client(base_url: &str) -> (Client, RecordingClock) {
     (client, clock)
 }
 
+/// Who created the entities served here, as the API writes it (`created_by`).
+pub fn creator_json() -> Value {
+    json!({"id": "user_1", "type": "user", "object": "identity"})
+}
+
 /// A dataset as the API returns it.
 pub fn dataset_json(id: &str, name: &str) -> Value {
     json!({
@@ -39,9 +44,23 @@ pub fn dataset_json(id: &str, name: &str) -> Value {
         "object": "dataset",
         "name": name,
         "created_at": "2024-05-01T12:00:00Z",
-        "created_by_user_id": "user_1",
+        "created_by": creator_json(),
         "tags": [],
         "current_version_num": 1,
+    })
+}
+
+/// An evaluation as the API returns it (no datasets, no tasks).
+pub fn evaluation_json(id: &str, name: &str) -> Value {
+    json!({
+        "id": id,
+        "object": "evaluation",
+        "name": name,
+        "status": "completed",
+        "created_at": "2024-05-01T12:00:00Z",
+        "created_by": creator_json(),
+        "tags": [],
+        "datasets": [],
     })
 }
 
