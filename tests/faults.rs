@@ -568,7 +568,7 @@ async fn a_rate_limited_page_is_retried_and_the_walk_goes_on() {
     let (client, clock) = client(&server.uri());
     let filters = EvaluationFilterRequest::new(vec![MetadataFilter::new(
         "team",
-        MetadataFilterOperator::Type,
+        MetadataFilterOperator::Eq,
         "support",
     )]);
 
