@@ -18,6 +18,9 @@ const FORMATTED_PACKAGES: &[&str] = &["openapi-rust-gen", "xtask", "integration-
 /// Where `npm ci` installs the pinned npm tools.
 const NPM_TOOLS: &str = "target/tools/npm";
 
+/// The Python venv of the spec checks (validator, example checks, the official SDK).
+const VENV: &str = "target/tools/venv";
+
 pub fn run_all(root: &Path) -> Result<()> {
     let started = Instant::now();
     step("format", || check_format(root))?;
@@ -39,6 +42,7 @@ pub fn run_all(root: &Path) -> Result<()> {
     step("spec validator", || validate_spec(root))?;
     step("npm tools", || install_npm_tools(root))?;
     step("redocly lint", || redocly_lint(root))?;
+    step("official SDK against the spec", || official_sdk(root))?;
     step("fixture crates compile", || check_fixture_crates(root))?;
     step("feature corpus", || corpus::check(root))?;
     step("tests", || {
@@ -114,7 +118,7 @@ fn list_files(dir: &Path, extension: &str) -> Result<Vec<String>> {
 /// Runs `openapi-spec-validator` and the example checks from a virtualenv in `target/tools/`,
 /// created and filled on first use and again only when the pinned requirements change.
 fn validate_spec(root: &Path) -> Result<()> {
-    let venv = root.join("target/tools/venv");
+    let venv = root.join(VENV);
     let requirements = root.join("tests/spec/requirements.txt");
     let wanted = fs::read_to_string(&requirements).with_context(|| format!("reading {}", requirements.display()))?;
     let stamp = venv.join("installed-requirements.txt");
@@ -169,6 +173,18 @@ fn install_npm_tools(root: &Path) -> Result<()> {
 
 /// `redocly lint` of the spec with `tests/conformance/redocly.yaml` (the recommended rules, example
 /// validation at `error`); any error fails. Telemetry and the update check are off.
+/// The official Python SDK (pinned in `tests/spec/requirements.txt`, installed in the spec
+/// validator's venv) sends every current operation, with every body example, to Prism serving the
+/// spec, and validates every response strictly (`tests/spec/sdk_drive.py`).
+fn official_sdk(root: &Path) -> Result<()> {
+    Cmd::new(root.join(VENV).join("bin/python"))
+        .arg("tests/spec/sdk_drive.py")
+        .arg(generate::SPEC)
+        .arg(root.join(NPM_TOOLS).join("node_modules/.bin/prism"))
+        .dir(root)
+        .run()
+}
+
 fn redocly_lint(root: &Path) -> Result<()> {
     Cmd::new(root.join(NPM_TOOLS).join("node_modules/.bin/redocly"))
         .args(["lint", "--config", "tests/conformance/redocly.yaml", generate::SPEC])
