@@ -1383,7 +1383,13 @@ impl<'de> serde::Deserialize<'de> for EvaluationTask {
                 }
                 match best {
                     Some((_, member)) => Ok(member),
-                    None => Ok(Self::Unknown(value)),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of EvaluationTask matches (and `task_type` is absent)",
+                            ),
+                        )
+                    }
                 }
             }
         }

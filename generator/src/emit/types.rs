@@ -401,12 +401,10 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
         let message = format!("unknown `{tag}` value in {}", def.name);
         quote!(Some(other) => Err(serde::de::Error::custom(format!("{}: `{}`", #message, other))),)
     };
-    let no_match = if open {
-        quote!(Ok(Self::Unknown(value)))
-    } else {
-        let message = format!("no member of {} matches (and `{tag}` is absent)", def.name);
-        quote!(Err(serde::de::Error::custom(#message)))
-    };
+    // `Unknown` is for a tag value this version does not know; without the tag, a value no member
+    // decodes is an error, or it would win over members that fit it in part.
+    let message = format!("no member of {} matches (and `{tag}` is absent)", def.name);
+    let no_match = quote!(Err(serde::de::Error::custom(#message)));
     let note = format!(
         "Members are told apart by `{tag}`; when it is absent, the member that keeps the most keys of the input wins."
     );
