@@ -4075,7 +4075,13 @@ impl<'de> serde::Deserialize<'de> for MetricEvaluationTaskConfiguration {
                 }
                 match best {
                     Some((_, member)) => Ok(member),
-                    None => Ok(Self::Unknown(value)),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of MetricEvaluationTaskConfiguration matches (and `type` is absent)",
+                            ),
+                        )
+                    }
                 }
             }
         }
@@ -4820,7 +4826,13 @@ impl<'de> serde::Deserialize<'de> for DesignatedTo {
                 }
                 match best {
                     Some((_, member)) => Ok(member),
-                    None => Ok(Self::Unknown(value)),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of DesignatedTo matches (and `agent_name` is absent)",
+                            ),
+                        )
+                    }
                 }
             }
         }
@@ -5559,7 +5571,13 @@ impl<'de> serde::Deserialize<'de> for EvaluationRunCondition {
                 }
                 match best {
                     Some((_, member)) => Ok(member),
-                    None => Ok(Self::Unknown(value)),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of EvaluationRunCondition matches (and `op` is absent)",
+                            ),
+                        )
+                    }
                 }
             }
         }
@@ -9320,7 +9338,13 @@ impl<'de> serde::Deserialize<'de> for SelectExpression {
                 }
                 match best {
                     Some((_, member)) => Ok(member),
-                    None => Ok(Self::Unknown(value)),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of SelectExpression matches (and `type` is absent)",
+                            ),
+                        )
+                    }
                 }
             }
         }
@@ -10550,7 +10574,13 @@ impl<'de> serde::Deserialize<'de> for Question {
                 }
                 match best {
                     Some((_, member)) => Ok(member),
-                    None => Ok(Self::Unknown(value)),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of Question matches (and `question_type` is absent)",
+                            ),
+                        )
+                    }
                 }
             }
         }
@@ -12240,7 +12270,13 @@ impl<'de> serde::Deserialize<'de> for CloudFileImportResultFile {
                 }
                 match best {
                     Some((_, member)) => Ok(member),
-                    None => Ok(Self::Unknown(value)),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "no member of CloudFileImportResultFile matches (and `object` is absent)",
+                            ),
+                        )
+                    }
                 }
             }
         }
