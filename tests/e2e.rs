@@ -138,7 +138,7 @@ const DATASET_ITEM_ID: &str = "dsitem_01jc9w2f3g6h9j2k5m8n1p4q7r";
 const QUESTION_SET_ID: &str = "qset_01jc7a3c4d5e6f7g8h9j0k1m2n";
 const QUESTION_ID: &str = "question_01jc7a2b3c4d5e6f7g8h9j0k1m";
 const FILE_ID: &str = "file_01jcb3h7k2m5n8p1q4r7s0t3v6";
-const PROJECT_ID: &str = "proj_01jcz0a1b2c3d4e5f6g7h8j9k0";
+const PROJECT_ID: &str = "proj_01jcb2a9x8w7v6t5s4r3q2p1n0";
 /// Cursor values.
 const AFTER: &str = "eval_01jcd2m8x4v7b1n5q9t3w6y2z8";
 const BEFORE: &str = "eval_01jcf8t3w6q2k9n4m7p5r8s1v3";
@@ -173,6 +173,33 @@ fn every_spec_operation_is_exercised_on_the_wire() {
     let missing: Vec<&String> = in_spec.difference(&exercised).collect();
     assert!(missing.is_empty(), "operations no test called: {missing:?}");
     assert_eq!(exercised, in_spec);
+}
+
+/// The ids and cursors the tests send are the spec's own parameter examples.
+#[test]
+fn parameter_values_are_the_spec_examples() {
+    let cases = [
+        ("EvaluationId", EVALUATION_ID),
+        ("TaskAlias", TASK_ALIAS),
+        ("EvaluationItemId", EVALUATION_ITEM_ID),
+        ("GroupId", GROUP_ID),
+        ("DashboardId", DASHBOARD_ID),
+        ("WidgetId", WIDGET_ID),
+        ("DatasetId", DATASET_ID),
+        ("DatasetItemId", DATASET_ITEM_ID),
+        ("QuestionId", QUESTION_ID),
+        ("QuestionSetId", QUESTION_SET_ID),
+        ("FileId", FILE_ID),
+        ("ProjectIdHeader", PROJECT_ID),
+        ("StartingAfter", AFTER),
+        ("EndingBefore", BEFORE),
+    ];
+    for (parameter, value) in cases {
+        let example = spec::spec()
+            .pointer(&format!("/components/parameters/{parameter}/example"))
+            .unwrap_or_else(|| panic!("no example for parameter `{parameter}`"));
+        assert_eq!(example, value, "parameter `{parameter}`");
+    }
 }
 
 #[test]
@@ -649,7 +676,6 @@ async fn remove_evaluation_dashboard_widget() {
         .remove(DASHBOARD_ID, WIDGET_ID)
         .await
         .unwrap();
-    assert_eq!(removed, ());
     let request = harness.the_request().await;
     let expect = Expect::new("removeEvaluationDashboardWidget", path);
     assert_request(&request, "DELETE", &expect, None, "removeEvaluationDashboardWidget");
