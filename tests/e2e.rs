@@ -670,7 +670,8 @@ async fn remove_evaluation_dashboard_widget() {
     let path = format!("/v5/evaluation-dashboards/{DASHBOARD_ID}/widgets/{WIDGET_ID}");
     let harness = Harness::start().await;
     harness.expect_call(&op.method, &path, ResponseTemplate::new(204)).await;
-    let removed: () = harness
+    // The success value is `()`: nothing is decoded from a 204.
+    let () = harness
         .client
         .evaluation_dashboard_widgets()
         .remove(DASHBOARD_ID, WIDGET_ID)
