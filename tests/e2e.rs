@@ -2814,3 +2814,167 @@ async fn base_url_may_have_a_path_prefix_and_a_trailing_slash() {
     assert_eq!(request.url.path(), path);
     assert_credentials(&request, "prefixed base URL");
 }
+
+// ------------------------------------------------------------------------------------------------
+// Every example of the spec round-trips through its Rust type
+// ------------------------------------------------------------------------------------------------
+
+/// Decodes an example into `T` and serializes it back.
+type RoundTrip = fn(&Value) -> Result<Value, String>;
+
+fn via<T: serde::de::DeserializeOwned + serde::Serialize>(example: &Value) -> Result<Value, String> {
+    let typed: T = serde_json::from_value(example.clone()).map_err(|e| e.to_string())?;
+    Ok(to_json(&typed))
+}
+
+/// The Rust type of each operation's JSON request body (the argument of its client method).
+fn request_type(operation_id: &str) -> Option<RoundTrip> {
+    let round_trip: RoundTrip = match operation_id {
+        "addEvaluationTask" => via::<sgp_evals::types::EvaluationTaskAddRequest>,
+        "batchCreateDatasetItems" => via::<sgp_evals::types::DatasetItemBatchCreateRequest>,
+        "createDataset" => via::<sgp_evals::types::DatasetCreateRequest>,
+        "createEvaluation" => via::<sgp_evals::types::EvaluationCreateRequest>,
+        "createEvaluationDashboard" => via::<sgp_evals::types::EvaluationDashboardCreateRequest>,
+        "createEvaluationDashboardWidget" => via::<sgp_evals::types::EvaluationDashboardWidgetCreateRequest>,
+        "createEvaluationGroup" => via::<sgp_evals::types::EvaluationGroupCreateRequest>,
+        "createQuestion" => via::<sgp_evals::types::QuestionCreateRequest>,
+        "createQuestionSet" => via::<sgp_evals::types::QuestionSetCreateRequest>,
+        "exportEvaluationItems" => via::<sgp_evals::types::EvaluationItemExportRequest>,
+        "filterEvaluations" => via::<sgp_evals::types::EvaluationFilterRequest>,
+        "importFilesFromCloud" => via::<sgp_evals::types::FileImportFromCloudRequest>,
+        "replaceEvaluationGroup" => via::<sgp_evals::types::EvaluationGroupReplaceRequest>,
+        "updateDataset" => via::<sgp_evals::types::DatasetUpdateRequest>,
+        "updateDatasetItem" => via::<sgp_evals::types::DatasetItemUpdateRequest>,
+        "updateEvaluation" => via::<sgp_evals::types::EvaluationUpdateRequest>,
+        "updateEvaluationDashboard" => via::<sgp_evals::types::EvaluationDashboardUpdateRequest>,
+        "updateEvaluationDashboardWidget" => via::<sgp_evals::types::EvaluationDashboardWidgetUpdateRequest>,
+        "updateEvaluationGroup" => via::<sgp_evals::types::EvaluationGroupUpdateRequest>,
+        "updateEvaluationTask" => via::<sgp_evals::types::EvaluationTaskUpdateRequest>,
+        "updateFile" => via::<sgp_evals::types::FileUpdateRequest>,
+        "updateQuestion" => via::<sgp_evals::types::QuestionUpdateRequest>,
+        "updateQuestionSet" => via::<sgp_evals::types::QuestionSetUpdateRequest>,
+        _ => return None,
+    };
+    Some(round_trip)
+}
+
+/// The Rust type of each operation's JSON success response (what its client method returns).
+fn response_type(operation_id: &str) -> Option<RoundTrip> {
+    let round_trip: RoundTrip = match operation_id {
+        "addEvaluationTask" => via::<sgp_evals::types::Evaluation>,
+        "archiveDataset" => via::<sgp_evals::types::DatasetArchiveResponse>,
+        "archiveDatasetItem" => via::<sgp_evals::types::DatasetItemArchiveResponse>,
+        "archiveEvaluation" => via::<sgp_evals::types::Evaluation>,
+        "archiveEvaluationDashboard" => via::<sgp_evals::types::EvaluationDashboard>,
+        "archiveEvaluationGroup" => via::<sgp_evals::types::EvaluationGroup>,
+        "archiveQuestion" => via::<sgp_evals::types::Question>,
+        "batchCreateDatasetItems" => via::<sgp_evals::types::DatasetItemBatchCreateResponse>,
+        "createDataset" => via::<sgp_evals::types::Dataset>,
+        "createEvaluation" => via::<sgp_evals::types::Evaluation>,
+        "createEvaluationDashboard" => via::<sgp_evals::types::EvaluationDashboard>,
+        "createEvaluationDashboardWidget" => via::<sgp_evals::types::EvaluationDashboardWidgetWithResult>,
+        "createEvaluationGroup" => via::<sgp_evals::types::EvaluationGroup>,
+        "createFile" => via::<sgp_evals::types::File>,
+        "createQuestion" => via::<sgp_evals::types::Question>,
+        "createQuestionSet" => via::<sgp_evals::types::QuestionSet>,
+        "deleteFile" => via::<sgp_evals::types::FileDeleteResponse>,
+        "deleteQuestionSet" => via::<sgp_evals::types::QuestionSetDeleteResponse>,
+        "exportEvaluationItems" => via::<sgp_evals::types::EvaluationItemExport>,
+        "filterEvaluations" => via::<sgp_evals::types::EvaluationList>,
+        "getQuestionSet" => via::<sgp_evals::types::QuestionSet>,
+        "importFilesFromCloud" => via::<sgp_evals::types::FileImportFromCloudResponse>,
+        "listDatasetItems" => via::<sgp_evals::types::DatasetItemList>,
+        "listDatasets" => via::<sgp_evals::types::DatasetList>,
+        "listEvaluationDashboards" => via::<sgp_evals::types::EvaluationDashboardList>,
+        "listEvaluationGroups" => via::<sgp_evals::types::EvaluationGroupList>,
+        "listEvaluationItems" => via::<sgp_evals::types::EvaluationItemList>,
+        "listEvaluations" => via::<sgp_evals::types::EvaluationList>,
+        "listFiles" => via::<sgp_evals::types::FileList>,
+        "listQuestionSets" => via::<sgp_evals::types::QuestionSetList>,
+        "listQuestions" => via::<sgp_evals::types::QuestionList>,
+        "replaceEvaluationGroup" => via::<sgp_evals::types::EvaluationGroup>,
+        "restoreQuestion" => via::<sgp_evals::types::Question>,
+        "retrieveDataset" => via::<sgp_evals::types::Dataset>,
+        "retrieveDatasetItem" => via::<sgp_evals::types::DatasetItem>,
+        "retrieveEvaluation" => via::<sgp_evals::types::Evaluation>,
+        "retrieveEvaluationDashboard" => via::<sgp_evals::types::EvaluationDashboard>,
+        "retrieveEvaluationGroup" => via::<sgp_evals::types::EvaluationGroup>,
+        "retrieveEvaluationGroupSchema" => via::<sgp_evals::types::EvaluationGroupRetrieveSchemaResponse>,
+        "retrieveEvaluationItem" => via::<sgp_evals::types::EvaluationItem>,
+        "retrieveEvaluationSchema" => via::<sgp_evals::types::EvaluationSchemaResponse>,
+        "retrieveEvaluationTaxonomy" => via::<sgp_evals::types::EvaluationTaxonomy>,
+        "retrieveFile" => via::<sgp_evals::types::File>,
+        "retrieveQuestion" => via::<sgp_evals::types::Question>,
+        "updateDataset" => via::<sgp_evals::types::Dataset>,
+        "updateDatasetItem" => via::<sgp_evals::types::DatasetItem>,
+        "updateEvaluation" => via::<sgp_evals::types::Evaluation>,
+        "updateEvaluationDashboard" => via::<sgp_evals::types::EvaluationDashboard>,
+        "updateEvaluationDashboardWidget" => via::<sgp_evals::types::EvaluationDashboardWidgetWithResult>,
+        "updateEvaluationGroup" => via::<sgp_evals::types::EvaluationGroup>,
+        "updateEvaluationTask" => via::<sgp_evals::types::Evaluation>,
+        "updateFile" => via::<sgp_evals::types::File>,
+        "updateQuestion" => via::<sgp_evals::types::Question>,
+        "updateQuestionSet" => via::<sgp_evals::types::QuestionSet>,
+        _ => return None,
+    };
+    Some(round_trip)
+}
+
+/// Every example of every request body and response in the spec decodes into its Rust type and
+/// serializes back to the same JSON: success bodies into the operation's types above, error
+/// bodies into `ErrorResponse`. The two bodies that are not JSON (the multipart upload and the
+/// raw file content) are checked byte for byte by `create_file` and `retrieve_file_content`.
+#[test]
+fn every_spec_example_round_trips_through_its_rust_type() {
+    let raw_bodies = [
+        ("createFile", "request", "multipart/form-data"),
+        ("retrieveFileContent", "200", "application/octet-stream"),
+        ("retrieveFileContent", "200", "application/json"),
+    ];
+    let mut round_tripped = 0;
+    let mut raw_seen = BTreeSet::new();
+    for op in spec::operations() {
+        let mut parts: Vec<(String, &Value)> = Vec::new();
+        if let Some(body) = op.node.get("requestBody") {
+            parts.push(("request".to_string(), spec::deref(body)));
+        }
+        for (status, response) in op.node["responses"].as_object().expect("responses") {
+            parts.push((status.clone(), spec::deref(response)));
+        }
+        for (part, node) in parts {
+            let Some(content) = node.get("content").and_then(Value::as_object) else {
+                continue;
+            };
+            for (media_type, media) in content {
+                let context = format!("{} {part} {media_type}", op.id);
+                if raw_bodies.contains(&(op.id.as_str(), part.as_str(), media_type.as_str())) {
+                    raw_seen.insert(context);
+                    continue;
+                }
+                assert_eq!(media_type, "application/json", "{context}");
+                let round_trip = match part.as_str() {
+                    "request" => request_type(&op.id),
+                    status if status.starts_with('2') => response_type(&op.id),
+                    _ => Some(via::<ErrorResponse> as RoundTrip),
+                }
+                .unwrap_or_else(|| panic!("{context}: no Rust type listed"));
+                let examples: Vec<Value> = match (media.get("example"), media.get("examples")) {
+                    (Some(example), _) => vec![example.clone()],
+                    (None, Some(Value::Object(examples))) => examples
+                        .values()
+                        .map(|example| spec::deref(example)["value"].clone())
+                        .collect(),
+                    _ => panic!("{context}: no example"),
+                };
+                for example in examples {
+                    let back = round_trip(&example).unwrap_or_else(|e| panic!("{context}: {e}\n{example}"));
+                    assert_json_eq(&back, &example, &context);
+                    round_tripped += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(raw_seen.len(), raw_bodies.len(), "{raw_seen:?}");
+    // Every operation has at least one request or success example and three error examples.
+    assert!(round_tripped > 4 * SPEC_OPERATIONS, "only {round_tripped} examples");
+}
