@@ -169,9 +169,10 @@ impl Expect {
     }
 }
 
-/// Runs a body-less operation once per 200 response example of the spec: serves the example,
-/// checks the request (method, path, query, credentials, no body) and that the decoded result
-/// serializes back to the example.
+/// Runs a body-less operation once per success-response example of the spec (status 200 unless
+/// [`Expect::status`] says otherwise): serves the example, checks the request (method, path,
+/// query, credentials, `x-project-id`, no body) and that the decoded result serializes back to
+/// the example.
 pub async fn check<T, F, Fut>(expect: Expect, call: F)
 where
     T: Serialize,
