@@ -112,11 +112,16 @@ pub fn json_response(body: &Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(body)
 }
 
+/// The optional header of the Files operations; a request must carry it only when the call set it.
+pub const PROJECT_HEADER: &str = "x-project-id";
+
 /// What one operation call must put on the wire, apart from the body.
 pub struct Expect {
     operation_id: &'static str,
     path: String,
     query: Option<String>,
+    project_id: Option<String>,
+    status: u16,
 }
 
 impl Expect {
@@ -127,7 +132,21 @@ impl Expect {
             operation_id,
             path: path.into(),
             query: None,
+            project_id: None,
+            status: 200,
         }
+    }
+
+    /// The `x-project-id` header the call must send (without it, the header must be absent).
+    pub fn project_id(mut self, project_id: &str) -> Self {
+        self.project_id = Some(project_id.to_string());
+        self
+    }
+
+    /// The success status whose response examples are served (200 unless set).
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
     }
 
     /// The raw query string the call must send (pairs in any order, each exactly as given).
@@ -150,9 +169,10 @@ impl Expect {
     }
 }
 
-/// Runs a body-less operation once per 200 response example of the spec: serves the example,
-/// checks the request (method, path, query, credentials, no body) and that the decoded result
-/// serializes back to the example.
+/// Runs a body-less operation once per success-response example of the spec (status 200 unless
+/// [`Expect::status`] says otherwise): serves the example, checks the request (method, path,
+/// query, credentials, `x-project-id`, no body) and that the decoded result serializes back to
+/// the example.
 pub async fn check<T, F, Fut>(expect: Expect, call: F)
 where
     T: Serialize,
@@ -160,14 +180,13 @@ where
     Fut: Future<Output = Result<T, Error>>,
 {
     let http_method = expect.checked_method();
-    let (media_type, responses) = spec::response_examples(expect.operation_id, "200");
+    let (media_type, responses) = spec::response_examples(expect.operation_id, &expect.status.to_string());
     assert_eq!(media_type, "application/json");
     for (name, example) in responses {
         let context = format!("{} (response example `{name}`)", expect.operation_id);
         let harness = Harness::start().await;
-        harness
-            .expect_call(&http_method, &expect.path, json_response(&example))
-            .await;
+        let response = ResponseTemplate::new(expect.status).set_body_json(&example);
+        harness.expect_call(&http_method, &expect.path, response).await;
         let result = call(harness.client.clone())
             .await
             .unwrap_or_else(|e| panic!("{context}: {e}"));
@@ -190,7 +209,7 @@ where
     let http_method = expect.checked_method();
     let (request_type, requests) = spec::request_examples(expect.operation_id);
     assert_eq!(request_type, "application/json");
-    let (response_type, responses) = spec::response_examples(expect.operation_id, "200");
+    let (response_type, responses) = spec::response_examples(expect.operation_id, &expect.status.to_string());
     assert_eq!(response_type, "application/json");
     for round in 0..requests.len().max(responses.len()) {
         let (request_name, request_example) = &requests[round % requests.len()];
@@ -204,9 +223,8 @@ where
         assert_json_eq(&to_json(&body), request_example, &format!("{context}, typed body"));
 
         let harness = Harness::start().await;
-        harness
-            .expect_call(&http_method, &expect.path, json_response(response_example))
-            .await;
+        let response = ResponseTemplate::new(expect.status).set_body_json(response_example);
+        harness.expect_call(&http_method, &expect.path, response).await;
         let result = call(harness.client.clone(), body)
             .await
             .unwrap_or_else(|e| panic!("{context}: {e}"));
@@ -216,14 +234,15 @@ where
     }
 }
 
-/// Checks method, raw path, query, credential headers and body of a received request. With
-/// `json_body` the request must carry `content-type: application/json` and that JSON (and no
-/// `null` the example does not have); without it, no body and no content type.
+/// Checks method, raw path, query, credential and project headers and body of a received
+/// request. With `json_body` the request must carry `content-type: application/json` and that
+/// JSON (and no `null` the example does not have); without it, no body and no content type.
 pub fn assert_request(request: &Request, http_method: &str, expect: &Expect, json_body: Option<&Value>, context: &str) {
     assert_eq!(request.method.as_str(), http_method, "{context}: method");
     assert_eq!(request.url.path(), expect.path, "{context}: path");
     assert_query(request, expect.query.as_deref(), context);
     assert_credentials(request, context);
+    assert_project_id(request, expect.project_id.as_deref(), context);
     match json_body {
         Some(expected) => {
             assert_header(request, "content-type", "application/json", context);
@@ -267,6 +286,17 @@ pub fn assert_query(request: &Request, expected: Option<&str>, context: &str) {
         sent.unwrap_or("<none>")
     );
     assert_eq!(sent.is_some(), expected.is_some(), "{context}: `?` present");
+}
+
+/// The `x-project-id` header: exactly once with this value, or absent.
+pub fn assert_project_id(request: &Request, expected: Option<&str>, context: &str) {
+    match expected {
+        Some(project_id) => assert_header(request, PROJECT_HEADER, project_id, context),
+        None => assert!(
+            request.headers.get(PROJECT_HEADER).is_none(),
+            "{context}: `{PROJECT_HEADER}` sent although the call did not set it"
+        ),
+    }
 }
 
 /// Both credential headers, each exactly once.
@@ -408,12 +438,19 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|window| window == needle)
 }
 
-/// The request body of the "Create Evaluation" docs page, copied verbatim from its curl example.
+/// The request body of the "Create Evaluation" docs page (seed era), copied verbatim from its curl
+/// example. Still a valid standalone create body today.
 pub fn docs_page_request() -> Value {
     serde_json::from_str(include_str!("docs_page/create_evaluation_request.json")).unwrap()
 }
 
-/// The response example of the "Create Evaluation" docs page, copied verbatim.
-pub fn docs_page_response() -> Value {
-    serde_json::from_str(include_str!("docs_page/create_evaluation_response.json")).unwrap()
+/// A today-shaped response to the docs page's request. NOT copied from the docs page: the page's
+/// seed-era response names its creator `created_by_user_id`, which today's API replaced by the
+/// required `created_by` identity object. This fixture keeps the page's placeholder style
+/// (`"<string>"`, `123`, one instant) and was derived by hand from the SDK scale-gp-beta 0.7.0
+/// models `Evaluation`, `Dataset`, `Identity` and `EvaluationTasksProgressSchema`: the page's
+/// fields with `created_by` for `created_by_user_id`, plus 0.7.0's `metadata`, `error_count`,
+/// `status_reason` and `progress`.
+pub fn docs_page_response_today() -> Value {
+    serde_json::from_str(include_str!("docs_page/create_evaluation_response_today.json")).unwrap()
 }

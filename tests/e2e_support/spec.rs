@@ -133,6 +133,32 @@ fn content_examples(owner: &'static Value, what: &str) -> (String, Vec<Example>)
     (media_type.clone(), examples)
 }
 
+/// The examples of one of several media types of a response (`retrieveFileContent` has two).
+pub fn response_examples_of(operation_id: &str, status: &str, media_type: &str) -> Vec<Example> {
+    let op = operation(operation_id);
+    let what = format!("{operation_id} {status} response, {media_type}");
+    let media = op
+        .node
+        .pointer(&format!("/responses/{status}"))
+        .map(deref)
+        .and_then(|response| response["content"].get(media_type))
+        .unwrap_or_else(|| panic!("{what}: not in the spec"));
+    let examples = media_examples(media);
+    assert!(!examples.is_empty(), "{what} has no example");
+    examples
+}
+
+/// The media types of the operation's response with this status, in the order of the spec.
+pub fn response_media_types(operation_id: &str, status: &str) -> Vec<String> {
+    let op = operation(operation_id);
+    op.node
+        .pointer(&format!("/responses/{status}"))
+        .map(deref)
+        .and_then(|response| response["content"].as_object())
+        .map(|content| content.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 /// The request body's media type and examples; panics when the operation has no body.
 pub fn request_examples(operation_id: &str) -> (String, Vec<Example>) {
     let op = operation(operation_id);
