@@ -2633,13 +2633,11 @@ async fn tasks_without_task_type_are_matched_by_shape() {
     assert_json_eq(&to_json(&decoded), &evaluation, "no task_type is added");
 }
 
-/// Fails with the generated client of today (reported): a tagged union whose tag is absent and
-/// whose members all fail to decode returns `Unknown` instead of an error, so the metric task's
-/// configuration union (`MetricEvaluationTaskConfiguration`, tag `type`, required in every member)
-/// takes any object whole, and a task without `task_type` that another member fits only in part
-/// lands in `Metric`.
+/// A tagged union whose tag is absent and whose members all fail to decode is an error, not
+/// `Unknown`: otherwise the metric task's configuration union (`MetricEvaluationTaskConfiguration`,
+/// tag `type`, required in every member) would take any object whole, and a task without
+/// `task_type` that another member fits only in part would land in `Metric`.
 #[tokio::test]
-#[ignore = "generator: a tagged union with an absent tag decodes anything as `Unknown` (see doc)"]
 async fn task_without_task_type_but_with_application_variant_id_is_an_application_variant_task() {
     let mut evaluation = spec::response_examples("retrieveEvaluation", "200").1.remove(0).1;
     // An application variant configuration that also carries a `model` key (the members are open,
