@@ -19,7 +19,7 @@ pub const TODO: &str = "TODO";
 const INTRO: &str = "# Changelog
 
 All notable changes to this crate are documented in this file. The API changes of each version
-are drafted by `cargo xtask codegen`; the migration notes are written by hand.
+are drafted by the code generator; the migration notes are written by hand.
 
 The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/), and this crate
 adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
@@ -30,8 +30,7 @@ pub fn entry<'t>(changelog: &'t str, version: &str) -> Option<&'t str> {
     let heading = format!("## [{version}]");
     let start = line_starts(changelog).find(|&at| changelog[at..].starts_with(&heading))?;
     let end = line_starts(changelog)
-        .filter(|&at| at > start && changelog[at..].starts_with("## "))
-        .next()
+        .find(|&at| at > start && changelog[at..].starts_with("## "))
         .unwrap_or(changelog.len());
     Some(&changelog[start..end])
 }
@@ -103,7 +102,11 @@ fn draft(changes: &ApiChanges, date: &str) -> String {
 
 /// Where each line of `text` starts.
 fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1).filter(move |&at| at < text.len()))
+    std::iter::once(0).chain(
+        text.match_indices('\n')
+            .map(|(at, _)| at + 1)
+            .filter(move |&at| at < text.len()),
+    )
 }
 
 /// Today's date in UTC, `YYYY-MM-DD`, for a drafted entry (maintainers change it on release).
@@ -124,7 +127,11 @@ fn civil_date(days: u64) -> String {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + u64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
 }

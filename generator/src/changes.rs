@@ -21,9 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 
-use crate::surface::{
-    Argument, OperationSurface, StructSurface, Surface, TypeShape, TypeSurface, VariantsSurface,
-};
+use crate::surface::{Argument, OperationSurface, StructSurface, Surface, TypeShape, TypeSurface, VariantsSurface};
 
 /// What changed in the generated crate's public Rust API from one version to the next.
 ///
@@ -278,7 +276,7 @@ fn diff_operations(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
                 subject: Subject::Operation(key.clone()),
                 section: Section::Removed,
                 breaking: true,
-                text: format!("removed (was `{} {}`)", op.method, op.path),
+                text: format!("operation removed (was `{} {}`)", op.method, op.path),
                 migration,
             });
             continue;
@@ -295,7 +293,7 @@ fn diff_operations(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
                 subject: Subject::Operation(key.clone()),
                 out,
             };
-            changes.compatible(Section::Added, format!("added: `{} {}`", op.method, op.path));
+            changes.compatible(Section::Added, format!("new operation (`{} {}`)", op.method, op.path));
         }
     }
 }
@@ -375,7 +373,10 @@ fn diff_arguments(old: &OperationSurface, new: &OperationSurface, changes: &mut 
         match (find(&old.arguments, &argument.name), old.setters.get(&argument.name)) {
             (Some(old_ty), _) if old_ty != argument.ty => changes.breaking(
                 Section::Changed,
-                format!("argument `{}` retyped: `{}` (was `{old_ty}`)", argument.name, argument.ty),
+                format!(
+                    "argument `{}` retyped: `{}` (was `{old_ty}`)",
+                    argument.name, argument.ty
+                ),
             ),
             (Some(_), _) => {}
             (None, Some(_)) => changes.breaking(
@@ -398,7 +399,10 @@ fn diff_arguments(old: &OperationSurface, new: &OperationSurface, changes: &mut 
         match new.setters.get(&argument.name) {
             Some(ty) => changes.breaking(
                 Section::Changed,
-                format!("`{}` is now optional: a setter `{}({ty})`, no longer an argument", argument.name, argument.name),
+                format!(
+                    "`{}` is now optional: a setter `{}({ty})`, no longer an argument",
+                    argument.name, argument.name
+                ),
             ),
             None => changes.breaking(Section::Removed, format!("argument `{}` removed", argument.name)),
         }
@@ -410,7 +414,10 @@ fn diff_arguments(old: &OperationSurface, new: &OperationSurface, changes: &mut 
             .map(|a| a.name.clone())
             .collect()
     };
-    let (old_order, new_order) = (names(&old.arguments, &new.arguments), names(&new.arguments, &old.arguments));
+    let (old_order, new_order) = (
+        names(&old.arguments, &new.arguments),
+        names(&new.arguments, &old.arguments),
+    );
     if old_order != new_order {
         changes.breaking(
             Section::Changed,
@@ -463,10 +470,9 @@ fn diff_variants<T: PartialEq>(
 ) {
     for (name, value) in new {
         match old.get(name) {
-            None if was_non_exhaustive => changes.compatible(
-                Section::Added,
-                format!("new {what} `{name}` (`{}`)", text(value)),
-            ),
+            None if was_non_exhaustive => {
+                changes.compatible(Section::Added, format!("new {what} `{name}` (`{}`)", text(value)))
+            }
             None => changes.breaking(
                 Section::Added,
                 format!(
@@ -476,7 +482,11 @@ fn diff_variants<T: PartialEq>(
             ),
             Some(old_value) if old_value != value && value_kind == VariantValue::Wire => changes.compatible(
                 Section::Changed,
-                format!("{what} `{name}` is sent as `{}` (was `{}`)", text(value), text(old_value)),
+                format!(
+                    "{what} `{name}` is sent as `{}` (was `{}`)",
+                    text(value),
+                    text(old_value)
+                ),
             ),
             Some(old_value) if old_value != value => changes.breaking(
                 Section::Changed,
@@ -545,9 +555,7 @@ fn renamed_type(name: &str, ty: &TypeSurface, old: &Surface, new: &Surface) -> O
 
 fn diff_type(old: &TypeSurface, new: &TypeSurface, changes: &mut Changes<'_>) {
     match (&old.shape, &new.shape) {
-        (TypeShape::Struct(old_struct), TypeShape::Struct(new_struct)) => {
-            diff_struct(old_struct, new_struct, changes)
-        }
+        (TypeShape::Struct(old_struct), TypeShape::Struct(new_struct)) => diff_struct(old_struct, new_struct, changes),
         (TypeShape::Enum(old_enum), TypeShape::Enum(new_enum)) => {
             diff_variants_surface(VariantValue::Wire, old_enum, new_enum, changes);
         }
@@ -589,7 +597,10 @@ fn diff_struct(old: &StructSurface, new: &StructSurface, changes: &mut Changes<'
             } else {
                 changes.breaking(
                     Section::Added,
-                    format!("new field `{name}: {}` in a struct users can build with a literal", field.ty),
+                    format!(
+                        "new field `{name}: {}` in a struct users can build with a literal",
+                        field.ty
+                    ),
                 );
             }
             continue;
@@ -788,8 +799,8 @@ components:
         assert_eq!(
             changes_after(&[("operationId: listPets", "operationId: searchPets"), (LIMIT, "")]),
             [
-                "breaking `pets.list`: removed (was `GET /pets`)",
-                "compatible `pets.search`: added: `GET /pets`",
+                "breaking `pets.list`: operation removed (was `GET /pets`)",
+                "compatible `pets.search`: new operation (`GET /pets`)",
             ]
         );
     }
@@ -800,8 +811,8 @@ components:
         assert_eq!(
             changes_after(&[("operationId: listPets", "operationId: searchPets")]),
             [
-                "breaking `pets.list`: removed (was `GET /pets`) [call `client.pets().search(…)` instead of `client.pets().list(…)`]",
-                "compatible `pets.search`: added: `GET /pets`",
+                "breaking `pets.list`: operation removed (was `GET /pets`) [call `client.pets().search(…)` instead of `client.pets().list(…)`]",
+                "compatible `pets.search`: new operation (`GET /pets`)",
             ]
         );
     }
@@ -952,7 +963,10 @@ components:
         let farm = "    Farm:\n      type: object\n      required: [type]\n      properties:\n        type: {type: string, enum: [farm]}\n";
         assert_eq!(
             changes_after(&[
-                (shelter, &format!("{shelter}        - {{$ref: '#/components/schemas/Farm'}}\n")),
+                (
+                    shelter,
+                    &format!("{shelter}        - {{$ref: '#/components/schemas/Farm'}}\n")
+                ),
                 ("    Person:\n", &format!("{farm}    Person:\n")),
             ]),
             [
@@ -970,7 +984,10 @@ components:
             ["compatible `Kind`: deprecated"]
         );
         assert_eq!(
-            changes_after(&[("operationId: createPet", "operationId: createPet\n      deprecated: true")]),
+            changes_after(&[(
+                "operationId: createPet",
+                "operationId: createPet\n      deprecated: true"
+            )]),
             ["compatible `pets.create`: deprecated"]
         );
     }

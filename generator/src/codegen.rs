@@ -103,9 +103,11 @@ pub struct Summary {
     /// How long the whole run took.
     pub elapsed: Duration,
     /// What changed in the crate's public API since the release before this version (empty on
-    /// the first generation). When it changed, `CHANGELOG.md` has an entry for the version:
-    /// drafted by this run if [`written`](Self::written) lists it.
+    /// the first generation). When it changed, `CHANGELOG.md` has an entry for the version.
     pub api_changes: ApiChanges,
+    /// The changelog (relative to the output folder), when this run drafted its entry; it is in
+    /// [`written`](Self::written) too.
+    pub changelog_drafted: Option<String>,
 }
 
 /// Why generation stopped.
@@ -312,9 +314,11 @@ impl Generator {
             return Err(CodegenError::Stale { files, diff });
         }
         let mut written = report.written;
-        if timed(&mut times.write, || release::changelog(output_dir, &prepared.changes, mode))? {
-            written.push(CHANGELOG_FILE.to_owned());
-        }
+        let drafted = timed(&mut times.write, || {
+            release::changelog(output_dir, &prepared.changes, mode)
+        })?;
+        let changelog_drafted = drafted.then(|| CHANGELOG_FILE.to_owned());
+        written.extend(changelog_drafted.clone());
         Ok(Summary {
             operations: generated.operations,
             types: generated.types,
@@ -325,6 +329,7 @@ impl Generator {
             times,
             elapsed: started.elapsed(),
             api_changes: prepared.changes,
+            changelog_drafted,
         })
     }
 

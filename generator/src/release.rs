@@ -100,12 +100,10 @@ fn read_api_file(path: &Path) -> Result<Option<ApiFile>, CodegenError> {
         error,
     })?;
     let Some(text) = text else { return Ok(None) };
-    ApiFile::parse(&text)
-        .map(Some)
-        .map_err(|error| CodegenError::ApiFile {
-            path: path.to_path_buf(),
-            message: error.to_string(),
-        })
+    ApiFile::parse(&text).map(Some).map_err(|error| CodegenError::ApiFile {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    })
 }
 
 fn read_if_present(path: &Path) -> io::Result<Option<String>> {
@@ -214,12 +212,19 @@ components:
         // `age` becomes required: `Pet::new` takes it.
         let breaking = pets("0.1.0", AGE, ", age");
         let changes = version_bump(scratch.run(&breaking, Mode::Write));
-        assert_eq!((changes.breaking(), changes.required_version().as_deref()), (1, Some("0.2.0")));
+        assert_eq!(
+            (changes.breaking(), changes.required_version().as_deref()),
+            (1, Some("0.2.0"))
+        );
         assert_eq!(scratch.read(API_FILE).unwrap(), released, "nothing is written");
 
         let bumped = pets("0.2.0", AGE, ", age");
         let second = scratch.run(&bumped, Mode::Write).unwrap();
-        assert!(second.written.contains(&CHANGELOG_FILE.to_owned()), "{:?}", second.written);
+        assert!(
+            second.written.contains(&CHANGELOG_FILE.to_owned()),
+            "{:?}",
+            second.written
+        );
         let changelog = scratch.read(CHANGELOG_FILE).unwrap();
         assert!(changelog.contains("## [0.2.0] - "), "{changelog}");
         assert!(
@@ -250,10 +255,15 @@ components:
         let compatible = |version: &str| pets(version, COLOUR, "");
 
         let changes = version_bump(scratch.run(&compatible("0.1.0"), Mode::Check));
-        assert_eq!((changes.compatible(), changes.required_version().as_deref()), (1, Some("0.1.1")));
+        assert_eq!(
+            (changes.compatible(), changes.required_version().as_deref()),
+            (1, Some("0.1.1"))
+        );
         let message = CodegenError::VersionBump(changes).to_string();
         assert!(
-            message.starts_with("the API changed (0 breaking, 1 compatible): set x-codegen crate-version to 0.1.1 (it is 0.1.0)"),
+            message.starts_with(
+                "the API changed (0 breaking, 1 compatible): set x-codegen crate-version to 0.1.1 (it is 0.1.0)"
+            ),
             "{message}"
         );
 
@@ -263,8 +273,14 @@ components:
         }
         scratch.run(&compatible("0.1.1"), Mode::Write).unwrap();
         let drafted = scratch.read(CHANGELOG_FILE).unwrap();
-        assert!(drafted.contains("### Added\n\n- `Pet`: new field `colour: Option<String>`\n"), "{drafted}");
-        assert!(scratch.run(&compatible("0.1.1"), Mode::Check).is_ok(), "no breaking change, no TODO");
+        assert!(
+            drafted.contains("### Added\n\n- `Pet`: new field `colour: Option<String>`\n"),
+            "{drafted}"
+        );
+        assert!(
+            scratch.run(&compatible("0.1.1"), Mode::Check).is_ok(),
+            "no breaking change, no TODO"
+        );
 
         fs::remove_file(scratch.out().join(CHANGELOG_FILE)).unwrap();
         let problem = changelog_problem(scratch.run(&compatible("0.1.1"), Mode::Check));

@@ -8,7 +8,8 @@
 //! ```
 //!
 //! It is built from the model with the emitters' own decisions (which fields `new` takes, which
-//! enums are open), so that it says what the emitted code is. The crate keeps it as `api.json`
+//! enums are open), so that it says what the emitted code is; names are spelled as users write
+//! them (`r#type`). The crate keeps it as `api.json`
 //! ([`ApiFile`]), with the surface of the version before; `changes` compares two surfaces.
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use crate::emit::types::{
     additional_properties_type, field_init, field_type, ADDITIONAL_PROPERTIES_FIELD, STRUCTS_ARE_NON_EXHAUSTIVE,
 };
 use crate::model::{ApiModel, Operation, Resource, Response, TypeDef, TypeKind};
+use crate::naming::ident;
 
 /// The file of the generated crate that records its surface, at the crate's root.
 pub const API_FILE: &str = "api.json";
@@ -203,7 +205,7 @@ pub fn surface(model: &ApiModel) -> Surface {
 
 /// `resource.method`, as users call it: `client.resource().method(…)`.
 fn operation_key(resource: &Resource, op: &Operation) -> String {
-    format!("{}.{}", resource.module, op.method_name)
+    format!("{}.{}", ident(&resource.module), ident(&op.method_name))
 }
 
 fn operation_surface(model: &ApiModel, op: &Operation) -> OperationSurface {
@@ -250,7 +252,7 @@ fn type_surface(model: &ApiModel, def: &TypeDef) -> TypeSurface {
                 .fields
                 .iter()
                 .map(|field| FieldSurface {
-                    name: field.name.clone(),
+                    name: ident(&field.name).to_string(),
                     ty: type_text(&field_type(model, def, field)),
                     required: field.required,
                     nullable: field.nullable,
@@ -359,8 +361,14 @@ components:
         status: {type: string, enum: [active, sold]}
         tag: {type: string, nullable: true}
 "#;
-        let generated = Generator::new("test", "t.yaml").generate(spec).unwrap_or_else(|e| panic!("{e}"));
-        let file = generated.files.iter().find(|f| f.path == API_FILE).expect("api.json is generated");
+        let generated = Generator::new("test", "t.yaml")
+            .generate(spec)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let file = generated
+            .files
+            .iter()
+            .find(|f| f.path == API_FILE)
+            .expect("api.json is generated");
         let api = ApiFile::parse(&file.contents).expect("api.json parses");
         let op = &api.surface.operations["pets.update"];
         let arguments: Vec<(&str, &str)> = op.arguments.iter().map(|a| (a.name.as_str(), a.ty.as_str())).collect();

@@ -43,12 +43,28 @@ fn codegen(root: &Path, mode: Mode) -> Result<()> {
         summary.warnings.len(),
         summary.elapsed.as_millis()
     );
+    print_api_changes(&summary);
     Ok(())
 }
 
 fn print_warnings(summary: &Summary) {
     for warning in &summary.warnings {
         eprintln!("{warning}");
+    }
+}
+
+/// What changed in the crate's public API since the previous release, and what is left to do.
+fn print_api_changes(summary: &Summary) {
+    let changes = &summary.api_changes;
+    if changes.is_empty() {
+        return;
+    }
+    println!("\n{}", changes.report());
+    if let Some(changelog) = &summary.changelog_drafted {
+        println!(
+            "{changelog}: drafted the {} entry; write each `Migration: TODO` before `cargo xtask codegen --check` passes",
+            changes.version()
+        );
     }
 }
 
@@ -69,6 +85,7 @@ pub fn generate_any(spec: &str, crate_name: Option<&str>, output: &str) -> Resul
         summary.unchanged,
         summary.elapsed.as_millis()
     );
+    print_api_changes(&summary);
     Ok(())
 }
 
