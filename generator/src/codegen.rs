@@ -66,6 +66,9 @@ pub struct Generator {
     crate_name: Option<String>,
     /// How many threads may validate, emit and format at once; 1 keeps all work on the caller's.
     threads: usize,
+    /// Whether [`Generator::run`] compares the API with the output's `api.json` (see
+    /// [`Generator::first_release`]).
+    compare_with_previous: bool,
 }
 
 /// The generated crate, before it is written.
@@ -237,12 +240,22 @@ impl Generator {
             spec_display: spec_display.into(),
             crate_name: None,
             threads: std::thread::available_parallelism().map_or(1, usize::from),
+            compare_with_previous: true,
         }
     }
 
     /// Names the crate, instead of the spec's `x-codegen: crate-name` (or its title).
     pub fn crate_name(mut self, name: impl Into<String>) -> Self {
         self.crate_name = Some(name.into());
+        self
+    }
+
+    /// Makes [`run`](Self::run) treat the crate as new: its API is not compared with the
+    /// output folder's `api.json`, no version bump or changelog entry is asked for, and the new
+    /// `api.json` records no previous version. For scratch folders that unrelated specs are
+    /// generated into (benchmarks), not for a crate that users depend on.
+    pub fn first_release(mut self) -> Self {
+        self.compare_with_previous = false;
         self
     }
 
@@ -298,7 +311,11 @@ impl Generator {
         } = self.generate_loaded(&spec, times)?;
         let mut times = generated.times;
         let prepared = timed(&mut times.write, || {
-            release::prepare(output_dir, &crate_name, &version, surface)
+            if self.compare_with_previous {
+                release::prepare(output_dir, &crate_name, &version, surface)
+            } else {
+                Ok(release::first(&crate_name, &version, surface))
+            }
         })?;
         generated.files.push(prepared.api_file);
         let written = timed(&mut times.write, || {

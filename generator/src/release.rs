@@ -51,6 +51,14 @@ pub(crate) fn prepare(
     })
 }
 
+/// A crate taken as new, whatever its output folder holds: no previous version, no changes.
+pub(crate) fn first(crate_name: &str, version: &str, surface: Surface) -> Prepared {
+    Prepared {
+        changes: ApiChanges::between(crate_name, None, version, &surface),
+        api_file: api_file(version, surface, None),
+    }
+}
+
 /// `api.json` for `version`, recording the release its changes are counted from.
 pub(crate) fn api_file(version: &str, surface: Surface, previous: Option<Release>) -> GeneratedFile {
     let file = ApiFile {
@@ -295,6 +303,22 @@ components:
         let finished = changelog.replace("Migration: TODO", "Migration: pass the colour to `Pet::new`.");
         fs::write(scratch.out().join(CHANGELOG_FILE), finished).unwrap();
         assert!(scratch.run(&breaking, Mode::Check).is_ok());
+    }
+
+    /// Scratch output regenerated from unrelated specs is not a release history.
+    #[test]
+    fn a_first_release_ignores_the_previous_api() {
+        let scratch = Scratch::new("first");
+        scratch.run(&pets("0.1.0", "", ""), Mode::Write).unwrap();
+        let spec_path = scratch.0.join("pets.yaml");
+        fs::write(&spec_path, pets("0.1.0", COLOUR, ", colour")).unwrap();
+        let summary = Generator::new("test", "pets.yaml")
+            .first_release()
+            .run(&spec_path, &scratch.out(), Mode::Write)
+            .unwrap();
+        assert!(summary.api_changes.is_empty() && summary.changelog_drafted.is_none());
+        let api = ApiFile::parse(&scratch.read(API_FILE).unwrap()).unwrap();
+        assert!(api.previous.is_none());
     }
 
     #[test]

@@ -116,7 +116,10 @@ pub fn corpus_crate(spec: &Path, crate_name: &str, output: &Path) -> CorpusOutco
 
 /// A crate named `crate_name` for the bench's build-cost section.
 pub fn bench_crate(root: &Path, spec: &Path, crate_name: &str, output: &Path) -> Result<()> {
-    let generator = Generator::new("cargo xtask bench", display_path(root, spec)).crate_name(crate_name);
+    // The bench's scratch folders outlive a spec edit: each build is a crate of its own.
+    let generator = Generator::new("cargo xtask bench", display_path(root, spec))
+        .crate_name(crate_name)
+        .first_release();
     generator.run(spec, output, Mode::Write)?;
     Ok(())
 }
