@@ -1,13 +1,15 @@
 //! The generated crate's `CHANGELOG.md` (Keep a Changelog): a skeleton entry for a version whose
 //! API changed, and the check that the entry is there and finished.
 //!
-//! The file is written by people; the generator only inserts an entry that is missing, never
-//! rewrites one. Each breaking change gets a `Migration:` line, `TODO` unless the generator can
-//! derive it with certainty (a rename), and check mode fails while any `TODO` is left.
+//! The file is written by people; the generator only adds what is missing: the entry, or the
+//! lines of changes made after the entry was drafted (each change is one line, `- `Pet`: field
+//! `age` removed`, which the entry keeps as drafted; notes go below it). Each breaking change
+//! gets a `Migration:` line, `TODO` unless the generator can derive it with certainty (a
+//! rename), and check mode fails while any change is unlisted or any `TODO` is left.
 
 use std::fmt::Write as _;
 
-use crate::changes::{ApiChanges, Section};
+use crate::changes::{ApiChanges, Change, Section};
 
 /// The changelog's file name, at the crate's root.
 pub const CHANGELOG_FILE: &str = "CHANGELOG.md";
@@ -43,19 +45,74 @@ pub fn problem(changelog: Option<&str>, changes: &ApiChanges) -> Option<String> 
             "{CHANGELOG_FILE} has no entry for {version}: run `cargo xtask codegen` to draft one"
         ));
     };
+    let unlisted = unlisted(entry, changes).len();
+    if unlisted > 0 {
+        return Some(format!(
+            "the {version} entry of {CHANGELOG_FILE} does not list {unlisted} of the changes: run `cargo xtask codegen` to add them"
+        ));
+    }
     let todos = entry.lines().filter(|line| line.contains(TODO)).count();
     (todos > 0).then(|| {
         format!("the {version} entry of {CHANGELOG_FILE} has {todos} line(s) saying {TODO}: write the migration notes")
     })
 }
 
-/// The changelog with a drafted entry for `changes`, dated `date` (`YYYY-MM-DD`): below the
-/// intro and any `Unreleased` section, above the older versions. `None` when the file has the
-/// entry already.
+/// The changes whose line the entry does not have.
+fn unlisted<'c>(entry: &str, changes: &'c ApiChanges) -> Vec<&'c Change> {
+    changes
+        .changes()
+        .iter()
+        .filter(|change| {
+            let line = change_line(change);
+            !entry.lines().any(|listed| listed.trim_end() == line)
+        })
+        .collect()
+}
+
+/// How a change is listed: `- `Pet`: field `age` removed`.
+fn change_line(change: &Change) -> String {
+    format!("- {}: {}", change.subject, change.text)
+}
+
+/// The change's line, and for a breaking change its migration line.
+fn item(change: &Change) -> String {
+    let line = change_line(change);
+    if !change.breaking {
+        return format!("{line}\n");
+    }
+    let migration = change.migration.as_deref().unwrap_or(TODO);
+    format!("{line}\n  Migration: {migration}\n")
+}
+
+/// The section every breaking change is listed under, before Keep a Changelog's own.
+const BREAKING: &str = "Breaking";
+
+/// The section a change is listed under: every breaking change under [`BREAKING`], the others
+/// under Keep a Changelog's `Added`, `Changed` and `Removed`.
+fn heading(change: &Change) -> &'static str {
+    if change.breaking {
+        BREAKING
+    } else {
+        change.section.title()
+    }
+}
+
+/// The changelog with an entry for `changes` that lists every change: drafted, dated `date`
+/// (`YYYY-MM-DD`), below the intro and any `Unreleased` section, above the older versions; or,
+/// when the entry is there, with the lines of the changes it does not list added to their
+/// sections. `None` when there is nothing to add.
 pub fn with_entry(changelog: Option<&str>, changes: &ApiChanges, date: &str) -> Option<String> {
     let text = changelog.unwrap_or(INTRO);
-    if entry(text, changes.version()).is_some() {
-        return None;
+    if let Some(entry) = entry(text, changes.version()) {
+        let unlisted = unlisted(entry, changes);
+        if unlisted.is_empty() {
+            return None;
+        }
+        let start = entry.as_ptr() as usize - text.as_ptr() as usize;
+        let end = start + entry.len();
+        let completed = with_items(entry, &unlisted);
+        let gap = if end < text.len() { "\n" } else { "" };
+        return Some(format!("{}{completed}{gap}{}", &text[..start], &text[end..]));
     }
     let at = line_starts(text)
         .find(|&at| text[at..].starts_with("## ") && !text[at..].starts_with("## [Unreleased]"))
@@ -74,27 +131,39 @@ pub fn with_entry(changelog: Option<&str>, changes: &ApiChanges, date: &str) -> 
 /// `## [0.2.0] - 2026-12-07`, then `### Breaking` (each change with its migration line), then
 /// the compatible changes under `### Added`, `### Changed` and `### Removed`.
 fn draft(changes: &ApiChanges, date: &str) -> String {
-    let mut out = format!("## [{}] - {date}\n", changes.version());
-    let breaking: Vec<_> = changes.changes().iter().filter(|c| c.breaking).collect();
-    if !breaking.is_empty() {
-        out.push_str("\n### Breaking\n\n");
-        for change in breaking {
-            let migration = change.migration.as_deref().unwrap_or(TODO);
-            let _ = writeln!(out, "- {}: {}\n  Migration: {migration}", change.subject, change.text);
-        }
-    }
-    for section in Section::ALL {
-        let listed: Vec<_> = changes
-            .changes()
+    let all: Vec<&Change> = changes.changes().iter().collect();
+    with_items(&format!("## [{}] - {date}\n", changes.version()), &all)
+}
+
+/// `entry` with the items of `changes` at the end of their sections (a section missing from it
+/// is added after the others).
+fn with_items(entry: &str, changes: &[&Change]) -> String {
+    let mut out = entry.trim_end().to_owned();
+    out.push('\n');
+    let headings = std::iter::once(BREAKING).chain(Section::ALL.map(Section::title));
+    for heading_text in headings {
+        let items: String = changes
             .iter()
-            .filter(|c| !c.breaking && c.section == section)
+            .filter(|c| heading(c) == heading_text)
+            .map(|c| item(c))
             .collect();
-        if listed.is_empty() {
+        if items.is_empty() {
             continue;
         }
-        let _ = write!(out, "\n### {}\n\n", section.title());
-        for change in listed {
-            let _ = writeln!(out, "- {}: {}", change.subject, change.text);
+        let section = format!("### {heading_text}\n");
+        let existing = line_starts(&out).find(|&at| out[at..].starts_with(&section));
+        match existing {
+            Some(at) => {
+                let body = at + section.len();
+                let end = line_starts(&out)
+                    .find(|&next| next > at && (out[next..].starts_with("### ") || out[next..].starts_with("## ")))
+                    .unwrap_or(out.len());
+                let last_item_end = body + out[body..end].trim_end().len();
+                out.insert_str(last_item_end, &format!("\n{}", items.trim_end()));
+            }
+            None => {
+                let _ = write!(out, "\n{section}\n{items}");
+            }
         }
     }
     out
@@ -145,6 +214,56 @@ mod tests {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(11_016), "2000-02-29");
         assert_eq!(civil_date(20_794), "2026-12-07");
+    }
+
+    /// Lines are added at the end of their section, sections missing from the entry after it.
+    #[test]
+    fn items_join_their_sections() {
+        let change = |breaking, section, text: &str| Change {
+            subject: crate::changes::Subject::Type("Pet".to_owned()),
+            section,
+            breaking,
+            text: text.to_owned(),
+            migration: None,
+        };
+        let entry =
+            "## [0.2.0] - 2026-01-02\n\n### Breaking\n\n- `Pet`: a\n  Migration: b\n\n### Changed\n\n- `Pet`: c\n\n";
+        let removed = change(true, Section::Removed, "d");
+        let added = change(false, Section::Added, "e");
+        assert_eq!(
+            with_items(entry, &[&added, &removed]),
+            "## [0.2.0] - 2026-01-02\n\n### Breaking\n\n- `Pet`: a\n  Migration: b\n- `Pet`: d\n  Migration: TODO\n\n\
+             ### Changed\n\n- `Pet`: c\n\n### Added\n\n- `Pet`: e\n"
+        );
+    }
+
+    /// A drafted entry sits above the older versions, a completed one stays where it is.
+    #[test]
+    fn entries_keep_their_place() {
+        let changelog = |version: &str| {
+            let change = Change {
+                subject: crate::changes::Subject::Type("Pet".to_owned()),
+                section: Section::Added,
+                breaking: false,
+                text: format!("new in {version}"),
+                migration: None,
+            };
+            ApiChanges::listing("pets", "0.1.0", version, vec![change])
+        };
+        let old = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n- x\n\n## [0.1.0] - 2025-01-01\n\n- first\n";
+        let drafted = with_entry(Some(old), &changelog("0.2.0"), "2026-01-02").unwrap();
+        assert_eq!(
+            drafted,
+            "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n- x\n\n## [0.2.0] - 2026-01-02\n\n### Added\n\n\
+             - `Pet`: new in 0.2.0\n\n## [0.1.0] - 2025-01-01\n\n- first\n"
+        );
+        assert_eq!(with_entry(Some(&drafted), &changelog("0.2.0"), "2026-01-03"), None);
+        let completed = with_entry(Some(old), &changelog("0.1.0"), "2026-01-03").unwrap();
+        assert_eq!(
+            completed,
+            "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n- x\n\n## [0.1.0] - 2025-01-01\n\n- first\n\n\
+             ### Added\n\n- `Pet`: new in 0.1.0\n"
+        );
     }
 
     #[test]

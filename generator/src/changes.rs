@@ -104,6 +104,17 @@ impl ApiChanges {
         }
     }
 
+    /// Changes listed by hand, for tests of what renders them.
+    #[cfg(test)]
+    pub(crate) fn listing(crate_name: &str, previous: &str, version: &str, changes: Vec<Change>) -> ApiChanges {
+        ApiChanges {
+            crate_name: crate_name.to_owned(),
+            previous: Some(previous.to_owned()),
+            version: version.to_owned(),
+            changes,
+        }
+    }
+
     /// Whether the public API is the same (or there is no previous version to compare with).
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()

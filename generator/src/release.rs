@@ -254,6 +254,13 @@ components:
         assert_eq!((more.api_changes.breaking(), more.api_changes.compatible()), (1, 1));
         let api = ApiFile::parse(&scratch.read(API_FILE).unwrap()).unwrap();
         assert_eq!(api.previous.map(|p| p.version).as_deref(), Some("0.1.0"));
+        // The entry lists the new change too, in a section of its own.
+        assert_eq!(more.changelog_drafted.as_deref(), Some(CHANGELOG_FILE));
+        let completed = scratch.read(CHANGELOG_FILE).unwrap();
+        assert!(
+            completed.ends_with("  Migration: TODO\n\n### Added\n\n- `Pet`: new field `colour: Option<String>`\n"),
+            "{completed}"
+        );
     }
 
     #[test]
@@ -301,8 +308,17 @@ components:
         assert!(problem.contains("1 line(s) saying TODO"), "{problem}");
         let changelog = scratch.read(CHANGELOG_FILE).unwrap();
         let finished = changelog.replace("Migration: TODO", "Migration: pass the colour to `Pet::new`.");
-        fs::write(scratch.out().join(CHANGELOG_FILE), finished).unwrap();
+        fs::write(scratch.out().join(CHANGELOG_FILE), &finished).unwrap();
         assert!(scratch.run(&breaking, Mode::Check).is_ok());
+
+        // Another change while 0.2.0 is prepared: the finished entry does not list it yet.
+        let more = pets("0.2.0", &format!("{COLOUR}{AGE}"), ", colour");
+        scratch.run(&more, Mode::Write).unwrap();
+        fs::write(scratch.out().join(CHANGELOG_FILE), &finished).unwrap();
+        let problem = changelog_problem(scratch.run(&more, Mode::Check));
+        assert!(problem.contains("does not list 1 of the changes"), "{problem}");
+        scratch.run(&more, Mode::Write).unwrap();
+        assert!(scratch.run(&more, Mode::Check).is_ok());
     }
 
     /// Scratch output regenerated from unrelated specs is not a release history.
