@@ -354,15 +354,10 @@ fn diff_operation(old: &OperationSurface, new: &OperationSurface, changes: &mut 
             format!("`send` returns `{}` (was `{}`)", new.output, old.output),
         );
     }
-    diff_variants(
-        "outcome",
-        (true, &old.outcomes),
-        &new.outcomes,
-        (VariantValue::Type, |payload: &Option<String>| {
-            payload.clone().unwrap_or_else(|| "()".to_owned())
-        }),
-        changes,
-    );
+    // An operation that gains or loses its outcome enum has a new output, reported above.
+    if let (Some(old_outcomes), Some(new_outcomes)) = (&old.outcomes, &new.outcomes) {
+        diff_variants("outcome", VariantValue::Type, old_outcomes, new_outcomes, changes);
+    }
     match (&old.items, &new.items) {
         (None, Some(item)) => changes.compatible(
             Section::Added,
@@ -470,46 +465,60 @@ enum VariantValue {
     Wire,
 }
 
-/// Variants added, removed and changed. A variant added is compatible only when users' matches
-/// already had a wildcard arm, i.e. when the enum was `#[non_exhaustive]`.
-fn diff_variants<T: PartialEq>(
+/// Variants added, removed and changed, and the enum's openness. A variant added is compatible
+/// only when users' matches already had a wildcard arm, i.e. when the enum was
+/// `#[non_exhaustive]`.
+fn diff_variants(
     what: &str,
-    (was_non_exhaustive, old): (bool, &BTreeMap<String, T>),
-    new: &BTreeMap<String, T>,
-    (value_kind, text): (VariantValue, impl Fn(&T) -> String),
+    value_kind: VariantValue,
+    old: &VariantsSurface,
+    new: &VariantsSurface,
     changes: &mut Changes<'_>,
 ) {
-    for (name, value) in new {
-        match old.get(name) {
-            None if was_non_exhaustive => {
-                changes.compatible(Section::Added, format!("new {what} `{name}` (`{}`)", text(value)))
+    for (name, value) in &new.variants {
+        match old.variants.get(name) {
+            None if old.non_exhaustive => {
+                changes.compatible(Section::Added, format!("new {what} `{name}` (`{value}`)"))
             }
             None => changes.breaking(
                 Section::Added,
-                format!(
-                    "new {what} `{name}` (`{}`) in an exhaustive enum: matches without a wildcard arm break",
-                    text(value)
-                ),
+                format!("new {what} `{name}` (`{value}`) in an exhaustive enum: matches without a wildcard arm break"),
             ),
             Some(old_value) if old_value != value && value_kind == VariantValue::Wire => changes.compatible(
                 Section::Changed,
-                format!(
-                    "{what} `{name}` is sent as `{}` (was `{}`)",
-                    text(value),
-                    text(old_value)
-                ),
+                format!("{what} `{name}` is sent as `{value}` (was `{old_value}`)"),
             ),
             Some(old_value) if old_value != value => changes.breaking(
                 Section::Changed,
-                format!("{what} `{name}` retyped: `{}` (was `{}`)", text(value), text(old_value)),
+                format!("{what} `{name}` retyped: `{value}` (was `{old_value}`)"),
             ),
             Some(_) => {}
         }
     }
-    for (name, value) in old {
-        if !new.contains_key(name) {
-            changes.breaking(Section::Removed, format!("{what} `{name}` (`{}`) removed", text(value)));
+    for (name, value) in &old.variants {
+        if !new.variants.contains_key(name) {
+            changes.breaking(Section::Removed, format!("{what} `{name}` (`{value}`) removed"));
         }
+    }
+    match (old.open, new.open) {
+        (false, true) if old.non_exhaustive => changes.compatible(
+            Section::Added,
+            "`Unknown` variant: values this version does not know are kept".to_owned(),
+        ),
+        (false, true) => changes.breaking(
+            Section::Added,
+            "`Unknown` variant in an exhaustive enum: matches without a wildcard arm break".to_owned(),
+        ),
+        (true, false) => changes.breaking(Section::Removed, "`Unknown` variant removed".to_owned()),
+        _ => {}
+    }
+    match (old.non_exhaustive, new.non_exhaustive) {
+        (false, true) => changes.breaking(
+            Section::Changed,
+            "now `#[non_exhaustive]`: matches need a wildcard arm".to_owned(),
+        ),
+        (true, false) => changes.compatible(Section::Changed, "no longer `#[non_exhaustive]`".to_owned()),
+        _ => {}
     }
 }
 
@@ -568,10 +577,10 @@ fn diff_type(old: &TypeSurface, new: &TypeSurface, changes: &mut Changes<'_>) {
     match (&old.shape, &new.shape) {
         (TypeShape::Struct(old_struct), TypeShape::Struct(new_struct)) => diff_struct(old_struct, new_struct, changes),
         (TypeShape::Enum(old_enum), TypeShape::Enum(new_enum)) => {
-            diff_variants_surface(VariantValue::Wire, old_enum, new_enum, changes);
+            diff_variants("variant", VariantValue::Wire, old_enum, new_enum, changes);
         }
         (TypeShape::Union(old_union), TypeShape::Union(new_union)) => {
-            diff_variants_surface(VariantValue::Type, old_union, new_union, changes);
+            diff_variants("variant", VariantValue::Type, old_union, new_union, changes);
         }
         (TypeShape::Alias { target: old_target }, TypeShape::Alias { target: new_target }) => {
             if old_target != new_target {
@@ -669,41 +678,6 @@ fn diff_struct(old: &StructSurface, new: &StructSurface, changes: &mut Changes<'
         (false, true) => changes.breaking(
             Section::Changed,
             "now `#[non_exhaustive]`: struct literals and exhaustive patterns break".to_owned(),
-        ),
-        (true, false) => changes.compatible(Section::Changed, "no longer `#[non_exhaustive]`".to_owned()),
-        _ => {}
-    }
-}
-
-fn diff_variants_surface(
-    value_kind: VariantValue,
-    old: &VariantsSurface,
-    new: &VariantsSurface,
-    changes: &mut Changes<'_>,
-) {
-    diff_variants(
-        "variant",
-        (old.non_exhaustive, &old.variants),
-        &new.variants,
-        (value_kind, String::clone),
-        changes,
-    );
-    match (old.open, new.open) {
-        (false, true) if old.non_exhaustive => changes.compatible(
-            Section::Added,
-            "`Unknown` variant: values this version does not know are kept".to_owned(),
-        ),
-        (false, true) => changes.breaking(
-            Section::Added,
-            "`Unknown` variant in an exhaustive enum: matches without a wildcard arm break".to_owned(),
-        ),
-        (true, false) => changes.breaking(Section::Removed, "`Unknown` variant removed".to_owned()),
-        _ => {}
-    }
-    match (old.non_exhaustive, new.non_exhaustive) {
-        (false, true) => changes.breaking(
-            Section::Changed,
-            "now `#[non_exhaustive]`: matches need a wildcard arm".to_owned(),
         ),
         (true, false) => changes.compatible(Section::Changed, "no longer `#[non_exhaustive]`".to_owned()),
         _ => {}
@@ -986,6 +960,28 @@ components:
                 "compatible `FarmType`: new enum",
             ]
         );
+    }
+
+    /// Outcome enums are `#[non_exhaustive]` with an `Other` fallback: a new status is compatible.
+    #[test]
+    fn a_new_outcome_is_compatible() {
+        let created = "      responses:\n        '201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}\n";
+        let accepted = "        '202': {description: queued, content: {application/json: {schema: {$ref: '#/components/schemas/NewPet'}}}}\n";
+        // `createPet`'s responses, the last of the paths.
+        let ok = "      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}\ncomponents:";
+        let spec = |statuses: &str| PETS.replacen(ok, &format!("{statuses}components:"), 1);
+        let before = spec(&format!("{created}{accepted}"));
+        let after = spec(&format!("{created}{accepted}        '200': {{description: done}}\n"));
+        assert_ne!(before, PETS, "the spec has the response this test edits");
+        let changes = Generator::new("test", "pets.yaml")
+            .compare(&before, &after)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let listed: Vec<String> = changes
+            .changes()
+            .iter()
+            .map(|c| format!("{} {}: {}", c.breaking, c.subject, c.text))
+            .collect();
+        assert_eq!(listed, ["false `pets.create`: new outcome `Ok` (`()`)"]);
     }
 
     #[test]

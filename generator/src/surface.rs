@@ -18,7 +18,7 @@ use proc_macro2::TokenStream;
 use serde::{Deserialize, Serialize};
 
 use crate::emit::common::{is_non_exhaustive_union, is_open_enum, is_open_union, rust_type};
-use crate::emit::operations::{method_inputs, outcome_payload, output_type};
+use crate::emit::operations::{method_inputs, outcome_payload, output_type, OUTCOMES_ARE_NON_EXHAUSTIVE};
 use crate::emit::types::{
     additional_properties_type, field_init, field_type, ADDITIONAL_PROPERTIES_FIELD, STRUCTS_ARE_NON_EXHAUSTIVE,
 };
@@ -51,9 +51,10 @@ pub struct OperationSurface {
     pub setters: BTreeMap<String, String>,
     /// What `send` returns.
     pub output: String,
-    /// When successes differ by status: the outcome enum's variants and what each carries.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub outcomes: BTreeMap<String, Option<String>>,
+    /// When successes differ by status, the outcome enum `output` names: its variants and what
+    /// each carries (`()` for nothing); `open` for its `Other` fallback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcomes: Option<VariantsSurface>,
     /// On paginated lists: the item type of the `.items()` stream.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<String>,
@@ -133,7 +134,8 @@ pub struct FieldSurface {
 pub struct VariantsSurface {
     /// `#[non_exhaustive]`: users' matches have a wildcard arm, so variants can be added.
     pub non_exhaustive: bool,
-    /// Has an `Unknown` variant that keeps what this version does not know.
+    /// Has a fallback variant that keeps what this version does not know (`Unknown`; an
+    /// outcome's `Other`).
     pub open: bool,
     /// The declared variants (`Unknown` aside).
     pub variants: BTreeMap<String, String>,
@@ -221,14 +223,18 @@ fn operation_surface(model: &ApiModel, op: &Operation) -> OperationSurface {
         }
     }
     let outcomes = match &op.response {
-        Response::ByStatus(statuses) => statuses
-            .iter()
-            .map(|status| {
-                let payload = outcome_payload(model, status).map(|ty| type_text(&ty));
-                (status.variant.clone(), payload)
-            })
-            .collect(),
-        _ => BTreeMap::new(),
+        Response::ByStatus(statuses) => Some(VariantsSurface {
+            non_exhaustive: OUTCOMES_ARE_NON_EXHAUSTIVE,
+            open: true,
+            variants: statuses
+                .iter()
+                .map(|status| {
+                    let payload = outcome_payload(model, status).map_or_else(|| "()".to_owned(), |ty| type_text(&ty));
+                    (status.variant.clone(), payload)
+                })
+                .collect(),
+        }),
+        _ => None,
     };
     OperationSurface {
         method: op.http_method.as_str().to_owned(),

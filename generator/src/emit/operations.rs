@@ -341,6 +341,10 @@ pub(crate) fn output_type(model: &ApiModel, op: &Operation) -> TokenStream {
     }
 }
 
+/// Outcome enums are `#[non_exhaustive]` (and keep other statuses in `Other`), so that a status
+/// can be added in a compatible release.
+pub(crate) const OUTCOMES_ARE_NON_EXHAUSTIVE: bool = true;
+
 /// `StartJobOutcome`: the enum of an operation whose successes differ by status.
 fn outcome_name(op: &Operation) -> proc_macro2::Ident {
     ident(&format!("{}Outcome", naming::type_name(&op.id)))
@@ -367,10 +371,11 @@ fn emit_outcome_enum(model: &ApiModel, op: &Operation) -> TokenStream {
             None => quote!(#[doc = #code_doc] #variant,),
         }
     });
+    let non_exhaustive = OUTCOMES_ARE_NON_EXHAUSTIVE.then(|| quote!(#[non_exhaustive]));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
-        #[non_exhaustive]
+        #non_exhaustive
         pub enum #name {
             #(#variants)*
             /// Another 2xx status, which the description does not list; the body is kept as bytes.
