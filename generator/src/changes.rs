@@ -5,7 +5,9 @@
 //! | change | class |
 //! |---|---|
 //! | operation removed; argument added, removed, retyped or reordered; setter removed or retyped; output retyped | breaking |
-//! | operation added; setter added; HTTP method or path changed (the wire, not the Rust API) | compatible |
+//! | `.pages()`/`.items()` streams removed or their item retyped; an outcome (status) removed or retyped | breaking |
+//! | operation added; setter added; streams added; outcome added (outcome enums are `#[non_exhaustive]`) | compatible |
+//! | HTTP method or path changed (the wire, not the Rust API, reported all the same) | compatible |
 //! | type removed, or its kind changed | breaking |
 //! | type added | compatible |
 //! | field removed, retyped, required ↔ optional; `new` gains, loses or reorders an argument | breaking |
@@ -148,6 +150,7 @@ impl ApiChanges {
     }
 
     /// Whether the crate's version is at least [`required_version`](Self::required_version).
+    /// Pre-release suffixes are not compared: `0.2.0-rc.1` is enough where `0.2.0` is needed.
     pub fn version_is_enough(&self) -> bool {
         self.required_version()
             .is_none_or(|required| version_core(&self.version) >= version_core(&required))

@@ -143,7 +143,8 @@ pub enum CodegenError {
     /// Cargo's SemVer rules; nothing was written. The changes say which version is needed.
     VersionBump(Box<ApiChanges>),
     /// Check mode: the crate's public API changed and `CHANGELOG.md` has no finished entry for
-    /// the version (it is missing, or a migration note still says `TODO`).
+    /// the version (it is missing, does not list every change, or a migration note still says
+    /// `TODO`).
     Changelog {
         /// What is missing.
         problem: String,
