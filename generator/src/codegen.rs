@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
 
+use crate::changelog::CHANGELOG_FILE;
+use crate::changes::ApiChanges;
 use crate::diagnostic::{render, Diagnostic};
 use crate::emit::client::{emit_cargo_toml, emit_client, emit_generated_mod, emit_lib};
 use crate::emit::operations::emit_resource;
@@ -13,7 +15,9 @@ use crate::emit::types::{emit_type_items, emit_types_prelude};
 use crate::format::{format_rust, with_header};
 use crate::lower::lower;
 use crate::model::ApiModel;
+use crate::release;
 use crate::spec::load::{load_file, load_str, LoadedSpec};
+use crate::surface::{surface, Surface};
 use crate::write::{write_files, GeneratedFile, Mode};
 
 /// The hand-written runtime, copied into every generated crate at `src/runtime/`.
@@ -62,6 +66,9 @@ pub struct Generator {
     crate_name: Option<String>,
     /// How many threads may validate, emit and format at once; 1 keeps all work on the caller's.
     threads: usize,
+    /// Whether [`Generator::run`] compares the API with the output's `api.json` (see
+    /// [`Generator::first_release`]).
+    compare_with_previous: bool,
 }
 
 /// The generated crate, before it is written.
@@ -98,6 +105,12 @@ pub struct Summary {
     pub times: StageTimes,
     /// How long the whole run took.
     pub elapsed: Duration,
+    /// What changed in the crate's public API since the release before this version (empty on
+    /// the first generation). When it changed, `CHANGELOG.md` has an entry for the version.
+    pub api_changes: ApiChanges,
+    /// The changelog (relative to the output folder), when this run drafted its entry; it is in
+    /// [`written`](Self::written) too.
+    pub changelog_drafted: Option<String>,
 }
 
 /// Why generation stopped.
@@ -119,6 +132,25 @@ pub enum CodegenError {
         /// What the system said.
         error: std::io::Error,
     },
+    /// The checked-in `api.json`, which records the crate's previous API, cannot be read.
+    ApiFile {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON parser said.
+        message: String,
+    },
+    /// The crate's public API changed more than the spec's `x-codegen: crate-version` allows by
+    /// Cargo's SemVer rules; nothing was written. The changes say which version is needed.
+    VersionBump(Box<ApiChanges>),
+    /// Check mode: the crate's public API changed and `CHANGELOG.md` has no finished entry for
+    /// the version (it is missing, does not list every change, or a migration note still says
+    /// `TODO`).
+    Changelog {
+        /// What is missing.
+        problem: String,
+        /// The changes the entry is to describe.
+        changes: Box<ApiChanges>,
+    },
     /// Check mode: these files differ from what would be generated.
     Stale {
         /// Paths relative to the output folder.
@@ -134,6 +166,27 @@ impl fmt::Display for CodegenError {
             CodegenError::Spec(diagnostics) => write!(f, "the spec has errors:\n{}", render(diagnostics)),
             CodegenError::Emit { file, message } => write!(f, "generator bug while emitting {file}: {message}"),
             CodegenError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            CodegenError::ApiFile { path, message } => write!(
+                f,
+                "{}: not a record of the crate's API ({message}); restore it from version control, or delete it to generate without comparing",
+                path.display()
+            ),
+            CodegenError::VersionBump(changes) => write!(
+                f,
+                "the API changed ({} breaking, {} compatible): set x-codegen crate-version to {} (it is {})\n\n{}",
+                changes.breaking(),
+                changes.compatible(),
+                changes.required_version().unwrap_or_default(),
+                changes.version(),
+                changes.report()
+            ),
+            CodegenError::Changelog { problem, changes } => write!(
+                f,
+                "the API changed ({} breaking, {} compatible) and {problem}\n\n{}",
+                changes.breaking(),
+                changes.compatible(),
+                changes.report()
+            ),
             CodegenError::Stale { files, diff } => write!(
                 f,
                 "{} generated file(s) are stale: {}\nrun `cargo xtask codegen` and review the changes\n\n{diff}",
@@ -188,12 +241,22 @@ impl Generator {
             spec_display: spec_display.into(),
             crate_name: None,
             threads: std::thread::available_parallelism().map_or(1, usize::from),
+            compare_with_previous: true,
         }
     }
 
     /// Names the crate, instead of the spec's `x-codegen: crate-name` (or its title).
     pub fn crate_name(mut self, name: impl Into<String>) -> Self {
         self.crate_name = Some(name.into());
+        self
+    }
+
+    /// Makes [`run`](Self::run) treat the crate as new: its API is not compared with the
+    /// output folder's `api.json`, no version bump or changelog entry is asked for, and the new
+    /// `api.json` records no previous version. For scratch folders that unrelated specs are
+    /// generated into (benchmarks), not for a crate that users depend on.
+    pub fn first_release(mut self) -> Self {
+        self.compare_with_previous = false;
         self
     }
 
@@ -213,21 +276,49 @@ impl Generator {
         )
     }
 
-    /// Spec text (YAML or JSON) → the crate's files, in memory. Any error in the spec stops generation; warnings travel with the result.
+    /// Spec text (YAML or JSON) → the crate's files, in memory. Any error in the spec stops
+    /// generation; warnings travel with the result. Its `api.json` records no previous version
+    /// (that is read from the output folder by [`run`](Self::run)).
     pub fn generate(&self, text: &str) -> Result<Generated, CodegenError> {
         let mut times = StageTimes::default();
         let spec = timed(&mut times.load, || load_str(text)).map_err(CodegenError::Spec)?;
-        self.generate_loaded(&spec, times)
+        let Emitted {
+            mut generated,
+            surface,
+            version,
+            ..
+        } = self.generate_loaded(&spec, times)?;
+        generated.files.push(release::api_file(&version, surface, None));
+        Ok(generated)
     }
 
     /// Reads the spec at `spec_path`, generates the crate and writes it into `output_dir` (or, in
     /// [`Mode::Check`], compares and fails with a diff when it is stale).
+    ///
+    /// The crate's public API is compared with the release before (recorded in the checked-in
+    /// `api.json`): when it changed, the spec's `x-codegen: crate-version` must be at least what
+    /// Cargo's SemVer rules require ([`CodegenError::VersionBump`], before anything is written),
+    /// and `CHANGELOG.md` must have an entry for it, which write mode drafts and check mode
+    /// requires finished ([`CodegenError::Changelog`]).
     pub fn run(&self, spec_path: &Path, output_dir: &Path, mode: Mode) -> Result<Summary, CodegenError> {
         let started = Instant::now();
         let mut times = StageTimes::default();
         let spec = timed(&mut times.load, || load_file(spec_path)).map_err(CodegenError::Spec)?;
-        let generated = self.generate_loaded(&spec, times)?;
+        let Emitted {
+            mut generated,
+            surface,
+            crate_name,
+            version,
+        } = self.generate_loaded(&spec, times)?;
         let mut times = generated.times;
+        let prepared = timed(&mut times.write, || {
+            if self.compare_with_previous {
+                release::prepare(output_dir, &crate_name, &version, surface)
+            } else {
+                Ok(release::first(&crate_name, &version, surface))
+            }
+        })?;
+        generated.files.push(prepared.api_file);
         let written = timed(&mut times.write, || {
             write_files(output_dir, &generated.files, OWNED_DIRS, mode)
         });
@@ -240,21 +331,86 @@ impl Generator {
             let diff = report.stale.iter().map(|(_, diff)| diff.as_str()).collect();
             return Err(CodegenError::Stale { files, diff });
         }
+        let mut written = report.written;
+        let drafted = timed(&mut times.write, || {
+            release::changelog(output_dir, &prepared.changes, mode)
+        })?;
+        let changelog_drafted = drafted.then(|| CHANGELOG_FILE.to_owned());
+        written.extend(changelog_drafted.clone());
         Ok(Summary {
             operations: generated.operations,
             types: generated.types,
-            written: report.written,
+            written,
             unchanged: report.unchanged,
             removed: report.removed,
             warnings: generated.warnings,
             times,
             elapsed: started.elapsed(),
+            api_changes: prepared.changes,
+            changelog_drafted,
         })
     }
 
-    /// Validates and lowers the loaded spec, then emits every file.
-    fn generate_loaded(&self, spec: &LoadedSpec, mut times: StageTimes) -> Result<Generated, CodegenError> {
-        let (mut diagnostics, (mut model, lower_diagnostics)) = validate_and_lower(spec, self.threads, &mut times);
+    /// What changed in the generated crate's public API from the spec `old_text` to the spec
+    /// `new_text` (YAML or JSON), each classed breaking or compatible, with the version the
+    /// change needs. Nothing is emitted or written.
+    ///
+    /// ```no_run
+    /// # use openapi_rust_gen::Generator;
+    /// let old = std::fs::read_to_string("api-v1.yaml").unwrap();
+    /// let new = std::fs::read_to_string("api-v2.yaml").unwrap();
+    /// let changes = Generator::new("cargo xtask codegen", "api.yaml").compare(&old, &new)?;
+    /// println!("{}", changes.report());
+    /// # Ok::<(), openapi_rust_gen::CodegenError>(())
+    /// ```
+    pub fn compare(&self, old_text: &str, new_text: &str) -> Result<ApiChanges, CodegenError> {
+        let (_, old_version, old_surface) = self.surface_of(old_text)?;
+        let (crate_name, version, new_surface) = self.surface_of(new_text)?;
+        Ok(ApiChanges::between(
+            &crate_name,
+            Some((&old_version, &old_surface)),
+            &version,
+            &new_surface,
+        ))
+    }
+
+    /// The crate name, version and public API that spec text gives.
+    fn surface_of(&self, text: &str) -> Result<(String, String, Surface), CodegenError> {
+        let mut times = StageTimes::default();
+        let spec = load_str(text).map_err(CodegenError::Spec)?;
+        let (model, _) = self.model_of(&spec, &mut times)?;
+        let settings = &model.settings;
+        Ok((
+            settings.crate_name.clone(),
+            settings.crate_version.clone(),
+            surface(&model),
+        ))
+    }
+
+    /// Validates and lowers the loaded spec, then emits every file but `api.json`, whose
+    /// previous version depends on where the crate is written.
+    fn generate_loaded(&self, spec: &LoadedSpec, mut times: StageTimes) -> Result<Emitted, CodegenError> {
+        let (model, diagnostics) = self.model_of(spec, &mut times)?;
+        let files = emit_files(&model, &self.header(), self.threads, &mut times)?;
+        let surface = timed(&mut times.emit, || surface(&model));
+        let generated = Generated {
+            files,
+            warnings: diagnostics,
+            operations: model.resources.iter().map(|r| r.operations.len()).sum(),
+            types: model.types.len(),
+            times,
+        };
+        Ok(Emitted {
+            generated,
+            surface,
+            crate_name: model.settings.crate_name,
+            version: model.settings.crate_version,
+        })
+    }
+
+    /// Validates and lowers the loaded spec; any error stops here, warnings come back located.
+    fn model_of(&self, spec: &LoadedSpec, times: &mut StageTimes) -> Result<(ApiModel, Vec<Diagnostic>), CodegenError> {
+        let (mut diagnostics, (mut model, lower_diagnostics)) = validate_and_lower(spec, self.threads, times);
         let diagnostics = timed(&mut times.model, || {
             if let Some(name) = &self.crate_name {
                 model.settings.crate_name = name.clone();
@@ -267,15 +423,16 @@ impl Generator {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(CodegenError::Spec(diagnostics));
         }
-        let files = emit_files(&model, &self.header(), self.threads, &mut times)?;
-        Ok(Generated {
-            files,
-            warnings: diagnostics,
-            operations: model.resources.iter().map(|r| r.operations.len()).sum(),
-            types: model.types.len(),
-            times,
-        })
+        Ok((model, diagnostics))
     }
+}
+
+/// The crate's files but `api.json`, with what `api.json` is made of.
+struct Emitted {
+    generated: Generated,
+    surface: Surface,
+    crate_name: String,
+    version: String,
 }
 
 /// Validates on a second thread while lowering runs on this one: neither needs the other (lowering

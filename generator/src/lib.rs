@@ -16,11 +16,17 @@
 //!    `emit::operations`, `emit::pagination`, `emit::client`); names come from `naming`.
 //! 4. `format`: tokens → text (`syn` + `prettyplease`), with the `@generated` header.
 //! 5. `write`: files are written, or compared with a diff in [`Mode::Check`].
+//! 6. `release`: the crate's public API (`surface`, kept in the crate as `api.json`) is compared
+//!    with the previous release's (`changes`): the spec's version must allow the change, and
+//!    `CHANGELOG.md` gets an entry for it (`changelog`). [`Generator::compare`] reports the change
+//!    between two specs.
 //!
 //! `codegen` runs the stages in order; the hand-written runtime in `generator/runtime/` is
 //! copied into every crate as it is.
 #![deny(missing_docs)]
 
+mod changelog;
+mod changes;
 mod codegen;
 pub mod diagnostic;
 mod emit;
@@ -28,9 +34,12 @@ mod format;
 mod lower;
 mod model;
 mod naming;
+mod release;
 mod spec;
+mod surface;
 mod write;
 
+pub use changes::ApiChanges;
 pub use codegen::{CodegenError, Generated, Generator, StageTimes, Summary};
 pub use spec::load::MAX_NESTING;
 pub use write::{unified_diff, GeneratedFile, Mode};

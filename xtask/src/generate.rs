@@ -43,12 +43,28 @@ fn codegen(root: &Path, mode: Mode) -> Result<()> {
         summary.warnings.len(),
         summary.elapsed.as_millis()
     );
+    print_api_changes(&summary);
     Ok(())
 }
 
 fn print_warnings(summary: &Summary) {
     for warning in &summary.warnings {
         eprintln!("{warning}");
+    }
+}
+
+/// What changed in the crate's public API since the previous release, and what is left to do.
+fn print_api_changes(summary: &Summary) {
+    let changes = &summary.api_changes;
+    if changes.is_empty() {
+        return;
+    }
+    println!("\n{}", changes.report());
+    if let Some(changelog) = &summary.changelog_drafted {
+        println!(
+            "{changelog}: drafted the {} entry; write each `Migration: TODO` before `cargo xtask codegen --check` passes",
+            changes.version()
+        );
     }
 }
 
@@ -69,6 +85,7 @@ pub fn generate_any(spec: &str, crate_name: Option<&str>, output: &str) -> Resul
         summary.unchanged,
         summary.elapsed.as_millis()
     );
+    print_api_changes(&summary);
     Ok(())
 }
 
@@ -99,7 +116,10 @@ pub fn corpus_crate(spec: &Path, crate_name: &str, output: &Path) -> CorpusOutco
 
 /// A crate named `crate_name` for the bench's build-cost section.
 pub fn bench_crate(root: &Path, spec: &Path, crate_name: &str, output: &Path) -> Result<()> {
-    let generator = Generator::new("cargo xtask bench", display_path(root, spec)).crate_name(crate_name);
+    // The bench's scratch folders outlive a spec edit: each build is a crate of its own.
+    let generator = Generator::new("cargo xtask bench", display_path(root, spec))
+        .crate_name(crate_name)
+        .first_release();
     generator.run(spec, output, Mode::Write)?;
     Ok(())
 }

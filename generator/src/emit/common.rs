@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{ApiModel, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::model::{ApiModel, EnumDef, TypeDef, TypeKind, TypeRef, UnionDef};
 use crate::naming::ident;
 
 /// The Rust type for a model type. `qualify` prefixes named types with `crate::types::`, for
@@ -128,6 +128,19 @@ pub fn is_tagged_union(union: &UnionDef) -> bool {
 /// See [`union_is_open`].
 pub fn is_open_union(def: &TypeDef, union: &UnionDef) -> bool {
     is_tagged_union(union) && def.in_response
+}
+
+/// Whether a union is `#[non_exhaustive]`: tagged ones are, so that a member can be added (or an
+/// `Unknown` one, once responses carry the union) without breaking users' `match`es.
+pub fn is_non_exhaustive_union(union: &UnionDef) -> bool {
+    is_tagged_union(union)
+}
+
+/// Whether a string enum is open: `#[non_exhaustive]`, with an `Unknown` variant that keeps values
+/// this client does not know. Enums that responses use are, because the API adds values over
+/// time; single-value enums are constants and stay closed.
+pub fn is_open_enum(def: &TypeDef, e: &EnumDef) -> bool {
+    def.in_response && e.variants.len() > 1
 }
 
 #[cfg(test)]

@@ -96,16 +96,16 @@ fn operation_doc(op: &Operation) -> TokenStream {
 
 /// One input a request builder holds: a parameter, a multipart field or the body. Required inputs
 /// are arguments of the resource method; optional ones are setters of the builder.
-struct Input<'o> {
-    name: proc_macro2::Ident,
-    ty: TokenStream,
-    required: bool,
+pub(crate) struct Input<'o> {
+    pub(crate) name: proc_macro2::Ident,
+    pub(crate) ty: TokenStream,
+    pub(crate) required: bool,
     doc: Option<&'o str>,
 }
 
 /// Every input of the operation, in the order the builder holds them: parameters, then the body
 /// (each multipart field, or the one body value).
-fn inputs<'o>(model: &ApiModel, op: &'o Operation) -> Vec<Input<'o>> {
+pub(crate) fn inputs<'o>(model: &ApiModel, op: &'o Operation) -> Vec<Input<'o>> {
     let mut inputs: Vec<Input<'o>> = op
         .params
         .iter()
@@ -129,19 +129,25 @@ fn inputs<'o>(model: &ApiModel, op: &'o Operation) -> Vec<Input<'o>> {
     inputs
 }
 
+/// The inputs in the order the resource method takes and initialises them: required parameters
+/// first, then the optional ones, then the body's inputs. The required ones are its arguments.
+pub(crate) fn method_inputs<'o>(model: &ApiModel, op: &'o Operation) -> Vec<Input<'o>> {
+    let mut inputs = inputs(model, op);
+    let body = inputs.split_off(op.params.len().min(inputs.len()));
+    let (mut ordered, optional): (Vec<_>, Vec<_>) = inputs.into_iter().partition(|input| input.required);
+    ordered.extend(optional);
+    ordered.extend(body);
+    ordered
+}
+
 fn emit_method(model: &ApiModel, op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
     let doc = operation_doc(op);
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    let inputs = inputs(model, op);
-    let (params, body) = inputs.split_at(op.params.len().min(inputs.len()));
-    // Required parameters are initialised first, then the optional ones, then the body's inputs.
-    let required = params.iter().filter(|input| input.required);
-    let optional = params.iter().filter(|input| !input.required);
-    for Input { name, ty, required, .. } in required.chain(optional).chain(body) {
-        if *required {
+    for Input { name, ty, required, .. } in method_inputs(model, op) {
+        if required {
             args.push(quote!(#name: impl Into<#ty>));
             inits.push(quote!(#name: #name.into()));
         } else {
@@ -322,7 +328,8 @@ fn request_option_setters() -> TokenStream {
     }
 }
 
-fn output_type(model: &ApiModel, op: &Operation) -> TokenStream {
+/// What `send` returns.
+pub(crate) fn output_type(model: &ApiModel, op: &Operation) -> TokenStream {
     match &op.response {
         Response::Json(ty) => rust_type(model, ty, true),
         Response::Bytes => quote!(Vec<u8>),
@@ -333,6 +340,10 @@ fn output_type(model: &ApiModel, op: &Operation) -> TokenStream {
         }
     }
 }
+
+/// Outcome enums are `#[non_exhaustive]` (and keep other statuses in `Other`), so that a status
+/// can be added in a compatible release.
+pub(crate) const OUTCOMES_ARE_NON_EXHAUSTIVE: bool = true;
 
 /// `StartJobOutcome`: the enum of an operation whose successes differ by status.
 fn outcome_name(op: &Operation) -> proc_macro2::Ident {
@@ -355,24 +366,30 @@ fn emit_outcome_enum(model: &ApiModel, op: &Operation) -> TokenStream {
     let variants = statuses.iter().map(|status| {
         let variant = ident(&status.variant);
         let code_doc = format!(" `{}`", status.code);
-        match &status.body {
-            Response::Json(ty) => {
-                let ty = rust_type(model, ty, true);
-                quote!(#[doc = #code_doc] #variant(#ty),)
-            }
-            Response::Bytes => quote!(#[doc = #code_doc] #variant(Vec<u8>),),
-            _ => quote!(#[doc = #code_doc] #variant,),
+        match outcome_payload(model, status) {
+            Some(ty) => quote!(#[doc = #code_doc] #variant(#ty),),
+            None => quote!(#[doc = #code_doc] #variant,),
         }
     });
+    let non_exhaustive = OUTCOMES_ARE_NON_EXHAUSTIVE.then(|| quote!(#[non_exhaustive]));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
-        #[non_exhaustive]
+        #non_exhaustive
         pub enum #name {
             #(#variants)*
             /// Another 2xx status, which the description does not list; the body is kept as bytes.
             Other { status: u16, body: Vec<u8> },
         }
+    }
+}
+
+/// The value an outcome variant carries: the decoded JSON, the bytes, or nothing.
+pub(crate) fn outcome_payload(model: &ApiModel, status: &StatusResponse) -> Option<TokenStream> {
+    match &status.body {
+        Response::Json(ty) => Some(rust_type(model, ty, true)),
+        Response::Bytes => Some(quote!(Vec<u8>)),
+        _ => None,
     }
 }
 

@@ -11,7 +11,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::common::{deprecated_attr, doc_attrs, is_constant, is_open_union, is_tagged_union, rust_type};
+use crate::emit::common::{
+    deprecated_attr, doc_attrs, is_constant, is_non_exhaustive_union, is_open_enum, is_open_union, is_tagged_union,
+    rust_type,
+};
 use crate::model::{ApiModel, EnumDef, Field, StructDef, TypeDef, TypeKind, UnionDef};
 use crate::naming::ident;
 
@@ -63,6 +66,13 @@ fn emit_type_item(model: &ApiModel, def: &TypeDef) -> TokenStream {
     }
 }
 
+/// Every generated struct is `#[non_exhaustive]`, so that fields can be added in a compatible
+/// release; users build them with `new` and the setters.
+pub(crate) const STRUCTS_ARE_NON_EXHAUSTIVE: bool = true;
+
+/// The field that keeps undeclared properties, when the schema allows them.
+pub(crate) const ADDITIONAL_PROPERTIES_FIELD: &str = "additional_properties";
+
 /// How a field is held: `T`, `Option<T>`, or `Nullable<T>` (absent, null or a value), and boxed
 /// when the type contains itself.
 enum FieldShape {
@@ -79,47 +89,94 @@ fn field_shape(def: &TypeDef, field: &Field) -> FieldShape {
     }
 }
 
+/// How `new` and the setters fill a field in: the one place that decides what `new` takes.
+pub(crate) enum FieldInit {
+    /// `new` takes `impl Into<T>`.
+    Argument,
+    /// Required but nullable: `new` takes `Option<T>`.
+    OptionArgument,
+    /// A required single-value enum: filled in with its value.
+    Constant,
+    /// Starts as `None` (or, for a constant, its value); a setter sets it.
+    Setter,
+    /// Starts absent; a setter sets a value and a `_null` setter an explicit `null`.
+    NullableSetter,
+}
+
+impl FieldInit {
+    /// Whether `new` takes the field as an argument.
+    pub(crate) fn in_constructor(&self) -> bool {
+        matches!(self, FieldInit::Argument | FieldInit::OptionArgument)
+    }
+}
+
+pub(crate) fn field_init(model: &ApiModel, def: &TypeDef, field: &Field) -> FieldInit {
+    let constant = is_constant(model, &field.ty);
+    match field_shape(def, field) {
+        FieldShape::Plain if constant => FieldInit::Constant,
+        FieldShape::Plain => FieldInit::Argument,
+        FieldShape::Optional if field.required => FieldInit::OptionArgument,
+        FieldShape::Optional => FieldInit::Setter,
+        FieldShape::Nullable => FieldInit::NullableSetter,
+    }
+}
+
+/// The type a struct field is declared with: `T`, `Option<T>` or `Nullable<T>`, `T` boxed when
+/// the type contains itself.
+pub(crate) fn field_type(model: &ApiModel, def: &TypeDef, field: &Field) -> TokenStream {
+    let inner = boxed(rust_type(model, &field.ty, false), field.boxed);
+    match field_shape(def, field) {
+        FieldShape::Plain => inner,
+        FieldShape::Optional => quote!(Option<#inner>),
+        FieldShape::Nullable => quote!(crate::runtime::Nullable<#inner>),
+    }
+}
+
+/// The type of the field that keeps undeclared properties, when the struct has one.
+pub(crate) fn additional_properties_type(model: &ApiModel, s: &StructDef) -> Option<TokenStream> {
+    let value = rust_type(model, s.additional.as_ref()?, false);
+    Some(quote!(std::collections::BTreeMap<String, #value>))
+}
+
 fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = doc_attrs(def.doc.as_deref());
     let fields = s.fields.iter().map(|field| {
         let field_name = ident(&field.name);
         let field_doc = doc_attrs(field.doc.as_deref());
-        let inner = boxed(rust_type(model, &field.ty, false), field.boxed);
         let wire = &field.wire_name;
         let rename =
             (field_name.to_string().trim_start_matches("r#") != wire).then(|| quote!(#[serde(rename = #wire)]));
-        let (attr, ty) = match field_shape(def, field) {
-            FieldShape::Plain => (quote!(), inner),
-            FieldShape::Optional if field.required => (quote!(), quote!(Option<#inner>)),
-            FieldShape::Optional => (
-                quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-                quote!(Option<#inner>),
-            ),
-            FieldShape::Nullable => (
-                quote!(#[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]),
-                quote!(crate::runtime::Nullable<#inner>),
-            ),
+        let attr = match field_shape(def, field) {
+            FieldShape::Optional if !field.required => {
+                quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+            }
+            FieldShape::Nullable => {
+                quote!(#[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")])
+            }
+            FieldShape::Plain | FieldShape::Optional => quote!(),
         };
+        let ty = field_type(model, def, field);
         let deprecated = deprecated_attr(field.deprecated.as_deref());
         quote!(#field_doc #deprecated #rename #attr pub #field_name: #ty,)
     });
-    let additional = s.additional.as_ref().map(|value| {
-        let value = rust_type(model, value, false);
+    let additional = additional_properties_type(model, s).map(|ty| {
+        let field_name = ident(ADDITIONAL_PROPERTIES_FIELD);
         quote! {
             /// Properties not declared in the schema, kept so nothing the server sends is lost.
             #[serde(flatten)]
-            pub additional_properties: std::collections::BTreeMap<String, #value>,
+            pub #field_name: #ty,
         }
     });
     let constructor = emit_constructor(model, def, s);
     // Closed request shapes reject unknown keys, which is also what lets an untagged union of
     // them pick the right member.
     let deny_unknown = (s.closed && !def.in_response).then(|| quote!(#[serde(deny_unknown_fields)]));
+    let non_exhaustive = STRUCTS_ARE_NON_EXHAUSTIVE.then(|| quote!(#[non_exhaustive]));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[non_exhaustive]
+        #non_exhaustive
         #deny_unknown
         pub struct #name {
             #(#fields)*
@@ -157,19 +214,19 @@ fn emit_constructor(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStre
         let inner = rust_type(model, &field.ty, false);
         let wrap = |value: TokenStream| if field.boxed { quote!(Box::new(#value)) } else { value };
         let constant = is_constant(model, &field.ty);
-        match field_shape(def, field) {
-            FieldShape::Plain if constant => inits.push(quote!(#field_name: Default::default())),
-            FieldShape::Plain => {
+        match field_init(model, def, field) {
+            FieldInit::Constant => inits.push(quote!(#field_name: Default::default())),
+            FieldInit::Argument => {
                 params.push(quote!(#field_name: impl Into<#inner>));
                 let value = wrap(quote!(#field_name.into()));
                 inits.push(quote!(#field_name: #value));
             }
-            FieldShape::Optional if field.required => {
-                let ty = boxed(inner.clone(), field.boxed);
-                params.push(quote!(#field_name: Option<#ty>));
+            FieldInit::OptionArgument => {
+                let ty = field_type(model, def, field);
+                params.push(quote!(#field_name: #ty));
                 inits.push(quote!(#field_name));
             }
-            FieldShape::Optional => {
+            FieldInit::Setter => {
                 let init = if constant {
                     quote!(Some(Default::default()))
                 } else {
@@ -186,7 +243,7 @@ fn emit_constructor(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStre
                     }
                 });
             }
-            FieldShape::Nullable => {
+            FieldInit::NullableSetter => {
                 inits.push(quote!(#field_name: crate::runtime::Nullable::Absent));
                 let value = wrap(quote!(value.into()));
                 let doc = setter_doc(field);
@@ -208,7 +265,8 @@ fn emit_constructor(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStre
         }
     }
     if s.additional.is_some() {
-        inits.push(quote!(additional_properties: Default::default()));
+        let field_name = ident(ADDITIONAL_PROPERTIES_FIELD);
+        inits.push(quote!(#field_name: Default::default()));
     }
     let default_impl = params.is_empty().then(|| {
         quote! {
@@ -256,12 +314,11 @@ fn setter_doc(field: &Field) -> TokenStream {
     }
 }
 
-/// Enums that responses use are open: an unknown value decodes to `Unknown` and keeps its text,
-/// because the API adds values over time. Single-value enums are constants and stay closed.
+/// Open enums (see [`is_open_enum`]) decode an unknown value to `Unknown`, keeping its text.
 fn emit_enum(def: &TypeDef, e: &EnumDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = doc_attrs(def.doc.as_deref());
-    let open = def.in_response && e.variants.len() > 1;
+    let open = is_open_enum(def, e);
     let variant_idents: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let wires: Vec<&String> = e.variants.iter().map(|v| &v.wire).collect();
     let variant_docs = e.variants.iter().map(|v| doc_attrs(Some(&format!("`{}`", v.wire))));
@@ -371,6 +428,7 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
             #from_impls
         };
     }
+    let non_exhaustive = is_non_exhaustive_union(u).then(|| quote!(#[non_exhaustive]));
     let tag = u.tag.clone().unwrap_or_default();
     let tag_values: Vec<String> = u
         .variants
@@ -413,7 +471,7 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
         #doc
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(untagged)]
-        #[non_exhaustive]
+        #non_exhaustive
         pub enum #name {
             #(#variant_idents(#variant_types),)*
             #unknown
