@@ -98,6 +98,26 @@ pub fn quote(bytes: &[u8]) -> String {
     format!("{}... ({} bytes)", &text[..end], bytes.len())
 }
 
+/// Prism's issue about the failure [`prism_gap`] recognises.
+pub const PRISM_CIRCULAR_REF_ISSUE: &str = "stoplightio/prism#2081";
+
+/// When Prism generates a response (dynamic mode) and meets a `$ref` that its dereferencing
+/// turned into a pointer back into the operation (a schema that refers to itself), the faker it
+/// uses cannot follow that pointer and Prism answers 500 `Prop not found: paths (#/paths/...)`
+/// ([`PRISM_CIRCULAR_REF_ISSUE`]). That is Prism failing to produce a response, not a verdict
+/// on the request or the client. Returns the pointer when the exchange is exactly that: a 500
+/// from Prism whose pointer is, in our spec, a `$ref` to a self-referring schema.
+pub fn prism_gap(exchange: &Exchange) -> Option<String> {
+    if exchange.status != 500 || exchange.response_header("sl-violations").is_some() {
+        return None;
+    }
+    let body: Value = serde_json::from_slice(&exchange.response_body).ok()?;
+    let title = body["title"].as_str()?;
+    let rest = title.strip_prefix("Error: Prop not found: paths (")?;
+    let pointer = &rest[..rest.find(')')?];
+    spec::is_circular_ref_at(pointer).then(|| pointer.to_string())
+}
+
 /// A client builder with credentials, pointed at the relay.
 fn client(relay: &Relay) -> ClientBuilder {
     Client::builder()
@@ -119,6 +139,8 @@ pub struct Session {
     prism: Prism,
     failures: Vec<String>,
     exchanges: Vec<Exchange>,
+    /// (call label, operation id, pointer) of every exchange [`prism_gap`] recognised.
+    gaps: Vec<(String, String, String)>,
 }
 
 impl Session {
@@ -133,6 +155,7 @@ impl Session {
             prism,
             failures: Vec::new(),
             exchanges: Vec::new(),
+            gaps: Vec::new(),
         }
     }
 
@@ -151,13 +174,24 @@ impl Session {
 
     /// Sends one request through the generated client. Every exchange it caused must pass
     /// [`violation`], and the result must be `Ok` (the response decoded into the typed result);
-    /// otherwise a failure is recorded with Prism's details and `None` returned.
+    /// otherwise a failure is recorded with Prism's details and `None` returned. In dynamic
+    /// mode an exchange where Prism could not generate the response ([`prism_gap`]) is
+    /// recorded as a gap instead.
     pub async fn call<T>(&mut self, label: &str, request: impl Future<Output = Result<T, Error>>) -> Option<T> {
         let result = request.await;
         let exchanges = self.relay.take();
         let mut violated = false;
         for exchange in &exchanges {
-            if let Some(violation) = violation(exchange) {
+            let gap = match self.mode {
+                Mode::Dynamic { .. } => prism_gap(exchange),
+                Mode::Examples => None,
+            };
+            if let Some(pointer) = gap {
+                let operation = spec::operation_for(&exchange.method, exchange.path())
+                    .map_or_else(|| "?".to_string(), |op| op.id.clone());
+                self.gaps.push((label.to_string(), operation, pointer));
+                violated = true;
+            } else if let Some(violation) = violation(exchange) {
                 self.failures.push(format!("{label}: {violation}"));
                 violated = true;
             }
@@ -190,6 +224,11 @@ impl Session {
         self.failures.push(message);
     }
 
+    /// The operations of which some call met a [`prism_gap`].
+    pub fn gapped_operations(&self) -> std::collections::BTreeSet<&str> {
+        self.gaps.iter().map(|(_, operation, _)| operation.as_str()).collect()
+    }
+
     /// Every exchange of the session so far.
     pub fn exchanges(&self) -> &[Exchange] {
         &self.exchanges
@@ -215,12 +254,17 @@ impl Session {
             .map(|op| op.id.as_str())
             .collect();
         println!(
-            "{:?}: {} exchanges covering {} operations, {} failures",
+            "{:?}: {} exchanges covering {} operations, {} failures, {} exchanges Prism could not \
+             generate a response for ({PRISM_CIRCULAR_REF_ISSUE})",
             self.mode,
             self.exchanges.len(),
             operations.len(),
-            self.failures.len()
+            self.failures.len(),
+            self.gaps.len()
         );
+        for (label, _, pointer) in &self.gaps {
+            println!("    {label}: Prism could not follow the circular $ref at {pointer}");
+        }
         if std::env::var_os("CONFORMANCE_DUMP").is_some() {
             for exchange in &self.exchanges {
                 println!(
