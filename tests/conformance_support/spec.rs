@@ -262,3 +262,13 @@ fn collect_schema_refs(node: &Value, refs: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// The name of the self-referring schema whose `description` is `description`, if any.
+pub fn self_referring_schema_described(description: &str) -> Option<&'static str> {
+    let schemas = spec()["components"]["schemas"].as_object()?;
+    schemas
+        .iter()
+        .filter(|(_, node)| node["description"] == description)
+        .map(|(name, _)| name.as_str())
+        .find(|name| schema_refs_reach(name, name))
+}
