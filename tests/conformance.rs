@@ -32,36 +32,30 @@
 #[path = "conformance_support/mod.rs"]
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::future::Future;
 
 use serde::de::DeserializeOwned;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sgp_evals::runtime::{Method, Operation};
 use sgp_evals::types::{
-    AgenticApplicationInitialState, AgenticApplicationOverridesParam, AgenticApplicationTraceEntryParam,
-    ApplicationVariantHistoryEntryParam, ApplicationVariantV1EvaluationTaskConfigurationParam,
-    ApplicationVariantV1EvaluationTaskParam, ChatCompletionEvaluationTaskConfigurationParam,
-    ChatCompletionEvaluationTaskParam, DatasetCreateRequest, DatasetItemBatchCreateRequest, DatasetItemUpdateRequest,
-    DatasetUpdateRequest, ErrorResponse, EvaluationCreateRequest, EvaluationDashboardCreateRequest,
-    EvaluationDashboardUpdateRequest, EvaluationDashboardView, EvaluationDashboardWidgetCreateRequest,
-    EvaluationDashboardWidgetUpdateRequest, EvaluationDatasetItemReference, EvaluationDatasetParam,
-    EvaluationFilterRequest, EvaluationFromDatasetCreateRequest, EvaluationGroupCreateRequest,
-    EvaluationGroupReplaceRequest, EvaluationGroupUpdateRequest, EvaluationGroupView, EvaluationItemExportRequest,
-    EvaluationStandaloneCreateRequest, EvaluationTaskAddRequest, EvaluationTaskParam, EvaluationTaskUpdateRequest,
-    EvaluationUpdateRequest, EvaluationView, EvaluationWidgetType, EvaluationWithDatasetCreateRequest, ExportFormat,
-    ExportMethod, FileImportFromCloudRequest, FileUpdateRequest, GenericInferenceEvaluationTaskConfigurationParam,
-    GenericInferenceEvaluationTaskParam, LaunchInferenceConfigurationParam, ListEvaluationItemsCompletionStatus,
+    AutoEvaluationGuidedDecodingEvaluationTaskConfiguration as GuidedDecodingConfiguration, DatasetCreateRequest,
+    DatasetItemBatchCreateRequest, DatasetItemUpdateRequest, DatasetUpdateRequest, ErrorResponse, Evaluation,
+    EvaluationCreateRequest, EvaluationDashboardCreateRequest, EvaluationDashboardUpdateRequest,
+    EvaluationDashboardView, EvaluationDashboardWidgetCreateRequest, EvaluationDashboardWidgetUpdateRequest,
+    EvaluationFilterRequest, EvaluationGroupCreateRequest, EvaluationGroupReplaceRequest, EvaluationGroupUpdateRequest,
+    EvaluationGroupView, EvaluationItemExportRequest, EvaluationRunCondition, EvaluationTask, EvaluationTaskAddRequest,
+    EvaluationTaskUpdateRequest, EvaluationUpdateRequest, EvaluationView, EvaluationWidgetType, ExportFormat,
+    ExportMethod, FileImportFromCloudRequest, FileUpdateRequest, ListEvaluationItemsCompletionStatus,
     PartialDatasetUpdateRequest, PartialEvaluationUpdateRequest, QuestionCreateRequest, QuestionSetCreateRequest,
     QuestionSetUpdateRequest, QuestionSetView, QuestionUpdateRequest, RestoreRequest, RunConditionOperand, SortOrder,
 };
-use sgp_evals::types::{
-    AutoEvaluationGuidedDecodingEvaluationTaskConfiguration as GuidedDecodingConfiguration,
-    AutoEvaluationGuidedDecodingEvaluationTaskParam,
-    AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam as GuidedDecodingRequest, Evaluation,
-    EvaluationRunCondition, EvaluationRunConditionParam, EvaluationTask,
-};
 use sgp_evals::{Error, FileUpload};
+use support::bodies::{
+    create_evaluation_bodies, every_task_type, object, same_json, task_type_of, typed, DATASET_ID, DATASET_ITEM_ID,
+    FILE_ID,
+};
+use support::coverage::{check_coverage, check_operations_answered, condition_ops, MIN_CONDITION_DEPTH};
 use support::prism::Mode;
 use support::{spec, violation, Session};
 
@@ -73,11 +67,8 @@ const SEEDS: [u32; 4] = [1, 42, 20241107, 106];
 
 const EVALUATION_ID: &str = "eval_01jcf8t3w6q2k9n4m7p5r8s1v3";
 const EVALUATION_ITEM_ID: &str = "evitem_01jcf8t4a2b5c8d1e4f7g0h3j6";
-const DATASET_ID: &str = "dataset_01jc9w2e5r8t1y4v7k0m3p6a9s";
-const DATASET_ITEM_ID: &str = "dsitem_01jc9w2f3g6h9j2k5m8n1p4q7r";
 const QUESTION_SET_ID: &str = "qset_01jc7a3c4d5e6f7g8h9j0k1m2n";
 const QUESTION_ID: &str = "question_01jc7a2b3c4d5e6f7g8h9j0k1m";
-const FILE_ID: &str = "file_01jcb3h7k2m5n8p1q4r7s0t3v6";
 const GROUP_ID: &str = "evgroup_01jcg2a3b4c5d6e7f8g9h0j1k2";
 const DASHBOARD_ID: &str = "evdash_01jcg3b4c5d6e7f8g9h0j1k2m3";
 const WIDGET_ID: &str = "widget_01jcg4c5d6e7f8g9h0j1k2m3n4";
@@ -141,29 +132,6 @@ async fn dynamic_run(seed: u32) {
     every_operation(&mut session).await;
     check_operations_answered(&mut session);
     session.finish();
-}
-
-/// Every operation of the spec answered with 2xx (its generated response decoded: `call`
-/// checks that), unless Prism could not generate it (`support::prism_gap`, reported by
-/// `finish`).
-fn check_operations_answered(session: &mut Session) {
-    let answered: BTreeSet<&str> = session
-        .exchanges()
-        .iter()
-        .filter(|e| (200..300).contains(&e.status) && violation(e).is_none())
-        .filter_map(|e| spec::operation_for(&e.method, e.path()))
-        .map(|op| op.id.as_str())
-        .collect();
-    let gapped = session.gapped_operations();
-    let missing: Vec<String> = spec::operations()
-        .iter()
-        .map(|op| op.id.as_str())
-        .filter(|id| !answered.contains(id) && !gapped.contains(id))
-        .map(|id| format!("coverage: operation {id} was not answered with 2xx"))
-        .collect();
-    for message in missing {
-        session.fail(message);
-    }
 }
 
 /// The Prism failure a dynamic run tolerates is recognised only at a `$ref` to a schema that
@@ -317,17 +285,6 @@ fn examples<B: DeserializeOwned>(session: &mut Session, operation_id: &str) -> V
     found
 }
 
-/// A JSON value decoded into a typed body; the failure names `what`.
-fn typed<B: DeserializeOwned>(session: &mut Session, what: &str, json: Value) -> Option<B> {
-    match serde_json::from_value(json) {
-        Ok(body) => Some(body),
-        Err(e) => {
-            session.fail(format!("{what}: does not decode into the typed body: {e}"));
-            None
-        }
-    }
-}
-
 /// Sends an example's typed body and checks that what went over the wire is the example as
 /// written: the typed body keeps every key and value of it.
 async fn call_example<T>(
@@ -348,19 +305,6 @@ async fn call_example<T>(
         )),
         Some(Err(e)) => session.fail(format!("{}: the body sent is not JSON: {e}", example.label)),
         None => {} // `call` reported that no request reached Prism.
-    }
-}
-
-/// JSON equality where numbers are compared by value (`0` and `0.0` are the same number; a
-/// typed `number` field sends the latter).
-fn same_json(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b)),
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(key, a)| b.get(key).is_some_and(|b| same_json(a, b)))
-        }
-        _ => a == b,
     }
 }
 
@@ -562,11 +506,6 @@ async fn evaluation_tasks(session: &mut Session) {
             .send();
         call_example(session, &example, request).await;
     }
-}
-
-fn task_type_of(task: &EvaluationTaskParam) -> String {
-    let json = serde_json::to_value(task).unwrap_or_default();
-    json["task_type"].as_str().unwrap_or("?").to_string()
 }
 
 async fn evaluation_items(session: &mut Session) {
@@ -1141,538 +1080,4 @@ async fn expect_error_response<T: std::fmt::Debug>(
     if let Some(problem) = problem {
         session.fail(format!("{operation} (Prefer: code={status}): {problem}"));
     }
-}
-
-// ------------------------------------------------------------------------------------------------
-// Create Evaluation bodies built in Rust
-// ------------------------------------------------------------------------------------------------
-
-/// A JSON object from a `json!` literal.
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        other => panic!("not an object: {other}"),
-    }
-}
-
-/// An item locator for `name`.
-fn at(name: &str) -> String {
-    format!("item.{name}")
-}
-
-/// One task of each type. Chat completion, inference and application variant are built with the
-/// constructors and setters (with `locators`, every field that accepts an item locator gets
-/// one), and so is guided decoding, with [`typed_run_condition`]; the others are the spec's
-/// `all_task_types` example tasks.
-fn every_task_type(session: &mut Session, locators: bool) -> Vec<EvaluationTaskParam> {
-    let mut tasks = vec![
-        chat_task(locators),
-        inference_task(locators),
-        application_variant_task(locators),
-        guided_decoding_task(session),
-    ];
-    let built: BTreeSet<String> = tasks.iter().map(task_type_of).collect();
-    let example = spec::request_examples("createEvaluation")
-        .into_iter()
-        .find(|(name, _)| name == "all_task_types");
-    let Some((_, example)) = example else {
-        session.fail("createEvaluation: no `all_task_types` example".to_string());
-        return tasks;
-    };
-    for task in example["tasks"].as_array().cloned().unwrap_or_default() {
-        let task_type = task["task_type"].as_str().unwrap_or("?").to_string();
-        if !built.contains(&task_type) {
-            let what = format!("createEvaluation: the `all_task_types` {task_type} task");
-            tasks.extend(typed::<EvaluationTaskParam>(session, &what, task));
-        }
-    }
-    tasks
-}
-
-/// A guided-decoding task whose run condition is [`typed_run_condition`], which must serialize
-/// as [`every_run_condition`].
-fn guided_decoding_task(session: &mut Session) -> EvaluationTaskParam {
-    let condition = typed_run_condition();
-    let sent = serde_json::to_value(&condition).unwrap_or_default();
-    if !same_json(&sent, &every_run_condition()) {
-        session.fail(format!(
-            "the typed run condition serializes as {sent}, not as {}",
-            every_run_condition()
-        ));
-    }
-    let choices = vec!["correct".to_string(), "incorrect".to_string()];
-    let configuration = GuidedDecodingRequest::new(choices, "openai/gpt-4o-mini", "Is {{item.answer}} correct?")
-        .system_prompt("You grade support answers.")
-        .inference_args(object(json!({"temperature": 0})))
-        .run_condition(condition);
-    AutoEvaluationGuidedDecodingEvaluationTaskParam::new(configuration)
-        .alias("correctness")
-        .into()
-}
-
-/// A run condition that uses every operator of the spec, nested four levels deep, with
-/// conditions and plain values as operands: the JSON the client must send.
-fn every_run_condition() -> Value {
-    let var = |path: &str| json!({"op": "var", "path": path});
-    let constant = |value: Value| json!({"op": "const", "value": value});
-    let compare = |op: &str, path: &str, value: Value| json!({"op": op, "left": var(path), "right": constant(value)});
-    json!({
-        "op": "or",
-        "operands": [
-            {"op": "and", "operands": [
-                compare("eq", "item.locale", json!("en-US")),
-                compare("ne", "item.reviewed", json!(true)),
-                compare("lt", "item.score", json!(0.5)),
-                compare("lte", "item.score", json!(1)),
-                compare("gt", "item.turns", json!(2)),
-                compare("gte", "item.turns", json!(1)),
-                {"op": "not", "operands": [
-                    {"op": "in", "left": var("item.category"), "operands": ["billing", constant(json!("login"))]}
-                ]},
-            ]},
-            {"op": "not_in", "left": var("item.category"), "operands": [1, true, "other"]},
-            {"op": "is_null", "operands": [var("item.reviewed_at")]},
-            {"op": "is_not_null", "operands": [var("item.answer")]},
-            true,
-        ]
-    })
-}
-
-/// [`every_run_condition`] built with the typed constructors.
-fn typed_run_condition() -> EvaluationRunConditionParam {
-    use sgp_evals::types::{
-        AndEvaluationRunConditionParam as And, ConstEvaluationRunConditionParam as Const,
-        EqEvaluationRunConditionParam as Eq, GtEvaluationRunConditionParam as Gt,
-        GteEvaluationRunConditionParam as Gte, InEvaluationRunConditionParam as In,
-        IsNotNullEvaluationRunConditionParam as IsNotNull, IsNullEvaluationRunConditionParam as IsNull,
-        LtEvaluationRunConditionParam as Lt, LteEvaluationRunConditionParam as Lte,
-        NeEvaluationRunConditionParam as Ne, NotEvaluationRunConditionParam as Not,
-        NotInEvaluationRunConditionParam as NotIn, OrEvaluationRunConditionParam as Or,
-        RunConditionOperandParam as Operand, ScalarValue, VarEvaluationRunConditionParam as Var,
-    };
-    fn nested(condition: impl Into<EvaluationRunConditionParam>) -> Operand {
-        Box::new(condition.into()).into()
-    }
-    let var = |path: &str| nested(Var::new(path));
-    let constant = |value: ScalarValue| nested(Const::new().value(value));
-    let text = |value: &str| ScalarValue::from(value.to_string());
-    let and = And::new(vec![
-        nested(Box::new(Eq::new(var("item.locale"), constant(text("en-US"))))),
-        nested(Box::new(Ne::new(var("item.reviewed"), constant(true.into())))),
-        nested(Box::new(Lt::new(var("item.score"), constant(0.5.into())))),
-        nested(Box::new(Lte::new(var("item.score"), constant(1.0.into())))),
-        nested(Box::new(Gt::new(var("item.turns"), constant(2.0.into())))),
-        nested(Box::new(Gte::new(var("item.turns"), constant(1.0.into())))),
-        nested(Not::new(vec![nested(Box::new(In::new(
-            var("item.category"),
-            vec![Operand::from(json!("billing")), constant(text("login"))],
-        )))])),
-    ]);
-    let not_in = NotIn::new(
-        var("item.category"),
-        vec![json!(1).into(), json!(true).into(), json!("other").into()],
-    );
-    Or::new(vec![
-        nested(and),
-        nested(Box::new(not_in)),
-        nested(IsNull::new(vec![var("item.reviewed_at")])),
-        nested(IsNotNull::new(vec![var("item.answer")])),
-        json!(true).into(),
-    ])
-    .into()
-}
-
-fn chat_task(locators: bool) -> EvaluationTaskParam {
-    let configuration = if locators {
-        ChatCompletionEvaluationTaskConfigurationParam::new("gpt-4o", at("messages"))
-            .audio(at("audio"))
-            .frequency_penalty(at("frequency_penalty"))
-            .function_call(at("function_call"))
-            .functions(at("functions"))
-            .logit_bias(at("logit_bias"))
-            .logprobs(at("logprobs"))
-            .max_completion_tokens(at("max_completion_tokens"))
-            .max_tokens(at("max_tokens"))
-            .metadata(at("metadata"))
-            .modalities(at("modalities"))
-            .n(at("n"))
-            .parallel_tool_calls(at("parallel_tool_calls"))
-            .prediction(at("prediction"))
-            .presence_penalty(at("presence_penalty"))
-            .response_format(at("response_format"))
-            .seed(at("seed"))
-            .store(at("store"))
-            .temperature(at("temperature"))
-            .tools(at("tools"))
-            .top_k(at("top_k"))
-            .top_logprobs(at("top_logprobs"))
-            .top_p(at("top_p"))
-    } else {
-        let messages = vec![
-            object(json!({"role": "system", "content": "Answer briefly."})),
-            object(json!({"role": "user", "content": "item.input"})),
-        ];
-        ChatCompletionEvaluationTaskConfigurationParam::new("gpt-4o", messages)
-            .audio(object(json!({"voice": "alloy", "format": "wav"})))
-            .frequency_penalty(0.5)
-            .function_call(object(json!({"name": "lookup"})))
-            .functions(vec![object(json!({"name": "lookup", "parameters": {}}))])
-            .logit_bias(BTreeMap::from([("50256".to_string(), -100_i64)]))
-            .logprobs(true)
-            .max_completion_tokens(256_i64)
-            .max_tokens(256_i64)
-            .metadata(BTreeMap::from([("suite".to_string(), "conformance".to_string())]))
-            .modalities(vec!["text".to_string()])
-            .n(1_i64)
-            .parallel_tool_calls(false)
-            .prediction(object(json!({"type": "content", "content": "Open Settings."})))
-            .presence_penalty(0.0)
-            .response_format(object(json!({"type": "json_object"})))
-            .seed(7_i64)
-            .store(false)
-            .temperature(0.2)
-            .tools(vec![object(
-                json!({"type": "function", "function": {"name": "lookup"}}),
-            )])
-            .top_k(40_i64)
-            .top_logprobs(2_i64)
-            .top_p(0.9)
-    };
-    let mut configuration = configuration
-        .reasoning_effort("low")
-        .stop("END".to_string())
-        .tool_choice("auto".to_string());
-    // A key the spec does not list: the configuration allows extra keys.
-    configuration
-        .additional_properties
-        .insert("verbosity".to_string(), json!("low"));
-    ChatCompletionEvaluationTaskParam::new(configuration)
-        .alias("chat")
-        .into()
-}
-
-fn inference_task(locators: bool) -> EvaluationTaskParam {
-    let configuration = GenericInferenceEvaluationTaskConfigurationParam::new("llama-3-8b-support");
-    let configuration = if locators {
-        configuration
-            .args(at("args"))
-            .inference_configuration(at("inference_configuration"))
-    } else {
-        configuration
-            .args(object(json!({"prompt": "item.input"})))
-            .inference_configuration(
-                LaunchInferenceConfigurationParam::new()
-                    .num_retries(2)
-                    .timeout_seconds(30),
-            )
-    };
-    GenericInferenceEvaluationTaskParam::new(configuration)
-        .alias("inference")
-        .into()
-}
-
-fn application_variant_task(locators: bool) -> EvaluationTaskParam {
-    let variant = "appvar_01jca1b2c3d4e5f6g7h8j9k0m1";
-    let configuration = if locators {
-        ApplicationVariantV1EvaluationTaskConfigurationParam::new(variant, at("inputs"))
-            .history(at("history"))
-            .operation_metadata(at("operation_metadata"))
-            .overrides(at("overrides"))
-    } else {
-        let trace = AgenticApplicationTraceEntryParam::new(
-            12_i64,
-            "node_1",
-            "the input",
-            "the output",
-            "completion",
-            "2024-11-07T05:31:56Z",
-            "workflow_1",
-        )
-        .operation_metadata(object(json!({"model": "gpt-4o"})));
-        let overrides = AgenticApplicationOverridesParam::new()
-            .concurrent(true)
-            .initial_state(AgenticApplicationInitialState::new("start", object(json!({"step": 0}))))
-            .partial_trace(vec![trace])
-            .return_span(true)
-            .use_channels(false);
-        let history = ApplicationVariantHistoryEntryParam::new("Hi", "Hello! How can I help?")
-            .session_data(object(json!({"turn": 1})));
-        ApplicationVariantV1EvaluationTaskConfigurationParam::new(variant, object(json!({"question": "item.input"})))
-            .history(vec![history])
-            .operation_metadata(object(json!({"source": "conformance"})))
-            .overrides(overrides)
-    };
-    ApplicationVariantV1EvaluationTaskParam::new(configuration)
-        .alias("variant")
-        .into()
-}
-
-/// The three body shapes, each with every task type and every optional field set.
-fn create_evaluation_bodies(session: &mut Session, locators: bool) -> [(&'static str, EvaluationCreateRequest); 3] {
-    let data = || {
-        vec![
-            object(json!({"input": "How do I reset my password?", "expected_output": "Open Settings."})),
-            object(json!({"input": "Can I export invoices?", "expected_output": "Yes, as CSV."})),
-        ]
-    };
-    let files = || {
-        vec![
-            BTreeMap::from([("screenshot".to_string(), FILE_ID.to_string())]),
-            BTreeMap::new(),
-        ]
-    };
-    let tags = || vec!["conformance".to_string()];
-    let metadata = || object(json!({"suite": "conformance", "round": 1}));
-    let taxonomy = || object(json!({"domain": "support"}));
-    let tasks = every_task_type(session, locators);
-    let standalone = EvaluationStandaloneCreateRequest::new("standalone", data())
-        .files(files())
-        .description("items given inline")
-        .tags(tags())
-        .metadata(metadata())
-        .tasks(tasks.clone())
-        .skip_prefilled_rows(true)
-        .taxonomy_params(taxonomy());
-    let mut reviewed = EvaluationDatasetItemReference::new("dsitem_01jc9w2f3g6h9j2k5m8n1p4q7s");
-    reviewed
-        .additional_properties
-        .insert("reviewer".to_string(), json!("alice"));
-    let from_dataset = EvaluationFromDatasetCreateRequest::new("from dataset", DATASET_ID)
-        .data(vec![EvaluationDatasetItemReference::new(DATASET_ITEM_ID), reviewed])
-        .description("items from a dataset")
-        .tags(tags())
-        .metadata(metadata())
-        .tasks(tasks.clone())
-        .skip_prefilled_rows(false)
-        .taxonomy_params(taxonomy());
-    let dataset = EvaluationDatasetParam::new("saved items")
-        .description("items saved as a new dataset")
-        .keys(vec!["input".to_string(), "expected_output".to_string()])
-        .tags(tags());
-    let with_dataset = EvaluationWithDatasetCreateRequest::new("with dataset", data(), dataset)
-        .files(files())
-        .description("items given inline and saved")
-        .tags(tags())
-        .metadata(metadata())
-        .tasks(tasks)
-        .skip_prefilled_rows(true)
-        .taxonomy_params(taxonomy());
-    [
-        ("standalone", standalone.into()),
-        ("from_dataset", from_dataset.into()),
-        ("with_dataset", with_dataset.into()),
-    ]
-}
-
-// ------------------------------------------------------------------------------------------------
-// Coverage, read from what went over the wire
-// ------------------------------------------------------------------------------------------------
-
-/// What the requests that Prism answered with 2xx covered, read from the wire.
-#[derive(Default)]
-struct Covered {
-    operations: BTreeSet<String>,
-    /// (operation, query parameter)
-    parameters: BTreeSet<(String, String)>,
-    /// (operation, array query parameter sent with two or more comma-joined values)
-    comma_joined: BTreeSet<(String, String)>,
-    /// (operation, header parameter)
-    headers: BTreeSet<(String, String)>,
-    /// (operation, variant): body shapes and tags, see [`body_variants`].
-    variants: BTreeSet<(String, String)>,
-}
-
-/// Every operation of the spec answered with 2xx, every query and header parameter sent, every
-/// array parameter sent comma-joined, and every body variant the spec names sent: each Create
-/// Evaluation shape with each task type, each task type added on its own, every run-condition
-/// operator (nested), partial update and restore, each question type, each widget type, each
-/// export format and method, a multipart upload, and file content asked for as JSON.
-fn check_coverage(session: &mut Session) {
-    let mut covered = Covered::default();
-    for exchange in session.exchanges() {
-        let Some(op) = spec::operation_for(&exchange.method, exchange.path()) else {
-            continue;
-        };
-        if !(200..300).contains(&exchange.status) || violation(exchange).is_some() {
-            continue;
-        }
-        let id = op.id.clone();
-        covered.operations.insert(id.clone());
-        for (name, value) in exchange.query_pairs() {
-            if op.array_query.contains(&name) && value.contains(',') {
-                covered.comma_joined.insert((id.clone(), name.clone()));
-            }
-            covered.parameters.insert((id.clone(), name));
-        }
-        for name in &op.headers {
-            if exchange.request_header(name).is_some() {
-                covered.headers.insert((id.clone(), name.clone()));
-            }
-        }
-        for variant in body_variants(&id, exchange) {
-            covered.variants.insert((id.clone(), variant));
-        }
-    }
-
-    let operations = spec::operations();
-    assert_eq!(operations.len(), 56, "the spec has 56 operations");
-    assert_eq!(
-        operations.iter().filter(|op| op.deprecated).count(),
-        5,
-        "5 of them deprecated"
-    );
-    let mut missing = Vec::new();
-    for op in operations {
-        if !covered.operations.contains(&op.id) {
-            missing.push(format!("operation {} was not answered with 2xx", op.id));
-        }
-        let pair = |name: &String| (op.id.clone(), name.clone());
-        for name in &op.query {
-            if !covered.parameters.contains(&pair(name)) {
-                missing.push(format!("query parameter `{name}` of {} was never sent", op.id));
-            }
-        }
-        for name in &op.array_query {
-            if !covered.comma_joined.contains(&pair(name)) {
-                missing.push(format!("{}: `{name}` was never sent comma-joined", op.id));
-            }
-        }
-        for name in &op.headers {
-            if !covered.headers.contains(&pair(name)) {
-                missing.push(format!("header parameter `{name}` of {} was never sent", op.id));
-            }
-        }
-    }
-    for (op, variant) in expected_variants() {
-        if !covered.variants.contains(&(op.to_string(), variant.clone())) {
-            missing.push(format!("{op}: no request with {variant} was answered"));
-        }
-    }
-    for message in missing {
-        session.fail(format!("coverage: {message}"));
-    }
-}
-
-/// The body variants every run must send, by operation; the tag values come from the spec.
-fn expected_variants() -> Vec<(&'static str, String)> {
-    let task_types = spec::tag_values("EvaluationTaskParam", Some("task_type"));
-    let mut expected = Vec::new();
-    for shape in ["standalone", "from_dataset", "with_dataset"] {
-        for task_type in &task_types {
-            expected.push(("createEvaluation", format!("shape {shape} + task {task_type}")));
-        }
-    }
-    for task_type in &task_types {
-        expected.push(("addEvaluationTask", format!("task {task_type}")));
-    }
-    for op in spec::tag_values("EvaluationRunConditionParam", Some("op")) {
-        expected.push(("createEvaluation", format!("run condition {op}")));
-        expected.push(("addEvaluationTask", format!("run condition {op}")));
-    }
-    expected.push(("createEvaluation", format!("run condition depth {MIN_CONDITION_DEPTH}")));
-    for op in ["updateEvaluation", "updateDataset", "updateQuestionSet"] {
-        expected.push((op, "restore".to_string()));
-        expected.push((op, "partial".to_string()));
-    }
-    for question_type in spec::tag_values("QuestionCreateRequest", Some("question_type")) {
-        expected.push(("createQuestion", format!("question {question_type}")));
-    }
-    for widget_type in spec::tag_values("EvaluationWidgetType", None) {
-        expected.push(("createEvaluationDashboardWidget", format!("widget {widget_type}")));
-    }
-    for format in spec::tag_values("ExportFormat", None) {
-        expected.push(("exportEvaluationItems", format!("format {format}")));
-    }
-    for method in spec::tag_values("ExportMethod", None) {
-        expected.push(("exportEvaluationItems", format!("method {method}")));
-    }
-    for operator in spec::tag_values("MetadataFilter", Some("operator")) {
-        expected.push(("filterEvaluations", format!("operator {operator}")));
-    }
-    expected.push(("createFile", "multipart".to_string()));
-    expected.push(("retrieveFileContent", "accept application/json".to_string()));
-    expected
-}
-
-/// How deep the run condition sent must nest (or > and > not > in).
-const MIN_CONDITION_DEPTH: usize = 4;
-
-/// The variants one answered request covers, named as in [`expected_variants`].
-fn body_variants(operation_id: &str, exchange: &support::relay::Exchange) -> Vec<String> {
-    let body = serde_json::from_slice::<Value>(&exchange.request_body).unwrap_or(Value::Null);
-    let mut variants = Vec::new();
-    match operation_id {
-        "createEvaluation" | "addEvaluationTask" => {
-            let tasks = match operation_id {
-                "addEvaluationTask" => vec![body["task"].clone()],
-                _ => body["tasks"].as_array().cloned().unwrap_or_default(),
-            };
-            let shape = if body.get("dataset_id").is_some() {
-                "from_dataset"
-            } else if body.get("dataset").is_some() {
-                "with_dataset"
-            } else {
-                "standalone"
-            };
-            for task in &tasks {
-                let task_type = task["task_type"].as_str().unwrap_or("?");
-                variants.push(match operation_id {
-                    "addEvaluationTask" => format!("task {task_type}"),
-                    _ => format!("shape {shape} + task {task_type}"),
-                });
-                let condition = &task["configuration"]["run_condition"];
-                let mut ops = BTreeSet::new();
-                let depth = condition_ops(condition, &mut ops);
-                variants.extend(ops.into_iter().map(|op| format!("run condition {op}")));
-                if depth >= MIN_CONDITION_DEPTH {
-                    variants.push(format!("run condition depth {MIN_CONDITION_DEPTH}"));
-                }
-            }
-        }
-        "updateEvaluation" | "updateDataset" | "updateQuestionSet" => {
-            let restore = body.get("restore").is_some();
-            variants.push(if restore { "restore" } else { "partial" }.to_string());
-        }
-        "createQuestion" => variants.push(format!("question {}", body["question_type"].as_str().unwrap_or("?"))),
-        "createEvaluationDashboardWidget" => variants.push(format!("widget {}", body["type"].as_str().unwrap_or("?"))),
-        "exportEvaluationItems" => {
-            variants.extend(body["export_format"].as_str().map(|f| format!("format {f}")));
-            variants.extend(body["export_method"].as_str().map(|m| format!("method {m}")));
-        }
-        "filterEvaluations" => {
-            let filters = body["filters"].as_array().into_iter().flatten();
-            variants.extend(
-                filters
-                    .filter_map(|f| f["operator"].as_str())
-                    .map(|o| format!("operator {o}")),
-            );
-        }
-        "createFile" => {
-            let content_type = exchange.request_header("content-type").unwrap_or_default();
-            if content_type.starts_with("multipart/form-data; boundary=") {
-                variants.push("multipart".to_string());
-            }
-        }
-        "retrieveFileContent" => {
-            if let Some(accept) = exchange.request_header("accept") {
-                variants.push(format!("accept {accept}"));
-            }
-        }
-        _ => {}
-    }
-    variants
-}
-
-/// The operators of a run condition tree (objects with `op`, found in `left`, `right` and
-/// `operands`) and its depth in conditions.
-fn condition_ops(node: &Value, ops: &mut BTreeSet<String>) -> usize {
-    let Some(op) = node.get("op").and_then(Value::as_str) else {
-        return 0;
-    };
-    ops.insert(op.to_string());
-    let children = [node.get("left"), node.get("right")]
-        .into_iter()
-        .flatten()
-        .chain(node["operands"].as_array().into_iter().flatten());
-    1 + children.map(|child| condition_ops(child, ops)).max().unwrap_or(0)
 }

@@ -1,7 +1,11 @@
 //! The conformance harness: Prism serving the spec, a recording relay in front of it, the
 //! generated client pointed at the relay, and the check that turns what Prism reported about each
-//! exchange into a failure.
+//! exchange into a failure (or, for the responses Prism cannot generate, into a reported gap);
+//! with the request bodies built in Rust (`bodies`) and the coverage read from the wire
+//! (`coverage`).
 
+pub mod bodies;
+pub mod coverage;
 pub mod prism;
 pub mod relay;
 pub mod spec;
