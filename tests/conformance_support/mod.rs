@@ -1,7 +1,11 @@
 //! The conformance harness: Prism serving the spec, a recording relay in front of it, the
 //! generated client pointed at the relay, and the check that turns what Prism reported about each
-//! exchange into a failure.
+//! exchange into a failure (or, for the responses Prism cannot generate, into a reported gap);
+//! with the request bodies built in Rust (`bodies`) and the coverage read from the wire
+//! (`coverage`).
 
+pub mod bodies;
+pub mod coverage;
 pub mod prism;
 pub mod relay;
 pub mod spec;
@@ -98,6 +102,82 @@ pub fn quote(bytes: &[u8]) -> String {
     format!("{}... ({} bytes)", &text[..end], bytes.len())
 }
 
+/// Prism's issue about the failure [`prism_gap`] recognises.
+pub const PRISM_CIRCULAR_REF_ISSUE: &str = "stoplightio/prism#2081";
+/// The faker's issue about the invalid values [`faker_cut_off`] recognises.
+pub const FAKER_CUT_OFF_ISSUE: &str = "json-schema-faker/json-schema-faker#345";
+
+/// When Prism generates a response (dynamic mode) and meets a `$ref` that its dereferencing
+/// turned into a pointer back into the operation (a schema that refers to itself), the faker it
+/// uses cannot follow that pointer and Prism answers 500 `Prop not found: paths (#/paths/...)`
+/// ([`PRISM_CIRCULAR_REF_ISSUE`]). That is Prism failing to produce a response, not a verdict
+/// on the request or the client. Returns the pointer when the exchange is exactly that: a 500
+/// from Prism whose pointer is, in our spec, a `$ref` to a self-referring schema.
+pub fn prism_gap(exchange: &Exchange) -> Option<String> {
+    if exchange.status != 500 || exchange.response_header("sl-violations").is_some() {
+        return None;
+    }
+    let body: Value = serde_json::from_slice(&exchange.response_body).ok()?;
+    let title = body["title"].as_str()?;
+    let rest = title.strip_prefix("Error: Prop not found: paths (")?;
+    let pointer = &rest[..rest.find(')')?];
+    spec::is_circular_ref_at(pointer).then(|| pointer.to_string())
+}
+
+/// When Prism's faker stops expanding a self-referring schema it can put a stand-in that is
+/// not a value of the schema: an object holding only the schema's `description` (seen with
+/// `ContainerChild` in contributor-task layouts). The client rightly refuses it. Returns what
+/// happened when the value at the client's decode path holds such a stand-in: an object whose
+/// only key is `description`, equal to the description of a self-referring schema of our spec.
+/// (The stand-in may sit deeper than the decode path: an untagged union reports its own
+/// position when a member fails further down.)
+pub fn faker_cut_off(response_body: &[u8], decode_path: &str) -> Option<String> {
+    let body: Value = serde_json::from_slice(response_body).ok()?;
+    let (at, schema) = stand_in(value_at(&body, decode_path)?, decode_path.to_string())?;
+    Some(format!(
+        "a value its schema does not allow: at `{at}` only the `description` of `{schema}`, a \
+         schema that refers to itself ({FAKER_CUT_OFF_ISSUE})"
+    ))
+}
+
+/// The first stand-in (see [`faker_cut_off`]) in `node` or below: its path and schema.
+fn stand_in(node: &Value, path: String) -> Option<(String, &'static str)> {
+    match node {
+        Value::Object(map) if map.len() == 1 => {
+            let description = map.get("description")?.as_str()?;
+            spec::self_referring_schema_described(description).map(|schema| (path, schema))
+        }
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(key, value)| stand_in(value, format!("{path}.{key}"))),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| stand_in(item, format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
+/// The value at a decode path such as `items[3].created_at` (`.` is the top level).
+fn value_at<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut node = root;
+    for part in path.split('.').filter(|part| !part.is_empty()) {
+        let (key, indexes) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
+        if !key.is_empty() {
+            node = node.get(key)?;
+        }
+        for index in indexes.split('[').filter(|i| !i.is_empty()) {
+            node = node.get(index.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    Some(node)
+}
+
+/// The spec's id of the operation an exchange was for.
+fn operation_id(exchange: &Exchange) -> String {
+    spec::operation_for(&exchange.method, exchange.path()).map_or_else(|| "?".to_string(), |op| op.id.clone())
+}
+
 /// A client builder with credentials, pointed at the relay.
 fn client(relay: &Relay) -> ClientBuilder {
     Client::builder()
@@ -119,6 +199,9 @@ pub struct Session {
     prism: Prism,
     failures: Vec<String>,
     exchanges: Vec<Exchange>,
+    /// (call label, operation id, what Prism did) of every exchange where Prism could not
+    /// produce a valid response ([`prism_gap`], [`faker_cut_off`]).
+    gaps: Vec<(String, String, String)>,
 }
 
 impl Session {
@@ -133,6 +216,7 @@ impl Session {
             prism,
             failures: Vec::new(),
             exchanges: Vec::new(),
+            gaps: Vec::new(),
         }
     }
 
@@ -151,21 +235,45 @@ impl Session {
 
     /// Sends one request through the generated client. Every exchange it caused must pass
     /// [`violation`], and the result must be `Ok` (the response decoded into the typed result);
-    /// otherwise a failure is recorded with Prism's details and `None` returned.
+    /// otherwise a failure is recorded with Prism's details and `None` returned. In dynamic
+    /// mode an exchange where Prism could not generate the response ([`prism_gap`]) is
+    /// recorded as a gap instead.
     pub async fn call<T>(&mut self, label: &str, request: impl Future<Output = Result<T, Error>>) -> Option<T> {
         let result = request.await;
         let exchanges = self.relay.take();
         let mut violated = false;
         for exchange in &exchanges {
-            if let Some(violation) = violation(exchange) {
+            let gap = match self.mode {
+                Mode::Dynamic { .. } => prism_gap(exchange),
+                Mode::Examples => None,
+            };
+            if let Some(pointer) = gap {
+                let what = format!(
+                    "500: its faker could not follow the circular $ref at {pointer} ({PRISM_CIRCULAR_REF_ISSUE})"
+                );
+                self.gaps.push((label.to_string(), operation_id(exchange), what));
+                violated = true;
+            } else if let Some(violation) = violation(exchange) {
                 self.failures.push(format!("{label}: {violation}"));
                 violated = true;
             }
         }
+        let cut_off = match (&self.mode, &result, exchanges.last()) {
+            (Mode::Dynamic { .. }, Err(error), Some(exchange)) => error
+                .decode_path()
+                .and_then(|path| faker_cut_off(&exchange.response_body, path))
+                .map(|what| (exchange, what)),
+            _ => None,
+        };
+        if let Some((exchange, what)) = cut_off {
+            self.gaps.push((label.to_string(), operation_id(exchange), what));
+            violated = true;
+        }
         let outcome = match result {
             Ok(value) => Some(value),
-            // The status error of a reported violation says nothing new.
-            Err(error) if violated && error.status().is_some() => None,
+            // The status error of a reported violation says nothing new, nor does the decode
+            // error of a recognised faker cut-off.
+            Err(error) if violated && (error.status().is_some() || error.decode_path().is_some()) => None,
             Err(error) => {
                 let mut message = format!("{label}: the client returned an error: {error}");
                 if let Some(path) = error.decode_path() {
@@ -188,6 +296,11 @@ impl Session {
     /// Records a failure found by the test itself.
     pub fn fail(&mut self, message: String) {
         self.failures.push(message);
+    }
+
+    /// The operations of which some call met a [`prism_gap`] or a [`faker_cut_off`].
+    pub fn gapped_operations(&self) -> std::collections::BTreeSet<&str> {
+        self.gaps.iter().map(|(_, operation, _)| operation.as_str()).collect()
     }
 
     /// Every exchange of the session so far.
@@ -215,12 +328,17 @@ impl Session {
             .map(|op| op.id.as_str())
             .collect();
         println!(
-            "{:?}: {} exchanges covering {} operations, {} failures",
+            "{:?}: {} exchanges covering {} operations, {} failures, {} calls Prism could not \
+             generate a valid response for",
             self.mode,
             self.exchanges.len(),
             operations.len(),
-            self.failures.len()
+            self.failures.len(),
+            self.gaps.len()
         );
+        for (label, _, what) in &self.gaps {
+            println!("    {label}: Prism answered {what}");
+        }
         if std::env::var_os("CONFORMANCE_DUMP").is_some() {
             for exchange in &self.exchanges {
                 println!(

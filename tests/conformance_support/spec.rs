@@ -1,6 +1,7 @@
 //! What the conformance run needs from the OpenAPI description: its operations with their query
-//! parameters, and the request examples.
+//! and header parameters, the request examples, and the tag values of the body variants.
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -40,6 +41,12 @@ pub struct Operation {
     pub path: String,
     /// The names of its query parameters (path-level and operation-level).
     pub query: Vec<String>,
+    /// The names of its query parameters whose schema is an array.
+    pub array_query: Vec<String>,
+    /// The names of its header parameters.
+    pub headers: Vec<String>,
+    /// Marked `deprecated: true`.
+    pub deprecated: bool,
     node: &'static Value,
 }
 
@@ -53,20 +60,28 @@ pub fn operations() -> &'static [Operation] {
             let item = deref(item);
             for method in HTTP_METHODS {
                 let Some(node) = item.get(method) else { continue };
-                let parameters = [item.get("parameters"), node.get("parameters")];
-                let query = parameters
+                let parameters: Vec<&'static Value> = [item.get("parameters"), node.get("parameters")]
                     .into_iter()
                     .flatten()
                     .flat_map(|list| list.as_array().into_iter().flatten())
                     .map(deref)
-                    .filter(|p| p["in"] == "query")
-                    .map(|p| p["name"].as_str().expect("a parameter name").to_string())
                     .collect();
+                let names = |place: &str, array_only: bool| -> Vec<String> {
+                    parameters
+                        .iter()
+                        .filter(|p| p["in"] == place)
+                        .filter(|p| !array_only || deref(&p["schema"])["type"] == "array")
+                        .map(|p| p["name"].as_str().expect("a parameter name").to_string())
+                        .collect()
+                };
                 found.push(Operation {
                     id: node["operationId"].as_str().expect("an operationId").to_string(),
                     method: method.to_ascii_uppercase(),
                     path: path.clone(),
-                    query,
+                    query: names("query", false),
+                    array_query: names("query", true),
+                    headers: names("header", false),
+                    deprecated: node["deprecated"] == true,
                     node,
                 });
             }
@@ -120,4 +135,140 @@ pub fn request_examples(operation_id: &str) -> Vec<(String, Value)> {
         .iter()
         .map(|(name, example)| (name.clone(), deref(example)["value"].clone()))
         .collect()
+}
+
+/// A schema of `components/schemas` by name.
+pub fn schema(name: &str) -> &'static Value {
+    spec()["components"]["schemas"]
+        .get(name)
+        .unwrap_or_else(|| panic!("no schema `{name}` in the spec"))
+}
+
+/// The string values a schema allows: its own `enum`, or the `enum` of `property` in each member
+/// of its `oneOf`/`anyOf` (or in itself); `null` is left out. This is how the spec names the
+/// variants of a tagged body (`task_type`, `question_type`, `op`).
+pub fn tag_values(schema_name: &str, property: Option<&str>) -> BTreeSet<String> {
+    let mut values = BTreeSet::new();
+    collect_tag_values(schema(schema_name), property, &mut values);
+    assert!(
+        !values.is_empty(),
+        "{schema_name}: no tag values for {property:?} (the check would be empty)"
+    );
+    values
+}
+
+fn collect_tag_values(node: &'static Value, property: Option<&str>, values: &mut BTreeSet<String>) {
+    let node = deref(node);
+    let members = ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|key| node.get(*key).and_then(Value::as_array))
+        .flatten();
+    let mut has_members = false;
+    for member in members {
+        has_members = true;
+        collect_tag_values(member, property, values);
+    }
+    if has_members {
+        return;
+    }
+    let holder = match property {
+        Some(property) => match node["properties"].get(property) {
+            Some(holder) => deref(holder),
+            None => return,
+        },
+        None => node,
+    };
+    let strings = holder["enum"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str);
+    values.extend(strings.map(str::to_string));
+}
+
+/// The string values the schema of a parameter of `components/parameters` allows.
+pub fn parameter_values(name: &str) -> BTreeSet<String> {
+    let parameter = spec()["components"]["parameters"]
+        .get(name)
+        .unwrap_or_else(|| panic!("no parameter `{name}` in the spec"));
+    let mut values = BTreeSet::new();
+    collect_tag_values(&parameter["schema"], None, &mut values);
+    assert!(
+        !values.is_empty(),
+        "parameter {name}: no values (the check would be empty)"
+    );
+    values
+}
+
+/// Whether the node at `pointer` (a JSON pointer into the description, `$ref`s followed on the
+/// way, as Prism reports locations of its dereferenced copy) is a `$ref` to a schema that
+/// refers back to itself.
+pub fn is_circular_ref_at(pointer: &str) -> bool {
+    let Some(path) = pointer.strip_prefix("#/") else {
+        return false;
+    };
+    let mut node = spec();
+    for token in path.split('/') {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let next = match deref(node) {
+            Value::Object(map) => map.get(&token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        let Some(next) = next else { return false };
+        node = next;
+    }
+    let Some(name) = node["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    else {
+        return false;
+    };
+    schema_refs_reach(name, name)
+}
+
+/// Whether following `$ref`s from schema `from` leads to schema `to`.
+fn schema_refs_reach(from: &str, to: &str) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut pending = vec![from.to_string()];
+    while let Some(name) = pending.pop() {
+        let mut refs = Vec::new();
+        collect_schema_refs(schema(&name), &mut refs);
+        for target in refs {
+            if target == to {
+                return true;
+            }
+            if seen.insert(target.clone()) {
+                pending.push(target);
+            }
+        }
+    }
+    false
+}
+
+fn collect_schema_refs(node: &Value, refs: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                refs.push(name.to_string());
+            }
+            map.values().for_each(|value| collect_schema_refs(value, refs));
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_schema_refs(item, refs)),
+        _ => {}
+    }
+}
+
+/// The name of the self-referring schema whose `description` is `description`, if any.
+pub fn self_referring_schema_described(description: &str) -> Option<&'static str> {
+    let schemas = spec()["components"]["schemas"].as_object()?;
+    schemas
+        .iter()
+        .filter(|(_, node)| node["description"] == description)
+        .map(|(name, _)| name.as_str())
+        .find(|name| schema_refs_reach(name, name))
 }
