@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use openapi_rust_gen::{CodegenError, Generator, Mode, Summary};
 
 /// The spec the client is generated from, relative to the workspace root.
@@ -169,4 +169,40 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 /// A unified diff of two texts, labelled with `path`.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     openapi_rust_gen::unified_diff(path, old, new)
+}
+
+/// What the change report says between two specs.
+pub struct Comparison {
+    pub breaking: usize,
+    pub compatible: usize,
+    /// The version the change needs (the new spec's when nothing changed).
+    pub required_version: String,
+}
+
+/// The change report from `old_spec` to `new_spec`, as `cargo xtask codegen` computes it.
+pub fn compare(old_spec: &Path, new_spec: &Path) -> Result<Comparison> {
+    let read = |path: &Path| std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()));
+    let changes = Generator::new("cargo xtask semver", display_path(Path::new("."), new_spec))
+        .compare(&read(old_spec)?, &read(new_spec)?)?;
+    Ok(Comparison {
+        breaking: changes.breaking(),
+        compatible: changes.compatible(),
+        required_version: changes
+            .required_version()
+            .unwrap_or_else(|| changes.version().to_owned()),
+    })
+}
+
+/// A crate for `spec` in `output`, outside any workspace (its own `[workspace]` table), as its
+/// first release: for tools that build it on its own.
+pub fn standalone_crate(spec: &Path, output: &Path) -> Result<()> {
+    let generator = Generator::new("cargo xtask semver", display_path(Path::new("."), spec)).first_release();
+    generator.run(spec, output, Mode::Write)?;
+    let manifest = output.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    if !text.contains("\n[workspace]") {
+        std::fs::write(&manifest, format!("{text}\n[workspace]\n"))
+            .with_context(|| format!("writing {}", manifest.display()))?;
+    }
+    Ok(())
 }

@@ -14,6 +14,7 @@ mod cmd;
 mod corpus;
 mod generate;
 mod scratch;
+mod semver;
 mod test;
 mod workspace;
 
@@ -43,6 +44,7 @@ fn dispatch(args: &[&str]) -> Result<()> {
         ["test"] => test::run_all(&workspace::root()?),
         ["corpus"] => corpus::check(&workspace::root()?),
         ["bench", rest @ ..] => bench::run(&workspace::root()?, rest),
+        ["semver"] => semver::check(&workspace::root()?),
         // Works on any spec, from anywhere: no workspace needed.
         ["generate", spec, output] => generate::generate_any(spec, None, output),
         ["generate", spec, crate_name, output] => generate::generate_any(spec, Some(crate_name), output),
@@ -57,6 +59,7 @@ fn usage() -> String {
   cargo xtask codegen --check   fail with a diff if generated-client/ is stale (changes nothing)
   cargo xtask test              install what the tests need and run every check
   cargo xtask corpus            generate and compile every spec of @readme/oas-examples; compare to tests/corpus/expectations.txt
+  cargo xtask semver            cargo-semver-checks on the previous release's crate and the client; its verdict must be the change report's
   cargo xtask generate SPEC [CRATE_NAME] OUT
                                 write a client crate for any OpenAPI 3.0 file (YAML or JSON) into OUT
 {}",
