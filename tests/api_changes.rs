@@ -44,6 +44,9 @@ fn seed_era_to_today() {
         .compare(&read(&history().join("sgp-evaluations-0.1.0.yaml")), &read(&today))
         .unwrap_or_else(|e| panic!("seed era → today: {e}"));
     assert_eq!(changes.required_version().as_deref(), Some("0.2.0"));
-    assert!(changes.version_is_enough(), "today's spec must say crate-version 0.2.0 or later");
+    assert!(
+        changes.version_is_enough(),
+        "today's spec must say crate-version 0.2.0 or later"
+    );
     insta::assert_snapshot!(changes.report());
 }

@@ -566,11 +566,8 @@ async fn a_rate_limited_page_is_retried_and_the_walk_goes_on() {
         .mount(&server)
         .await;
     let (client, clock) = client(&server.uri());
-    let filters = EvaluationFilterRequest::new(vec![MetadataFilter::new(
-        "team",
-        MetadataFilterOperator::Eq,
-        "support",
-    )]);
+    let filters =
+        EvaluationFilterRequest::new(vec![MetadataFilter::new("team", MetadataFilterOperator::Eq, "support")]);
 
     let walked: Vec<String> = client
         .evaluations()
