@@ -158,7 +158,7 @@ async fn requests(url: &str, count: usize, concurrency: usize, runs: usize) -> R
         let client = client.clone();
         move || {
             let client = client.clone();
-            async move { Ok(client.datasets().get("ds_1").await?) }
+            async move { Ok(client.datasets().retrieve("ds_1").await?) }
         }
     };
     let hand_call = {

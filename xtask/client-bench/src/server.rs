@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-const DATASET: &str = r#"{"id":"ds_1","object":"dataset","name":"Support golden set","description":"Questions and reference answers for the support bot.","created_at":"2024-11-05T14:02:10Z","created_by_user_id":"6f1c2b8e-3d4a-4f9b-8c7e-1a2b3c4d5e6f","tags":["support","golden"],"current_version_num":3}"#;
+const DATASET: &str = r#"{"id":"ds_1","object":"dataset","name":"Support golden set","description":"Questions and reference answers for the support bot.","created_at":"2024-11-05T14:02:10Z","created_by":{"id":"6f1c2b8e-3d4a-4f9b-8c7e-1a2b3c4d5e6f","type":"user","object":"identity"},"tags":["support","golden"],"current_version_num":3}"#;
 
 type PageKey = (usize, usize, usize);
 
@@ -144,7 +144,7 @@ pub fn page(start: usize, limit: usize, total: usize) -> Vec<u8> {
 
 fn item(k: usize) -> String {
     format!(
-        r#"{{"id":"item_{k:07}","object":"dataset.item","content_hash":"sha256:{:016x}{:016x}","created_at":"2024-11-07T05:31:56Z","created_by_user_id":"6f1c2b8e-3d4a-4f9b-8c7e-1a2b3c4d5e6f","data":{{"question":"What is {} + {}?","answer":"{}","difficulty":"easy","tags":["math","arithmetic"]}},"dataset_id":"ds_1"}}"#,
+        r#"{{"id":"item_{k:07}","object":"dataset.item","content_hash":"sha256:{:016x}{:016x}","created_at":"2024-11-07T05:31:56Z","updated_at":"2024-11-07T05:31:56Z","created_by":{{"id":"6f1c2b8e-3d4a-4f9b-8c7e-1a2b3c4d5e6f","type":"user","object":"identity"}},"data":{{"question":"What is {} + {}?","answer":"{}","difficulty":"easy","tags":["math","arithmetic"]}},"dataset_id":"ds_1"}}"#,
         k.wrapping_mul(0x9e37_79b9_7f4a_7c15),
         k.wrapping_mul(0xc2b2_ae3d_27d4_eb4f),
         k % 97,
