@@ -30,6 +30,7 @@ mod changes;
 mod codegen;
 pub mod diagnostic;
 mod emit;
+mod error;
 mod format;
 mod lower;
 mod model;
@@ -40,6 +41,7 @@ mod surface;
 mod write;
 
 pub use changes::ApiChanges;
-pub use codegen::{CodegenError, Generated, Generator, StageTimes, Summary};
+pub use codegen::{Generated, Generator, StageTimes, Summary};
+pub use error::CodegenError;
 pub use spec::load::MAX_NESTING;
 pub use write::{unified_diff, GeneratedFile, Mode};

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use crate::changelog::{self, CHANGELOG_FILE};
 use crate::changes::ApiChanges;
-use crate::codegen::CodegenError;
+use crate::error::CodegenError;
 use crate::surface::{ApiFile, Release, Surface, API_FILE};
 use crate::write::{GeneratedFile, Mode};
 

@@ -3,6 +3,7 @@
 
 mod bodies;
 mod components;
+mod deprecation;
 pub(crate) mod operations;
 mod params;
 pub(crate) mod settings;
@@ -15,21 +16,6 @@ use crate::lower::operations::lower_resources;
 use crate::lower::settings::lower_settings;
 use crate::lower::types::TypeSpace;
 use crate::model::{ApiModel, Body, Response, TypeDef, TypeId, TypeKind, TypeRef};
-
-/// The note of a `deprecated: true` schema, property or operation: its `x-deprecation-note`, or a
-/// plain one when it gives none.
-pub(crate) fn deprecation(
-    deprecated: bool,
-    extensions: &indexmap::IndexMap<String, serde_json::Value>,
-) -> Option<String> {
-    deprecated.then(|| {
-        extensions
-            .get("x-deprecation-note")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("deprecated by the API description")
-            .to_owned()
-    })
-}
 
 /// Builds the model. Errors in the returned diagnostics mean the model is incomplete.
 /// `document` is the spec as JSON; with it, `$ref`s may point anywhere in the document.

@@ -178,7 +178,7 @@ fn lower_operation(
         body,
         response,
         pagination,
-        deprecated: super::deprecation(operation.deprecated, &operation.extensions),
+        deprecated: crate::lower::deprecation::deprecation(operation.deprecated, &operation.extensions),
     })
 }
 

@@ -214,10 +214,50 @@ pub fn progenitor_variant_of_our_spec(settings: &Settings) -> Result<PathBuf> {
         }
         paths.retain(|_, item| item.as_object().is_some_and(|o| o.keys().any(|k| is_method(k))));
     }
+    spell_symbol_enums(&mut doc);
     let path = settings.scratch("specs")?.join("sgp-evaluations-progenitor.yaml");
     let yaml = serde_yaml::to_string(&doc).context("printing the progenitor variant of our spec")?;
     fs::write(&path, yaml).with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
+}
+
+/// progenitor (typify) panics on a string enum whose values have no letters or digits (`==`,
+/// `!=`: "Failed to make unique variant names"); in the variant such values are spelled out
+/// (`eq_eq`), which changes no type or shape that generation or compilation costs depend on.
+fn spell_symbol_enums(node: &mut serde_json::Value) {
+    match node {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Array(values)) = map.get_mut("enum") {
+                for value in values.iter_mut() {
+                    if let Some(text) = value.as_str().filter(|t| !t.chars().any(|c| c.is_ascii_alphanumeric())) {
+                        *value = serde_json::Value::String(spelled(text));
+                    }
+                }
+            }
+            map.values_mut().for_each(spell_symbol_enums);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(spell_symbol_enums),
+        _ => {}
+    }
+}
+
+/// `>=` → `gt_eq`: one word per symbol.
+fn spelled(text: &str) -> String {
+    let words: Vec<&str> = text
+        .chars()
+        .map(|c| match c {
+            '=' => "eq",
+            '!' => "not",
+            '<' => "lt",
+            '>' => "gt",
+            _ => "sym",
+        })
+        .collect();
+    if words.is_empty() {
+        "empty".to_owned()
+    } else {
+        words.join("_")
+    }
 }
 
 fn is_method(key: &str) -> bool {

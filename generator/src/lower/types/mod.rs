@@ -111,8 +111,10 @@ impl<'a> TypeSpace<'a> {
             match schema {
                 ReferenceOr::Item(schema) => {
                     space.types[id.0].doc = doc_of(schema);
-                    space.types[id.0].deprecated =
-                        crate::lower::deprecation(schema.schema_data.deprecated, &schema.schema_data.extensions);
+                    space.types[id.0].deprecated = crate::lower::deprecation::deprecation(
+                        schema.schema_data.deprecated,
+                        &schema.schema_data.extensions,
+                    );
                     let lowered = space.lower_schema(schema, &name, &pointer, Some(id));
                     if lowered.ty != TypeRef::Named(id) {
                         space.types[id.0].kind = TypeKind::Alias(lowered.ty);

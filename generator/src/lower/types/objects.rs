@@ -40,9 +40,9 @@ impl TypeSpace<'_> {
                 nullable: lowered.nullable,
                 doc: property.as_item().and_then(|s| doc_of(s)),
                 boxed: false,
-                deprecated: property
-                    .as_item()
-                    .and_then(|s| crate::lower::deprecation(s.schema_data.deprecated, &s.schema_data.extensions)),
+                deprecated: property.as_item().and_then(|s| {
+                    crate::lower::deprecation::deprecation(s.schema_data.deprecated, &s.schema_data.extensions)
+                }),
             });
         }
         self.check_required(view, pointer);
