@@ -223,6 +223,11 @@ fn check_nesting(raw: &Value) -> Result<(), Diagnostic> {
 /// The tokens (innermost first) of the first mapping or list, in document order, that lies more than
 /// `levels` collections deep, counting `node` itself. Recurses at most `levels + 1` times.
 fn nested_beyond(node: &Value, levels: usize) -> Option<Vec<String>> {
+    nested_beyond_under(node, levels, None)
+}
+
+/// [`nested_beyond`] for a node that is the value of `parent_key` (none for the root or a list item).
+fn nested_beyond_under(node: &Value, levels: usize, parent_key: Option<&str>) -> Option<Vec<String>> {
     let is_collection = node.is_object() || node.is_array();
     if !is_collection {
         return None;
@@ -237,13 +242,39 @@ fn nested_beyond(node: &Value, levels: usize) -> Option<Vec<String>> {
     match node {
         Value::Object(map) => map
             .iter()
-            .find_map(|(key, child)| Some(with_token(key.clone(), nested_beyond(child, below)?))),
+            .filter(|(key, _)| !is_free_json(key, parent_key))
+            .find_map(|(key, child)| Some(with_token(key.clone(), nested_beyond_under(child, below, Some(key))?))),
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(index, child)| Some(with_token(index.to_string(), nested_beyond(child, below)?))),
+            .find_map(|(index, child)| Some(with_token(index.to_string(), nested_beyond_under(child, below, None)?))),
         _ => None,
     }
+}
+
+/// Keys whose values are free JSON (examples, defaults, enum values, extensions): no stage recurses
+/// into them as schema, and the parsers bound their nesting themselves, so they do not count. In a
+/// mapping keyed by names (`properties`, `schemas`, …) the same words are names of schemas and
+/// objects, which count.
+fn is_free_json(key: &str, parent_key: Option<&str>) -> bool {
+    const NAME_KEYED: &[&str] = &[
+        "properties",
+        "schemas",
+        "parameters",
+        "responses",
+        "requestBodies",
+        "headers",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "paths",
+        "mapping",
+        "variables",
+        "encoding",
+        "content",
+    ];
+    let free = matches!(key, "example" | "examples" | "default" | "enum") || key.starts_with("x-");
+    free && !parent_key.is_some_and(|parent| NAME_KEYED.contains(&parent))
 }
 
 /// Only OpenAPI 3.0.x is read: openapiv3 models 3.0, and a 3.1 document would deserialize "successfully"
@@ -378,6 +409,20 @@ mod tests {
         let depth = error.pointer.matches('/').count() + 1;
         assert_eq!(depth, MAX_NESTING + 1, "{}", error.pointer);
         assert!(error.pointer.starts_with("#/deep/0/0/"), "{}", error.pointer);
+    }
+
+    #[test]
+    fn free_json_values_do_not_count_as_nesting() {
+        let nest = |levels: usize| (1..levels).fold(json!({}), |inner, _| json!([inner]));
+        let deep = nest(MAX_NESTING * 2);
+        for key in ["example", "examples", "default", "enum", "x-anything"] {
+            let document = json!({"components": {"schemas": {"A": {"type": "object", key: deep.clone()}}}});
+            assert!(check_nesting(&document).is_ok(), "{key}");
+        }
+        // The same words as names of properties or schemas are schemas, and count.
+        let schema = json!({"type": "object", "properties": {"example": {"items": deep.clone()}}});
+        assert!(check_nesting(&json!({"components": {"schemas": {"A": schema}}})).is_err());
+        assert!(check_nesting(&json!({"components": {"schemas": {"default": {"items": deep}}}})).is_err());
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
     let ours = ours_workspace(settings, &base.join("ours"), &cases)?;
     let binary = build_progenitor_bench(settings)?;
     let theirs = progenitor_workspace(&binary, &base.join("progenitor"), &cases)?;
-    let workspaces = [ours, theirs];
+    let mut workspaces = [ours, theirs];
+    let mut failures = Vec::new();
+    for workspace in &mut workspaces {
+        failures.extend(drop_crates_that_fail(workspace)?);
+    }
     for workspace in &workspaces {
         progress(&format!(
             "build: dependencies of {} (the first run downloads and compiles them)",
@@ -54,9 +58,11 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
                 runtime_lines,
                 check: Sample::default(),
                 build: Sample::default(),
+                failure: None,
             });
         }
     }
+    rows.extend(failures);
     for run in 0..settings.runs {
         for workspace in &workspaces {
             for (spec, package) in &workspace.crates {
@@ -127,6 +133,38 @@ fn progenitor_workspace(binary: &Path, dir: &Path, cases: &[(String, PathBuf)]) 
         generator: "progenitor",
         crates,
     })
+}
+
+/// Checks each crate alone; one that does not compile leaves the workspace (so that the others
+/// build) and becomes a row that says so, with the number of errors cargo reported.
+fn drop_crates_that_fail(workspace: &mut Workspace) -> Result<Vec<BuildRow>> {
+    let mut failed = Vec::new();
+    for (spec, package) in &workspace.crates {
+        progress(&format!("build: does {} {spec} compile?", workspace.generator));
+        let output = cargo(workspace, &["check", "-p", package]).output()?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let errors = stderr
+                .lines()
+                .filter(|l| l.starts_with("error[") || l.starts_with("error:"))
+                .count();
+            let (generated_lines, runtime_lines) = lines(&workspace.dir.join(package), workspace.generator);
+            failed.push(BuildRow {
+                spec: spec.clone(),
+                generator: workspace.generator,
+                generated_lines,
+                runtime_lines,
+                check: Sample::default(),
+                build: Sample::default(),
+                failure: Some(format!("does not compile ({errors} errors)")),
+            });
+        }
+    }
+    workspace
+        .crates
+        .retain(|(spec, _)| !failed.iter().any(|row| &row.spec == spec));
+    write_workspace(&workspace.dir, &workspace.crates)?;
+    Ok(failed)
 }
 
 /// The scratch workspace of `crates` (`(spec name, package name)`, one folder per package).

@@ -85,6 +85,8 @@ pub struct BuildRow {
     pub runtime_lines: usize,
     pub check: Sample,
     pub build: Sample,
+    /// Set when the generated crate does not compile (so it has no times): what cargo said.
+    pub failure: Option<String>,
 }
 
 #[derive(Debug)]
@@ -431,10 +433,14 @@ impl Report {
             .build
             .iter()
             .map(|r| {
-                let theirs = self.build_row(&r.spec, "progenitor");
+                let theirs = self.build_row(&r.spec, "progenitor").filter(|t| t.failure.is_none());
                 let relative = |ours: f64, pick: fn(&BuildRow) -> &Sample| match (r.generator, theirs) {
-                    ("ours", Some(t)) => ratio(ours / pick(t).median()),
+                    ("ours", Some(t)) if r.failure.is_none() => ratio(ours / pick(t).median()),
                     _ => String::new(),
+                };
+                let time = |sample: &Sample| match &r.failure {
+                    Some(failure) => failure.clone(),
+                    None => sample.time_cell(),
                 };
                 vec![
                     format!("`{}`", r.spec),
@@ -445,9 +451,9 @@ impl Report {
                     } else {
                         "– (a dependency)".to_owned()
                     },
-                    r.check.time_cell(),
+                    time(&r.check),
                     relative(r.check.median(), |t| &t.check),
-                    r.build.time_cell(),
+                    time(&r.build),
                     relative(r.build.median(), |t| &t.build),
                 ]
             })
@@ -804,6 +810,7 @@ mod tests {
             runtime_lines,
             check: sample(&[seconds, seconds * 0.97, seconds * 1.14]),
             build: sample(&[seconds * 2.2, seconds * 2.1]),
+            failure: None,
         };
         let build = vec![
             build_row("sgp-evaluations", "ours", 4_268, 2.11),
@@ -910,6 +917,32 @@ mod tests {
         ];
         let positions: Vec<usize> = order.iter().map(|s| text.find(s).unwrap_or(usize::MAX)).collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    }
+
+    #[test]
+    fn a_crate_that_does_not_compile_is_a_row_without_times_or_ratios() {
+        let mut report = fixture(5, 1.0);
+        let progenitor = report
+            .build
+            .iter_mut()
+            .find(|r| r.spec == "sgp-evaluations" && r.generator == "progenitor")
+            .expect("the fixture has progenitor's row");
+        progenitor.failure = Some("does not compile (124 errors)".to_owned());
+        progenitor.check = Sample::default();
+        progenitor.build = Sample::default();
+        let text = report.build_section();
+        let row = |generator: &str| {
+            text.lines()
+                .find(|l| l.starts_with("| `sgp-evaluations`") && l.contains(&format!("| {generator} |")))
+                .unwrap_or_else(|| panic!("no {generator} row in:\n{text}"))
+                .to_owned()
+        };
+        assert_eq!(row("progenitor").matches("does not compile (124 errors)").count(), 2);
+        assert!(
+            !row("ours").contains('×'),
+            "no ratio against a crate that does not compile: {}",
+            row("ours")
+        );
     }
 
     #[test]

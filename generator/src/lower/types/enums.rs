@@ -12,13 +12,38 @@ impl TypeSpace<'_> {
         target: Option<TypeId>,
     ) -> TypeRef {
         let mut values: Vec<String> = Vec::new();
-        for value in &view.enumeration {
-            // A repeated value would make two match arms for one string.
-            if let Value::String(s) = value {
-                if !values.contains(s) {
-                    values.push(s.clone());
+        for (index, value) in view.enumeration.iter().enumerate() {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                // `null` in a nullable enum is the absence of a value, not a variant.
+                Value::Null => continue,
+                // A number or boolean under `type: string` (common in hand-written specs) is kept
+                // as the text it stands for, so no value is dropped without a word.
+                Value::Number(_) | Value::Bool(_) => {
+                    let text = value.to_string();
+                    self.diagnostics.push(Diagnostic::warning(
+                        pointer::join(&pointer::join(pointer, "enum"), &index.to_string()),
+                        format!("enum value {value} is not a string under `type: string`; it is kept as the string \"{text}\""),
+                    ));
+                    text
                 }
+                Value::Array(_) | Value::Object(_) => {
+                    self.diagnostics.push(Diagnostic::warning(
+                        pointer::join(&pointer::join(pointer, "enum"), &index.to_string()),
+                        "a list or mapping cannot be a value of a string enum; it is left out",
+                    ));
+                    continue;
+                }
+            };
+            // A repeated value would make two match arms for one string.
+            if !values.contains(&text) {
+                values.push(text);
             }
+        }
+        // An enum with no value left would be an empty Rust enum, which the code around it cannot
+        // match on: the values are then any string.
+        if values.is_empty() {
+            return TypeRef::String;
         }
         if target.is_none() {
             if let Some(&id) = self.enums_by_values.get(&values) {

@@ -68,6 +68,9 @@ pub struct TypeSpace<'a> {
     pending_tags: Vec<PendingTag>,
     /// The property being lowered, innermost last: names shared constants after it.
     properties: Vec<String>,
+    /// The component schemas whose properties an `allOf` is merging right now, innermost last: a
+    /// merge that reaches one of them again refers to it instead of merging it once more.
+    merging: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -92,6 +95,7 @@ impl<'a> TypeSpace<'a> {
             enums_by_values: BTreeMap::new(),
             pending_tags: Vec::new(),
             properties: Vec::new(),
+            merging: Vec::new(),
             diagnostics: Vec::new(),
         };
         let Some(components) = &openapi.components else {

@@ -291,9 +291,14 @@ impl Walker {
             .enumerate()
             .find(|(_, value)| !value.is_null() && !fits(value))
         {
+            let kept = if type_name == "string" {
+                "; the generator keeps such values as their text"
+            } else {
+                ""
+            };
             let message = format!(
                 "`enum` value {value} is {} but the schema has `type: {type_name}`; openapiv3 then reads the \
-                 whole schema as untyped",
+                 whole schema as untyped{kept}",
                 json_type(value)
             );
             self.warning(&pointer::join(&enum_pointer, &index.to_string()), message);
