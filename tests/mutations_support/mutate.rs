@@ -91,6 +91,8 @@ const TREE_MUTATIONS: &[TreeMutation] = &[
     self_ref,
     ref_cycle,
     all_of_cycle,
+    all_of_property_cycle,
+    all_of_property_cycle,
     items_cycle,
     ref_into_property,
     duplicate_enum_value,
@@ -458,6 +460,38 @@ fn all_of_cycle(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     set_component(doc, &a, json!({ keyword: [{ "$ref": component_ref(&b) }] }))?;
     set_component(doc, &b, json!({ keyword: [{ "$ref": component_ref(&a) }] }))?;
     Some(format!("{keyword} cycle {a:?} → {b:?} → {a:?}"))
+}
+
+/// A property of `a` that is `allOf` of `b` and another member, where `b` is `a` itself or has a
+/// property of the same kind back to `a`: the AWS shape (`Expression.Not`), with the other member
+/// only a description or a real object with properties of its own.
+fn all_of_property_cycle(doc: &mut Value, rng: &mut Rng) -> Option<String> {
+    let names = component_names(doc);
+    let a = rng.pick(&names)?.clone();
+    let b = if rng.chance(50) {
+        a.clone()
+    } else {
+        rng.pick(&names)?.clone()
+    };
+    let sibling = if rng.chance(50) {
+        json!({ "description": "Annotates the reference." })
+    } else {
+        json!({ "type": "object", "properties": { "extra": { "type": "string" } } })
+    };
+    let property = |target: &str| json!({ "allOf": [{ "$ref": component_ref(target) }, sibling.clone()] });
+    let with_property = |doc: &mut Value, owner: &str, target: &str| -> Option<()> {
+        let schemas = doc.pointer_mut("/components/schemas")?.as_object_mut()?;
+        let owner = schemas.get_mut(owner)?.as_object_mut()?;
+        owner.insert("type".to_owned(), json!("object"));
+        let properties = owner.entry("properties").or_insert_with(|| json!({}));
+        properties.as_object_mut()?.insert("loop".to_owned(), property(target));
+        Some(())
+    };
+    with_property(doc, &a, &b)?;
+    if a != b {
+        with_property(doc, &b, &a)?;
+    }
+    Some(format!("allOf property cycle {a:?}.loop → {b:?} (sibling {sibling})"))
 }
 
 fn items_cycle(doc: &mut Value, rng: &mut Rng) -> Option<String> {
