@@ -38,7 +38,7 @@ mod send;
 pub mod union;
 
 pub use clock::{Clock, RecordingClock, TokioClock};
-pub use config::{ConfigBuilder, RequiredCredential, Runtime, Secret};
+pub use config::{ConfigBuilder, CredentialForm, RequiredCredential, Runtime, Secret};
 pub use decode::decode_json_body;
 pub use error::{Error, ErrorKind};
 pub use multipart::{FileUpload, MultipartForm};

@@ -26,6 +26,8 @@ pub struct Settings {
 /// A header sent on every request, such as an API key.
 #[derive(Clone, Debug)]
 pub struct Credential {
+    /// How the value is written into the header.
+    pub kind: CredentialKind,
     pub header: String,
     /// The builder method that sets it, e.g. `api_key`.
     pub setter: String,
@@ -358,6 +360,17 @@ pub struct StatusResponse {
     pub variant: String,
     /// `Json`, `Bytes` or `Empty`.
     pub body: Response,
+}
+
+/// The kinds of security scheme a client can send, by how the credential is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// `apiKey` in a header: the value as given.
+    ApiKeyHeader,
+    /// `http` bearer, `oauth2` and `openIdConnect`: `Authorization: Bearer <token>`.
+    Bearer,
+    /// `http` basic: `Authorization: Basic <base64 of user:password>`.
+    Basic,
 }
 
 /// The names a request builder uses for its own members: the body, its runtime and options, its

@@ -87,6 +87,50 @@ pub struct ConfigBuilder {
     default_headers: Vec<(String, String)>,
 }
 
+/// How a credential's value is written into its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialForm {
+    /// As given: an API key.
+    Raw,
+    /// `Bearer <token>`: HTTP bearer, and OAuth 2 or OpenID Connect access tokens (which the
+    /// caller obtains; this client does not run those flows).
+    Bearer,
+    /// `Basic <base64 of user:password>`: HTTP basic; the value is `user:password`.
+    Basic,
+}
+
+impl CredentialForm {
+    /// The header value for `value`; an empty value stays empty (not set).
+    pub fn apply(self, value: &str) -> String {
+        if value.is_empty() {
+            return String::new();
+        }
+        match self {
+            CredentialForm::Raw => value.to_owned(),
+            CredentialForm::Bearer => format!("Bearer {value}"),
+            CredentialForm::Basic => format!("Basic {}", base64(value.as_bytes())),
+        }
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4), for HTTP basic credentials.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> shift) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// One credential header and where its value may come from.
 #[derive(Clone)]
 struct Credential {
@@ -138,8 +182,14 @@ impl ConfigBuilder {
 
     /// Reads the credential for `header` from the environment variable `var`, if it is set and
     /// not empty, and remembers `var` so that a missing credential can name it.
-    pub fn credential_from_env(mut self, header: &'static str, var: &'static str) -> Self {
-        let value = env_value(var).map(Secret::new);
+    pub fn credential_from_env(self, header: &'static str, var: &'static str) -> Self {
+        self.credential_from_env_as(header, var, CredentialForm::Raw)
+    }
+
+    /// [`Self::credential_from_env`], with the variable's value written in `form` (a bearer
+    /// token, or `user:password` for HTTP basic).
+    pub fn credential_from_env_as(mut self, header: &'static str, var: &'static str, form: CredentialForm) -> Self {
+        let value = env_value(var).map(|value| Secret::new(form.apply(&value)));
         let entry = self.credential_entry(header);
         entry.env_var = Some(var);
         if value.is_some() {
@@ -582,6 +632,62 @@ mod tests {
         assert!(sent.is_sensitive());
         let runtime_debug = format!("{runtime:?} {runtime:#?} {:?}", runtime.headers());
         assert!(!runtime_debug.contains(expected), "{runtime_debug}");
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+        ];
+        for (input, expected) in cases.into_iter().chain([("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]) {
+            assert_eq!(base64(input.as_bytes()), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn credential_forms_write_the_header_value() {
+        assert_eq!(CredentialForm::Raw.apply("k"), "k");
+        assert_eq!(CredentialForm::Bearer.apply("tok"), "Bearer tok");
+        assert_eq!(
+            CredentialForm::Basic.apply("Aladdin:open sesame"),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        for form in [CredentialForm::Raw, CredentialForm::Bearer, CredentialForm::Basic] {
+            assert_eq!(form.apply(""), "", "an empty value stays not set");
+        }
+    }
+
+    #[tokio::test]
+    async fn bearer_and_basic_credentials_are_sent_and_never_shown() {
+        let server = test_server::serve(vec![response("200 OK", "{}")]).await;
+        let runtime = ConfigBuilder::new("https://unused.example.com")
+            .base_url(&server.base_url)
+            .credential("authorization", CredentialForm::Bearer.apply("tok-secret-9"))
+            .build(&[])
+            .unwrap();
+        let debug = format!("{runtime:?}");
+        assert!(!debug.contains("tok-secret-9"), "{debug}");
+        let _: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
+        let request = &server.requests().await[0];
+        assert!(
+            request.contains("\r\nauthorization: Bearer tok-secret-9\r\n"),
+            "{request}"
+        );
+
+        let builder = ConfigBuilder::new("https://default.example.com").credential_from_env_as(
+            "authorization",
+            "PATH",
+            CredentialForm::Basic,
+        );
+        let path = std::env::var("PATH").expect("PATH is set");
+        let expected = CredentialForm::Basic.apply(path.trim());
+        let runtime = builder.build(&[]).unwrap();
+        assert_eq!(runtime.headers()["authorization"].as_bytes(), expected.as_bytes());
+        assert!(runtime.headers()["authorization"].is_sensitive());
     }
 
     #[test]

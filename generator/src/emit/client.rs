@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::common::{doc_attrs, inner_doc_attrs};
-use crate::model::ApiModel;
+use crate::model::{ApiModel, Credential, CredentialKind};
 use crate::naming::ident;
 
 /// ```text
@@ -23,26 +23,17 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
         };
         quote!(RequiredCredential { header: #header, setter: #setter, env_var: #env })
     });
-    let credential_setters = settings.credentials.iter().map(|c| {
-        let setter = ident(&c.setter);
-        let header = &c.header;
-        let mut text = format!("Sets the `{header}` header sent with every request.");
-        if let Some(doc) = &c.doc {
-            text = format!("{text}\n\n{doc}");
-        }
-        let doc = doc_attrs(Some(&text));
-        quote! {
-            #doc
-            pub fn #setter(mut self, value: impl Into<String>) -> Self {
-                self.config = self.config.credential(#header, value);
-                self
-            }
-        }
-    });
+    let credential_setters = settings.credentials.iter().map(credential_setter);
     let env_reads = settings.credentials.iter().filter_map(|c| {
         let header = &c.header;
         let var = c.env_var.as_ref()?;
-        Some(quote!(.credential_from_env(#header, #var)))
+        Some(match c.kind {
+            CredentialKind::ApiKeyHeader => quote!(.credential_from_env(#header, #var)),
+            kind => {
+                let form = credential_form(kind);
+                quote!(.credential_from_env_as(#header, #var, #form))
+            }
+        })
     });
     let base_url_env = settings
         .base_url_env
@@ -51,7 +42,14 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
     let mut sources: Vec<String> = settings
         .credentials
         .iter()
-        .filter_map(|c| c.env_var.as_ref().map(|var| format!("`{var}` ({})", c.setter)))
+        .filter_map(|c| {
+            let form = if c.kind == CredentialKind::Basic {
+                ", as `user:password`"
+            } else {
+                ""
+            };
+            c.env_var.as_ref().map(|var| format!("`{var}` ({}{form})", c.setter))
+        })
         .collect();
     if let Some(var) = &settings.base_url_env {
         sources.push(format!("`{var}` (base URL, optional)"));
@@ -211,6 +209,67 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
 }
 
 /// The crate root: docs with a quick start, the module tree and the re-exports.
+/// The builder method that sets one credential: the value as given (an API key), a bearer token,
+/// or a user name and password (HTTP basic).
+fn credential_setter(c: &Credential) -> TokenStream {
+    let setter = ident(&c.setter);
+    let header = &c.header;
+    let first = match c.kind {
+        CredentialKind::ApiKeyHeader => format!("Sets the `{header}` header sent with every request."),
+        CredentialKind::Bearer => {
+            "Sets the bearer token sent with every request (`Authorization: Bearer …`).".to_owned()
+        }
+        CredentialKind::Basic => {
+            "Sets the user name and password sent with every request (HTTP basic authentication).".to_owned()
+        }
+    };
+    let text = match &c.doc {
+        Some(doc) => format!("{first}\n\n{doc}"),
+        None => first,
+    };
+    let doc = doc_attrs(Some(&text));
+    let form = credential_form(c.kind);
+    match c.kind {
+        CredentialKind::ApiKeyHeader => quote! {
+            #doc
+            pub fn #setter(mut self, value: impl Into<String>) -> Self {
+                self.config = self.config.credential(#header, value);
+                self
+            }
+        },
+        CredentialKind::Bearer => quote! {
+            #doc
+            pub fn #setter(mut self, token: impl Into<String>) -> Self {
+                self.config = self.config.credential(#header, #form.apply(&token.into()));
+                self
+            }
+        },
+        CredentialKind::Basic => quote! {
+            #doc
+            pub fn #setter(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+                let (username, password) = (username.into(), password.into());
+                // Both empty is "not set", which `build` reports; anything else is sent.
+                let pair = if username.is_empty() && password.is_empty() {
+                    String::new()
+                } else {
+                    format!("{username}:{password}")
+                };
+                self.config = self.config.credential(#header, #form.apply(&pair));
+                self
+            }
+        },
+    }
+}
+
+/// The runtime's name for how a credential is written into its header.
+fn credential_form(kind: CredentialKind) -> TokenStream {
+    match kind {
+        CredentialKind::ApiKeyHeader => quote!(crate::runtime::CredentialForm::Raw),
+        CredentialKind::Bearer => quote!(crate::runtime::CredentialForm::Bearer),
+        CredentialKind::Basic => quote!(crate::runtime::CredentialForm::Basic),
+    }
+}
+
 pub fn emit_lib(model: &ApiModel) -> TokenStream {
     let settings = &model.settings;
     let crate_ident = settings.crate_name.replace('-', "_");

@@ -7,7 +7,7 @@ use openapiv3::{APIKeyLocation, OpenAPI, SecurityScheme};
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Credential, Settings};
+use crate::model::{Credential, CredentialKind, Settings};
 use crate::naming;
 use crate::spec::pointer;
 
@@ -96,39 +96,131 @@ fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Ve
     let mut credentials = Vec::new();
     for (key, scheme) in &components.security_schemes {
         let pointer = pointer::join("#/components/securitySchemes", key);
-        let Some(SecurityScheme::APIKey {
-            location,
-            name,
-            description,
-            extensions,
-        }) = scheme.as_item()
-        else {
+        let Some(scheme) = scheme.as_item() else {
             diagnostics.push(Diagnostic::warning(
                 pointer,
-                "only `apiKey` security schemes are supported; skipped",
+                "a security scheme `$ref` is not followed; skipped",
             ));
             continue;
         };
-        if !matches!(location, APIKeyLocation::Header) {
+        let (kind, header, description, extensions) = match scheme {
+            SecurityScheme::APIKey {
+                location: APIKeyLocation::Header,
+                name,
+                description,
+                extensions,
+            } => (CredentialKind::ApiKeyHeader, name.clone(), description, extensions),
+            SecurityScheme::HTTP {
+                scheme: http,
+                bearer_format,
+                description,
+                extensions,
+            } => {
+                let kind = match http.to_ascii_lowercase().as_str() {
+                    "bearer" => CredentialKind::Bearer,
+                    "basic" => CredentialKind::Basic,
+                    other => {
+                        diagnostics.push(Diagnostic::warning(
+                            pointer,
+                            format!("HTTP `{other}` authentication is not supported (bearer and basic are); skipped"),
+                        ));
+                        continue;
+                    }
+                };
+                let description = match (description, bearer_format) {
+                    (Some(text), Some(format)) => Some(format!("{text}\n\nThe token is a {format}.")),
+                    (None, Some(format)) => Some(format!("The token is a {format}.")),
+                    (description, None) => description.clone(),
+                };
+                credentials.push(credential(
+                    key,
+                    kind,
+                    "authorization",
+                    description.as_ref(),
+                    extensions,
+                    &required,
+                ));
+                continue;
+            }
+            SecurityScheme::OAuth2 {
+                description,
+                extensions,
+                ..
+            }
+            | SecurityScheme::OpenIDConnect {
+                description,
+                extensions,
+                ..
+            } => {
+                let note =
+                    "An access token the caller obtains (this client does not run OAuth 2 or OpenID Connect flows).";
+                let description = Some(match description {
+                    Some(text) => format!("{text}\n\n{note}"),
+                    None => note.to_owned(),
+                });
+                credentials.push(credential(
+                    key,
+                    CredentialKind::Bearer,
+                    "authorization",
+                    description.as_ref(),
+                    extensions,
+                    &required,
+                ));
+                continue;
+            }
+            SecurityScheme::APIKey { .. } => {
+                diagnostics.push(Diagnostic::warning(
+                    pointer,
+                    "API keys in a query or cookie are not supported (header API keys are); skipped",
+                ));
+                continue;
+            }
+        };
+        credentials.push(credential(
+            key,
+            kind,
+            &header,
+            description.as_ref(),
+            extensions,
+            &required,
+        ));
+    }
+    let mut headers = BTreeSet::new();
+    for c in &credentials {
+        if !headers.insert(c.header.to_ascii_lowercase()) {
             diagnostics.push(Diagnostic::warning(
-                pointer,
-                "only header API keys are supported; skipped",
+                "#/components/securitySchemes",
+                format!(
+                    "more than one security scheme is sent in the `{}` header; the one set last wins",
+                    c.header
+                ),
             ));
-            continue;
         }
-        let setter = extensions
-            .get("x-rust-name")
-            .and_then(Value::as_str)
-            .map_or_else(|| naming::field_name(key), naming::field_name);
-        credentials.push(Credential {
-            header: name.clone(),
-            setter,
-            env_var: extensions.get("x-env-var").and_then(Value::as_str).map(str::to_owned),
-            doc: description.clone(),
-            required: required.contains(key),
-        });
     }
     credentials
+}
+
+/// One credential from its scheme's key and extensions (`x-rust-name` for the setter, `x-env-var`).
+fn credential(
+    key: &str,
+    kind: CredentialKind,
+    header: &str,
+    description: Option<&String>,
+    extensions: &indexmap::IndexMap<String, Value>,
+    required: &BTreeSet<&String>,
+) -> Credential {
+    let setter = extensions
+        .get("x-rust-name")
+        .and_then(Value::as_str)
+        .map_or_else(|| naming::field_name(key), naming::field_name);
+    Credential {
+        kind,
+        header: header.to_owned(),
+        setter,
+        env_var: extensions.get("x-env-var").and_then(Value::as_str).map(str::to_owned),
+        doc: description.cloned(),
+        required: required.iter().any(|r| r.as_str() == key),
+    }
 }
 
 #[cfg(test)]
