@@ -50,16 +50,7 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
     let mut rows: Vec<BuildRow> = Vec::new();
     for workspace in &workspaces {
         for (spec, package) in &workspace.crates {
-            let (generated_lines, runtime_lines) = lines(&workspace.dir.join(package), workspace.generator);
-            rows.push(BuildRow {
-                spec: spec.clone(),
-                generator: workspace.generator,
-                generated_lines,
-                runtime_lines,
-                check: Sample::default(),
-                build: Sample::default(),
-                failure: None,
-            });
+            rows.push(new_row(workspace, spec, package, None));
         }
     }
     rows.extend(failures);
@@ -148,16 +139,8 @@ fn drop_crates_that_fail(workspace: &mut Workspace) -> Result<Vec<BuildRow>> {
                 .lines()
                 .filter(|l| l.starts_with("error[") || l.starts_with("error:"))
                 .count();
-            let (generated_lines, runtime_lines) = lines(&workspace.dir.join(package), workspace.generator);
-            failed.push(BuildRow {
-                spec: spec.clone(),
-                generator: workspace.generator,
-                generated_lines,
-                runtime_lines,
-                check: Sample::default(),
-                build: Sample::default(),
-                failure: Some(format!("does not compile ({errors} errors)")),
-            });
+            let failure = format!("does not compile ({errors} errors)");
+            failed.push(new_row(workspace, spec, package, Some(failure)));
         }
     }
     workspace
@@ -165,6 +148,21 @@ fn drop_crates_that_fail(workspace: &mut Workspace) -> Result<Vec<BuildRow>> {
         .retain(|(spec, _)| !failed.iter().any(|row| &row.spec == spec));
     write_workspace(&workspace.dir, &workspace.crates)?;
     Ok(failed)
+}
+
+/// A row for one crate, before any time is measured: its lines, and why it has no times if it
+/// does not compile.
+fn new_row(workspace: &Workspace, spec: &str, package: &str, failure: Option<String>) -> BuildRow {
+    let (generated_lines, runtime_lines) = lines(&workspace.dir.join(package), workspace.generator);
+    BuildRow {
+        spec: spec.to_owned(),
+        generator: workspace.generator,
+        generated_lines,
+        runtime_lines,
+        check: Sample::default(),
+        build: Sample::default(),
+        failure,
+    }
 }
 
 /// The scratch workspace of `crates` (`(spec name, package name)`, one folder per package).

@@ -292,12 +292,7 @@ impl<'a> TypeSpace<'a> {
                 nullable,
             };
         }
-        let ty = if !view.one_of.is_empty() || !view.any_of.is_empty() {
-            let (members, keyword) = if view.one_of.is_empty() {
-                (view.any_of, "anyOf")
-            } else {
-                (view.one_of, "oneOf")
-            };
+        let ty = if let Some((members, keyword)) = view.union_members() {
             if let Some(lowered) = self.lower_null_union(members, keyword, name_hint, pointer) {
                 return lowered;
             }
@@ -319,8 +314,7 @@ impl<'a> TypeSpace<'a> {
         name_hint: &str,
         pointer: &str,
     ) -> Option<Lowered> {
-        let members_pointer = pointer::join(pointer, keyword);
-        let member_pointer = |index: usize| pointer::join(&members_pointer, &index.to_string());
+        let member_pointer = |index: usize| member_pointer(pointer, keyword, index);
         let mut others = members
             .iter()
             .enumerate()
@@ -339,17 +333,13 @@ impl<'a> TypeSpace<'a> {
     /// Whether a schema (at `pointer`) admits `null`: `nullable: true`, or a null-union.
     fn admits_null(&self, schema: &Schema, pointer: &str) -> bool {
         let view = view_of(schema);
-        let (members, keyword) = if view.one_of.is_empty() {
-            (view.any_of, "anyOf")
-        } else {
-            (view.one_of, "oneOf")
-        };
-        let members_pointer = pointer::join(pointer, keyword);
         schema.schema_data.nullable
-            || members
-                .iter()
-                .enumerate()
-                .any(|(index, member)| self.is_null_only(member, &pointer::join(&members_pointer, &index.to_string())))
+            || view.union_members().is_some_and(|(members, keyword)| {
+                members
+                    .iter()
+                    .enumerate()
+                    .any(|(index, member)| self.is_null_only(member, &member_pointer(pointer, keyword, index)))
+            })
     }
 
     /// Whether a schema admits `null` and nothing else: `nullable: true` with `enum: [null]`, read
@@ -360,11 +350,7 @@ impl<'a> TypeSpace<'a> {
             ReferenceOr::Item(_) => member_pointer,
         };
         if let Some(raw) = self.document.and_then(|document| pointer::resolve(document, place)) {
-            return raw.get("nullable") == Some(&Value::Bool(true))
-                && raw
-                    .get("enum")
-                    .and_then(Value::as_array)
-                    .is_some_and(|values| values == &[Value::Null]);
+            return raw.as_object().is_some_and(crate::spec::validate::is_null_only);
         }
         match member {
             ReferenceOr::Item(schema) => schema.schema_data.nullable && view_of(schema).enumeration == [Value::Null],
@@ -468,6 +454,11 @@ fn name_from_pointer(pointer: &str) -> String {
         .rev()
         .find(|t| !STRUCTURAL.contains(&t.as_str()) && !t.contains('/') && !t.chars().all(|c| c.is_ascii_digit()));
     naming::type_name(meaningful.map_or("Referenced", String::as_str))
+}
+
+/// `#/…/anyOf/2`: the pointer of a union's member.
+fn member_pointer(union_pointer: &str, keyword: &str, index: usize) -> String {
+    pointer::join(&pointer::join(union_pointer, keyword), &index.to_string())
 }
 
 #[cfg(test)]

@@ -15,11 +15,7 @@ impl TypeSpace<'_> {
     ) -> TypeRef {
         if members.len() == 1 && target.is_none() {
             return self
-                .lower(
-                    &members[0],
-                    name_hint,
-                    &pointer::join(&pointer::join(pointer, keyword), "0"),
-                )
+                .lower(&members[0], name_hint, &member_pointer(pointer, keyword, 0))
                 .ty;
         }
         let id = target.unwrap_or_else(|| self.push_inline(name_hint, pointer, doc_of(schema)));
@@ -27,7 +23,7 @@ impl TypeSpace<'_> {
         let mut variants = Vec::new();
         let mut member_refs = Vec::new();
         for (index, member) in members.iter().enumerate() {
-            let member_pointer = pointer::join(&pointer::join(pointer, keyword), &index.to_string());
+            let member_pointer = member_pointer(pointer, keyword, index);
             let variant_name = shorten_variant_name(&self.variant_name(member), &name);
             let hint = format!("{name}{variant_name}");
             let lowered = self.lower(member, &hint, &member_pointer);

@@ -84,6 +84,19 @@ pub(crate) fn view_of(schema: &Schema) -> View<'_> {
     v
 }
 
+impl<'s> View<'s> {
+    /// The members of a `oneOf` (or else an `anyOf`) and that keyword, if the schema is a union.
+    pub(crate) fn union_members(&self) -> Option<(&'s [ReferenceOr<Schema>], &'static str)> {
+        if !self.one_of.is_empty() {
+            Some((self.one_of, "oneOf"))
+        } else if !self.any_of.is_empty() {
+            Some((self.any_of, "anyOf"))
+        } else {
+            None
+        }
+    }
+}
+
 /// A schema without `type` but with object or array keywords is meant as that type.
 pub(super) fn infer_type(view: &View<'_>) -> Option<&'static str> {
     if !view.properties.is_empty() || view.additional.is_some() {

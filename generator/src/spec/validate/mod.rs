@@ -32,6 +32,7 @@ use crate::spec::line_index::LineIndex;
 use crate::spec::pointer;
 use operations::check_operations;
 use refs::check_refs;
+pub(crate) use structure::is_null_only;
 use structure::Walker;
 
 /// Every check; needs only the raw document and its line index, so the loader can also run it when

@@ -406,8 +406,9 @@ fn known_mistake(object: Object, key: &str, value: &Value) -> Option<String> {
     Some(message)
 }
 
-/// `nullable: true` with `enum: [null]`: a schema that admits `null` and nothing else.
-fn is_null_only(map: &Map<String, Value>) -> bool {
+/// `nullable: true` with `enum: [null]`: a schema that admits `null` and nothing else (the null
+/// branch of a null-union, which lowering reads the same way).
+pub(crate) fn is_null_only(map: &Map<String, Value>) -> bool {
     map.get("nullable") == Some(&Value::Bool(true))
         && map
             .get("enum")
