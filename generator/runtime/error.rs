@@ -23,7 +23,8 @@ const DECODE_BODY_PREVIEW_BYTES: usize = 200;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The client could not be built: a missing credential, a bad base URL or header.
+    /// The client could not be built (a missing credential, a bad base URL or header), or a
+    /// credential the operation requires is not set; nothing was sent.
     Config,
     /// The request could not be built (empty path parameter, invalid header, unserializable
     /// body); it was not sent.
@@ -228,6 +229,11 @@ impl Error {
         source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
     ) -> Self {
         Error::config(message).with_source(source)
+    }
+
+    /// No credential alternative `operation` requires is complete; it was not sent.
+    pub(crate) fn missing_credentials(operation: &'static Operation, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Config, Some(operation), message.into())
     }
 
     /// The request could not be built; it was not sent.

@@ -23,6 +23,7 @@ use crate::write::{write_files, GeneratedFile, Mode};
 /// The hand-written runtime, copied into every generated crate at `src/runtime/`.
 const RUNTIME_FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../runtime/mod.rs")),
+    ("auth.rs", include_str!("../runtime/auth.rs")),
     ("clock.rs", include_str!("../runtime/clock.rs")),
     ("config.rs", include_str!("../runtime/config.rs")),
     ("decode.rs", include_str!("../runtime/decode.rs")),

@@ -21,19 +21,31 @@ pub struct Settings {
     pub default_base_url: String,
     pub base_url_env: Option<String>,
     pub credentials: Vec<Credential>,
+    /// The root `security` list: what an operation without its own list requires.
+    pub default_security: Security,
 }
 
-/// A header sent on every request, such as an API key.
+/// What an operation requires: alternatives in order, each naming the schemes (by their keys
+/// under `components.securitySchemes`) sent together. Empty: nothing.
+pub type Security = Vec<Vec<String>>;
+
+/// A security scheme the client can send: a builder setter, and a value sent with the operations
+/// that require it.
 #[derive(Clone, Debug)]
 pub struct Credential {
-    /// How the value is written into the header.
+    /// The scheme's key under `components.securitySchemes`, as requirements name it.
+    pub scheme: String,
+    /// How the value is written.
     pub kind: CredentialKind,
-    pub header: String,
+    pub location: CredentialLocation,
+    /// The header, query parameter or cookie that carries it.
+    pub parameter: String,
     /// The builder method that sets it, e.g. `api_key`.
     pub setter: String,
     pub env_var: Option<String>,
     pub doc: Option<String>,
-    pub required: bool,
+    /// Every operation requires it, so the client's `build` fails without it.
+    pub required_by_every_operation: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -192,6 +204,8 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Set when the operation says `deprecated: true`.
     pub deprecated: Option<String>,
+    /// The operation's own `security` list, when it has one (else the API's default applies).
+    pub security: Option<Security>,
 }
 
 /// How a cursor-paginated list operation is walked. Names are Rust field names.
@@ -365,12 +379,20 @@ pub struct StatusResponse {
 /// The kinds of security scheme a client can send, by how the credential is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CredentialKind {
-    /// `apiKey` in a header: the value as given.
-    ApiKeyHeader,
+    /// `apiKey`: the value as given.
+    ApiKey,
     /// `http` bearer, `oauth2` and `openIdConnect`: `Authorization: Bearer <token>`.
     Bearer,
     /// `http` basic: `Authorization: Basic <base64 of user:password>`.
     Basic,
+}
+
+/// Where a credential is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CredentialLocation {
+    Header,
+    Query,
+    Cookie,
 }
 
 /// The names a request builder uses for its own members: the body, its runtime and options, its

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
+use crate::runtime::auth::{Credentials, OperationSecurity, SecurityScheme};
 use crate::runtime::clock::{Clock, TokioClock};
 use crate::runtime::error::Error;
 use crate::runtime::operation::Operation;
@@ -61,17 +62,6 @@ impl fmt::Display for Secret {
     }
 }
 
-/// A credential the generated client cannot work without, checked by [`ConfigBuilder::build`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RequiredCredential {
-    /// The header that carries it, e.g. `x-api-key`.
-    pub header: &'static str,
-    /// The name of the generated builder method that sets it, e.g. `api_key`.
-    pub setter: &'static str,
-    /// The environment variable it can also come from, if any.
-    pub env_var: Option<&'static str>,
-}
-
 /// Builds a [`Runtime`]; the generated client's builder wraps this.
 #[derive(Clone, Default)]
 #[must_use = "a ConfigBuilder does nothing until `build` is called"]
@@ -80,6 +70,7 @@ pub struct ConfigBuilder {
     env_base_url: Option<String>,
     base_url: Option<String>,
     credentials: Vec<Credential>,
+    operation_security: Option<&'static OperationSecurity>,
     options: ClientOptions,
     clock: Option<Arc<dyn Clock>>,
     http_client: Option<reqwest::Client>,
@@ -87,54 +78,12 @@ pub struct ConfigBuilder {
     default_headers: Vec<(String, String)>,
 }
 
-/// How a credential's value is written into its header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CredentialForm {
-    /// As given: an API key.
-    Raw,
-    /// `Bearer <token>`: HTTP bearer, and OAuth 2 or OpenID Connect access tokens (which the
-    /// caller obtains; this client does not run those flows).
-    Bearer,
-    /// `Basic <base64 of user:password>`: HTTP basic; the value is `user:password`.
-    Basic,
-}
-
-impl CredentialForm {
-    /// The header value for `value`; an empty value stays empty (not set).
-    pub fn apply(self, value: &str) -> String {
-        if value.is_empty() {
-            return String::new();
-        }
-        match self {
-            CredentialForm::Raw => value.to_owned(),
-            CredentialForm::Bearer => format!("Bearer {value}"),
-            CredentialForm::Basic => format!("Basic {}", base64(value.as_bytes())),
-        }
-    }
-}
-
-/// Standard base64 with padding (RFC 4648 §4), for HTTP basic credentials.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> shift) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// One credential header and where its value may come from.
+/// One scheme's credential and where its value may come from. The value is as the caller gives
+/// it (a key, a token, `user:password`); its scheme's form is applied by `build`.
 #[derive(Clone)]
 struct Credential {
-    header: &'static str,
+    /// The security scheme's name.
+    scheme: &'static str,
     explicit: Option<Secret>,
     from_env: Option<Secret>,
     /// The variable named by `credential_from_env`, for the "not set" message.
@@ -173,24 +122,18 @@ impl ConfigBuilder {
         self
     }
 
-    /// Sets a credential sent in `header` on every request (marked sensitive, never printed);
-    /// wins over the environment.
-    pub fn credential(mut self, header: &'static str, value: impl Into<String>) -> Self {
-        self.credential_entry(header).explicit = Some(Secret::new(value));
+    /// Sets the credential of security scheme `scheme` (never printed; sent only with the
+    /// operations that require it, see [`OperationSecurity`]); wins over the environment.
+    pub fn credential(mut self, scheme: &'static str, value: impl Into<String>) -> Self {
+        self.credential_entry(scheme).explicit = Some(Secret::new(value));
         self
     }
 
-    /// Reads the credential for `header` from the environment variable `var`, if it is set and
+    /// Reads the credential of `scheme` from the environment variable `var`, if it is set and
     /// not empty, and remembers `var` so that a missing credential can name it.
-    pub fn credential_from_env(self, header: &'static str, var: &'static str) -> Self {
-        self.credential_from_env_as(header, var, CredentialForm::Raw)
-    }
-
-    /// [`Self::credential_from_env`], with the variable's value written in `form` (a bearer
-    /// token, or `user:password` for HTTP basic).
-    pub fn credential_from_env_as(mut self, header: &'static str, var: &'static str, form: CredentialForm) -> Self {
-        let value = env_value(var).map(|value| Secret::new(form.apply(&value)));
-        let entry = self.credential_entry(header);
+    pub fn credential_from_env(mut self, scheme: &'static str, var: &'static str) -> Self {
+        let value = env_value(var).map(Secret::new);
+        let entry = self.credential_entry(scheme);
         entry.env_var = Some(var);
         if value.is_some() {
             entry.from_env = value;
@@ -252,14 +195,30 @@ impl ConfigBuilder {
         self
     }
 
+    /// Says what each operation requires of the `schemes` given to [`build`](Self::build)
+    /// (default: [`OperationSecurity::NONE`], nothing is sent).
+    pub fn operation_security(mut self, security: &'static OperationSecurity) -> Self {
+        self.operation_security = Some(security);
+        self
+    }
+
     /// Checks the settings and builds the runtime.
     ///
-    /// Every credential in `required` must have a value; a missing one is a `Config` error that
-    /// says how to set it, e.g. `api_key is not set: call .api_key(..) or set EXAMPLE_API_KEY`.
-    pub fn build(self, required: &[RequiredCredential]) -> Result<Runtime, Error> {
-        self.check_required(required)?;
+    /// `schemes` are the security schemes credentials may be set for. Each one required by every
+    /// operation must have a value; a missing one is a `Config` error that says how to set it,
+    /// e.g. `api_key is not set: call .api_key(..) or set EXAMPLE_API_KEY`. Other missing
+    /// credentials are reported by the requests that need them.
+    pub fn build(self, schemes: &'static [SecurityScheme]) -> Result<Runtime, Error> {
+        self.check_required(schemes)?;
         let base_url = self.checked_base_url()?;
         let headers = self.headers()?;
+        let values: Vec<(&'static str, &Secret)> = self
+            .credentials
+            .iter()
+            .filter_map(|credential| Some((credential.scheme, credential.value()?)))
+            .collect();
+        let security = self.operation_security.unwrap_or(&OperationSecurity::NONE);
+        let credentials = Credentials::new(schemes, security, &values)?;
         let options = ClientOptions {
             custom_http_client: self.http_client.is_some(),
             ..self.options
@@ -273,22 +232,23 @@ impl ConfigBuilder {
                 base_url,
                 client,
                 headers,
+                credentials,
                 options,
                 clock: self.clock.unwrap_or_else(|| Arc::new(TokioClock)),
             }),
         })
     }
 
-    fn credential_entry(&mut self, header: &'static str) -> &mut Credential {
+    fn credential_entry(&mut self, scheme: &'static str) -> &mut Credential {
         let position = self
             .credentials
             .iter()
-            .position(|credential| credential.header.eq_ignore_ascii_case(header));
+            .position(|credential| credential.scheme == scheme);
         let index = match position {
             Some(index) => index,
             None => {
                 self.credentials.push(Credential {
-                    header,
+                    scheme,
                     explicit: None,
                     from_env: None,
                     env_var: None,
@@ -306,23 +266,21 @@ impl ConfigBuilder {
             .unwrap_or(&self.default_base_url)
     }
 
-    /// Reports every missing credential at once, so that fixing the setup takes one round.
-    fn check_required(&self, required: &[RequiredCredential]) -> Result<(), Error> {
+    /// Reports every missing credential that every operation requires at once, so that fixing
+    /// the setup takes one round.
+    fn check_required(&self, schemes: &[SecurityScheme]) -> Result<(), Error> {
         let mut missing = Vec::new();
-        for requirement in required {
+        for scheme in schemes.iter().filter(|scheme| scheme.required_by_every_operation) {
             let credential = self
                 .credentials
                 .iter()
-                .find(|credential| credential.header.eq_ignore_ascii_case(requirement.header));
+                .find(|credential| credential.scheme == scheme.name);
             if credential.and_then(Credential::value).is_some() {
                 continue;
             }
-            let env_var = requirement.env_var.or(credential.and_then(|c| c.env_var));
-            let setter = requirement.setter;
-            missing.push(match env_var {
-                Some(var) => format!("{setter} is not set: call .{setter}(..) or set {var}"),
-                None => format!("{setter} is not set: call .{setter}(..)"),
-            });
+            let env_var = scheme.env_var.or(credential.and_then(|c| c.env_var));
+            let how = SecurityScheme { env_var, ..*scheme }.how_to_set();
+            missing.push(format!("{} is not set: {how}", scheme.setter));
         }
         if missing.is_empty() {
             return Ok(());
@@ -352,8 +310,8 @@ impl ConfigBuilder {
         Ok(base_url.to_string())
     }
 
-    /// The headers added to every request: user agent, default headers, then credentials (last,
-    /// so a default header cannot replace a credential by accident).
+    /// The headers added to every request: user agent and default headers. Credentials are added
+    /// per request, after these, so a default header cannot replace a credential by accident.
     fn headers(&self) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
         if let Some(user_agent) = &self.user_agent {
@@ -368,20 +326,6 @@ impl ConfigBuilder {
             })?;
             headers.insert(header_name, header_value);
         }
-        for credential in &self.credentials {
-            let Some(secret) = credential.value() else { continue };
-            let header_name = parse_header_name(credential.header)?;
-            // The value is not echoed: it is the secret.
-            let mut header_value = HeaderValue::from_str(secret.expose()).map_err(|source| {
-                let message = format!(
-                    "the credential for header `{}` is not a valid header value",
-                    credential.header
-                );
-                Error::config_with_source(message, source)
-            })?;
-            header_value.set_sensitive(true);
-            headers.insert(header_name, header_value);
-        }
         Ok(headers)
     }
 }
@@ -392,7 +336,7 @@ impl fmt::Debug for ConfigBuilder {
         let credentials: Vec<(&str, Option<&Secret>)> = self
             .credentials
             .iter()
-            .map(|credential| (credential.header, credential.value()))
+            .map(|credential| (credential.scheme, credential.value()))
             .collect();
         let default_headers: Vec<&str> = self.default_headers.iter().map(|(name, _)| name.as_str()).collect();
         f.debug_struct("ConfigBuilder")
@@ -419,8 +363,10 @@ struct RuntimeInner {
     /// Without a trailing `/`; paths start with one.
     base_url: String,
     client: reqwest::Client,
-    /// Added to every request; credential values are marked sensitive.
+    /// Added to every request.
     headers: HeaderMap,
+    /// Added to the requests whose operation requires them.
+    credentials: Credentials,
     /// Timeouts and retries as set on the client; requests may override them.
     options: ClientOptions,
     clock: Arc<dyn Clock>,
@@ -445,6 +391,10 @@ impl Runtime {
         &self.inner.headers
     }
 
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
     pub(crate) fn options(&self) -> &ClientOptions {
         &self.inner.options
     }
@@ -455,12 +405,13 @@ impl Runtime {
 }
 
 impl fmt::Debug for Runtime {
-    /// Shows the base URL and header names only, never header values.
+    /// Shows the base URL, header names and which credentials are set, never their values.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let header_names: Vec<&str> = self.inner.headers.keys().map(HeaderName::as_str).collect();
         f.debug_struct("Runtime")
             .field("base_url", &self.inner.base_url)
             .field("headers", &header_names)
+            .field("credentials", &self.inner.credentials)
             .field("options", &self.inner.options)
             .field("clock", &self.inner.clock)
             .finish()
@@ -511,14 +462,25 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::auth::{CredentialForm, Location};
     use crate::runtime::error::ErrorKind;
     use crate::runtime::operation::Method;
     use crate::runtime::test_server::{self, response};
 
-    const KEY: RequiredCredential = RequiredCredential {
-        header: "x-api-key",
+    const KEY: SecurityScheme = SecurityScheme {
+        name: "apiKey",
+        location: Location::Header,
+        parameter: "x-api-key",
+        form: CredentialForm::Raw,
         setter: "api_key",
         env_var: Some("EXAMPLE_API_KEY"),
+        required_by_every_operation: true,
+    };
+    const SCHEMES: &[SecurityScheme] = &[KEY];
+    /// Every operation sends the key.
+    const KEY_EVERYWHERE: &OperationSecurity = &OperationSecurity {
+        default: &[&["apiKey"]],
+        by_operation: &[],
     };
     /// A variable name no environment sets.
     const UNSET_VAR: &str = "RUNTIME_TEST_VARIABLE_THAT_IS_NEVER_SET_4F2A";
@@ -528,6 +490,14 @@ mod tests {
         method: Method::Get,
         path: "/v1/things",
     };
+
+    /// The one request `runtime` sends for [`LIST`] to a server that answers 200.
+    async fn request_sent(builder: ConfigBuilder) -> String {
+        let server = test_server::serve(vec![response("200 OK", "{}")]).await;
+        let runtime = builder.base_url(&server.base_url).build(SCHEMES).unwrap();
+        let _: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
+        server.requests().await.remove(0)
+    }
 
     #[test]
     fn secret_never_prints_its_value() {
@@ -539,27 +509,24 @@ mod tests {
     #[test]
     fn debug_output_hides_credentials() {
         let builder = ConfigBuilder::new("https://api.example.com")
-            .credential("x-api-key", "sk-secret-123")
+            .credential("apiKey", "sk-secret-123")
             .default_header("x-team", "t1");
         let builder_debug = format!("{builder:?}");
         assert!(!builder_debug.contains("sk-secret-123"), "{builder_debug}");
-        assert!(builder_debug.contains("x-api-key"), "{builder_debug}");
+        assert!(builder_debug.contains("\"apiKey\", Some(***)"), "{builder_debug}");
 
-        let runtime = builder.build(&[KEY]).unwrap();
+        let runtime = builder.build(SCHEMES).unwrap();
         let runtime_debug = format!("{runtime:?} {runtime:#?}");
         assert!(!runtime_debug.contains("sk-secret-123"), "{runtime_debug}");
-        assert!(runtime_debug.contains("x-api-key"), "{runtime_debug}");
+        assert!(runtime_debug.contains("(\"apiKey\", \"header\")"), "{runtime_debug}");
         assert!(runtime_debug.contains("https://api.example.com"), "{runtime_debug}");
-
-        let header_debug = format!("{:?}", runtime.headers());
-        assert!(!header_debug.contains("sk-secret-123"), "{header_debug}");
     }
 
     #[test]
     fn missing_credential_names_setter_and_env_var() {
         let error = ConfigBuilder::new("https://api.example.com")
-            .credential_from_env("x-api-key", UNSET_VAR)
-            .build(&[KEY])
+            .credential_from_env("apiKey", UNSET_VAR)
+            .build(SCHEMES)
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Config);
         assert_eq!(error.operation_id(), None);
@@ -572,38 +539,72 @@ mod tests {
 
     #[test]
     fn missing_credential_falls_back_to_the_recorded_env_var() {
-        let required = [
-            RequiredCredential { env_var: None, ..KEY },
-            RequiredCredential {
-                header: "x-workspace",
+        const SCHEMES: &[SecurityScheme] = &[
+            SecurityScheme { env_var: None, ..KEY },
+            SecurityScheme {
+                name: "workspace",
+                parameter: "x-workspace",
                 setter: "workspace",
                 env_var: None,
+                ..KEY
+            },
+            SecurityScheme {
+                name: "basic",
+                parameter: "authorization",
+                form: CredentialForm::Basic,
+                setter: "basic",
+                env_var: Some("EXAMPLE_BASIC"),
+                ..KEY
             },
         ];
         let error = ConfigBuilder::new("https://api.example.com")
-            .credential_from_env("X-Api-Key", UNSET_VAR)
-            .build(&required)
+            .credential_from_env("apiKey", UNSET_VAR)
+            .build(SCHEMES)
             .unwrap_err();
         assert_eq!(
             error.to_string(),
             format!(
                 "invalid client configuration: api_key is not set: call .api_key(..) or set {UNSET_VAR}; \
-                 workspace is not set: call .workspace(..)"
+                 workspace is not set: call .workspace(..); \
+                 basic is not set: call .basic(..) or set EXAMPLE_BASIC as user:password"
             )
         );
     }
 
     #[test]
-    fn explicit_values_win_over_the_environment() {
+    fn only_credentials_every_operation_requires_are_checked_by_build() {
+        const OPTIONAL: &[SecurityScheme] = &[SecurityScheme {
+            required_by_every_operation: false,
+            ..KEY
+        }];
+        let runtime = ConfigBuilder::new("https://api.example.com").build(OPTIONAL);
+        assert!(runtime.is_ok(), "{runtime:?}");
+    }
+
+    #[test]
+    fn a_credential_for_an_unknown_scheme_is_a_config_error() {
+        let error = ConfigBuilder::new("https://api.example.com")
+            .credential("apiKey", "k")
+            .credential("elsewhere", "k")
+            .build(SCHEMES)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid client configuration: `elsewhere` is not a security scheme of this API"
+        );
+    }
+
+    #[tokio::test]
+    async fn explicit_values_win_over_the_environment() {
         // PATH is set in every test environment; it stands in for a configured variable.
         let builder = ConfigBuilder::new("https://default.example.com/")
-            .credential("x-api-key", "explicit")
-            .credential_from_env("x-api-key", "PATH")
+            .credential("apiKey", "explicit")
+            .credential_from_env("apiKey", "PATH")
             .base_url_from_env(UNSET_VAR);
         assert_eq!(builder.credentials[0].value().map(Secret::expose), Some("explicit"));
         assert_eq!(builder.resolved_base_url(), "https://default.example.com/");
-        let runtime = builder.build(&[KEY]).unwrap();
-        assert_eq!(runtime.headers()["x-api-key"], "explicit");
+        let request = request_sent(builder.operation_security(KEY_EVERYWHERE)).await;
+        assert!(request.contains("\r\nx-api-key: explicit\r\n"), "{request}");
 
         let runtime = ConfigBuilder::new("https://default.example.com")
             .base_url("http://127.0.0.1:8080/prefix/")
@@ -612,82 +613,25 @@ mod tests {
         assert_eq!(runtime.base_url(), "http://127.0.0.1:8080/prefix");
     }
 
-    #[test]
-    fn a_credential_from_the_environment_is_sent_as_read_and_never_shown() {
+    #[tokio::test]
+    async fn a_credential_from_the_environment_is_sent_as_read_and_never_shown() {
         // PATH is set in every test environment; it stands in for a configured variable (setting
         // one would race with the other tests, which read the environment in parallel).
         let path = std::env::var("PATH").expect("PATH is set");
         let expected = path.trim();
         assert!(!expected.is_empty(), "PATH is blank");
 
-        let builder = ConfigBuilder::new("https://default.example.com").credential_from_env("x-api-key", "PATH");
+        let builder = ConfigBuilder::new("https://default.example.com").credential_from_env("apiKey", "PATH");
         assert_eq!(builder.credentials[0].value().map(Secret::expose), Some(expected));
         let builder_debug = format!("{builder:?} {builder:#?}");
         assert!(!builder_debug.contains(expected), "{builder_debug}");
-        assert!(builder_debug.contains("\"x-api-key\", Some(***)"), "{builder_debug}");
+        assert!(builder_debug.contains("\"apiKey\", Some(***)"), "{builder_debug}");
 
-        let runtime = builder.build(&[KEY]).unwrap();
-        let sent = &runtime.headers()["x-api-key"];
-        assert_eq!(sent.as_bytes(), expected.as_bytes());
-        assert!(sent.is_sensitive());
-        let runtime_debug = format!("{runtime:?} {runtime:#?} {:?}", runtime.headers());
+        let runtime = builder.clone().build(SCHEMES).unwrap();
+        let runtime_debug = format!("{runtime:?} {runtime:#?}");
         assert!(!runtime_debug.contains(expected), "{runtime_debug}");
-    }
-
-    #[test]
-    fn base64_matches_rfc_4648() {
-        let cases = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-        ];
-        for (input, expected) in cases.into_iter().chain([("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]) {
-            assert_eq!(base64(input.as_bytes()), expected, "{input}");
-        }
-    }
-
-    #[test]
-    fn credential_forms_write_the_header_value() {
-        assert_eq!(CredentialForm::Raw.apply("k"), "k");
-        assert_eq!(CredentialForm::Bearer.apply("tok"), "Bearer tok");
-        assert_eq!(
-            CredentialForm::Basic.apply("Aladdin:open sesame"),
-            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
-        );
-        for form in [CredentialForm::Raw, CredentialForm::Bearer, CredentialForm::Basic] {
-            assert_eq!(form.apply(""), "", "an empty value stays not set");
-        }
-    }
-
-    #[tokio::test]
-    async fn bearer_and_basic_credentials_are_sent_and_never_shown() {
-        let server = test_server::serve(vec![response("200 OK", "{}")]).await;
-        let runtime = ConfigBuilder::new("https://unused.example.com")
-            .base_url(&server.base_url)
-            .credential("authorization", CredentialForm::Bearer.apply("tok-secret-9"))
-            .build(&[])
-            .unwrap();
-        let debug = format!("{runtime:?}");
-        assert!(!debug.contains("tok-secret-9"), "{debug}");
-        let _: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
-        let request = &server.requests().await[0];
-        assert!(
-            request.contains("\r\nauthorization: Bearer tok-secret-9\r\n"),
-            "{request}"
-        );
-
-        let builder = ConfigBuilder::new("https://default.example.com").credential_from_env_as(
-            "authorization",
-            "PATH",
-            CredentialForm::Basic,
-        );
-        let path = std::env::var("PATH").expect("PATH is set");
-        let expected = CredentialForm::Basic.apply(path.trim());
-        let runtime = builder.build(&[]).unwrap();
-        assert_eq!(runtime.headers()["authorization"].as_bytes(), expected.as_bytes());
-        assert!(runtime.headers()["authorization"].is_sensitive());
+        let request = request_sent(builder.operation_security(KEY_EVERYWHERE)).await;
+        assert!(request.contains(&format!("\r\nx-api-key: {expected}\r\n")), "{request}");
     }
 
     #[test]
@@ -699,11 +643,11 @@ mod tests {
             ConfigBuilder::new("https://example.com/?a=b"),
             ConfigBuilder::new("https://example.com").default_header("bad name", "v"),
             ConfigBuilder::new("https://example.com").default_header("x-ok", "bad\nvalue"),
-            ConfigBuilder::new("https://example.com").credential("x-api-key", "sk-secret-123\n"),
+            ConfigBuilder::new("https://example.com").credential("apiKey", "sk-secret-123\n"),
             ConfigBuilder::new("https://example.com").user_agent("bad\nagent"),
         ];
         for builder in bad {
-            let error = builder.build(&[]).unwrap_err();
+            let error = builder.build(SCHEMES).unwrap_err();
             assert_eq!(error.kind(), ErrorKind::Config, "{error}");
             assert!(!error.to_string().contains("sk-secret-123"), "{error}");
         }
@@ -712,8 +656,8 @@ mod tests {
     #[test]
     fn empty_credential_counts_as_not_set() {
         let error = ConfigBuilder::new("https://api.example.com")
-            .credential("x-api-key", "")
-            .build(&[KEY])
+            .credential("apiKey", "")
+            .build(SCHEMES)
             .unwrap_err();
         assert!(error.to_string().contains("api_key is not set"), "{error}");
     }
@@ -734,17 +678,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn every_request_carries_user_agent_defaults_and_credentials() {
-        let server = test_server::serve(vec![response("200 OK", "{}")]).await;
-        let runtime = ConfigBuilder::new("https://unused.example.com")
-            .base_url(&server.base_url)
+    async fn every_request_carries_user_agent_defaults_and_required_credentials() {
+        let builder = ConfigBuilder::new("https://unused.example.com")
             .user_agent("example-client/1.2.3")
             .default_header("X-Team", "t1")
-            .credential("x-api-key", "sk-secret-123")
-            .build(&[KEY])
-            .unwrap();
-        let _: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
-        let request = &server.requests().await[0];
+            // A default header cannot replace a credential.
+            .default_header("x-api-key", "not-the-key")
+            .credential("apiKey", "sk-secret-123")
+            .operation_security(KEY_EVERYWHERE);
+        let request = request_sent(builder).await;
         assert!(request.starts_with("GET /v1/things HTTP/1.1\r\n"), "{request}");
         assert!(
             request.contains("\r\nuser-agent: example-client/1.2.3\r\n"),
@@ -752,6 +694,7 @@ mod tests {
         );
         assert!(request.contains("\r\nx-team: t1\r\n"), "{request}");
         assert!(request.contains("\r\nx-api-key: sk-secret-123\r\n"), "{request}");
+        assert!(!request.contains("not-the-key"), "{request}");
     }
 
     #[tokio::test]
@@ -762,8 +705,9 @@ mod tests {
         ])
         .await;
         let runtime = ConfigBuilder::new(&server.base_url)
-            .credential("x-api-key", "k")
-            .build(&[])
+            .credential("apiKey", "k")
+            .operation_security(KEY_EVERYWHERE)
+            .build(SCHEMES)
             .unwrap();
         let body: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
         assert_eq!(body["moved"], true);
@@ -781,8 +725,9 @@ mod tests {
         let elsewhere = test_server::unused_base_url().await;
         let server = test_server::serve(vec![test_server::redirect(&format!("{elsewhere}/steal"))]).await;
         let runtime = ConfigBuilder::new(&server.base_url)
-            .credential("x-api-key", "k")
-            .build(&[])
+            .credential("apiKey", "k")
+            .operation_security(KEY_EVERYWHERE)
+            .build(SCHEMES)
             .unwrap();
         let error = runtime.request(&LIST).send_bytes().await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Status);

@@ -2,6 +2,8 @@
 //! The hand-written runtime the generated operations call.
 //!
 //! - [`config`]: [`ConfigBuilder`] and the shared [`Runtime`] (HTTP client, base URL, credentials).
+//! - [`auth`]: security schemes ([`SecurityScheme`]), how credentials are written, and which ones
+//!   each operation sends ([`OperationSecurity`]).
 //! - [`options`]: timeouts and retry budgets per client and per request ([`RequestOptions`]), and
 //!   the one place their precedence is decided.
 //! - [`operation`]: [`Operation`], the static description of one API operation, and [`Method`].
@@ -22,6 +24,7 @@
 //!
 //! This code is generic: nothing in it knows which API it is talking to.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod decode;
@@ -38,8 +41,9 @@ pub mod retry;
 mod send;
 pub mod union;
 
+pub use auth::{CredentialForm, Location, OperationSecurity, Requirements, SecurityScheme};
 pub use clock::{Clock, RecordingClock, TokioClock};
-pub use config::{ConfigBuilder, CredentialForm, RequiredCredential, Runtime, Secret};
+pub use config::{ConfigBuilder, Runtime, Secret};
 pub use decode::decode_json_body;
 pub use error::{Error, ErrorKind};
 pub use multipart::{FileUpload, MultipartForm};

@@ -247,7 +247,7 @@ impl RequestBuilder {
 
     /// Turns the builder into something that can be sent, or returns the first deferred error.
     /// `accept` is sent unless the request sets its own `accept` header.
-    pub(crate) fn prepare(self, accept: Option<HeaderValue>) -> Result<PreparedRequest, Error> {
+    pub(crate) fn prepare(mut self, accept: Option<HeaderValue>) -> Result<PreparedRequest, Error> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -255,6 +255,9 @@ impl RequestBuilder {
             let message = format!("path parameter `{name}` was not set");
             return Err(Error::invalid_request(self.operation, message));
         }
+        // Before the URL is built: an API key may go in the query string.
+        let credentials = self.runtime.credentials();
+        credentials.apply(self.operation, &mut self.query, &mut self.headers)?;
         let url = self.url()?;
         if let RequestBody::Multipart(form) = &self.body {
             form.check(self.operation)?;

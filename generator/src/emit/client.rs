@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::common::{doc_attrs, inner_doc_attrs};
-use crate::model::{ApiModel, Credential, CredentialKind};
+use crate::model::{ApiModel, Credential, CredentialKind, CredentialLocation, Security};
 use crate::naming::ident;
 
 /// ```text
@@ -15,25 +15,16 @@ use crate::naming::ident;
 pub fn emit_client(model: &ApiModel) -> TokenStream {
     let settings = &model.settings;
     let base_url = &settings.default_base_url;
-    let required = settings.credentials.iter().filter(|c| c.required).map(|c| {
-        let (header, setter) = (&c.header, &c.setter);
-        let env = match &c.env_var {
-            Some(var) => quote!(Some(#var)),
-            None => quote!(None),
-        };
-        quote!(RequiredCredential { header: #header, setter: #setter, env_var: #env })
+    let schemes = settings.credentials.iter().map(security_scheme);
+    let default_security = requirements(&settings.default_security);
+    let by_operation = model.resources.iter().flat_map(|r| &r.operations).filter_map(|op| {
+        let (id, security) = (&op.id, requirements(op.security.as_ref()?));
+        Some(quote!((#id, #security)))
     });
     let credential_setters = settings.credentials.iter().map(credential_setter);
     let env_reads = settings.credentials.iter().filter_map(|c| {
-        let header = &c.header;
-        let var = c.env_var.as_ref()?;
-        Some(match c.kind {
-            CredentialKind::ApiKeyHeader => quote!(.credential_from_env(#header, #var)),
-            kind => {
-                let form = credential_form(kind);
-                quote!(.credential_from_env_as(#header, #var, #form))
-            }
-        })
+        let (scheme, var) = (&c.scheme, c.env_var.as_ref()?);
+        Some(quote!(.credential_from_env(#scheme, #var)))
     });
     let base_url_env = settings
         .base_url_env
@@ -62,7 +53,7 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
             sources.join(", ")
         )
     };
-    let from_env_doc = format!("{env_doc}\n\nFails when a required value is missing.");
+    let from_env_doc = format!("{env_doc}\n\nFails when a value that every operation requires is missing.");
     let accessors = model.resources.iter().map(|r| {
         let method = ident(&r.module);
         let module = ident(&r.module);
@@ -81,12 +72,19 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
         //! The client and its builder.
         use std::time::Duration;
 
-        use crate::runtime::{ConfigBuilder, Error, RequiredCredential, Runtime};
+        use crate::runtime::{ConfigBuilder, Error, OperationSecurity, Runtime, SecurityScheme};
 
         /// The base URL used unless the builder or the environment sets another.
         pub const DEFAULT_BASE_URL: &str = #base_url;
 
-        const REQUIRED_CREDENTIALS: &[RequiredCredential] = &[#(#required),*];
+        /// The security schemes this client can send.
+        const SECURITY_SCHEMES: &[SecurityScheme] = &[#(#schemes),*];
+
+        /// What each operation sends: its own `security` list, else the API's.
+        static OPERATION_SECURITY: OperationSecurity = OperationSecurity {
+            default: #default_security,
+            by_operation: &[#(#by_operation),*],
+        };
 
         /// The API client. Cheap to clone (clones share one connection pool); `Send + Sync`.
         #[derive(Clone, Debug)]
@@ -135,7 +133,10 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
             /// A builder with nothing set but the default base URL.
             pub fn new() -> Self {
                 let user_agent = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-                Self { config: ConfigBuilder::new(DEFAULT_BASE_URL).user_agent(user_agent) }
+                let config = ConfigBuilder::new(DEFAULT_BASE_URL)
+                    .user_agent(user_agent)
+                    .operation_security(&OPERATION_SECURITY);
+                Self { config }
             }
 
             #env_doc
@@ -200,27 +201,32 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
                 self
             }
 
-            /// Builds the client; fails when a required credential is missing or a setting is invalid.
+            /// Builds the client; fails when a setting is invalid or a credential that every
+            /// operation requires is missing. A call whose operation requires another credential
+            /// that is not set fails without being sent.
             pub fn build(self) -> Result<Client, Error> {
-                Ok(Client { runtime: self.config.build(REQUIRED_CREDENTIALS)? })
+                Ok(Client { runtime: self.config.build(SECURITY_SCHEMES)? })
             }
         }
     }
 }
 
-/// The crate root: docs with a quick start, the module tree and the re-exports.
 /// The builder method that sets one credential: the value as given (an API key), a bearer token,
 /// or a user name and password (HTTP basic).
 fn credential_setter(c: &Credential) -> TokenStream {
     let setter = ident(&c.setter);
-    let header = &c.header;
-    let first = match c.kind {
-        CredentialKind::ApiKeyHeader => format!("Sets the `{header}` header sent with every request."),
-        CredentialKind::Bearer => {
-            "Sets the bearer token sent with every request (`Authorization: Bearer …`).".to_owned()
+    let scheme = &c.scheme;
+    let parameter = &c.parameter;
+    let sent = "sent with the operations that require it";
+    let first = match (c.kind, c.location) {
+        (CredentialKind::ApiKey, CredentialLocation::Header) => format!("Sets the `{parameter}` header {sent}."),
+        (CredentialKind::ApiKey, CredentialLocation::Query) => {
+            format!("Sets the `{parameter}` query parameter {sent}.")
         }
-        CredentialKind::Basic => {
-            "Sets the user name and password sent with every request (HTTP basic authentication).".to_owned()
+        (CredentialKind::ApiKey, CredentialLocation::Cookie) => format!("Sets the `{parameter}` cookie {sent}."),
+        (CredentialKind::Bearer, _) => format!("Sets the bearer token (`Authorization: Bearer …`) {sent}."),
+        (CredentialKind::Basic, _) => {
+            format!("Sets the user name and password (HTTP basic authentication) {sent}.")
         }
     };
     let text = match &c.doc {
@@ -228,19 +234,18 @@ fn credential_setter(c: &Credential) -> TokenStream {
         None => first,
     };
     let doc = doc_attrs(Some(&text));
-    let form = credential_form(c.kind);
     match c.kind {
-        CredentialKind::ApiKeyHeader => quote! {
+        CredentialKind::ApiKey => quote! {
             #doc
             pub fn #setter(mut self, value: impl Into<String>) -> Self {
-                self.config = self.config.credential(#header, value);
+                self.config = self.config.credential(#scheme, value);
                 self
             }
         },
         CredentialKind::Bearer => quote! {
             #doc
             pub fn #setter(mut self, token: impl Into<String>) -> Self {
-                self.config = self.config.credential(#header, #form.apply(&token.into()));
+                self.config = self.config.credential(#scheme, token);
                 self
             }
         },
@@ -248,28 +253,57 @@ fn credential_setter(c: &Credential) -> TokenStream {
             #doc
             pub fn #setter(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
                 let (username, password) = (username.into(), password.into());
-                // Both empty is "not set", which `build` reports; anything else is sent.
+                // Both empty is "not set", which is reported; anything else is sent.
                 let pair = if username.is_empty() && password.is_empty() {
                     String::new()
                 } else {
                     format!("{username}:{password}")
                 };
-                self.config = self.config.credential(#header, #form.apply(&pair));
+                self.config = self.config.credential(#scheme, pair);
                 self
             }
         },
     }
 }
 
-/// The runtime's name for how a credential is written into its header.
-fn credential_form(kind: CredentialKind) -> TokenStream {
-    match kind {
-        CredentialKind::ApiKeyHeader => quote!(crate::runtime::CredentialForm::Raw),
-        CredentialKind::Bearer => quote!(crate::runtime::CredentialForm::Bearer),
-        CredentialKind::Basic => quote!(crate::runtime::CredentialForm::Basic),
+/// The runtime's description of one scheme.
+fn security_scheme(c: &Credential) -> TokenStream {
+    let (name, parameter, setter) = (&c.scheme, &c.parameter, &c.setter);
+    let location = match c.location {
+        CredentialLocation::Header => quote!(Header),
+        CredentialLocation::Query => quote!(Query),
+        CredentialLocation::Cookie => quote!(Cookie),
+    };
+    let form = match c.kind {
+        CredentialKind::ApiKey => quote!(Raw),
+        CredentialKind::Bearer => quote!(Bearer),
+        CredentialKind::Basic => quote!(Basic),
+    };
+    let env_var = match &c.env_var {
+        Some(var) => quote!(Some(#var)),
+        None => quote!(None),
+    };
+    let required = c.required_by_every_operation;
+    quote! {
+        SecurityScheme {
+            name: #name,
+            location: crate::runtime::Location::#location,
+            parameter: #parameter,
+            form: crate::runtime::CredentialForm::#form,
+            setter: #setter,
+            env_var: #env_var,
+            required_by_every_operation: #required,
+        }
     }
 }
 
+/// A `security` list as the runtime's [`Requirements`] literal: `&[&["a", "b"], &["c"]]`.
+fn requirements(security: &Security) -> TokenStream {
+    let alternatives = security.iter().map(|schemes| quote!(&[#(#schemes),*]));
+    quote!(&[#(#alternatives),*])
+}
+
+/// The crate root: docs with a quick start, the module tree and the re-exports.
 pub fn emit_lib(model: &ApiModel) -> TokenStream {
     let settings = &model.settings;
     let crate_ident = settings.crate_name.replace('-', "_");

@@ -21,9 +21,10 @@ use crate::model::{ApiModel, Body, Response, TypeDef, TypeId, TypeKind, TypeRef}
 /// `document` is the spec as JSON; with it, `$ref`s may point anywhere in the document.
 pub fn lower(openapi: &OpenAPI, document: Option<&serde_json::Value>) -> (ApiModel, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let settings = lower_settings(openapi, &mut diagnostics);
+    let mut settings = lower_settings(openapi, &mut diagnostics);
     let mut space = TypeSpace::new(openapi, document);
     let resources = lower_resources(openapi, &mut space, &mut diagnostics);
+    settings::mark_required_credentials(&mut settings, &resources);
     let (mut types, type_diagnostics) = space.finish();
     diagnostics.extend(type_diagnostics);
 

@@ -179,6 +179,10 @@ fn lower_operation(
         response,
         pagination,
         deprecated: crate::lower::deprecation::deprecation(operation.deprecated, &operation.extensions),
+        security: operation.security.as_ref().map(|list| {
+            let pointer = pointer::join(source.pointer, "security");
+            crate::lower::settings::lower_security(openapi, list, &pointer, diagnostics)
+        }),
     })
 }
 

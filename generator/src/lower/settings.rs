@@ -3,11 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use openapiv3::{APIKeyLocation, OpenAPI, SecurityScheme};
+use openapiv3::{APIKeyLocation, OpenAPI, SecurityRequirement, SecurityScheme};
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Credential, CredentialKind, Settings};
+use crate::model::{Credential, CredentialKind, CredentialLocation, Resource, Security, Settings};
 use crate::naming;
 use crate::spec::pointer;
 
@@ -33,7 +33,7 @@ fn is_version(version: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.'))
 }
 
-/// Reads `x-codegen`, `info`, `servers` and the header API-key security schemes.
+/// Reads `x-codegen`, `info`, `servers`, the security schemes and the root `security` list.
 pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let codegen = openapi.extensions.get("x-codegen");
     let setting = |key: &str| {
@@ -85,11 +85,16 @@ pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> S
         default_base_url,
         base_url_env: setting("base-url-env"),
         credentials: lower_credentials(openapi, diagnostics),
+        default_security: lower_security(
+            openapi,
+            openapi.security.as_deref().unwrap_or_default(),
+            "#/security",
+            diagnostics,
+        ),
     }
 }
 
 fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Vec<Credential> {
-    let required: BTreeSet<&String> = openapi.security.iter().flatten().flat_map(|req| req.keys()).collect();
     let Some(components) = &openapi.components else {
         return Vec::new();
     };
@@ -103,123 +108,181 @@ fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Ve
             ));
             continue;
         };
-        let (kind, header, description, extensions) = match scheme {
-            SecurityScheme::APIKey {
-                location: APIKeyLocation::Header,
-                name,
-                description,
-                extensions,
-            } => (CredentialKind::ApiKeyHeader, name.clone(), description, extensions),
-            SecurityScheme::HTTP {
-                scheme: http,
-                bearer_format,
-                description,
-                extensions,
-            } => {
-                let kind = match http.to_ascii_lowercase().as_str() {
-                    "bearer" => CredentialKind::Bearer,
-                    "basic" => CredentialKind::Basic,
-                    other => {
-                        diagnostics.push(Diagnostic::warning(
-                            pointer,
-                            format!("HTTP `{other}` authentication is not supported (bearer and basic are); skipped"),
-                        ));
-                        continue;
-                    }
-                };
-                let description = match (description, bearer_format) {
-                    (Some(text), Some(format)) => Some(format!("{text}\n\nThe token is a {format}.")),
-                    (None, Some(format)) => Some(format!("The token is a {format}.")),
-                    (description, None) => description.clone(),
-                };
-                credentials.push(credential(
-                    key,
-                    kind,
-                    "authorization",
-                    description.as_ref(),
-                    extensions,
-                    &required,
-                ));
-                continue;
-            }
-            SecurityScheme::OAuth2 {
-                description,
-                extensions,
-                ..
-            }
-            | SecurityScheme::OpenIDConnect {
-                description,
-                extensions,
-                ..
-            } => {
-                let note =
-                    "An access token the caller obtains (this client does not run OAuth 2 or OpenID Connect flows).";
-                let description = Some(match description {
-                    Some(text) => format!("{text}\n\n{note}"),
-                    None => note.to_owned(),
-                });
-                credentials.push(credential(
-                    key,
-                    CredentialKind::Bearer,
-                    "authorization",
-                    description.as_ref(),
-                    extensions,
-                    &required,
-                ));
-                continue;
-            }
-            SecurityScheme::APIKey { .. } => {
-                diagnostics.push(Diagnostic::warning(
-                    pointer,
-                    "API keys in a query or cookie are not supported (header API keys are); skipped",
-                ));
-                continue;
-            }
-        };
-        credentials.push(credential(
-            key,
-            kind,
-            &header,
-            description.as_ref(),
-            extensions,
-            &required,
-        ));
-    }
-    let mut headers = BTreeSet::new();
-    for c in &credentials {
-        if !headers.insert(c.header.to_ascii_lowercase()) {
-            diagnostics.push(Diagnostic::warning(
-                "#/components/securitySchemes",
-                format!(
-                    "more than one security scheme is sent in the `{}` header; the one set last wins",
-                    c.header
-                ),
-            ));
+        match sendable(scheme) {
+            Ok(target) => credentials.push(credential(key, target, scheme)),
+            Err(why) => diagnostics.push(Diagnostic::warning(pointer, format!("{why}; skipped"))),
         }
     }
     credentials
 }
 
-/// One credential from its scheme's key and extensions (`x-rust-name` for the setter, `x-env-var`).
-fn credential(
-    key: &str,
+/// How a scheme the client can send is sent: how the value is written, where, and in which
+/// header, query parameter or cookie.
+struct Target {
     kind: CredentialKind,
-    header: &str,
-    description: Option<&String>,
-    extensions: &indexmap::IndexMap<String, Value>,
-    required: &BTreeSet<&String>,
-) -> Credential {
+    location: CredentialLocation,
+    parameter: String,
+}
+
+/// Where `scheme`'s credential goes, or why this client cannot send it.
+fn sendable(scheme: &SecurityScheme) -> Result<Target, String> {
+    let authorization = |kind| Target {
+        kind,
+        location: CredentialLocation::Header,
+        parameter: "authorization".to_owned(),
+    };
+    match scheme {
+        SecurityScheme::APIKey { location, name, .. } => Ok(Target {
+            kind: CredentialKind::ApiKey,
+            location: match location {
+                APIKeyLocation::Header => CredentialLocation::Header,
+                APIKeyLocation::Query => CredentialLocation::Query,
+                APIKeyLocation::Cookie => CredentialLocation::Cookie,
+            },
+            parameter: name.clone(),
+        }),
+        SecurityScheme::HTTP { scheme: http, .. } => match http.to_ascii_lowercase().as_str() {
+            "bearer" => Ok(authorization(CredentialKind::Bearer)),
+            "basic" => Ok(authorization(CredentialKind::Basic)),
+            other => Err(format!(
+                "HTTP `{other}` authentication is not supported (bearer and basic are)"
+            )),
+        },
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
+            Ok(authorization(CredentialKind::Bearer))
+        }
+    }
+}
+
+/// One credential from its scheme: the setter from the key or `x-rust-name`, `x-env-var`, and
+/// docs that say what the value is.
+fn credential(key: &str, target: Target, scheme: &SecurityScheme) -> Credential {
+    let (description, extensions) = match scheme {
+        SecurityScheme::APIKey {
+            description,
+            extensions,
+            ..
+        }
+        | SecurityScheme::HTTP {
+            description,
+            extensions,
+            ..
+        }
+        | SecurityScheme::OAuth2 {
+            description,
+            extensions,
+            ..
+        }
+        | SecurityScheme::OpenIDConnect {
+            description,
+            extensions,
+            ..
+        } => (description.as_deref(), extensions),
+    };
+    let note = match scheme {
+        SecurityScheme::HTTP {
+            bearer_format: Some(format),
+            ..
+        } => Some(format!("The token is a {format}.")),
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Some(
+            "An access token the caller obtains (this client does not run OAuth 2 or OpenID Connect flows).".to_owned(),
+        ),
+        _ => None,
+    };
+    let doc = match (description, note) {
+        (Some(text), Some(note)) => Some(format!("{text}\n\n{note}")),
+        (text, note) => note.or(text.map(str::to_owned)),
+    };
     let setter = extensions
         .get("x-rust-name")
         .and_then(Value::as_str)
         .map_or_else(|| naming::field_name(key), naming::field_name);
     Credential {
-        kind,
-        header: header.to_owned(),
+        scheme: key.to_owned(),
+        kind: target.kind,
+        location: target.location,
+        parameter: target.parameter,
         setter,
         env_var: extensions.get("x-env-var").and_then(Value::as_str).map(str::to_owned),
-        doc: description.cloned(),
-        required: required.iter().any(|r| r.as_str() == key),
+        doc,
+        // Decided once the operations are known: `mark_required_credentials`.
+        required_by_every_operation: false,
+    }
+}
+
+/// A `security` list (at `pointer`) as the client sends it. An alternative that names a scheme the
+/// client cannot send can never be met: it is dropped with a warning, and when none is left the
+/// operations it applies to are sent without credentials (the caller can add them with
+/// `default_header`). Two schemes of one alternative in the same place are warned about: the first
+/// is sent.
+pub(crate) fn lower_security(
+    openapi: &OpenAPI,
+    list: &[SecurityRequirement],
+    pointer: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Security {
+    let schemes = openapi.components.as_ref().map(|c| &c.security_schemes);
+    let mut security = Vec::new();
+    for (index, requirement) in list.iter().enumerate() {
+        let alternative_pointer = pointer::join(pointer, &index.to_string());
+        let mut targets = Vec::new();
+        let mut unsendable = None;
+        for name in requirement.keys() {
+            let scheme = schemes.and_then(|s| s.get(name)).and_then(|s| s.as_item());
+            match scheme.map(sendable) {
+                Some(Ok(target)) => targets.push((name.clone(), target)),
+                _ => unsendable = Some(name),
+            }
+        }
+        if let Some(name) = unsendable {
+            diagnostics.push(Diagnostic::warning(
+                alternative_pointer,
+                format!("this alternative needs `{name}`, which the client cannot send; it is never used"),
+            ));
+            continue;
+        }
+        let mut places = BTreeSet::new();
+        for (name, target) in &targets {
+            if !places.insert((target.location, target.parameter.to_ascii_lowercase())) {
+                diagnostics.push(Diagnostic::warning(
+                    alternative_pointer.clone(),
+                    format!(
+                        "`{name}` goes where another scheme of this alternative goes (`{}`); only the first is sent",
+                        target.parameter
+                    ),
+                ));
+            }
+        }
+        security.push(targets.into_iter().map(|(name, _)| name).collect());
+    }
+    if security.is_empty() && !list.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            pointer,
+            "no alternative can be sent by the client; requests go without credentials (add them with `default_header`)",
+        ));
+    }
+    security
+}
+
+/// Marks the credentials every operation requires (in each of its alternatives), which the
+/// client's `build` then checks, so that a client that could call nothing fails at startup.
+pub(crate) fn mark_required_credentials(settings: &mut Settings, resources: &[Resource]) {
+    let mut requirements = resources
+        .iter()
+        .flat_map(|r| &r.operations)
+        .map(|op| op.security.as_ref().unwrap_or(&settings.default_security))
+        .peekable();
+    if requirements.peek().is_none() {
+        return;
+    }
+    let requirements: Vec<&Security> = requirements.collect();
+    for credential in &mut settings.credentials {
+        credential.required_by_every_operation = requirements.iter().all(|security| {
+            !security.is_empty()
+                && security
+                    .iter()
+                    .all(|alternative| alternative.contains(&credential.scheme))
+        });
     }
 }
 
