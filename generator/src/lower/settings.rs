@@ -300,4 +300,79 @@ mod tests {
         assert!(!is_version("5.0"));
         assert!(!is_version("1.0.0 beta"));
     }
+
+    /// The credentials with `required_by_every_operation`, and each operation's own list.
+    fn lowered_security(yaml: &str) -> (Vec<String>, Vec<(String, Option<Security>)>) {
+        let openapi: OpenAPI = serde_yaml::from_str(yaml).unwrap();
+        let (model, _) = crate::lower::lower(&openapi, None);
+        let required = model
+            .settings
+            .credentials
+            .iter()
+            .filter(|c| c.required_by_every_operation)
+            .map(|c| c.scheme.clone())
+            .collect();
+        let operations = model
+            .resources
+            .iter()
+            .flat_map(|r| &r.operations)
+            .map(|op| (op.id.clone(), op.security.clone()))
+            .collect();
+        (required, operations)
+    }
+
+    const SCHEMES: &str = r#"
+components:
+  securitySchemes:
+    a: {type: apiKey, in: header, name: x-a}
+    b: {type: apiKey, in: query, name: b}
+    c: {type: http, scheme: bearer}
+    d: {type: http, scheme: digest}
+"#;
+
+    #[test]
+    fn a_credential_is_required_by_build_only_when_every_alternative_of_every_operation_names_it() {
+        let paths = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+security: [{a: [], b: []}]
+paths:
+  /x:
+    get: {operationId: inherits, responses: {'204': {description: ok}}}
+  /y:
+    get:
+      operationId: own
+      security: [{a: [], c: []}, {a: []}]
+      responses: {'204': {description: ok}}
+"#;
+        let (required, operations) = lowered_security(&format!("{paths}{SCHEMES}"));
+        assert_eq!(required, ["a"]);
+        let own = vec![vec!["a".to_owned(), "c".to_owned()], vec!["a".to_owned()]];
+        assert_eq!(
+            operations,
+            [("inherits".to_owned(), None), ("own".to_owned(), Some(own))]
+        );
+
+        let public = paths.replace("operationId: own", "operationId: own\n      security: []");
+        let public = public.replace("      security: [{a: [], c: []}, {a: []}]\n", "");
+        let (required, operations) = lowered_security(&format!("{public}{SCHEMES}"));
+        assert_eq!(required, Vec::<String>::new(), "one operation requires nothing");
+        assert_eq!(operations[1], ("own".to_owned(), Some(Vec::new())));
+    }
+
+    #[test]
+    fn alternatives_the_client_cannot_send_are_dropped() {
+        let yaml = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /y:
+    get:
+      operationId: own
+      security: [{d: []}, {c: [], d: []}, {c: []}]
+      responses: {'204': {description: ok}}
+"#;
+        let (_, operations) = lowered_security(&format!("{yaml}{SCHEMES}"));
+        assert_eq!(operations[0].1, Some(vec![vec!["c".to_owned()]]));
+    }
 }
