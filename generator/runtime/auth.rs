@@ -154,8 +154,8 @@ enum Wire {
 pub(crate) struct Credentials {
     schemes: &'static [SecurityScheme],
     security: &'static OperationSecurity,
-    /// By scheme name, in the order of `schemes`.
-    set: Vec<(&'static str, Wire)>,
+    /// The schemes with a value, in the order of `schemes`.
+    set: Vec<(&'static SecurityScheme, Wire)>,
 }
 
 impl Credentials {
@@ -171,7 +171,7 @@ impl Credentials {
             let Some((_, value)) = values.iter().find(|(name, _)| *name == scheme.name) else {
                 continue;
             };
-            set.push((scheme.name, wire(scheme, value.expose())?));
+            set.push((scheme, wire(scheme, value.expose())?));
         }
         if let Some((name, _)) = values.iter().find(|(name, _)| !schemes.iter().any(|s| s.name == *name)) {
             return Err(Error::config(format!("`{name}` is not a security scheme of this API")));
@@ -224,7 +224,10 @@ impl Credentials {
     }
 
     fn wire(&self, scheme: &str) -> Option<&Wire> {
-        self.set.iter().find(|(name, _)| *name == scheme).map(|(_, wire)| wire)
+        self.set
+            .iter()
+            .find(|(set, _)| set.name == scheme)
+            .map(|(_, wire)| wire)
     }
 
     /// What is missing for each alternative, e.g. `` `apiKey` (call .api_key(..)), or `user`
@@ -301,18 +304,19 @@ fn wire(scheme: &SecurityScheme, value: &str) -> Result<Wire, Error> {
 }
 
 impl fmt::Debug for Credentials {
-    /// The schemes with a value and where each goes; never a value.
+    /// The schemes with a value and where each goes, e.g. `("apiKey", "header x-api-key")`;
+    /// never a value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let set: Vec<(&str, &str)> = self
+        let set: Vec<(&str, String)> = self
             .set
             .iter()
-            .map(|(name, wire)| {
-                let place = match wire {
-                    Wire::Header(..) => "header",
-                    Wire::Query(_) => "query",
-                    Wire::Cookie(_) => "cookie",
+            .map(|(scheme, _)| {
+                let place = match scheme.location {
+                    Location::Header => "header",
+                    Location::Query => "query",
+                    Location::Cookie => "cookie",
                 };
-                (*name, place)
+                (scheme.name, format!("{place} {}", scheme.parameter))
             })
             .collect();
         f.debug_struct("Credentials").field("set", &set).finish()
@@ -571,7 +575,7 @@ mod tests {
             assert!(!shown.contains(secret), "{secret} in {shown}");
             assert!(!causes.contains(secret), "{secret} in {causes}");
         }
-        assert!(shown.contains("(\"queryKey\", \"query\")"), "{shown}");
+        assert!(shown.contains("(\"queryKey\", \"query api key\")"), "{shown}");
     }
 
     #[test]

@@ -517,7 +517,10 @@ mod tests {
         let runtime = builder.build(SCHEMES).unwrap();
         let runtime_debug = format!("{runtime:?} {runtime:#?}");
         assert!(!runtime_debug.contains("sk-secret-123"), "{runtime_debug}");
-        assert!(runtime_debug.contains("(\"apiKey\", \"header\")"), "{runtime_debug}");
+        assert!(
+            runtime_debug.contains("(\"apiKey\", \"header x-api-key\")"),
+            "{runtime_debug}"
+        );
         assert!(runtime_debug.contains("https://api.example.com"), "{runtime_debug}");
     }
 
