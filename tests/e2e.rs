@@ -2813,6 +2813,30 @@ async fn base_url_may_have_a_path_prefix_and_a_trailing_slash() {
     assert_credentials(&request, "prefixed base URL");
 }
 
+/// A request the description does not cover, sent through the escape hatch, needs the same
+/// credentials as every operation of this API (the root `security` list), and gets them.
+#[tokio::test]
+async fn a_hand_made_request_sends_the_api_s_credentials() {
+    static UNDESCRIBED: sgp_evals::runtime::Operation = sgp_evals::runtime::Operation {
+        id: "listWidgets",
+        method: sgp_evals::runtime::Method::Get,
+        path: "/v5/widgets",
+    };
+    let harness = Harness::start().await;
+    harness
+        .expect_call("GET", "/v5/widgets", ResponseTemplate::new(200))
+        .await;
+    harness
+        .client
+        .runtime()
+        .request(&UNDESCRIBED)
+        .send_empty()
+        .await
+        .unwrap();
+    let request = harness.the_request().await;
+    assert_credentials(&request, "hand-made request");
+}
+
 // ------------------------------------------------------------------------------------------------
 // Every example of the spec round-trips through its Rust type
 // ------------------------------------------------------------------------------------------------
