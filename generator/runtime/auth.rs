@@ -405,6 +405,7 @@ mod tests {
                 &[&["basic", "cookieKey"], &["bearer"], &["headerKey"]],
             ),
             ("public", &[]),
+            ("optional", &[&["bearer"], &[]]),
         ],
     };
 
@@ -424,6 +425,7 @@ mod tests {
     static BOTH_KEYS: Operation = get("withBothKeys");
     static ALTERNATIVES: Operation = get("withAlternatives");
     static PUBLIC: Operation = get("public");
+    static OPTIONAL: Operation = get("optional");
 
     fn every_credential() -> ConfigBuilder {
         ConfigBuilder::new("https://unused.example.com")
@@ -504,6 +506,16 @@ mod tests {
             .operation_security(SECURITY);
         let request = sent(builder, &ALTERNATIVES).await;
         assert_eq!(credentials_in(&request), ["x-api-key: hk"]);
+
+        // An empty alternative makes authentication optional: met with nothing set.
+        let request = sent(every_credential(), &OPTIONAL).await;
+        assert_eq!(credentials_in(&request), ["authorization: Bearer tok-secret"]);
+        let request = sent(
+            ConfigBuilder::new("https://unused.example.com").operation_security(SECURITY),
+            &OPTIONAL,
+        )
+        .await;
+        assert_eq!(credentials_in(&request), Vec::<String>::new());
     }
 
     #[tokio::test]
