@@ -24,7 +24,7 @@ pub fn lower(openapi: &OpenAPI, document: Option<&serde_json::Value>) -> (ApiMod
     let mut settings = lower_settings(openapi, &mut diagnostics);
     let mut space = TypeSpace::new(openapi, document);
     let resources = lower_resources(openapi, &mut space, &mut diagnostics);
-    settings::mark_required_credentials(&mut settings, &resources);
+    settings::settle_credentials(&mut settings, &resources, &mut diagnostics);
     let (mut types, type_diagnostics) = space.finish();
     diagnostics.extend(type_diagnostics);
 

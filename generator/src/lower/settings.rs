@@ -205,7 +205,7 @@ fn credential(key: &str, target: Target, scheme: &SecurityScheme) -> Credential 
         setter,
         env_var: extensions.get("x-env-var").and_then(Value::as_str).map(str::to_owned),
         doc,
-        // Decided once the operations are known: `mark_required_credentials`.
+        // Decided once the operations are known: `settle_credentials`.
         required_by_every_operation: false,
     }
 }
@@ -264,18 +264,35 @@ pub(crate) fn lower_security(
     security
 }
 
-/// Marks the credentials every operation requires (in each of its alternatives), which the
-/// client's `build` then checks, so that a client that could call nothing fails at startup.
-pub(crate) fn mark_required_credentials(settings: &mut Settings, resources: &[Resource]) {
-    let mut requirements = resources
-        .iter()
-        .flat_map(|r| &r.operations)
-        .map(|op| op.security.as_ref().unwrap_or(&settings.default_security))
-        .peekable();
-    if requirements.peek().is_none() {
+/// Settles the credentials once the operations are known. One that no `security` list names
+/// would never be sent: it gets no setter, with a warning (a setter without effect would only
+/// mislead). One that every operation requires (in each of its alternatives) is marked, and the
+/// client's `build` checks it, so that a client that could call nothing fails at startup.
+pub(crate) fn settle_credentials(settings: &mut Settings, resources: &[Resource], diagnostics: &mut Vec<Diagnostic>) {
+    let operations = || resources.iter().flat_map(|r| &r.operations);
+    let named: BTreeSet<&String> = operations()
+        .filter_map(|op| op.security.as_ref())
+        .chain([&settings.default_security])
+        .flatten()
+        .flatten()
+        .collect();
+    settings.credentials.retain(|credential| {
+        let used = named.contains(&credential.scheme);
+        if !used {
+            diagnostics.push(Diagnostic::warning(
+                pointer::join("#/components/securitySchemes", &credential.scheme),
+                "no `security` list names this scheme, so no request would send it; skipped \
+                 (name it in the root `security` list to get a setter)",
+            ));
+        }
+        used
+    });
+    if operations().next().is_none() {
         return;
     }
-    let requirements: Vec<&Security> = requirements.collect();
+    let requirements: Vec<&Security> = operations()
+        .map(|op| op.security.as_ref().unwrap_or(&settings.default_security))
+        .collect();
     for credential in &mut settings.credentials {
         credential.required_by_every_operation = requirements.iter().all(|security| {
             !security.is_empty()
@@ -358,6 +375,33 @@ paths:
         let (required, operations) = lowered_security(&format!("{public}{SCHEMES}"));
         assert_eq!(required, Vec::<String>::new(), "one operation requires nothing");
         assert_eq!(operations[1], ("own".to_owned(), Some(Vec::new())));
+    }
+
+    #[test]
+    fn a_scheme_no_security_list_names_gets_no_setter() {
+        let yaml = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    get:
+      operationId: own
+      security: [{c: []}]
+      responses: {'204': {description: ok}}
+"#;
+        let openapi: OpenAPI = serde_yaml::from_str(&format!("{yaml}{SCHEMES}")).unwrap();
+        let (model, diagnostics) = crate::lower::lower(&openapi, None);
+        let schemes: Vec<&str> = model.settings.credentials.iter().map(|c| c.scheme.as_str()).collect();
+        assert_eq!(schemes, ["c"]);
+        let skipped: Vec<&str> = diagnostics
+            .iter()
+            .filter(|d| d.message.starts_with("no `security` list names this scheme"))
+            .map(|d| d.pointer.as_str())
+            .collect();
+        assert_eq!(
+            skipped,
+            ["#/components/securitySchemes/a", "#/components/securitySchemes/b"]
+        );
     }
 
     #[test]
