@@ -59,6 +59,17 @@ pub enum Location {
     Cookie,
 }
 
+impl Location {
+    /// The description's name for it (the `in` of an API key): `header`, `query` or `cookie`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Location::Header => "header",
+            Location::Query => "query",
+            Location::Cookie => "cookie",
+        }
+    }
+}
+
 /// One security scheme the client can send, as the generator describes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SecurityScheme {
@@ -264,28 +275,19 @@ fn cookie_octet(c: char) -> bool {
 fn wire(scheme: &SecurityScheme, value: &str) -> Result<Wire, Error> {
     let written = scheme.form.apply(value);
     // The value is not echoed: it is the secret.
-    let invalid = |source: Option<reqwest::header::InvalidHeaderValue>| {
-        let message = format!(
-            "the credential for `{}` cannot be sent in {} `{}`",
-            scheme.name,
-            match scheme.location {
-                Location::Header => "header",
-                Location::Query => "query parameter",
-                Location::Cookie => "cookie",
-            },
-            scheme.parameter
-        );
-        match source {
-            Some(source) => Error::config_with_source(message, source),
-            None => Error::config(message),
-        }
-    };
+    let invalid = format!(
+        "the credential for `{}` is not valid in the {} `{}`",
+        scheme.name,
+        scheme.location.as_str(),
+        scheme.parameter
+    );
     match scheme.location {
         Location::Header => {
             let name = HeaderName::from_bytes(scheme.parameter.as_bytes()).map_err(|source| {
                 Error::config_with_source(format!("`{}` is not a valid header name", scheme.parameter), source)
             })?;
-            let mut value = HeaderValue::from_str(&written).map_err(|source| invalid(Some(source)))?;
+            let mut value =
+                HeaderValue::from_str(&written).map_err(|source| Error::config_with_source(invalid, source))?;
             value.set_sensitive(true);
             Ok(Wire::Header(name, value))
         }
@@ -294,11 +296,12 @@ fn wire(scheme: &SecurityScheme, value: &str) -> Result<Wire, Error> {
             Ok(Wire::Query(Secret::new(pair)))
         }
         Location::Cookie => {
-            let name_ok = !scheme.parameter.is_empty() && scheme.parameter.chars().all(|c| cookie_octet(c) && c != '=');
+            let name = scheme.parameter;
+            let name_ok = !name.is_empty() && name.chars().all(|c| cookie_octet(c) && c != '=');
             if !name_ok || !written.chars().all(cookie_octet) {
-                return Err(invalid(None));
+                return Err(Error::config(invalid));
             }
-            Ok(Wire::Cookie(Secret::new(format!("{}={written}", scheme.parameter))))
+            Ok(Wire::Cookie(Secret::new(format!("{name}={written}"))))
         }
     }
 }
@@ -311,12 +314,10 @@ impl fmt::Debug for Credentials {
             .set
             .iter()
             .map(|(scheme, _)| {
-                let place = match scheme.location {
-                    Location::Header => "header",
-                    Location::Query => "query",
-                    Location::Cookie => "cookie",
-                };
-                (scheme.name, format!("{place} {}", scheme.parameter))
+                (
+                    scheme.name,
+                    format!("{} {}", scheme.location.as_str(), scheme.parameter),
+                )
             })
             .collect();
         f.debug_struct("Credentials").field("set", &set).finish()
