@@ -77,6 +77,7 @@ pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> S
         ));
         String::new()
     });
+    let credentials = lower_credentials(openapi, diagnostics);
     Settings {
         crate_version,
         crate_description: setting("crate-description").unwrap_or_else(|| format!("Client for {}", openapi.info.title)),
@@ -84,14 +85,30 @@ pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> S
         api_description: openapi.info.description.clone(),
         default_base_url,
         base_url_env: setting("base-url-env"),
-        credentials: lower_credentials(openapi, diagnostics),
-        default_security: lower_security(
-            openapi,
-            openapi.security.as_deref().unwrap_or_default(),
-            "#/security",
-            diagnostics,
-        ),
+        default_security: default_security(openapi, &credentials, diagnostics),
+        credentials,
     }
+}
+
+/// The requirements of operations without their own `security` list. A document without a root
+/// list but with schemes most often forgot the list rather than meant "no authentication", so each
+/// scheme the client can send is offered as an optional alternative (sent when set, in declaration
+/// order; nothing and no error when none is), with a warning. An explicit list, even `[]`, is
+/// taken as written.
+fn default_security(openapi: &OpenAPI, credentials: &[Credential], diagnostics: &mut Vec<Diagnostic>) -> Security {
+    if let Some(list) = &openapi.security {
+        return lower_security(openapi, list, "#/security", diagnostics);
+    }
+    if credentials.is_empty() {
+        return Security::new();
+    }
+    diagnostics.push(Diagnostic::warning(
+        "#",
+        "no root `security` list: every security scheme is optional, sent when set (add the list to require one)",
+    ));
+    let mut security: Security = credentials.iter().map(|c| vec![c.scheme.clone()]).collect();
+    security.push(Vec::new());
+    security
 }
 
 fn lower_credentials(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> Vec<Credential> {
@@ -382,6 +399,7 @@ paths:
         let yaml = r#"
 openapi: 3.0.3
 info: {title: t, version: '1'}
+security: []
 paths:
   /x:
     get:
@@ -402,6 +420,31 @@ paths:
             skipped,
             ["#/components/securitySchemes/a", "#/components/securitySchemes/b"]
         );
+    }
+
+    #[test]
+    fn without_a_root_list_every_sendable_scheme_is_optional() {
+        let yaml = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    get: {operationId: inherits, responses: {'204': {description: ok}}}
+"#;
+        let openapi: OpenAPI = serde_yaml::from_str(&format!("{yaml}{SCHEMES}")).unwrap();
+        let (model, diagnostics) = crate::lower::lower(&openapi, None);
+        let schemes: Vec<&str> = model.settings.credentials.iter().map(|c| c.scheme.as_str()).collect();
+        assert_eq!(schemes, ["a", "b", "c"], "digest cannot be sent");
+        let optional: Security = vec![vec!["a".into()], vec!["b".into()], vec!["c".into()], vec![]];
+        assert_eq!(model.settings.default_security, optional);
+        assert!(model
+            .settings
+            .credentials
+            .iter()
+            .all(|c| !c.required_by_every_operation));
+        assert!(diagnostics
+            .iter()
+            .any(|d| d.pointer == "#" && d.message.starts_with("no root `security` list")));
     }
 
     #[test]
