@@ -18,12 +18,23 @@ use crate::spec::known_keys::{self as keys, object_spec, Object, Shape};
 use crate::spec::pointer;
 use crate::spec::validate::json_type;
 
-/// The dialect OpenAPI 3.1 assumes, and the JSON Schema draft it is built on: declaring either says
-/// nothing new.
+/// The dialect OpenAPI 3.1 assumes, and the JSON Schema draft it is built on (without scheme and
+/// trailing `#`): declaring either says nothing new.
 const DEFAULT_DIALECTS: &[&str] = &[
-    "https://spec.openapis.org/oas/3.1/dialect/base",
-    "https://json-schema.org/draft/2020-12/schema",
+    "spec.openapis.org/oas/3.1/dialect/base",
+    "json-schema.org/draft/2020-12/schema",
 ];
+
+fn is_default_dialect(dialect: &Value) -> bool {
+    dialect.as_str().is_some_and(|uri| {
+        let uri = uri.trim_end_matches('#');
+        let uri = uri
+            .strip_prefix("https://")
+            .or_else(|| uri.strip_prefix("http://"))
+            .unwrap_or(uri);
+        DEFAULT_DIALECTS.contains(&uri)
+    })
+}
 
 /// What translating a 3.1 document produced besides the document: warnings (pointers and lines in the
 /// original file) and where moved nodes came from. Empty for a 3.0 document.
@@ -128,18 +139,72 @@ impl Translator {
             );
         }
         if let Some(dialect) = root.remove("jsonSchemaDialect") {
-            if !dialect.as_str().is_some_and(|d| DEFAULT_DIALECTS.contains(&d)) {
+            if !is_default_dialect(&dialect) {
                 self.warn(
                     "#/jsonSchemaDialect",
                     format!("schemas are read as OpenAPI 3.1's default dialect, not {dialect}"),
                 );
             }
         }
+        self.mutual_tls(root);
         if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
             summary_into_description(info);
             if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {
                 identifier_into_url(license);
             }
+        }
+    }
+
+    /// 3.1's `mutualTLS` security scheme is a client certificate, which is set up on the HTTP
+    /// connection (a `reqwest::Client` with an identity) rather than sent with each request: the
+    /// scheme goes, and security requirements stop naming it, so they need nothing else from the
+    /// generated client for it.
+    fn mutual_tls(&mut self, root: &mut Map<String, Value>) {
+        let Some(schemes) = root
+            .get_mut("components")
+            .and_then(|components| components.get_mut("securitySchemes"))
+            .and_then(Value::as_object_mut)
+        else {
+            return;
+        };
+        let names: Vec<String> = schemes
+            .iter()
+            .filter(|(_, scheme)| scheme.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &names {
+            schemes.remove(name);
+            self.warn(
+                &pointer::join("#/components/securitySchemes", name),
+                "`mutualTLS` is not sent by the generated client: give `ClientBuilder::http_client` a \
+                 `reqwest::Client` with the certificate; security requirements no longer name this scheme",
+            );
+        }
+        if names.is_empty() {
+            return;
+        }
+        let without_scheme = |list: &mut Value| {
+            for requirement in list
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object_mut)
+            {
+                requirement.retain(|scheme, _| !names.contains(scheme));
+            }
+        };
+        if let Some(list) = root.get_mut("security") {
+            without_scheme(list);
+        }
+        let operations = root
+            .get_mut("paths")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|paths| paths.values_mut())
+            .filter_map(Value::as_object_mut)
+            .flat_map(|item| item.values_mut());
+        for list in operations.filter_map(|operation| operation.get_mut("security")) {
+            without_scheme(list);
         }
     }
 
@@ -239,6 +304,10 @@ impl Translator {
         };
         if map.contains_key("$ref") {
             return self.reference_siblings(map, at);
+        }
+        if object == Object::Operation {
+            // Optional in 3.1: an operation that documents no response.
+            map.entry("responses").or_insert_with(|| json!({}));
         }
         for (key, child) in map.iter_mut() {
             if let Some(shape) = field_shape(object, key) {
@@ -342,7 +411,7 @@ impl Translator {
             );
         }
         if let Some(dialect) = map.remove("$schema") {
-            if !dialect.as_str().is_some_and(|d| DEFAULT_DIALECTS.contains(&d)) {
+            if !is_default_dialect(&dialect) {
                 self.warn(
                     &pointer::join(at, "$schema"),
                     format!("this schema is read as OpenAPI 3.1's default dialect, not {dialect}"),
@@ -1095,6 +1164,25 @@ mod tests {
         );
         let pointers: Vec<&str> = translation.warnings.iter().map(|w| w.pointer.as_str()).collect();
         assert_eq!(pointers, ["#/webhooks", "#/jsonSchemaDialect"]);
+    }
+
+    #[test]
+    fn mutual_tls_leaves_the_requirements_and_operations_get_responses() {
+        let (document, translation) = translate(json!({
+            "openapi": "3.1.0",
+            "info": {"title": "T", "version": "1"},
+            "security": [{"token": []}, {"cert": []}, {"cert": [], "token": []}],
+            "paths": {"/a": {"get": {"security": [{"cert": []}]}}},
+            "components": {"securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer"},
+                "cert": {"type": "mutualTLS"}
+            }}
+        }));
+        assert_eq!(document["security"], json!([{"token": []}, {}, {"token": []}]));
+        assert_eq!(document["paths"]["/a"]["get"]["security"], json!([{}]));
+        assert_eq!(document["paths"]["/a"]["get"]["responses"], json!({}));
+        assert!(document["components"]["securitySchemes"].get("cert").is_none());
+        assert_eq!(translation.warnings[0].pointer, "#/components/securitySchemes/cert");
     }
 
     #[test]
