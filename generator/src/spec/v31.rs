@@ -7,7 +7,7 @@
 //! still accepts every valid value is kept and a located warning says what is lost. Nodes that move
 //! (a `$ref` wrapped in `allOf`, `$defs` lifted into `#/components/schemas`, …) are recorded in
 //! [`Origins`], so diagnostics about the translated document point back into the 3.1 file.
-//! The list of constructs and what each becomes is in ARCHITECTURE.md.
+//! In a 3.0 document the same keywords and fields stay warnings or errors (`known_keys`).
 
 use std::collections::HashSet;
 
