@@ -144,6 +144,12 @@ fn parse(text: &str) -> (Parsed, Translation) {
         Version::V3_0 => (raw, Translation::default()),
         Version::V3_1 => v31::translate(raw),
     };
+    // Translation can nest a node two levels deeper (`$ref` → `allOf: [{$ref}]`).
+    if version == Version::V3_1 {
+        if let Err(diagnostic) = check_nesting(&raw) {
+            return (Parsed::Rejected(diagnostic), translation);
+        }
+    }
     if nested_beyond(&raw, SLOW_FAILURE_NESTING).is_some() {
         return (Parsed::Deep(raw), translation);
     }
