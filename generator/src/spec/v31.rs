@@ -235,12 +235,17 @@ impl Translator {
                 continue;
             };
             item.remove("$ref");
+            let (item_pointer, shared_pointer) = (
+                pointer::join("#/paths", path),
+                pointer::join("#/components/pathItems", &name),
+            );
             for (key, value) in shared {
-                item.entry(key.clone()).or_insert_with(|| value.clone());
+                if !item.contains_key(key) {
+                    item.insert(key.clone(), value.clone());
+                    self.origins
+                        .record(pointer::join(&item_pointer, key), pointer::join(&shared_pointer, key));
+                }
             }
-            let item_pointer = pointer::join("#/paths", path);
-            self.origins
-                .record(item_pointer, pointer::join("#/components/pathItems", &name));
         }
     }
 
@@ -302,7 +307,9 @@ impl Translator {
         let Some(map) = value.as_object_mut() else {
             return;
         };
-        if map.contains_key("$ref") {
+        // A Path Item's `$ref` sits among its own fields (see `inline_path_items`); elsewhere an
+        // object with `$ref` is a Reference Object.
+        if map.contains_key("$ref") && object != Object::PathItem {
             return self.reference_siblings(map, at);
         }
         if object == Object::Operation {
@@ -886,17 +893,27 @@ fn is_false_schema(schema: &Value) -> bool {
     *schema == Value::Bool(false) || *schema == json!({"not": {}})
 }
 
-/// Points every `$ref` that starts with a renamed place at the new one. Iterative: this runs before
-/// any depth limit applies to the translated document.
+/// Points every `$ref`, and every discriminator mapping, that starts with a renamed place at the new
+/// one. Iterative: the translated document's depth has not been checked yet.
 fn rewrite_refs(document: &mut Value, renames: &[(String, String)]) {
+    let rename = |target: &mut Value| {
+        if let Some(renamed) = target.as_str().and_then(|target| renamed(target, renames)) {
+            *target = renamed.into();
+        }
+    };
     let mut pending = vec![document];
     while let Some(node) = pending.pop() {
         match node {
             Value::Object(map) => {
-                if let Some(Value::String(target)) = map.get_mut("$ref") {
-                    if let Some(renamed) = renamed(target, renames) {
-                        *target = renamed;
-                    }
+                if let Some(target) = map.get_mut("$ref") {
+                    rename(target);
+                }
+                let mapping = map
+                    .get_mut("discriminator")
+                    .and_then(|discriminator| discriminator.get_mut("mapping"))
+                    .and_then(Value::as_object_mut);
+                for target in mapping.into_iter().flat_map(|mapping| mapping.values_mut()) {
+                    rename(target);
                 }
                 pending.extend(map.values_mut());
             }
@@ -1024,6 +1041,7 @@ mod tests {
             "info": {"title": "T", "version": "1"},
             "components": {"schemas": {
                 "S": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/S/$defs/A"}},
+                      "discriminator": {"propertyName": "k", "mapping": {"a": "#/components/schemas/S/$defs/A"}},
                       "$defs": {"A": {"type": ["string", "null"]}, "S": {"type": "integer"}}}
             }}
         }));
@@ -1033,6 +1051,7 @@ mod tests {
         // `S` is taken: the definition is named after its owner.
         assert_eq!(schemas["S_S"], json!({"type": "integer"}));
         assert!(schemas["S"].get("$defs").is_none());
+        assert_eq!(schemas["S"]["discriminator"]["mapping"]["a"], "#/components/schemas/A");
         assert_eq!(document["paths"], json!({}));
         assert_eq!(
             translation.origins.original("#/components/schemas/A/type"),
@@ -1147,8 +1166,9 @@ mod tests {
             "info": {"title": "T", "version": "1", "summary": "Short.", "description": "Long.",
                      "license": {"name": "MIT", "identifier": "MIT"}},
             "webhooks": {"newPet": {"post": {"responses": {"200": {"description": "ok"}}}}},
-            "paths": {"/pets": {"$ref": "#/components/pathItems/Pets"}},
-            "components": {"pathItems": {"Pets": {"get": {"responses": {"200": {"description": "ok"}}}}}}
+            "paths": {"/pets": {"$ref": "#/components/pathItems/Pets", "summary": "Pets, here",
+                                "post": {"responses": {"201": {"description": "made"}}}}},
+            "components": {"pathItems": {"Pets": {"summary": "Pets", "get": {"responses": {"200": {"description": "ok"}}}}}}
         }));
         assert_eq!(document["info"]["description"], "Short.\n\nLong.");
         assert_eq!(
@@ -1157,7 +1177,14 @@ mod tests {
         );
         assert!(document.get("webhooks").is_none() && document.get("jsonSchemaDialect").is_none());
         assert!(document["components"].get("pathItems").is_none());
-        assert!(document["paths"]["/pets"]["get"].is_object());
+        // The path item's own fields win over the shared one's.
+        let pets = &document["paths"]["/pets"];
+        assert!(pets["get"].is_object() && pets["post"].is_object() && pets.get("$ref").is_none());
+        assert_eq!(pets["summary"], "Pets, here");
+        assert_eq!(
+            translation.origins.original("#/paths/~1pets/post"),
+            "#/paths/~1pets/post"
+        );
         assert_eq!(
             translation.origins.original("#/paths/~1pets/get/responses"),
             "#/components/pathItems/Pets/get/responses"
