@@ -80,6 +80,10 @@ pub(crate) fn translate(mut document: Value) -> (Value, Translation) {
     }
     translator.walk(&mut document, "#", Shape::Object(Object::OpenApi));
     translator.inline_path_items(&mut document);
+    if let Some(root) = document.as_object_mut() {
+        // After inlining: shared path items' operations have security requirements too.
+        translator.mutual_tls(root);
+    }
     translator.place_lifted_definitions(&mut document);
     let translation = Translation {
         warnings: translator.warnings,
@@ -125,7 +129,8 @@ impl Translator {
 
     // ---- the document around the schemas -------------------------------------------------------
 
-    /// `paths` (optional in 3.1), `webhooks`, `jsonSchemaDialect`, `info.summary`, `license.identifier`.
+    /// `paths` (optional in 3.1), `webhooks`, `jsonSchemaDialect`, `info.summary`, `license.identifier`
+    /// (`mutualTLS` schemes and shared path items come after the walk).
     fn document_fields(&mut self, root: &mut Map<String, Value>) {
         root.entry("paths").or_insert_with(|| json!({}));
         if let Some(webhooks) = root.remove("webhooks") {
@@ -146,7 +151,6 @@ impl Translator {
                 );
             }
         }
-        self.mutual_tls(root);
         if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
             summary_into_description(info);
             if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {
@@ -208,8 +212,8 @@ impl Translator {
         }
     }
 
-    /// A path item that is `$ref: '#/components/pathItems/X'` becomes a copy of X (3.0 has no
-    /// `pathItems` components); then the section goes.
+    /// A path item with `$ref: '#/components/pathItems/X'` gets X's fields where it has none of its
+    /// own (3.0 has no `pathItems` components); then the section goes.
     fn inline_path_items(&mut self, document: &mut Value) {
         let Some(components) = document.get_mut("components").and_then(Value::as_object_mut) else {
             return;
@@ -1168,7 +1172,12 @@ mod tests {
             "webhooks": {"newPet": {"post": {"responses": {"200": {"description": "ok"}}}}},
             "paths": {"/pets": {"$ref": "#/components/pathItems/Pets", "summary": "Pets, here",
                                 "post": {"responses": {"201": {"description": "made"}}}}},
-            "components": {"pathItems": {"Pets": {"summary": "Pets", "get": {"responses": {"200": {"description": "ok"}}}}}}
+            "components": {
+                "pathItems": {"Pets": {"summary": "Pets", "get": {
+                    "security": [{"cert": []}], "responses": {"200": {"description": "ok"}}
+                }}},
+                "securitySchemes": {"cert": {"type": "mutualTLS"}}
+            }
         }));
         assert_eq!(document["info"]["description"], "Short.\n\nLong.");
         assert_eq!(
@@ -1185,12 +1194,16 @@ mod tests {
             translation.origins.original("#/paths/~1pets/post"),
             "#/paths/~1pets/post"
         );
+        assert_eq!(pets["get"]["security"], json!([{}]));
         assert_eq!(
             translation.origins.original("#/paths/~1pets/get/responses"),
             "#/components/pathItems/Pets/get/responses"
         );
         let pointers: Vec<&str> = translation.warnings.iter().map(|w| w.pointer.as_str()).collect();
-        assert_eq!(pointers, ["#/webhooks", "#/jsonSchemaDialect"]);
+        assert_eq!(
+            pointers,
+            ["#/webhooks", "#/jsonSchemaDialect", "#/components/securitySchemes/cert"]
+        );
     }
 
     #[test]
