@@ -325,15 +325,16 @@ impl Generator {
 
     /// Validates and lowers the loaded spec; any error stops here, warnings come back located.
     fn model_of(&self, spec: &LoadedSpec, times: &mut StageTimes) -> Result<(ApiModel, Vec<Diagnostic>), CodegenError> {
-        let (mut diagnostics, (mut model, lower_diagnostics)) = validate_and_lower(spec, self.threads, times);
+        let (mut diagnostics, (mut model, mut lower_diagnostics)) = validate_and_lower(spec, self.threads, times);
         let diagnostics = timed(&mut times.model, || {
             if let Some(name) = &self.crate_name {
                 model.settings.crate_name = name.clone();
             }
+            // Validation's come located (in the original file, for a 3.1 document); lowering's are
+            // located likewise before both are compared by place.
+            spec.locate(&mut lower_diagnostics);
             diagnostics.extend(lower_diagnostics);
-            let mut diagnostics = dedupe_by_pointer(diagnostics);
-            spec.locate(&mut diagnostics);
-            diagnostics
+            dedupe_by_pointer(diagnostics)
         });
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(CodegenError::Spec(diagnostics));

@@ -1,4 +1,4 @@
-//! Generates a typed async Rust client crate from an OpenAPI 3.0 description.
+//! Generates a typed async Rust client crate from an OpenAPI 3.0 or 3.1 description.
 //!
 //! Use it through [`Generator`]: [`Generator::run`] reads a spec file and writes (or checks) the
 //! crate, [`Generator::generate`] turns spec text into files in memory. Problems in the spec come

@@ -1,7 +1,7 @@
 //! `cargo xtask corpus`: the public feature corpus `@readme/oas-examples` (about 40 small
-//! OpenAPI 3.0 specs, each stressing one feature). Every spec either generates a crate that
-//! passes `cargo clippy -D warnings`, or fails with a diagnostic; the outcome per spec must match
-//! the reviewed `tests/corpus/expectations.txt`.
+//! OpenAPI 3.0 specs and 12 OpenAPI 3.1 ones, each stressing one feature). Every spec either
+//! generates a crate that passes `cargo clippy -D warnings`, or fails with a diagnostic; the outcome
+//! per spec must match the reviewed `tests/corpus/expectations.txt`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -16,19 +16,30 @@ use crate::scratch;
 const PACKAGE: &str = "@readme/oas-examples";
 const VERSION: &str = "8.2.2";
 const EXPECTATIONS: &str = "tests/corpus/expectations.txt";
+/// The package's folders of JSON specs, and the prefix that keeps their names apart (both versions
+/// have a `petstore`).
+const SPEC_FOLDERS: &[(&str, &str)] = &[("package/3.0/json", ""), ("package/3.1/json", "v31-")];
 
 pub fn check(root: &Path) -> Result<()> {
-    let specs_dir = fetch(root)?;
+    let package_dir = fetch(root)?;
     let out = root.join("target/corpus-crates");
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
+    let mut specs = Vec::new();
+    for (folder, prefix) in SPEC_FOLDERS {
+        specs.extend(
+            list_specs(&package_dir.join(folder))?
+                .into_iter()
+                .map(|spec| (*prefix, spec)),
+        );
+    }
     let mut outcomes = BTreeMap::new();
     let mut members = Vec::new();
-    for spec in list_specs(&specs_dir)? {
+    for (prefix, spec) in specs {
         let stem = spec
             .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
+            .map(|s| format!("{prefix}{}", s.to_string_lossy()))
             .unwrap_or_default();
         let crate_name = format!("corpus-{stem}");
         match generate::corpus_crate(&spec, &crate_name, &out.join(&stem)) {
@@ -48,12 +59,12 @@ pub fn check(root: &Path) -> Result<()> {
     compare(root, &outcomes)
 }
 
-/// Downloads the package once with `npm pack` into `target/tools/corpus/` and unpacks it.
+/// Downloads the package once with `npm pack` into `target/tools/corpus/` and unpacks it; returns
+/// the folder that holds [`SPEC_FOLDERS`].
 fn fetch(root: &Path) -> Result<PathBuf> {
     let dir = root.join(format!("target/tools/corpus/oas-examples-{VERSION}"));
-    let specs = dir.join("package/3.0/json");
-    if specs.is_dir() {
-        return Ok(specs);
+    if SPEC_FOLDERS.iter().all(|(folder, _)| dir.join(folder).is_dir()) {
+        return Ok(dir);
     }
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Cmd::new("npm")
@@ -70,7 +81,7 @@ fn fetch(root: &Path) -> Result<PathBuf> {
         .arg(&dir)
         .dir(root)
         .run()?;
-    Ok(specs)
+    Ok(dir)
 }
 
 fn list_specs(dir: &Path) -> Result<Vec<PathBuf>> {

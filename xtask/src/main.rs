@@ -1,7 +1,7 @@
 //! `cargo xtask codegen [--check]` regenerates the client; `cargo xtask test` runs every check;
 //! `cargo xtask bench` measures and writes `BENCHMARKS.md`.
 //!
-//! Modules depend one way: `main` → `test` → `corpus` → `generate`, `scratch` and `cmd`; `bench`
+//! Modules depend one way: `main` → `test` → `corpus`, `fastapi` → `generate`, `scratch` and `cmd`; `bench`
 //! uses those three too; `workspace` stands alone. `generate` is the only module that calls the
 //! generator.
 
@@ -12,6 +12,7 @@ use anyhow::{bail, Result};
 mod bench;
 mod cmd;
 mod corpus;
+mod fastapi;
 mod generate;
 mod scratch;
 mod semver;
@@ -43,6 +44,7 @@ fn dispatch(args: &[&str]) -> Result<()> {
         ["codegen", "--check"] => generate::check_client(&workspace::root()?),
         ["test"] => test::run_all(&workspace::root()?),
         ["corpus"] => corpus::check(&workspace::root()?),
+        ["fastapi"] => test::fastapi_round_trip(&workspace::root()?),
         ["bench", rest @ ..] => bench::run(&workspace::root()?, rest),
         ["semver"] => semver::check(&workspace::root()?),
         // Works on any spec, from anywhere: no workspace needed.
@@ -59,9 +61,10 @@ fn usage() -> String {
   cargo xtask codegen --check   fail with a diff if generated-client/ is stale (changes nothing)
   cargo xtask test              install what the tests need and run every check
   cargo xtask corpus            generate and compile every spec of @readme/oas-examples; compare to tests/corpus/expectations.txt
+  cargo xtask fastapi           the FastAPI round trip: tests/fastapi/app.py's OpenAPI 3.1 document → a client that calls the app on 127.0.0.1
   cargo xtask semver            cargo-semver-checks on the previous release's crate and the client; its verdict must be the change report's
   cargo xtask generate SPEC [CRATE_NAME] OUT
-                                write a client crate for any OpenAPI 3.0 file (YAML or JSON) into OUT
+                                write a client crate for any OpenAPI 3.0 or 3.1 file (YAML or JSON) into OUT
 {}",
         bench::USAGE
     )

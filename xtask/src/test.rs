@@ -1,15 +1,16 @@
 //! `cargo xtask test`: installs what the tests need (idempotently, inside `target/`) and runs
-//! every check: formatting, clippy, `codegen --check`, the spec validator, Redocly's lint, and all
-//! tests (among them the conformance tests against Prism).
+//! every check: formatting, clippy, `codegen --check`, the spec validator, Redocly's lint, the
+//! feature corpus, the FastAPI round trip, and all tests (among them the conformance tests against
+//! Prism).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 
 use crate::cmd::Cmd;
-use crate::{corpus, generate, scratch};
+use crate::{corpus, fastapi, generate, scratch};
 
 /// The packages whose own code the format check covers (the generated crate is printed by the
 /// generator, not by rustfmt).
@@ -45,6 +46,7 @@ pub fn run_all(root: &Path) -> Result<()> {
     step("official SDK against the spec", || official_sdk(root))?;
     step("fixture crates compile", || check_fixture_crates(root))?;
     step("feature corpus", || corpus::check(root))?;
+    step("FastAPI round trip", || fastapi_round_trip(root))?;
     step("tests", || {
         Cmd::new("cargo").args(["test", "--workspace"]).dir(root).run()
     })?;
@@ -115,16 +117,28 @@ fn list_files(dir: &Path, extension: &str) -> Result<Vec<String>> {
     Ok(files)
 }
 
-/// Runs `openapi-spec-validator` and the example checks from a virtualenv in `target/tools/`,
-/// created and filled on first use and again only when the pinned requirements change.
+/// Runs `openapi-spec-validator` and the example checks from the virtualenv in `target/tools/`.
 fn validate_spec(root: &Path) -> Result<()> {
+    let python = python_with(root, "tests/spec/requirements.txt", "installed-requirements.txt")?;
+    Cmd::new(&python)
+        .args(["tests/spec/validate_spec.py", generate::SPEC])
+        .dir(root)
+        .run()
+}
+
+/// The Python of the virtualenv in `target/tools/` with the pinned `requirements` installed: the
+/// venv is created on first use, and each requirements file installed again only when it changes
+/// (`stamp`, inside the venv, holds the text last installed).
+fn python_with(root: &Path, requirements: &str, stamp: &str) -> Result<PathBuf> {
     let venv = root.join(VENV);
-    let requirements = root.join("tests/spec/requirements.txt");
+    let requirements = root.join(requirements);
     let wanted = fs::read_to_string(&requirements).with_context(|| format!("reading {}", requirements.display()))?;
-    let stamp = venv.join("installed-requirements.txt");
+    let stamp = venv.join(stamp);
     let python = venv.join("bin/python");
-    if fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) || !python.exists() {
+    if !python.exists() {
         Cmd::new("python3").args(["-m", "venv"]).arg(&venv).dir(root).run()?;
+    }
+    if fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
         Cmd::new(&python)
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(&requirements)
@@ -132,10 +146,14 @@ fn validate_spec(root: &Path) -> Result<()> {
             .run()?;
         fs::write(&stamp, &wanted).with_context(|| format!("writing {}", stamp.display()))?;
     }
-    Cmd::new(&python)
-        .args(["tests/spec/validate_spec.py", generate::SPEC])
-        .dir(root)
-        .run()
+    Ok(python)
+}
+
+/// FastAPI and uvicorn (pinned in `tests/fastapi/requirements.txt`) in the same venv, then the round
+/// trip of [`fastapi`].
+pub fn fastapi_round_trip(root: &Path) -> Result<()> {
+    let python = python_with(root, fastapi::REQUIREMENTS, "installed-fastapi-requirements.txt")?;
+    fastapi::round_trip(root, &python)
 }
 
 /// The pinned npm tools (Prism for `tests/conformance.rs`, Redocly CLI for the lint), installed by

@@ -140,6 +140,9 @@ pub(crate) fn method_inputs<'o>(model: &ApiModel, op: &'o Operation) -> Vec<Inpu
     ordered
 }
 
+/// clippy's default `too-many-arguments-threshold`, `self` included.
+const CLIPPY_MAX_ARGUMENTS: usize = 7;
+
 fn emit_method(model: &ApiModel, op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
@@ -155,9 +158,13 @@ fn emit_method(model: &ApiModel, op: &Operation) -> TokenStream {
         }
     }
     let deprecated = deprecated_attr(op.deprecated.as_deref());
+    // Every required input is an argument, however many the spec requires (clippy allows 7 with
+    // `self`).
+    let many_arguments = (args.len() + 1 > CLIPPY_MAX_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #doc
         #deprecated
+        #many_arguments
         pub fn #method(&self, #(#args),*) -> #builder {
             #builder { runtime: self.runtime.clone(), options: rt::RequestOptions::new(), #(#inits),* }
         }

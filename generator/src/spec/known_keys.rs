@@ -123,6 +123,8 @@ const NUMBER: Shape = Shape::Number;
 const COUNT: Shape = Shape::Count;
 const ANY: Shape = Shape::Any;
 const STRING_LIST: Shape = Shape::ListOf(&Shape::String);
+const A_SCHEMA: Shape = Shape::RefOr(Object::Schema);
+const SCHEMA_MAP: Shape = Shape::MapOf(&A_SCHEMA);
 
 pub const SCHEMA_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
 /// Schema keywords that only fit some types, as openapiv3 decides when it picks a typed schema.
@@ -595,40 +597,80 @@ static SECURITY_REQUIREMENT: ObjectSpec = ObjectSpec {
     patterned: Some((KeyPattern::Any, STRING_LIST)),
 };
 
-/// JSON Schema keywords that OpenAPI 3.0's Schema Object does not have (most arrived with 3.1). They are
-/// not typos, so they get a warning that says what 3.0 offers instead, not an "unknown key" error.
-pub const SCHEMA_KEYWORDS_NOT_IN_3_0: &[(&str, &str)] = &[
-    ("const", "use `enum: [value]` in OpenAPI 3.0"),
-    ("examples", "use `example` (one value) in an OpenAPI 3.0 schema"),
-    ("$schema", ""),
-    ("$id", ""),
-    ("$defs", "put shared schemas under `#/components/schemas`"),
-    ("definitions", "put shared schemas under `#/components/schemas`"),
-    ("$comment", "use `description`, or a YAML comment"),
-    ("$anchor", ""),
-    ("$dynamicRef", ""),
-    ("$dynamicAnchor", ""),
-    ("prefixItems", ""),
-    ("contains", ""),
-    ("minContains", ""),
-    ("maxContains", ""),
-    ("if", ""),
-    ("then", ""),
-    ("else", ""),
-    ("dependentRequired", ""),
-    ("dependentSchemas", ""),
-    ("dependencies", ""),
+/// JSON Schema keywords that OpenAPI 3.0's Schema Object does not have (most arrived with 3.1), with the
+/// shape of their value and what to write in 3.0 instead. In a 3.0 document they are not typos, so they
+/// get a warning with that advice, not an "unknown key" error; a 3.1 document is translated first
+/// (`spec::v31`), which reads each of them by this shape and leaves none behind.
+pub const SCHEMA_KEYWORDS_NOT_IN_3_0: &[(&str, Shape, &str)] = &[
+    ("const", ANY, "use `enum: [value]` in OpenAPI 3.0"),
+    ("examples", ANY, "use `example` (one value) in an OpenAPI 3.0 schema"),
+    ("$schema", STRING, ""),
+    ("$id", STRING, ""),
+    ("$defs", SCHEMA_MAP, "put shared schemas under `#/components/schemas`"),
+    (
+        "definitions",
+        SCHEMA_MAP,
+        "put shared schemas under `#/components/schemas`",
+    ),
+    ("$comment", STRING, "use `description`, or a YAML comment"),
+    ("$anchor", STRING, ""),
+    ("$dynamicRef", STRING, ""),
+    ("$dynamicAnchor", STRING, ""),
+    ("$vocabulary", ANY, ""),
+    ("prefixItems", Shape::ListOf(&A_SCHEMA), ""),
+    ("contains", A_SCHEMA, ""),
+    ("minContains", COUNT, ""),
+    ("maxContains", COUNT, ""),
+    ("if", A_SCHEMA, ""),
+    ("then", A_SCHEMA, ""),
+    ("else", A_SCHEMA, ""),
+    ("dependentRequired", ANY, ""),
+    ("dependentSchemas", SCHEMA_MAP, ""),
+    ("dependencies", ANY, ""),
     (
         "patternProperties",
+        SCHEMA_MAP,
         "use `additionalProperties` with a schema for a map",
     ),
-    ("propertyNames", ""),
-    ("unevaluatedProperties", ""),
-    ("unevaluatedItems", ""),
-    ("contentMediaType", ""),
-    ("contentEncoding", "use `format: byte` or `format: binary`"),
-    ("contentSchema", ""),
+    ("propertyNames", A_SCHEMA, ""),
+    ("unevaluatedProperties", Shape::BoolOrSchema, ""),
+    ("unevaluatedItems", Shape::BoolOrSchema, ""),
+    ("contentMediaType", STRING, ""),
+    ("contentEncoding", STRING, "use `format: byte` or `format: binary`"),
+    ("contentSchema", A_SCHEMA, ""),
 ];
+
+/// Fields that OpenAPI 3.1 added to objects other than the Schema Object: unknown keys in a 3.0
+/// document (with a message that says so), read by the 3.1 translation (`spec::v31`) in a 3.1 one.
+pub const FIELDS_ADDED_IN_3_1: &[(Object, &str, Shape)] = &[
+    (
+        Object::OpenApi,
+        "webhooks",
+        Shape::MapOf(&Shape::RefOr(Object::PathItem)),
+    ),
+    (Object::OpenApi, "jsonSchemaDialect", STRING),
+    (Object::Info, "summary", STRING),
+    (Object::License, "identifier", STRING),
+    (
+        Object::Components,
+        "pathItems",
+        Shape::MapOf(&Shape::RefOr(Object::PathItem)),
+    ),
+];
+
+/// The shape of a field that only OpenAPI 3.1 has (see the two tables above).
+pub fn field_added_in_3_1(object: Object, key: &str) -> Option<Shape> {
+    if object == Object::Schema {
+        return SCHEMA_KEYWORDS_NOT_IN_3_0
+            .iter()
+            .find(|(word, _, _)| *word == key)
+            .map(|(_, shape, _)| *shape);
+    }
+    FIELDS_ADDED_IN_3_1
+        .iter()
+        .find(|(owner, word, _)| *owner == object && *word == key)
+        .map(|(_, _, shape)| *shape)
+}
 
 /// The allowed key closest to a mistyped `key`, if one is close enough to be what was meant.
 ///

@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::diagnostic::Diagnostic;
 use crate::spec::line_index::LineIndex;
 use crate::spec::pointer;
+use crate::spec::v31::{self, Translation};
 use crate::spec::validate::{self, json_type};
 
 pub struct LoadedSpec {
@@ -22,18 +23,23 @@ pub struct LoadedSpec {
     pub raw: Value,
     pub openapi: openapiv3::OpenAPI,
     pub lines: LineIndex,
+    /// For a 3.1 document, what its translation to 3.0's shape warned about and moved.
+    pub translation: Translation,
 }
 
 impl LoadedSpec {
     /// Sets `line` on each diagnostic from its pointer (nearest existing ancestor's line if the exact
     /// node has none). Lines already set are kept.
+    /// A diagnostic without a line is about the translated document (for a 3.1 one), so its pointer
+    /// is first taken back to the original file.
     pub fn locate(&self, diagnostics: &mut [Diagnostic]) {
-        locate_with(&self.lines, diagnostics);
+        relocate(&self.translation, &self.lines, diagnostics);
     }
 
-    /// Every check of [`validate`], with lines.
+    /// The 3.1 translation's warnings, then every check of [`validate`], with lines.
     pub fn validate(&self) -> Vec<Diagnostic> {
-        let mut diagnostics = validate::check_document(&self.raw, &self.lines);
+        let mut diagnostics = self.translation.warnings.clone();
+        diagnostics.extend(validate::check_document(&self.raw, &self.lines));
         self.locate(&mut diagnostics);
         diagnostics
     }
@@ -54,14 +60,16 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
     // The line index is a second pass over the text, independent of parsing and about as costly, so it
     // is built on another thread meanwhile. It is an iterative walk; the deeply recursive work (parsing,
     // openapiv3) stays on the caller's thread, whose stack MAX_NESTING is measured against.
-    let (lines, parsed) = std::thread::scope(|scope| {
+    let (lines, (parsed, mut translation)) = std::thread::scope(|scope| {
         let lines = scope.spawn(|| LineIndex::build(text));
         let parsed = parse(text);
         let lines = lines.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (lines, parsed)
     });
+    // The translation's warnings already name places in the original file.
+    locate_with(&lines, &mut translation.warnings);
     let fail = |mut diagnostics: Vec<Diagnostic>| {
-        locate_with(&lines, &mut diagnostics);
+        relocate(&translation, &lines, &mut diagnostics);
         diagnostics
     };
     let (raw, openapi) = match parsed {
@@ -98,7 +106,12 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
             return Err(fail(diagnostics));
         }
     };
-    Ok(LoadedSpec { raw, openapi, lines })
+    Ok(LoadedSpec {
+        raw,
+        openapi,
+        lines,
+        translation,
+    })
 }
 
 /// How far [`parse`] got without the line index.
@@ -117,19 +130,31 @@ enum Parsed {
     Read(Value, Result<Box<openapiv3::OpenAPI>, Diagnostic>),
 }
 
-fn parse(text: &str) -> Parsed {
+/// With the [`Translation`] of a 3.1 document (empty otherwise).
+fn parse(text: &str) -> (Parsed, Translation) {
     let raw = match parse_text(text) {
         Ok(raw) => raw,
-        Err(diagnostic) => return Parsed::Unreadable(diagnostic),
+        Err(diagnostic) => return (Parsed::Unreadable(diagnostic), Translation::default()),
     };
-    if let Err(diagnostic) = check_version(&raw).and_then(|()| check_nesting(&raw)) {
-        return Parsed::Rejected(diagnostic);
+    let version = match check_version(&raw).and_then(|version| check_nesting(&raw).map(|()| version)) {
+        Ok(version) => version,
+        Err(diagnostic) => return (Parsed::Rejected(diagnostic), Translation::default()),
+    };
+    let (raw, translation) = match version {
+        Version::V3_0 => (raw, Translation::default()),
+        Version::V3_1 => v31::translate(raw),
+    };
+    // Translation can nest a node two levels deeper (`$ref` → `allOf: [{$ref}]`).
+    if version == Version::V3_1 {
+        if let Err(diagnostic) = check_nesting(&raw) {
+            return (Parsed::Rejected(diagnostic), translation);
+        }
     }
     if nested_beyond(&raw, SLOW_FAILURE_NESTING).is_some() {
-        return Parsed::Deep(raw);
+        return (Parsed::Deep(raw), translation);
     }
     let openapi = deserialize_openapi(&raw).map(Box::new);
-    Parsed::Read(raw, openapi)
+    (Parsed::Read(raw, openapi), translation)
 }
 
 /// Fills in missing lines from `lines`.
@@ -137,6 +162,15 @@ pub(crate) fn locate_with(lines: &LineIndex, diagnostics: &mut [Diagnostic]) {
     for diagnostic in diagnostics.iter_mut().filter(|d| d.line.is_none()) {
         diagnostic.line = lines.line_of(&diagnostic.pointer);
     }
+}
+
+/// [`locate_with`] for diagnostics about the translated document: each one without a line gets its
+/// original pointer first (a diagnostic with a line is already about the original file).
+fn relocate(translation: &Translation, lines: &LineIndex, diagnostics: &mut [Diagnostic]) {
+    for diagnostic in diagnostics.iter_mut().filter(|d| d.line.is_none()) {
+        diagnostic.pointer = translation.origins.original(&diagnostic.pointer);
+    }
+    locate_with(lines, diagnostics);
 }
 
 /// Parses the text into a JSON value; the document must be a mapping.
@@ -277,19 +311,25 @@ fn is_free_json(key: &str, parent_key: Option<&str>) -> bool {
     free && !parent_key.is_some_and(|parent| NAME_KEYED.contains(&parent))
 }
 
-/// Only OpenAPI 3.0.x is read: openapiv3 models 3.0, and a 3.1 document would deserialize "successfully"
-/// with its 3.1-only constructs silently dropped.
-fn check_version(raw: &Value) -> Result<(), Diagnostic> {
+/// The OpenAPI versions read: 3.0.x as it is, 3.1.x translated into 3.0's shape first ([`v31`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Version {
+    V3_0,
+    V3_1,
+}
+
+/// Which OpenAPI version the document declares, if it is one this generator reads.
+fn check_version(raw: &Value) -> Result<Version, Diagnostic> {
     let Some(version) = raw.get("openapi") else {
         if raw.get("swagger").is_some() {
             return Err(Diagnostic::error(
                 "#/swagger",
-                "Swagger 2.0 documents are not supported; convert the document to OpenAPI 3.0.x",
+                "Swagger 2.0 documents are not supported; convert the document to OpenAPI 3.0.x or 3.1.x",
             ));
         }
         return Err(Diagnostic::error(
             "#",
-            "missing `openapi` field: expected an OpenAPI 3.0.x document (`openapi: 3.0.3`)",
+            "missing `openapi` field: expected an OpenAPI 3.0.x or 3.1.x document (`openapi: 3.0.3`)",
         ));
     };
     let Some(version) = version.as_str() else {
@@ -302,22 +342,25 @@ fn check_version(raw: &Value) -> Result<(), Diagnostic> {
         ));
     };
     if is_openapi_3_0(version) {
-        return Ok(());
+        return Ok(Version::V3_0);
     }
-    let message = if version.starts_with("3.1") {
-        format!(
-            "OpenAPI {version} is not supported: this generator reads OpenAPI 3.0.x only (through the openapiv3 \
-             crate, which would silently drop 3.1 constructs); convert the document to 3.0.3"
-        )
-    } else {
-        format!("unsupported OpenAPI version `{version}`: expected 3.0.x, e.g. `openapi: 3.0.3`")
-    };
-    Err(Diagnostic::error("#/openapi", message))
+    if is_patch_of(version, "3.1.") {
+        return Ok(Version::V3_1);
+    }
+    Err(Diagnostic::error(
+        "#/openapi",
+        format!("unsupported OpenAPI version `{version}`: expected 3.0.x or 3.1.x, e.g. `openapi: 3.0.3`"),
+    ))
 }
 
 fn is_openapi_3_0(version: &str) -> bool {
+    is_patch_of(version, "3.0.")
+}
+
+/// `version` is `minor` followed by a patch number.
+fn is_patch_of(version: &str, minor: &str) -> bool {
     version
-        .strip_prefix("3.0.")
+        .strip_prefix(minor)
         .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|byte| byte.is_ascii_digit()))
 }
 
@@ -432,6 +475,10 @@ mod tests {
         assert!(!is_openapi_3_0("3.0"));
         assert!(!is_openapi_3_0("3.0.x"));
         assert!(!is_openapi_3_0("3.1.0"));
+        assert_eq!(check_version(&json!({"openapi": "3.1.0"})), Ok(Version::V3_1));
+        assert_eq!(check_version(&json!({"openapi": "3.0.3"})), Ok(Version::V3_0));
+        assert!(check_version(&json!({"openapi": "3.2.0"})).is_err());
+        assert!(check_version(&json!({"openapi": "3.1"})).is_err());
         assert!(check_version(&json!({"openapi": 3.0})).is_err());
         assert_eq!(
             check_version(&json!({"swagger": "2.0"})).unwrap_err().pointer,

@@ -234,16 +234,60 @@ components:
 }
 
 #[test]
-fn openapi_3_1_is_rejected_with_a_located_error() {
-    let text = "openapi: 3.1.0\ninfo:\n  title: T\n  version: \"1\"\npaths: {}\n";
+fn versions_other_than_3_0_and_3_1_are_rejected_with_a_located_error() {
+    let text = "openapi: 3.2.0\ninfo:\n  title: T\n  version: \"1\"\npaths: {}\n";
     let errors = load_str(text).err().unwrap();
     assert_eq!(errors.len(), 1);
     let error = at(&errors, "#/openapi");
     assert_eq!(error.line, Some(1));
     assert!(
-        error.message.starts_with("OpenAPI 3.1.0 is not supported"),
+        error.message.starts_with("unsupported OpenAPI version `3.2.0`"),
         "{}",
         error.message
+    );
+}
+
+/// A 3.1 document is translated before validation; what validation and the translation report
+/// points into the 3.1 text, including nodes the translation moved.
+#[test]
+fn openapi_3_1_diagnostics_point_into_the_original_file() {
+    let text = r#"openapi: 3.1.0
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        owner:
+          $ref: '#/components/schemas/Owner'
+          description: Dangling, beside a sibling.
+        tag:
+          $ref: '#/components/schemas/Pet/$defs/Tag'
+      $defs:
+        Tag:
+          type: [string, "null"]
+          nulable: true
+          if: {minLength: 1}
+"#;
+    let all = diagnostics(text);
+    let dangling = at(&all, "#/components/schemas/Pet/properties/owner/$ref");
+    assert_eq!(dangling.line, Some(10), "{dangling}");
+    let typo = at(&all, "#/components/schemas/Pet/$defs/Tag/nulable");
+    assert_eq!(typo.line, Some(17), "{typo}");
+    let dropped = at(&all, "#/components/schemas/Pet/$defs/Tag/if");
+    assert_eq!((dropped.severity, dropped.line), (Severity::Warning, Some(18)));
+}
+
+/// 3.1's fields are unknown keys in a 3.0 document, said as such.
+#[test]
+fn openapi_3_1_fields_in_a_3_0_document_are_errors() {
+    let text = "openapi: 3.0.3\ninfo:\n  title: T\n  version: \"1\"\n  summary: S\npaths: {}\n";
+    let all = diagnostics(text);
+    let error = at(&all, "#/info/summary");
+    assert!(
+        error.is_error() && error.message.contains("OpenAPI 3.1 field"),
+        "{error}"
     );
 }
 

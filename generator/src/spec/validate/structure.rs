@@ -133,7 +133,10 @@ impl Walker {
 
     fn unknown_key(&mut self, object: Object, key: &str, pointer: &str) {
         if object == Object::Schema {
-            if let Some((_, advice)) = keys::SCHEMA_KEYWORDS_NOT_IN_3_0.iter().find(|(word, _)| *word == key) {
+            if let Some((_, _, advice)) = keys::SCHEMA_KEYWORDS_NOT_IN_3_0
+                .iter()
+                .find(|(word, _, _)| *word == key)
+            {
                 let advice = if advice.is_empty() {
                     String::new()
                 } else {
@@ -150,6 +153,10 @@ impl Walker {
                 "`{key}` is not a response status code: use a code such as `200`, a range such as `2XX`, or `default`"
             ),
             _ if key == "$ref" => format!("`$ref` is not allowed in a {}", spec.name),
+            _ if keys::field_added_in_3_1(object, key).is_some() => format!(
+                "`{key}` is an OpenAPI 3.1 field of the {}; this document declares OpenAPI 3.0 (`openapi: 3.0.x`)",
+                spec.name
+            ),
             Object::Parameter | Object::Header if object_spec(Object::Schema).field(key).is_some() => format!(
                 "unknown key `{key}` in {}: schema keywords go under `schema:` in OpenAPI 3.0",
                 spec.name
