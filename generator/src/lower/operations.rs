@@ -179,6 +179,7 @@ fn lower_operation(
         response,
         pagination,
         deprecated: crate::lower::deprecation::deprecation(operation.deprecated, &operation.extensions),
+        mock: crate::lower::mock_facts::lower_mock_facts(openapi, space, operation, source.pointer),
     })
 }
 
