@@ -591,6 +591,7 @@ pub struct Expectation<'s> {
     api: &'s MockApi,
     matcher: ExpectationMatch,
     times: Option<u64>,
+    up_to: Option<u64>,
     /// What it matches, for the name wiremock reports it by.
     conditions: Vec<String>,
 }
@@ -607,6 +608,7 @@ impl<'s> Expectation<'s> {
             api,
             matcher: ExpectationMatch::any(operation),
             times: None,
+            up_to: None,
             conditions: Vec::new(),
         }
     }
@@ -655,6 +657,13 @@ impl<'s> Expectation<'s> {
         self
     }
 
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted after it
+    /// (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(mut self, n: u64) -> Self {
+        self.up_to = Some(n);
+        self
+    }
+
     /// Mounts the expectation, answering with `template`.
     pub async fn mount(self, template: ResponseTemplate) {
         let name = self.name();
@@ -664,6 +673,9 @@ impl<'s> Expectation<'s> {
             .named(name);
         if let Some(n) = self.times {
             mock = mock.expect(n);
+        }
+        if let Some(n) = self.up_to {
+            mock = mock.up_to_n_times(n);
         }
         self.api.server.register(mock).await;
     }

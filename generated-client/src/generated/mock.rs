@@ -3943,17 +3943,17 @@ impl MockServer {
 }
 /// Expectations for the operations on [`Evaluations`](crate::evaluations::Evaluations), from [`MockServer::evaluations`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .evaluations()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .evaluations()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().evaluations().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4057,6 +4057,21 @@ impl<'s> EvaluationsMock<'s> {
     }
 }
 /// Expectations for the operations on [`EvaluationTasks`](crate::evaluation_tasks::EvaluationTasks), from [`MockServer::evaluation_tasks`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use sgp_evals::mock::{MockServer, ResponseTemplate};
+///
+/// let server = MockServer::start().await;
+/// server
+///     .evaluation_tasks()
+///     .add("example")
+///     .times(0)
+///     .respond_with(ResponseTemplate::new(503))
+///     .await;
+/// server.verify().await;
+/// # });
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct EvaluationTasksMock<'s> {
     api: &'s m::MockApi,
@@ -4098,17 +4113,17 @@ impl<'s> EvaluationTasksMock<'s> {
 }
 /// Expectations for the operations on [`EvaluationItems`](crate::evaluation_items::EvaluationItems), from [`MockServer::evaluation_items`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .evaluation_items()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .evaluation_items()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().evaluation_items().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4157,17 +4172,17 @@ impl<'s> EvaluationItemsMock<'s> {
 }
 /// Expectations for the operations on [`EvaluationGroups`](crate::evaluation_groups::EvaluationGroups), from [`MockServer::evaluation_groups`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .evaluation_groups()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .evaluation_groups()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().evaluation_groups().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4280,17 +4295,17 @@ impl<'s> EvaluationGroupsMock<'s> {
 }
 /// Expectations for the operations on [`EvaluationDashboards`](crate::evaluation_dashboards::EvaluationDashboards), from [`MockServer::evaluation_dashboards`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .evaluation_dashboards()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .evaluation_dashboards()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().evaluation_dashboards().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4371,17 +4386,17 @@ impl<'s> EvaluationDashboardsMock<'s> {
 }
 /// Expectations for the operations on [`EvaluationDashboardWidgets`](crate::evaluation_dashboard_widgets::EvaluationDashboardWidgets), from [`MockServer::evaluation_dashboard_widgets`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .evaluation_dashboard_widgets()
-///    .remove("example", "example")
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .evaluation_dashboard_widgets()
+///     .remove("example", "example")
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().evaluation_dashboard_widgets().remove("example", "example").await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4450,17 +4465,17 @@ impl<'s> EvaluationDashboardWidgetsMock<'s> {
 }
 /// Expectations for the operations on [`Datasets`](crate::datasets::Datasets), from [`MockServer::datasets`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .datasets()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .datasets()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().datasets().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4523,17 +4538,17 @@ impl<'s> DatasetsMock<'s> {
 }
 /// Expectations for the operations on [`DatasetItems`](crate::dataset_items::DatasetItems), from [`MockServer::dataset_items`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .dataset_items()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .dataset_items()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().dataset_items().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4605,17 +4620,17 @@ impl<'s> DatasetItemsMock<'s> {
 }
 /// Expectations for the operations on [`QuestionSets`](crate::question_sets::QuestionSets), from [`MockServer::question_sets`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .question_sets()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .question_sets()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().question_sets().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4681,17 +4696,17 @@ impl<'s> QuestionSetsMock<'s> {
 }
 /// Expectations for the operations on [`Questions`](crate::questions::Questions), from [`MockServer::questions`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .questions()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .questions()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().questions().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4770,17 +4785,17 @@ impl<'s> QuestionsMock<'s> {
 }
 /// Expectations for the operations on [`Files`](crate::files::Files), from [`MockServer::files`].
 ///
-/// ```text
+/// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use sgp_evals::mock::{MockServer, ResponseTemplate};
 ///
 /// let server = MockServer::start().await;
 /// server
-///    .files()
-///    .list()
-///    .times(1)
-///    .respond_with(ResponseTemplate::new(404))
-///    .await;
+///     .files()
+///     .list()
+///     .times(1)
+///     .respond_with(ResponseTemplate::new(404))
+///     .await;
 /// let error = server.client().files().list().await.unwrap_err();
 /// assert_eq!(error.status(), Some(404));
 /// # });
@@ -4964,6 +4979,13 @@ impl ListEvaluationsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationList>) {
         let value: crate::types::EvaluationList = value.into();
@@ -5019,6 +5041,13 @@ impl CreateEvaluationExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -5155,6 +5184,13 @@ impl FilterEvaluationsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationList>) {
         let value: crate::types::EvaluationList = value.into();
@@ -5219,6 +5255,13 @@ impl RetrieveEvaluationExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::Evaluation>) {
         let value: crate::types::Evaluation = value.into();
@@ -5260,6 +5303,13 @@ impl ArchiveEvaluationExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -5324,6 +5374,13 @@ impl UpdateEvaluationExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::Evaluation>) {
         let value: crate::types::Evaluation = value.into();
@@ -5384,6 +5441,13 @@ impl RetrieveEvaluationSchemaExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(
         self,
@@ -5428,6 +5492,13 @@ impl RetrieveEvaluationTaxonomyExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -5490,6 +5561,13 @@ impl AddEvaluationTaskExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -5560,6 +5638,13 @@ impl UpdateEvaluationTaskExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -5700,6 +5785,13 @@ impl ListEvaluationItemsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationItemList>) {
         let value: crate::types::EvaluationItemList = value.into();
@@ -5760,6 +5852,13 @@ impl ExportEvaluationItemsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationItemExport>) {
         let value: crate::types::EvaluationItemExport = value.into();
@@ -5813,6 +5912,13 @@ impl RetrieveEvaluationItemExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -5963,6 +6069,13 @@ impl ListEvaluationGroupsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationGroupList>) {
         let value: crate::types::EvaluationGroupList = value.into();
@@ -6021,6 +6134,13 @@ impl CreateEvaluationGroupExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -6090,6 +6210,13 @@ impl RetrieveEvaluationGroupExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationGroup>) {
         let value: crate::types::EvaluationGroup = value.into();
@@ -6155,6 +6282,13 @@ impl ReplaceEvaluationGroupExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationGroup>) {
         let value: crate::types::EvaluationGroup = value.into();
@@ -6201,6 +6335,13 @@ impl ArchiveEvaluationGroupExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -6268,6 +6409,13 @@ impl UpdateEvaluationGroupExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationGroup>) {
         let value: crate::types::EvaluationGroup = value.into();
@@ -6326,6 +6474,13 @@ impl RetrieveEvaluationGroupSchemaExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -6488,6 +6643,13 @@ impl ListEvaluationDashboardsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationDashboardList>) {
         let value: crate::types::EvaluationDashboardList = value.into();
@@ -6546,6 +6708,13 @@ impl CreateEvaluationDashboardExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -6615,6 +6784,13 @@ impl RetrieveEvaluationDashboardExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::EvaluationDashboard>) {
         let value: crate::types::EvaluationDashboard = value.into();
@@ -6656,6 +6832,13 @@ impl ArchiveEvaluationDashboardExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -6721,6 +6904,13 @@ impl UpdateEvaluationDashboardExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -6793,6 +6983,13 @@ impl CreateEvaluationDashboardWidgetExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(
         self,
@@ -6842,6 +7039,13 @@ impl RemoveEvaluationDashboardWidgetExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `204` without a body.
@@ -6906,6 +7110,13 @@ impl UpdateEvaluationDashboardWidgetExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -7040,6 +7251,13 @@ impl ListDatasetsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::DatasetList>) {
         let value: crate::types::DatasetList = value.into();
@@ -7097,6 +7315,13 @@ impl CreateDatasetExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::Dataset>) {
         let value: crate::types::Dataset = value.into();
@@ -7152,6 +7377,13 @@ impl RetrieveDatasetExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::Dataset>) {
         let value: crate::types::Dataset = value.into();
@@ -7193,6 +7425,13 @@ impl ArchiveDatasetExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -7255,6 +7494,13 @@ impl UpdateDatasetExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -7386,6 +7632,13 @@ impl ListDatasetItemsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::DatasetItemList>) {
         let value: crate::types::DatasetItemList = value.into();
@@ -7446,6 +7699,13 @@ impl BatchCreateDatasetItemsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(
         self,
@@ -7501,6 +7761,13 @@ impl RetrieveDatasetItemExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::DatasetItem>) {
         let value: crate::types::DatasetItem = value.into();
@@ -7542,6 +7809,13 @@ impl ArchiveDatasetItemExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -7607,6 +7881,13 @@ impl UpdateDatasetItemExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -7711,6 +7992,13 @@ impl ListQuestionSetsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::QuestionSetList>) {
         let value: crate::types::QuestionSetList = value.into();
@@ -7768,6 +8056,13 @@ impl CreateQuestionSetExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::QuestionSet>) {
         let value: crate::types::QuestionSet = value.into();
@@ -7820,6 +8115,13 @@ impl GetQuestionSetExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::QuestionSet>) {
         let value: crate::types::QuestionSet = value.into();
@@ -7861,6 +8163,13 @@ impl DeleteQuestionSetExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -7926,6 +8235,13 @@ impl UpdateQuestionSetExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -8048,6 +8364,13 @@ impl ListQuestionsExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::QuestionList>) {
         let value: crate::types::QuestionList = value.into();
@@ -8105,6 +8428,13 @@ impl CreateQuestionExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::Question>) {
         let value: crate::types::Question = value.into();
@@ -8148,6 +8478,13 @@ impl RetrieveQuestionExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::Question>) {
         let value: crate::types::Question = value.into();
@@ -8189,6 +8526,13 @@ impl ArchiveQuestionExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -8253,6 +8597,13 @@ impl UpdateQuestionExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::Question>) {
         let value: crate::types::Question = value.into();
@@ -8299,6 +8650,13 @@ impl RestoreQuestionExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -8404,6 +8762,13 @@ impl ListFilesExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::FileList>) {
         let value: crate::types::FileList = value.into();
@@ -8440,6 +8805,13 @@ impl CreateFileExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -8507,6 +8879,13 @@ impl ImportFilesFromCloudExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(
         self,
@@ -8553,6 +8932,13 @@ impl RetrieveFileExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::File>) {
         let value: crate::types::File = value.into();
@@ -8594,6 +8980,13 @@ impl DeleteFileExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.
@@ -8658,6 +9051,13 @@ impl UpdateFileExpectation<'_> {
             expectation: self.expectation.times(n),
         }
     }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
+        }
+    }
     /// Answers `200` with this value.
     pub async fn respond(self, value: impl Into<crate::types::File>) {
         let value: crate::types::File = value.into();
@@ -8704,6 +9104,13 @@ impl RetrieveFileContentExpectation<'_> {
     pub fn times(self, n: u64) -> Self {
         Self {
             expectation: self.expectation.times(n),
+        }
+    }
+    /// Answers at most `n` matching requests; later ones go to the expectations mounted
+    /// after this one (a fault first, then a success). Panics when `n` is 0.
+    pub fn up_to_n_times(self, n: u64) -> Self {
+        Self {
+            expectation: self.expectation.up_to_n_times(n),
         }
     }
     /// Answers `200` with this value.

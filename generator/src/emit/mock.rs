@@ -30,6 +30,7 @@ const EXPECTATION_MEMBERS: &[&str] = &[
     "body",
     "body_matching",
     "times",
+    "up_to_n_times",
     "respond",
     "respond_error",
     "respond_with",
@@ -303,18 +304,19 @@ fn resource_accessor(resource: &Resource) -> TokenStream {
 /// `EvaluationsMock`: one method per operation, taking the path parameters like the client does.
 fn resource_handle(model: &ApiModel, resource: &Resource) -> TokenStream {
     let handle = handle_name(resource);
-    let mut doc = format!(
+    let doc = format!(
         "Expectations for the operations on [`{}`](crate::{}::{}), from [`MockServer::{}`].",
         resource.type_name,
         resource.module,
         resource.type_name,
         accessor_name(resource)
     );
-    if let Some(example) = doctest(model, resource) {
-        doc.push_str("\n\n");
-        doc.push_str(&example);
-    }
     let doc = doc_attrs(Some(&doc));
+    // The doctest's lines go in as they are: `doc_attrs` would mark its fence `text`.
+    let example: Vec<String> = doctest(model, resource)
+        .map(|text| text.lines().map(|line| format!(" {line}")).collect())
+        .unwrap_or_default();
+    let separator = (!example.is_empty()).then(|| quote!(#[doc = ""]));
     let methods = resource.operations.iter().map(|op| {
         let method = ident(&op.method_name);
         let expectation = expectation_name(op);
@@ -357,6 +359,8 @@ fn resource_handle(model: &ApiModel, resource: &Resource) -> TokenStream {
     });
     quote! {
         #doc
+        #separator
+        #(#[doc = #example])*
         #[derive(Clone, Copy, Debug)]
         pub struct #handle<'s> {
             api: &'s m::MockApi,
@@ -373,38 +377,39 @@ fn path_params(op: &Operation) -> Vec<&Param> {
 }
 
 /// A doctest for the resource: an expectation for its first operation whose client method takes
-/// only path parameters of plain types, answered with a `404` the client then sees.
+/// only path parameters of plain types, answered with a `404` the client then sees. Where every
+/// operation also needs a body or query value, the doctest mounts one that expects no call.
 fn doctest(model: &ApiModel, resource: &Resource) -> Option<String> {
     let crate_ident = model.settings.crate_name.replace('-', "_");
-    let (op, arguments) = resource.operations.iter().find_map(|op| {
-        let inputs = method_inputs(model, op);
-        let required: Vec<String> = inputs
-            .iter()
-            .filter(|i| i.required)
-            .map(|i| i.name.to_string())
-            .collect();
-        let params = path_params(op);
-        if required.len() != params.len() {
-            return None;
-        }
-        let literals: Option<Vec<&str>> = params
-            .iter()
-            .map(|p| match (p.encoding, resolve_alias(&model.types, &p.ty)) {
-                (ParamEncoding::Scalar, TypeRef::String) => Some("\"example\""),
-                (ParamEncoding::Scalar, TypeRef::Integer) => Some("1"),
-                _ => None,
-            })
-            .collect();
-        Some((op, literals?.join(", ")))
-    })?;
+    let callable: Vec<(&Operation, String, bool)> = resource
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let params = path_params(op);
+            let literals: Option<Vec<&str>> = params
+                .iter()
+                .map(|p| match (p.encoding, resolve_alias(&model.types, &p.ty)) {
+                    (ParamEncoding::Scalar, TypeRef::String) => Some("\"example\""),
+                    (ParamEncoding::Scalar, TypeRef::Integer) => Some("1"),
+                    _ => None,
+                })
+                .collect();
+            let takes_only_path_params = method_inputs(model, op).iter().filter(|i| i.required).count() == params.len();
+            Some((op, literals?.join(", "), takes_only_path_params))
+        })
+        .collect();
     let accessor = accessor_name(resource);
-    let (module, method) = (&resource.module, &op.method_name);
-    Some(format!(
+    let start = format!(
         "```
 # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {{
 use {crate_ident}::mock::{{MockServer, ResponseTemplate}};
 
-let server = MockServer::start().await;
+let server = MockServer::start().await;"
+    );
+    if let Some((op, arguments, _)) = callable.iter().find(|(_, _, only_path)| *only_path) {
+        let (module, method) = (&resource.module, &op.method_name);
+        return Some(format!(
+            "{start}
 server
     .{accessor}()
     .{method}({arguments})
@@ -413,6 +418,21 @@ server
     .await;
 let error = server.client().{module}().{method}({arguments}).await.unwrap_err();
 assert_eq!(error.status(), Some(404));
+# }});
+```"
+        ));
+    }
+    let (op, arguments, _) = callable.first()?;
+    let method = &op.method_name;
+    Some(format!(
+        "{start}
+server
+    .{accessor}()
+    .{method}({arguments})
+    .times(0)
+    .respond_with(ResponseTemplate::new(503))
+    .await;
+server.verify().await;
 # }});
 ```"
     ))
@@ -454,6 +474,12 @@ fn expectation(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenSt
             /// Expects exactly `n` matching requests by the time the server is dropped or verified.
             pub fn times(self, n: u64) -> Self {
                 Self { expectation: self.expectation.times(n) }
+            }
+
+            /// Answers at most `n` matching requests; later ones go to the expectations mounted
+            /// after this one (a fault first, then a success). Panics when `n` is 0.
+            pub fn up_to_n_times(self, n: u64) -> Self {
+                Self { expectation: self.expectation.up_to_n_times(n) }
             }
 
             #respond
