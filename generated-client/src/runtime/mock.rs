@@ -26,7 +26,7 @@ pub use wiremock::ResponseTemplate;
 pub const VIOLATION_STATUS: u16 = 400;
 
 /// The status an operation is answered with by [`MockApi::answer_with_examples`] when the spec
-/// gives no example of its success body.
+/// gives no example of its success body, with `{"mock_no_example": "<which operation, and what to do>"}`.
 pub const NO_EXAMPLE_STATUS: u16 = 501;
 
 /// Mocks an expectation mounts: below the spec check (priority 1, which must see every request),
@@ -190,6 +190,7 @@ impl MockApi {
             operations,
             violations: violations.clone(),
         };
+        // The check runs again for the answer: a wiremock matcher cannot hand its finding over.
         let answer_violation = |request: &Request| {
             let reason = check_request(operations, request).err().unwrap_or_default();
             json_response(VIOLATION_STATUS, &serde_json::json!({ "mock_violation": reason }))
@@ -230,7 +231,7 @@ impl MockApi {
                 Example::Missing => json_response(
                     NO_EXAMPLE_STATUS,
                     &serde_json::json!({
-                        "mock_violation": format!(
+                        "mock_no_example": format!(
                             "the spec has no example for `{}`; mount an expectation for it",
                             operation.id
                         )

@@ -337,8 +337,9 @@ fn resource_handle(model: &ApiModel, resource: &Resource) -> TokenStream {
                 let expectation = expectation.path_param(#wire, text.to_owned());
             }
         });
+        // Spec text (the path, the id) may hold line breaks: `doc_attrs` makes lines of them.
         let doc = format!(
-            " Expects `{} {}` (operation `{}`), like [`{}::{}`](crate::{}::{}::{}).",
+            "Expects `{} {}` (operation `{}`), like [`{}::{}`](crate::{}::{}::{}).",
             op.http_method.as_str(),
             op.path,
             op.id,
@@ -348,8 +349,9 @@ fn resource_handle(model: &ApiModel, resource: &Resource) -> TokenStream {
             resource.type_name,
             op.method_name
         );
+        let doc = doc_attrs(Some(&doc));
         quote! {
-            #[doc = #doc]
+            #doc
             pub fn #method(&self, #(#args),*) -> #expectation<'s> {
                 let expectation = m::Expectation::new(self.api, &#static_name);
                 #(#conditions)*
@@ -442,7 +444,7 @@ server.verify().await;
 fn expectation(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenStream {
     let name = expectation_name(op);
     let doc = format!(
-        " An expectation for [`{}::{}`](crate::{}::{}::{}) (`{} {}`); it does nothing until a `respond…` method mounts it.",
+        "An expectation for [`{}::{}`](crate::{}::{}::{}) (`{} {}`); it does nothing until a `respond…` method mounts it.",
         resource.type_name,
         op.method_name,
         resource.module,
@@ -459,8 +461,9 @@ fn expectation(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenSt
     let body_matchers = body_matchers(model, op);
     let respond = respond(model, op);
     let errors = error_responders(model, op);
+    let doc = doc_attrs(Some(&doc));
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug)]
         #[must_use = "an expectation does nothing until a `respond…` method mounts it"]
         pub struct #name<'s> {
@@ -520,9 +523,11 @@ fn query_matcher(model: &ApiModel, op: &Operation, param: &Param) -> Option<Toke
         _ => return None,
     };
     let method = matcher_name(op, &param.name);
-    let doc = format!(" Only requests whose `{wire}` query parameter is this value.");
+    let doc = doc_attrs(Some(&format!(
+        "Only requests whose `{wire}` query parameter is this value."
+    )));
     Some(quote! {
-        #[doc = #doc]
+        #doc
         pub fn #method(self, value: impl Into<#ty>) -> Self {
             let value: #ty = value.into();
             Self { expectation: #add }
