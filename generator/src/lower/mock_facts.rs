@@ -80,3 +80,74 @@ fn named_body(
     let schema_pointer = pointer::join(&pointer::join(&pointer::join(pointer, "content"), media), "schema");
     Some(space.lower(schema, "ErrorBody", &schema_pointer).ty)
 }
+
+#[cfg(test)]
+mod tests {
+    use openapiv3::OpenAPI;
+
+    use crate::lower::lower;
+    use crate::model::{MockFacts, TypeRef};
+
+    fn facts(yaml: &str) -> (MockFacts, Vec<String>) {
+        let openapi: OpenAPI = serde_yaml::from_str(yaml).unwrap();
+        let (model, _) = lower(&openapi, None);
+        let facts = model.resources[0].operations[0].mock.clone();
+        let names = model.types.iter().map(|t| t.name.clone()).collect();
+        (facts, names)
+    }
+
+    #[test]
+    fn the_first_success_its_example_and_every_error_are_read() {
+        let (facts, types) = facts(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /jobs:
+    post:
+      operationId: startJob
+      responses:
+        '201':
+          description: created
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: string}}}
+              examples:
+                first: {value: {id: job_1}}
+                second: {value: {id: job_2}}
+        '202': {description: queued}
+        '404':
+          description: missing
+          content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}
+        4XX: {description: any other client error}
+        default:
+          description: inline
+          content: {application/json: {schema: {type: object}}}
+components:
+  schemas:
+    Problem: {type: object, properties: {detail: {type: string}}}
+"#,
+        );
+        assert_eq!(facts.success_status, 201);
+        assert_eq!(facts.example, Some(serde_json::json!({"id": "job_1"})));
+        let errors: Vec<(Option<u16>, bool)> = facts.errors.iter().map(|e| (e.code, e.ty.is_some())).collect();
+        // `4XX` names no status; the inline `default` body stays untyped and adds no type.
+        assert_eq!(errors, [(Some(404), true), (None, false)]);
+        assert!(matches!(facts.errors[0].ty, Some(TypeRef::Named(_))));
+        assert_eq!(types, ["Problem", "StartJobResponse"]);
+    }
+
+    #[test]
+    fn without_a_success_the_mock_answers_200_with_no_example() {
+        let (facts, _) = facts(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /ping: {get: {operationId: ping, responses: {default: {description: anything}}}}
+"#,
+        );
+        assert_eq!((facts.success_status, facts.example), (200, None));
+        assert_eq!(facts.errors.len(), 1);
+    }
+}
