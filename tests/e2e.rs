@@ -1681,13 +1681,13 @@ async fn every_question_type_is_created_retrieved_and_listed() {
         ))
         .respond_with(json_response(&page(&questions[3..], false)))
         .expect(1)
-        .mount(&harness.server)
+        .mount(harness.server())
         .await;
     wiremock::Mock::given(wiremock::matchers::method("GET"))
         .and(wiremock::matchers::path("/v5/questions"))
         .respond_with(json_response(&page(&questions[..3], true)))
         .expect(1)
-        .mount(&harness.server)
+        .mount(harness.server())
         .await;
     let listed: Vec<Question> = harness
         .client
@@ -1698,7 +1698,7 @@ async fn every_question_type_is_created_retrieved_and_listed() {
         .map(|item| item.unwrap())
         .collect()
         .await;
-    harness.server.verify().await;
+    harness.server().verify().await;
     let queries: Vec<String> = harness
         .received()
         .await
@@ -1903,7 +1903,7 @@ async fn requests_can_run_on_spawned_tasks() {
     let (file_result, dataset_result) = (files.await.unwrap().unwrap(), datasets.await.unwrap().unwrap());
     assert_json_eq(&to_json(&file_result), &file, "spawned retrieveFile");
     assert_json_eq(&to_json(&dataset_result), &dataset, "spawned retrieveDataset");
-    harness.server.verify().await;
+    harness.server().verify().await;
 }
 
 #[test]
@@ -2267,7 +2267,7 @@ async fn path_parameters_are_percent_encoded() {
         .await
         .unwrap();
     harness.client.files().retrieve_content("100% été").await.unwrap();
-    harness.server.verify().await;
+    harness.server().verify().await;
     let paths: Vec<String> = harness
         .received()
         .await
@@ -2711,7 +2711,7 @@ async fn the_api_key_never_appears_in_debug_or_error_output() {
     let invalid = client.evaluations().retrieve("").await.unwrap_err();
     let config = Client::builder().api_key(API_KEY).build().unwrap_err();
     let connect = closed_port_client().files().list().max_retries(0).await.unwrap_err();
-    harness.server.verify().await;
+    harness.server().verify().await;
     assert_eq!(status.kind(), ErrorKind::Status);
     assert_eq!(decode.kind(), ErrorKind::Decode);
     assert_eq!(invalid.kind(), ErrorKind::InvalidRequest);
@@ -2803,14 +2803,20 @@ async fn base_url_may_have_a_path_prefix_and_a_trailing_slash() {
         .build()
         .unwrap();
     assert_eq!(client.base_url(), format!("{}/proxy/sgp", server.uri()));
-    let harness = Harness { server, client };
+    // A raw wiremock server: the prefix is not part of the API's paths, which the mock checks.
     let example = spec::response_examples("retrieveFile", "200").1.remove(0).1;
     let path = format!("/proxy/sgp/v5/files/{FILE_ID}");
-    harness.expect_call("GET", &path, json_response(&example)).await;
-    harness.client.files().retrieve(FILE_ID).await.unwrap();
-    let request = harness.the_request().await;
-    assert_eq!(request.url.path(), path);
-    assert_credentials(&request, "prefixed base URL");
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(path.as_str()))
+        .respond_with(json_response(&example))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client.files().retrieve(FILE_ID).await.unwrap();
+    let requests = server.received_requests().await.expect("request recording is on");
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    assert_eq!(requests[0].url.path(), path);
+    assert_credentials(&requests[0], "prefixed base URL");
 }
 
 /// A request the description does not cover, sent through the escape hatch, needs the same
@@ -2822,19 +2828,24 @@ async fn a_hand_made_request_sends_the_api_s_credentials() {
         method: sgp_evals::runtime::Method::Get,
         path: "/v5/widgets",
     };
-    let harness = Harness::start().await;
-    harness
-        .expect_call("GET", "/v5/widgets", ResponseTemplate::new(200))
+    // A raw wiremock server: the generated mock rejects a path the API does not have.
+    let server = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/v5/widgets"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
         .await;
-    harness
-        .client
-        .runtime()
-        .request(&UNDESCRIBED)
-        .send_empty()
-        .await
+    let client = Client::builder()
+        .api_key(API_KEY)
+        .account_id(ACCOUNT_ID)
+        .base_url(server.uri())
+        .build()
         .unwrap();
-    let request = harness.the_request().await;
-    assert_credentials(&request, "hand-made request");
+    client.runtime().request(&UNDESCRIBED).send_empty().await.unwrap();
+    let requests = server.received_requests().await.expect("request recording is on");
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    assert_credentials(&requests[0], "hand-made request");
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -94,4 +94,7 @@ pub use generated::dataset_items;
 pub use generated::question_sets;
 pub use generated::questions;
 pub use generated::files;
+/// A typed mock server of the API for tests (feature `mock`).
+#[cfg(feature = "mock")]
+pub use generated::mock;
 pub use runtime::{Error, ErrorKind, FileUpload, Nullable, Response};

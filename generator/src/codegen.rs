@@ -9,6 +9,7 @@ use crate::changelog::CHANGELOG_FILE;
 use crate::changes::ApiChanges;
 use crate::diagnostic::Diagnostic;
 use crate::emit::client::{emit_cargo_toml, emit_client, emit_generated_mod, emit_lib};
+use crate::emit::mock::emit_mock;
 use crate::emit::operations::emit_resource;
 use crate::emit::types::{emit_type_items, emit_types_prelude};
 use crate::error::CodegenError;
@@ -31,6 +32,7 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
     ("multipart.rs", include_str!("../runtime/multipart.rs")),
     ("nullable.rs", include_str!("../runtime/nullable.rs")),
     ("operation.rs", include_str!("../runtime/operation.rs")),
+    ("mock.rs", include_str!("../runtime/mock.rs")),
     ("options.rs", include_str!("../runtime/options.rs")),
     ("pagination.rs", include_str!("../runtime/pagination.rs")),
     ("params.rs", include_str!("../runtime/params.rs")),
@@ -421,6 +423,7 @@ fn emit_files(
             vec![Box::new(move || emit_resource(model, resource))],
         ));
     }
+    emitters.push(("src/generated/mock.rs".to_owned(), vec![Box::new(|| emit_mock(model))]));
     let mut files = vec![GeneratedFile {
         path: "Cargo.toml".to_owned(),
         contents: timed(&mut times.emit, || emit_cargo_toml(model, header)),

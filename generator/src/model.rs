@@ -206,6 +206,28 @@ pub struct Operation {
     pub deprecated: Option<String>,
     /// The operation's own `security` list, when it has one (else the API's default applies).
     pub security: Option<Security>,
+    /// What the generated mock server needs beyond the client: statuses, errors and the example.
+    pub mock: MockFacts,
+}
+
+/// What the mock server (the crate's `mock` feature) answers for an operation.
+#[derive(Clone, Debug, Default)]
+pub struct MockFacts {
+    /// The first declared 2xx status: what a typed `respond` sends.
+    pub success_status: u16,
+    /// The example of that response's JSON body, which `MockServer::with_examples` answers with.
+    pub example: Option<serde_json::Value>,
+    /// The declared error responses (4xx, 5xx, `default`), in declaration order.
+    pub errors: Vec<ErrorStatus>,
+}
+
+/// One declared error response of an operation.
+#[derive(Clone, Debug)]
+pub struct ErrorStatus {
+    /// The status code; `None` for `default`, ranges such as `4XX` are skipped.
+    pub code: Option<u16>,
+    /// The body's type when its schema is a named component; other bodies are any JSON.
+    pub ty: Option<TypeRef>,
 }
 
 /// How a cursor-paginated list operation is walked. Names are Rust field names.

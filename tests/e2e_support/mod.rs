@@ -19,25 +19,32 @@ pub const API_KEY: &str = "sk-test-secret";
 /// The account id every test client uses.
 pub const ACCOUNT_ID: &str = "acct_e2e_0001";
 
-/// A mock server and a client whose base URL is that server.
+/// The generated mock server and a client whose base URL is that server. The mock checks every
+/// request against the spec (an operation's method and path, its parameters, its body's type), so
+/// each test also proves that the client sends only what the API accepts.
 pub struct Harness {
-    pub server: MockServer,
+    mock: sgp_evals::mock::MockServer,
     pub client: Client,
 }
 
 impl Harness {
     pub async fn start() -> Self {
-        let server = MockServer::start().await;
+        let mock = sgp_evals::mock::MockServer::start().await;
         if let Some(requests) = RECORDING.with(|recording| recording.borrow().clone()) {
-            record_every_request(&server, requests).await;
+            record_every_request(mock.wiremock(), requests).await;
         }
         let client = Client::builder()
             .api_key(API_KEY)
             .account_id(ACCOUNT_ID)
-            .base_url(server.uri())
+            .base_url(mock.uri())
             .build()
             .expect("the test client builds");
-        Harness { server, client }
+        Harness { mock, client }
+    }
+
+    /// The wiremock server under the mock, where the tests mount their raw expectations.
+    pub fn server(&self) -> &MockServer {
+        self.mock.wiremock()
     }
 
     /// Expects exactly one `method path` request (any query) and answers it with `response`.
@@ -48,13 +55,13 @@ impl Harness {
             .respond_with(response)
             .expect(1)
             .named(format!("{http_method} {exact_path}"))
-            .mount(&self.server)
+            .mount(self.server())
             .await;
     }
 
     /// Checks the mounted expectations and returns the one request the server received.
     pub async fn the_request(&self) -> Request {
-        self.server.verify().await;
+        self.mock.verify().await;
         let mut requests = self.received().await;
         assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
         requests.remove(0)
@@ -62,7 +69,10 @@ impl Harness {
 
     /// Every request the server received so far.
     pub async fn received(&self) -> Vec<Request> {
-        self.server.received_requests().await.expect("request recording is on")
+        self.server()
+            .received_requests()
+            .await
+            .expect("request recording is on")
     }
 }
 

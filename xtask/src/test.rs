@@ -16,6 +16,10 @@ use crate::{corpus, fastapi, generate, scratch};
 /// generator, not by rustfmt).
 const FORMATTED_PACKAGES: &[&str] = &["openapi-rust-gen", "xtask", "integration-tests"];
 
+/// The generated client's `mock` feature (its typed mock server), which clippy and the tests
+/// build: everything the generator emits must compile with it as well as without it.
+const CLIENT_MOCK_FEATURE: &str = "sgp-evals/mock";
+
 /// Where `npm ci` installs the pinned npm tools.
 const NPM_TOOLS: &str = "target/tools/npm";
 
@@ -30,6 +34,23 @@ pub fn run_all(root: &Path) -> Result<()> {
             .args([
                 "clippy",
                 "--workspace",
+                "--all-targets",
+                "--features",
+                CLIENT_MOCK_FEATURE,
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .dir(root)
+            .run()
+    })?;
+    step("clippy of the client without features", || {
+        Cmd::new("cargo")
+            .args([
+                "clippy",
+                "-p",
+                "sgp-evals",
                 "--all-targets",
                 "--quiet",
                 "--",
@@ -47,8 +68,12 @@ pub fn run_all(root: &Path) -> Result<()> {
     step("fixture crates compile", || check_fixture_crates(root))?;
     step("feature corpus", || corpus::check(root))?;
     step("FastAPI round trip", || fastapi_round_trip(root))?;
+    // With the feature, the client's doctests include the mock's, one per resource.
     step("tests", || {
-        Cmd::new("cargo").args(["test", "--workspace"]).dir(root).run()
+        Cmd::new("cargo")
+            .args(["test", "--workspace", "--features", CLIENT_MOCK_FEATURE])
+            .dir(root)
+            .run()
     })?;
     println!("all checks passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
@@ -76,8 +101,9 @@ fn check_format(root: &Path) -> Result<()> {
 }
 
 /// Generates a crate for every spec in `tests/fixtures/good/` into `target/fixture-crates/` and
-/// runs clippy over them as one workspace (sharing our target folder), so each construct's output
-/// is proven to compile without warnings, not only snapshotted.
+/// runs clippy over them as one workspace (sharing our target folder), with their `mock` feature
+/// on, so each construct's output, mock included, is proven to compile without warnings, not only
+/// snapshotted.
 fn check_fixture_crates(root: &Path) -> Result<()> {
     let out = root.join("target/fixture-crates");
     let _ = fs::remove_dir_all(&out);
@@ -98,7 +124,7 @@ fn check_fixture_crates(root: &Path) -> Result<()> {
     Cmd::new("cargo")
         .args(["clippy", "--quiet", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
-        .args(["--workspace", "--all-targets", "--target-dir"])
+        .args(["--workspace", "--all-targets", "--features", "mock", "--target-dir"])
         .arg(root.join("target"))
         .args(["--", "-D", "warnings"])
         .dir(root)

@@ -13,3 +13,5 @@ pub mod dataset_items;
 pub mod question_sets;
 pub mod questions;
 pub mod files;
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -21,6 +21,8 @@
 //! - [`nullable`]: [`Nullable`], for fields that may be absent, `null`, or a value.
 //! - [`union`]: decoding helpers for the unions the generator emits.
 //! - [`pagination`]: streams of pages and items for cursor-paginated lists.
+//! - `mock` (feature `mock`): the generic part of the typed mock server: checking requests
+//!   against the API's operations, matching and mounting expectations.
 //!
 //! This code is generic: nothing in it knows which API it is talking to.
 
@@ -29,6 +31,8 @@ pub mod clock;
 pub mod config;
 pub mod decode;
 pub mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod multipart;
 pub mod nullable;
 pub mod operation;

@@ -332,6 +332,9 @@ pub fn emit_lib(model: &ApiModel) -> TokenStream {
         pub use generated::client::{Client, ClientBuilder, DEFAULT_BASE_URL};
         pub use generated::types;
         #(pub use generated::#modules;)*
+        /// A typed mock server of the API for tests (feature `mock`).
+        #[cfg(feature = "mock")]
+        pub use generated::mock;
         pub use runtime::{Error, ErrorKind, FileUpload, Nullable, Response};
     }
 }
@@ -343,6 +346,8 @@ pub fn emit_generated_mod(model: &ApiModel) -> TokenStream {
         pub mod client;
         pub mod types;
         #(pub mod #modules;)*
+        #[cfg(feature = "mock")]
+        pub mod mock;
     }
 }
 
@@ -387,6 +392,11 @@ serde_json = "1"
 serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+wiremock = {{ version = "0.6", optional = true }}
+
+[features]
+# `mock`: a typed mock server of the API for users' tests (the `mock` module); off by default.
+mock = ["dep:wiremock"]
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util", "time"] }}

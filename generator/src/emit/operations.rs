@@ -353,7 +353,7 @@ pub(crate) fn output_type(model: &ApiModel, op: &Operation) -> TokenStream {
 pub(crate) const OUTCOMES_ARE_NON_EXHAUSTIVE: bool = true;
 
 /// `StartJobOutcome`: the enum of an operation whose successes differ by status.
-fn outcome_name(op: &Operation) -> proc_macro2::Ident {
+pub(crate) fn outcome_name(op: &Operation) -> proc_macro2::Ident {
     ident(&format!("{}Outcome", naming::type_name(&op.id)))
 }
 
@@ -441,17 +441,23 @@ fn param_statement(param: &Param) -> TokenStream {
     }
 }
 
-fn encode_param(param: &Param, value: &TokenStream) -> TokenStream {
-    let wire = &param.wire_name;
+/// The parameter's value (`value` is a reference to it) as one piece of text, a `&str`, for the
+/// encodings that make one (the mock matches path parameters by it too).
+pub(crate) fn param_text(param: &Param, value: &TokenStream) -> TokenStream {
     let params = quote!(crate::runtime::params);
-    // The value as one piece of text, for the encodings that make one.
-    let text = match param.encoding {
+    match param.encoding {
         ParamEncoding::Scalar if matches!(param.ty, TypeRef::String) => quote!(#value.as_str()),
         ParamEncoding::Scalar => quote!(&crate::runtime::QueryValue::to_query_value(#value)),
         ParamEncoding::Joined(separator) => quote!(&#params::join(#value, #separator)),
         ParamEncoding::ObjectJoined { exploded } => quote!(&#params::object_joined(#value, #exploded)),
         _ => quote!(&#params::json_text(#value)),
-    };
+    }
+}
+
+fn encode_param(param: &Param, value: &TokenStream) -> TokenStream {
+    let wire = &param.wire_name;
+    let params = quote!(crate::runtime::params);
+    let text = param_text(param, value);
     match (param.location, param.encoding) {
         (ParamLocation::Path, _) => quote!(request = request.path_param(#wire, #text);),
         (ParamLocation::Header, _) => quote!(request = request.header(#wire, #text);),

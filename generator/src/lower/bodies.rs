@@ -128,7 +128,7 @@ fn lower_multipart(
     Some(fields)
 }
 
-fn is_json(media: &str) -> bool {
+pub(super) fn is_json(media: &str) -> bool {
     let essence = media.split(';').next().unwrap_or(media).trim();
     essence == "application/json" || essence.ends_with("+json")
 }

@@ -1,7 +1,8 @@
-//! `$ref`s to reusable parameters, request bodies, responses and (for multipart bodies) schemas.
+//! `$ref`s to reusable parameters, request bodies, responses, examples and (for multipart bodies)
+//! schemas.
 
 use indexmap::IndexMap;
-use openapiv3::{Components, OpenAPI, Parameter, ReferenceOr, RequestBody, Response as SpecResponse, Schema};
+use openapiv3::{Components, Example, OpenAPI, Parameter, ReferenceOr, RequestBody, Response as SpecResponse, Schema};
 
 use crate::spec::pointer;
 
@@ -37,6 +38,13 @@ impl Component for Schema {
     const PREFIX: &'static str = "#/components/schemas/";
     fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
         &components.schemas
+    }
+}
+
+impl Component for Example {
+    const PREFIX: &'static str = "#/components/examples/";
+    fn section(components: &Components) -> &IndexMap<String, ReferenceOr<Self>> {
+        &components.examples
     }
 }
 

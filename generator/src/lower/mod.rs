@@ -4,6 +4,7 @@
 mod bodies;
 mod components;
 mod deprecation;
+mod mock_facts;
 pub(crate) mod operations;
 mod params;
 pub(crate) mod settings;

@@ -183,6 +183,7 @@ fn lower_operation(
             let pointer = pointer::join(source.pointer, "security");
             crate::lower::settings::lower_security(openapi, list, &pointer, diagnostics)
         }),
+        mock: crate::lower::mock_facts::lower_mock_facts(openapi, space, operation, source.pointer),
     })
 }
 
