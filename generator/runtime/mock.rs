@@ -18,6 +18,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wiremock::{Match, Mock, Request};
 
+use crate::runtime::auth::{Location, OperationSecurity, SecurityScheme};
+
 pub use wiremock::ResponseTemplate;
 
 /// The status a request the API would reject is answered with; its JSON body is
@@ -182,16 +184,19 @@ impl std::fmt::Debug for MockApi {
 
 impl MockApi {
     /// Starts a server on 127.0.0.1 that answers nothing but spec violations yet.
-    pub async fn start(operations: Operations) -> Self {
+    pub async fn start(operations: Operations, credentials: Credentials) -> Self {
         let server = wiremock::MockServer::start().await;
         let violations = Arc::new(Mutex::new(Vec::new()));
         let check = SpecCheck {
             operations,
+            credentials,
             violations: violations.clone(),
         };
         // The check runs again for the answer: a wiremock matcher cannot hand its finding over.
-        let answer_violation = |request: &Request| {
-            let reason = check_request(operations, request).err().unwrap_or_default();
+        let answer_violation = move |request: &Request| {
+            let reason = check_request(operations, credentials, request)
+                .err()
+                .unwrap_or_default();
             json_response(VIOLATION_STATUS, &serde_json::json!({ "mock_violation": reason }))
         };
         server
@@ -316,12 +321,13 @@ fn describe(operation: &SpecOperation) -> String {
 /// Matches the requests that violate the spec, recording why.
 struct SpecCheck {
     operations: Operations,
+    credentials: Credentials,
     violations: Arc<Mutex<Vec<String>>>,
 }
 
 impl Match for SpecCheck {
     fn matches(&self, request: &Request) -> bool {
-        match check_request(self.operations, request) {
+        match check_request(self.operations, self.credentials, request) {
             Ok(_) => false,
             Err(reason) => {
                 lock(&self.violations).push(reason);
@@ -333,13 +339,102 @@ impl Match for SpecCheck {
 
 /// The operation a request is for, or why the API would reject it: no operation has its method
 /// and path, or a parameter or the body is missing, unknown or of the wrong type.
-pub fn check_request(operations: Operations, request: &Request) -> Result<&'static SpecOperation, String> {
+pub fn check_request(
+    operations: Operations,
+    credentials: Credentials,
+    request: &Request,
+) -> Result<&'static SpecOperation, String> {
     let method = request.method.as_str();
     let path = request.url.path();
     let place = format!("{method} {path}");
     let operation = find_operation(operations, method, path).map_err(|reason| format!("{place}: {reason}"))?;
-    check_operation(operation, request).map_err(|reason| format!("{place} (`{}`): {reason}", operation.id))?;
+    check_operation(operation, credentials, request)
+        .map_err(|reason| format!("{place} (`{}`): {reason}", operation.id))?;
     Ok(operation)
+}
+
+/// The API's security schemes and what each operation requires (the client's own tables), so that
+/// a request without the credentials its operation needs is a violation, as the service would
+/// refuse it, and a credential in the query string is not an unknown parameter.
+#[derive(Clone, Copy, Debug)]
+pub struct Credentials {
+    pub schemes: &'static [SecurityScheme],
+    pub security: &'static OperationSecurity,
+}
+
+impl Credentials {
+    /// No scheme and no requirement (for tests of the other checks).
+    pub const NONE: Credentials = Credentials {
+        schemes: &[],
+        security: &OperationSecurity::NONE,
+    };
+
+    fn query_parameters(&self) -> impl Iterator<Item = &'static str> {
+        self.schemes
+            .iter()
+            .filter(|scheme| scheme.location == Location::Query)
+            .map(|scheme| scheme.parameter)
+    }
+}
+
+/// Whether the request carries every credential of at least one alternative its operation accepts.
+fn check_credentials(
+    credentials: Credentials,
+    operation: &SpecOperation,
+    request: &Request,
+    query: &[(String, String)],
+) -> Result<(), String> {
+    let requirements = credentials.security.requirements_of(operation.id);
+    let carried = |name: &str| {
+        credentials
+            .schemes
+            .iter()
+            .find(|scheme| scheme.name == name)
+            .is_some_and(|scheme| carries(scheme, request, query))
+    };
+    if requirements.is_empty()
+        || requirements
+            .iter()
+            .any(|alternative| alternative.iter().all(|name| carried(name)))
+    {
+        return Ok(());
+    }
+    let alternatives: Vec<String> = requirements
+        .iter()
+        .map(|alternative| {
+            let schemes: Vec<String> = alternative
+                .iter()
+                .map(|name| describe_scheme(credentials, name))
+                .collect();
+            schemes.join(" and ")
+        })
+        .collect();
+    Err(format!(
+        "the request carries no credentials its `security` accepts: {}",
+        alternatives.join(", or ")
+    ))
+}
+
+fn carries(scheme: &SecurityScheme, request: &Request, query: &[(String, String)]) -> bool {
+    match scheme.location {
+        Location::Header => request.headers.contains_key(scheme.parameter),
+        Location::Query => query.iter().any(|(name, _)| name == scheme.parameter),
+        Location::Cookie => request
+            .headers
+            .get_all(reqwest::header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|cookies| cookies.split(';'))
+            .any(|cookie| cookie.trim_start().split('=').next() == Some(scheme.parameter)),
+    }
+}
+
+/// `api_key` (header `x-api-key`).
+fn describe_scheme(credentials: Credentials, name: &str) -> String {
+    match credentials.schemes.iter().find(|scheme| scheme.name == name) {
+        Some(scheme) => format!("`{name}` ({} `{}`)", scheme.location.as_str(), scheme.parameter),
+        None => format!("`{name}`"),
+    }
 }
 
 fn find_operation(operations: Operations, method: &str, path: &str) -> Result<&'static SpecOperation, String> {
@@ -363,7 +458,7 @@ fn find_operation(operations: Operations, method: &str, path: &str) -> Result<&'
         })
 }
 
-fn check_operation(operation: &SpecOperation, request: &Request) -> Result<(), String> {
+fn check_operation(operation: &SpecOperation, credentials: Credentials, request: &Request) -> Result<(), String> {
     let path = path_params(operation.path, request.url.path()).unwrap_or_default();
     let query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
     for param in operation.params {
@@ -382,7 +477,8 @@ fn check_operation(operation: &SpecOperation, request: &Request) -> Result<(), S
             ParamIn::Cookie => {}
         }
     }
-    check_unknown_query(operation.params, &query)?;
+    check_unknown_query(operation.params, credentials, &query)?;
+    check_credentials(credentials, operation, request, &query)?;
     check_body(&operation.body, &request.body)
 }
 
@@ -416,14 +512,19 @@ fn check_query_param(param: &SpecParam, query: &[(String, String)]) -> Result<()
 
 /// Query parameters the operation does not declare. An object spread into fields of its own
 /// (`form`, exploded) can have any names, so then none is unknown.
-fn check_unknown_query(params: &[SpecParam], query: &[(String, String)]) -> Result<(), String> {
+fn check_unknown_query(
+    params: &[SpecParam],
+    credentials: Credentials,
+    query: &[(String, String)],
+) -> Result<(), String> {
     let query_params = || params.iter().filter(|p| p.location == ParamIn::Query);
     if query_params().any(|p| p.shape == ParamShape::Fields) {
         return Ok(());
     }
     for (name, _) in query {
         let known = query_params()
-            .any(|p| p.name == name || (p.shape == ParamShape::Keyed && keyed_owner(name) == Some(p.name)));
+            .any(|p| p.name == name || (p.shape == ParamShape::Keyed && keyed_owner(name) == Some(p.name)))
+            || credentials.query_parameters().any(|parameter| parameter == name);
         if !known {
             let declared: Vec<&str> = query_params().map(|p| p.name).collect();
             return Err(format!(
@@ -769,7 +870,7 @@ mod tests {
 
     fn check(method: &str, path_and_query: &str, body: &str) -> Result<&'static str, String> {
         let url = format!("http://127.0.0.1:1{path_and_query}");
-        check_request(OPERATIONS, &request(method, &url, body)).map(|operation| operation.id)
+        check_request(OPERATIONS, Credentials::NONE, &request(method, &url, body)).map(|operation| operation.id)
     }
 
     #[test]
@@ -782,6 +883,66 @@ mod tests {
         assert_eq!(
             check("POST", "/v1/widgets", r#"{"name":"a","sizes":[1]}"#),
             Ok("createWidget")
+        );
+    }
+
+    #[test]
+    fn a_request_without_the_credentials_its_operation_requires_is_a_violation() {
+        use crate::runtime::auth::CredentialForm;
+        let scheme = |name, location, parameter| SecurityScheme {
+            name,
+            location,
+            parameter,
+            form: CredentialForm::Raw,
+            setter: name,
+            env_var: None,
+            required_by_every_operation: false,
+        };
+        static SCHEMES: std::sync::OnceLock<[SecurityScheme; 3]> = std::sync::OnceLock::new();
+        let schemes = SCHEMES.get_or_init(|| {
+            [
+                scheme("header_key", Location::Header, "x-key"),
+                scheme("query_key", Location::Query, "key"),
+                scheme("cookie_key", Location::Cookie, "session"),
+            ]
+        });
+        static SECURITY: OperationSecurity = OperationSecurity {
+            default: &[&["header_key"], &["query_key", "cookie_key"]],
+            by_operation: &[("getLatest", &[])],
+        };
+        let credentials = Credentials {
+            schemes,
+            security: &SECURITY,
+        };
+        let check = |url: &str, headers: &[(&str, &str)]| {
+            let mut request = request("GET", &format!("http://127.0.0.1:1{url}"), "");
+            for (name, value) in headers {
+                request.headers.append(
+                    reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    value.parse().unwrap(),
+                );
+            }
+            check_request(OPERATIONS, credentials, &request).map(|operation| operation.id)
+        };
+        assert_eq!(check("/v1/widgets/1", &[("x-key", "k")]), Ok("getWidget"));
+        // The query credential is not an unknown parameter, and the cookie is read among others.
+        assert_eq!(
+            check("/v1/widgets/1?key=k", &[("cookie", "theme=dark; session=s")]),
+            Ok("getWidget")
+        );
+        assert_eq!(
+            check("/v1/widgets/latest", &[]),
+            Ok("getLatest"),
+            "security: [] needs nothing"
+        );
+        assert_eq!(
+            check("/v1/widgets/1?key=k", &[]),
+            Err(
+                "GET /v1/widgets/1 (`getWidget`): the request carries no credentials its `security` \
+                 accepts: `header_key` (header `x-key`), or `query_key` (query `key`) and `cookie_key` \
+                 (cookie `session`)"
+                    .to_owned()
+            )
         );
     }
 

@@ -5,7 +5,7 @@ use crate::runtime::{ConfigBuilder, Error, OperationSecurity, Runtime, SecurityS
 /// The base URL used unless the builder or the environment sets another.
 pub const DEFAULT_BASE_URL: &str = "https://api.egp.scale.com";
 /// The security schemes this client can send.
-const SECURITY_SCHEMES: &[SecurityScheme] = &[
+pub(crate) const SECURITY_SCHEMES: &[SecurityScheme] = &[
     SecurityScheme {
         name: "ApiKeyAuth",
         location: crate::runtime::Location::Header,
@@ -26,7 +26,7 @@ const SECURITY_SCHEMES: &[SecurityScheme] = &[
     },
 ];
 /// What each operation sends: its own `security` list, else the API's.
-static OPERATION_SECURITY: OperationSecurity = OperationSecurity {
+pub(crate) static OPERATION_SECURITY: OperationSecurity = OperationSecurity {
     default: &[&["ApiKeyAuth", "AccountId"]],
     by_operation: &[],
 };

@@ -3823,6 +3823,11 @@ static OPERATIONS: m::Operations = &[
     &UPDATE_FILE_OPERATION,
     &RETRIEVE_FILE_CONTENT_OPERATION,
 ];
+/// The client's security tables: what each operation must carry.
+const CREDENTIALS: m::Credentials = m::Credentials {
+    schemes: crate::generated::client::SECURITY_SCHEMES,
+    security: &crate::generated::client::OPERATION_SECURITY,
+};
 /// A mock of the API on 127.0.0.1. Dropping it fails the test when a request violated the
 /// API description or an expectation's `times` was not met.
 #[derive(Debug)]
@@ -3834,7 +3839,7 @@ impl MockServer {
     /// violations, with [`VIOLATION_STATUS`]); other requests get `404`.
     pub async fn start() -> Self {
         MockServer {
-            api: m::MockApi::start(OPERATIONS).await,
+            api: m::MockApi::start(OPERATIONS, CREDENTIALS).await,
         }
     }
     /// Starts a server that answers every operation with the example of its success

@@ -42,9 +42,14 @@ impl OperationSecurity {
 
     /// What `operation` requires.
     pub fn requirements(&self, operation: &Operation) -> Requirements {
+        self.requirements_of(operation.id)
+    }
+
+    /// What the operation with this id requires.
+    pub fn requirements_of(&self, operation_id: &str) -> Requirements {
         self.by_operation
             .iter()
-            .find(|(id, _)| *id == operation.id)
+            .find(|(id, _)| *id == operation_id)
             .map_or(self.default, |(_, requirements)| requirements)
     }
 }

@@ -78,10 +78,10 @@ pub fn emit_client(model: &ApiModel) -> TokenStream {
         pub const DEFAULT_BASE_URL: &str = #base_url;
 
         /// The security schemes this client can send.
-        const SECURITY_SCHEMES: &[SecurityScheme] = &[#(#schemes),*];
+        pub(crate) const SECURITY_SCHEMES: &[SecurityScheme] = &[#(#schemes),*];
 
         /// What each operation sends: its own `security` list, else the API's.
-        static OPERATION_SECURITY: OperationSecurity = OperationSecurity {
+        pub(crate) static OPERATION_SECURITY: OperationSecurity = OperationSecurity {
             default: #default_security,
             by_operation: &[#(#by_operation),*],
         };

@@ -87,6 +87,12 @@ pub fn emit_mock(model: &ApiModel) -> TokenStream {
 
         static OPERATIONS: m::Operations = &[#(&#names),*];
 
+        /// The client's security tables: what each operation must carry.
+        const CREDENTIALS: m::Credentials = m::Credentials {
+            schemes: crate::generated::client::SECURITY_SCHEMES,
+            security: &crate::generated::client::OPERATION_SECURITY,
+        };
+
         /// A mock of the API on 127.0.0.1. Dropping it fails the test when a request violated the
         /// API description or an expectation's `times` was not met.
         #[derive(Debug)]
@@ -98,7 +104,7 @@ pub fn emit_mock(model: &ApiModel) -> TokenStream {
             /// Starts a server that answers only what expectations are mounted for (and spec
             /// violations, with [`VIOLATION_STATUS`]); other requests get `404`.
             pub async fn start() -> Self {
-                MockServer { api: m::MockApi::start(OPERATIONS).await }
+                MockServer { api: m::MockApi::start(OPERATIONS, CREDENTIALS).await }
             }
 
             /// Starts a server that answers every operation with the example of its success
