@@ -2,7 +2,7 @@
 //! `cargo xtask bench` measures and writes `BENCHMARKS.md`.
 //!
 //! Modules depend one way: `main` → `test` → `corpus` → `generate`, `scratch` and `cmd`; `bench`
-//! uses those three too; `workspace` stands alone. `generate` is the only module that calls the
+//! and `large` use those three too; `workspace` stands alone. `generate` is the only module that calls the
 //! generator.
 
 use std::process::ExitCode;
@@ -13,6 +13,7 @@ mod bench;
 mod cmd;
 mod corpus;
 mod generate;
+mod large;
 mod scratch;
 mod semver;
 mod test;
@@ -43,6 +44,12 @@ fn dispatch(args: &[&str]) -> Result<()> {
         ["codegen", "--check"] => generate::check_client(&workspace::root()?),
         ["test"] => test::run_all(&workspace::root()?),
         ["corpus"] => corpus::check(&workspace::root()?),
+        ["corpus", "--large"] => large::large(&workspace::root()?),
+        ["corpus", "--apis-guru"] => large::apis_guru(&workspace::root()?, ""),
+        ["corpus", "--apis-guru", only] => large::apis_guru(&workspace::root()?, only),
+        // The children of the two above, one per spec.
+        ["corpus-large-one", spec, crate_name, output] => large::large_one(spec, crate_name, output),
+        [large::CHILD_COMMAND, spec] => large::generate_only(spec),
         ["bench", rest @ ..] => bench::run(&workspace::root()?, rest),
         ["semver"] => semver::check(&workspace::root()?),
         // Works on any spec, from anywhere: no workspace needed.
@@ -59,6 +66,10 @@ fn usage() -> String {
   cargo xtask codegen --check   fail with a diff if generated-client/ is stale (changes nothing)
   cargo xtask test              install what the tests need and run every check
   cargo xtask corpus            generate and compile every spec of @readme/oas-examples; compare to tests/corpus/expectations.txt
+  cargo xtask corpus --large    generate and `cargo check` Stripe, Kubernetes and GitHub, measured (minutes; not in `test`)
+  cargo xtask corpus --apis-guru [PATH_PART]
+                                generate every APIs.guru spec (or those whose path contains PATH_PART)
+                                in memory, one child process each; count the outcomes
   cargo xtask semver            cargo-semver-checks on the previous release's crate and the client; its verdict must be the change report's
   cargo xtask generate SPEC [CRATE_NAME] OUT
                                 write a client crate for any OpenAPI 3.0 file (YAML or JSON) into OUT
