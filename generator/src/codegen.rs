@@ -16,6 +16,7 @@ use crate::format::{format_rust, with_header};
 use crate::lower::lower;
 use crate::model::ApiModel;
 use crate::release;
+use crate::spec::leniency;
 use crate::spec::load::{load_file, load_str, LoadedSpec, MAX_NESTING};
 use crate::surface::{surface, Surface};
 use crate::write::{write_files, GeneratedFile, Mode};
@@ -342,6 +343,7 @@ impl Generator {
                 model.settings.crate_name = name.clone();
             }
             diagnostics.extend(lower_diagnostics);
+            leniency::apply(&spec.raw, &mut diagnostics);
             let mut diagnostics = dedupe_by_pointer(diagnostics);
             spec.locate(&mut diagnostics);
             diagnostics
@@ -576,6 +578,34 @@ mod tests {
             }
             assert!(joined == whole, "{per_part} types per part: the joined text differs");
         }
+    }
+
+    /// Our spec asks for strictness: an unknown key there stays an error with its line, where a
+    /// spec that does not ask gets a warning and a client.
+    #[test]
+    fn a_typo_in_our_strict_spec_is_an_error_with_its_line() {
+        let spec =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/sgp-evaluations.yaml"))
+                .expect("the repository's spec reads");
+        let typo_line = spec.lines().position(|line| line == "paths:").expect("a paths line") + 1;
+        let with_typo = spec.replacen("\npaths:\n", "\nservrs: []\npaths:\n", 1);
+        let generator = Generator::new("test", "t.yaml");
+        let Err(CodegenError::Spec(diagnostics)) = generator.generate(&with_typo) else {
+            panic!("a typo in our spec generated");
+        };
+        let typo = diagnostics
+            .iter()
+            .find(|d| d.pointer == "#/servrs")
+            .expect("the typo is reported");
+        assert!(typo.is_error() && typo.line == Some(typo_line), "{typo}");
+        let lenient = with_typo.replacen("  strict: true\n", "", 1);
+        let generated = generator.generate(&lenient).unwrap_or_else(|e| panic!("{e}"));
+        let typo = generated
+            .warnings
+            .iter()
+            .find(|d| d.pointer == "#/servrs")
+            .expect("the typo is reported");
+        assert!(typo.message.ends_with("(it is ignored)"), "{typo}");
     }
 
     /// With one thread, validation, emitting and formatting run on the pipeline's thread (the path

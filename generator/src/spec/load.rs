@@ -13,6 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
+use crate::spec::leniency;
 use crate::spec::line_index::LineIndex;
 use crate::spec::pointer;
 use crate::spec::validate::{self, json_type};
@@ -75,10 +76,9 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
         }
         Parsed::Rejected(diagnostic) => return Err(fail(vec![diagnostic])),
         Parsed::Deep(raw) => {
-            let errors: Vec<Diagnostic> = validate::check_document(&raw, &lines)
-                .into_iter()
-                .filter(Diagnostic::is_error)
-                .collect();
+            let mut structural = validate::check_document(&raw, &lines);
+            leniency::apply(&raw, &mut structural);
+            let errors: Vec<Diagnostic> = structural.into_iter().filter(Diagnostic::is_error).collect();
             if !errors.is_empty() {
                 return Err(fail(errors));
             }
@@ -93,7 +93,8 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
             // openapiv3's messages are often vague ("data did not match any variant of untagged enum"),
             // so the structural checks run too: they usually name the offending key precisely.
             let mut diagnostics = vec![diagnostic];
-            let structural = validate::check_document(&raw, &lines);
+            let mut structural = validate::check_document(&raw, &lines);
+            leniency::apply(&raw, &mut structural);
             diagnostics.extend(structural.into_iter().filter(Diagnostic::is_error));
             return Err(fail(diagnostics));
         }
