@@ -126,21 +126,12 @@ pub fn large(root: &Path) -> Result<()> {
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let exe = std::env::current_exe().context("finding the xtask binary")?;
-    // A small crate checked first, untimed, so that no measured check compiles the dependencies.
-    let warmup = root.join("tests/fixtures/good/enums.yaml");
-    generate::large_crate(&warmup, "warmup", &out.join("warmup"))?;
-    let mut members = vec!["warmup".to_owned()];
-    members.extend(LARGE.iter().map(|(name, ..)| (*name).to_owned()));
-    scratch::write_workspace(&out, &members)?;
-    scratch::copy_lockfile(root, &out)?;
-    check(root, &out, "warmup")?;
-
-    let mut measured = Vec::new();
+    let mut generated = Vec::new();
     for (name, package, path) in LARGE {
         let spec = fetch(root, package)?.join(path);
         println!("== {name}: generating {}", spec.display());
         let crate_dir = out.join(name);
-        let (generation, printed) = timed(
+        let (usage, printed) = timed(
             root,
             Cmd::new(&exe)
                 .arg("corpus-large-one")
@@ -159,7 +150,21 @@ pub fn large(root: &Path) -> Result<()> {
         let [operations, types] = counts[..] else {
             bail!("unexpected output from generating {name}: {}", printed.stdout);
         };
-        let lines = count_lines(&crate_dir)?;
+        generated.push((name, operations, types, usage, count_lines(&crate_dir)?));
+    }
+    // A small crate checked first, untimed, so that no measured check compiles the dependencies.
+    let warmup = root.join("tests/fixtures/good/enums.yaml");
+    generate::large_crate(&warmup, "warmup", &out.join("warmup"))?;
+    let mut members = vec!["warmup".to_owned()];
+    members.extend(LARGE.iter().map(|(name, ..)| (*name).to_owned()));
+    scratch::write_workspace(&out, &members)?;
+    scratch::copy_lockfile(root, &out)?;
+    let (_, warmed) = check(root, &out, "warmup")?;
+    if !warmed.status.success() {
+        bail!("the warm-up crate does not compile:\n{}", warmed.stderr);
+    }
+    let mut measured = Vec::new();
+    for (name, operations, types, generation, lines) in generated {
         println!("== {name}: checking {} generated lines", lines.generated());
         let (check_usage, checked) = check(root, &out, name)?;
         let check_error = (!checked.status.success()).then(|| {
