@@ -200,11 +200,13 @@ pub fn large_one(spec: &str, crate_name: &str, output: &str) -> Result<()> {
     Ok(())
 }
 
-/// `cargo check` of one member of the scratch workspace `out`, measured.
+/// `cargo check` of one member of the scratch workspace `out`, measured. Without incremental
+/// compilation: its cache from an earlier run would make a re-run look several times faster.
 fn check(root: &Path, out: &Path, member: &str) -> Result<(Usage, Printed)> {
     timed(
         root,
         Cmd::new("cargo")
+            .env("CARGO_INCREMENTAL", "0")
             .args(["check", "--quiet", "--message-format", "short", "--manifest-path"])
             .arg(out.join("Cargo.toml"))
             .args(["-p", member, "--target-dir"])
