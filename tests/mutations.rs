@@ -43,15 +43,16 @@ const MAIN_SPEC_MUTANTS: usize = 100;
 const FIXTURE_MUTANTS: usize = 150;
 /// Every this-many-th mutant that generates is generated a second time and compared.
 const DETERMINISM_EVERY: usize = 20;
+/// Longer than this for one generation fails the mutant: work that grows with the document (not
+/// exponentially with its depth) stays far below it, even in a debug build on a busy machine.
+const GENERATION_TIME_LIMIT: Duration = Duration::from_secs(30);
 /// The whole pipeline on spec text, as users call it.
 fn generate(text: &str) -> Result<Generated, CodegenError> {
     Generator::new("the mutation test", "mutant.yaml").generate(text)
 }
 /// Rust's default for spawned threads, the smallest stack a caller of the library is likely to have.
-/// The generator loads and lowers on the calling thread, so at the loader's nesting limit those
-/// stages must fit in it even in a debug build; it validates and emits on helper threads of its own
-/// (8 MiB), or on the calling thread when none can be started (the generator's own test
-/// `one_thread_generates_the_same_crate_within_a_small_stack` covers that path).
+/// The generator runs its pipeline on threads of its own with a stack sized from the loader's
+/// nesting limit, so the caller's stack must not matter even at that limit.
 const STACK_SIZE: usize = 2 << 20;
 
 #[test]
@@ -162,13 +163,21 @@ impl Floors {
 }
 
 /// The loader's nesting limit is what keeps deep mutants from overflowing the stack (which would abort
-/// the process, not panic): at the limit the pipeline runs on a 2 MiB calling thread (see
-/// [`STACK_SIZE`]), one level more is a located error. The chains are of the constructs that cost the
-/// most stack per level.
+/// the process, not panic): at the limit the pipeline generates when called from a 2 MiB thread (see
+/// [`STACK_SIZE`]), one level more is a located error, and far more (past the parsers' own recursion
+/// limit) is a located error too. The chains are of the constructs that cost the most stack per level.
 #[test]
 fn nesting_is_fine_up_to_the_limit_and_a_located_error_beyond() {
     let run = || {
         for wrapper in ["not", "items", "additionalProperties"] {
+            let far_beyond = deep_spec(wrapper, MAX_NESTING * 2);
+            let Err(CodegenError::Spec(diagnostics)) = generate(&far_beyond) else {
+                panic!("{wrapper} nested {} levels deep was not rejected", MAX_NESTING * 2);
+            };
+            let [error] = diagnostics.as_slice() else {
+                panic!("expected one diagnostic: {diagnostics:?}");
+            };
+            assert!(error.line.is_some(), "{error}");
             let at_limit = deep_spec(wrapper, MAX_NESTING);
             if let Err(error) = generate(&at_limit) {
                 panic!("{wrapper} nested {MAX_NESTING} levels deep: {error}");
@@ -343,6 +352,8 @@ enum Outcome {
     Rejected,
     Panic(String),
     Unlocated(String),
+    /// Generation took longer than [`GENERATION_TIME_LIMIT`].
+    Slow(String),
     EmitBug(String),
     Nondeterministic(String),
 }
@@ -358,6 +369,7 @@ impl Record {
         let (kind, detail) = match &self.outcome {
             Outcome::Panic(message) => ("PANIC", message.as_str()),
             Outcome::Unlocated(detail) => ("UNLOCATED DIAGNOSTIC", detail.as_str()),
+            Outcome::Slow(detail) => ("SLOW", detail.as_str()),
             Outcome::EmitBug(detail) => ("EMIT BUG", detail.as_str()),
             Outcome::Nondeterministic(detail) => ("NONDETERMINISTIC", detail.as_str()),
             Outcome::Generated | Outcome::Rejected => ("ok", ""),
@@ -403,7 +415,9 @@ fn run_mutant(spec: &Spec, index: usize, verbose: bool) -> Record {
         println!("{description}\n----- mutant text (first 4000 bytes) -----");
         println!("{}", text.get(..4000.min(text.len())).unwrap_or(&text));
     }
+    let generation_started = Instant::now();
     let first = generate_quietly(&text);
+    let generation_time = generation_started.elapsed();
     if verbose {
         match &first {
             Ok(Ok(generated)) => println!("generated {} files", generated.files.len()),
@@ -422,6 +436,14 @@ fn run_mutant(spec: &Spec, index: usize, verbose: bool) -> Record {
             determinism_checked = index % DETERMINISM_EVERY == 0;
             judge_generated(&document, &generated, determinism_checked, &mut location_checks)
         }
+    };
+    let outcome = match outcome {
+        judged if judged.is_failure() || generation_time <= GENERATION_TIME_LIMIT => judged,
+        _ => Outcome::Slow(format!(
+            "generation took {:.1} s (at most {} s)",
+            generation_time.as_secs_f64(),
+            GENERATION_TIME_LIMIT.as_secs()
+        )),
     };
     Record {
         spec: spec.name.clone(),
@@ -756,6 +778,7 @@ struct Tally {
     unlocated: usize,
     emit_bugs: usize,
     nondeterministic: usize,
+    slow: usize,
 }
 
 impl Tally {
@@ -779,6 +802,7 @@ impl Tally {
                 Outcome::Unlocated(_) => tally.unlocated += 1,
                 Outcome::EmitBug(_) => tally.emit_bugs += 1,
                 Outcome::Nondeterministic(_) => tally.nondeterministic += 1,
+                Outcome::Slow(_) => tally.slow += 1,
             }
         }
         tally
@@ -811,6 +835,7 @@ impl std::fmt::Display for Tally {
         writeln!(f, "panics (must be 0):                 {}", self.panics)?;
         writeln!(f, "unlocated diagnostics (must be 0):  {}", self.unlocated)?;
         writeln!(f, "emit bugs (must be 0):              {}", self.emit_bugs)?;
-        write!(f, "nondeterministic (must be 0):       {}", self.nondeterministic)
+        writeln!(f, "nondeterministic (must be 0):       {}", self.nondeterministic)?;
+        write!(f, "slower than the limit (must be 0):  {}", self.slow)
     }
 }

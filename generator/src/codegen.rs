@@ -17,7 +17,8 @@ use crate::format::{format_rust, with_header};
 use crate::lower::lower;
 use crate::model::ApiModel;
 use crate::release;
-use crate::spec::load::{load_file, load_str, LoadedSpec};
+use crate::spec::leniency;
+use crate::spec::load::{load_file, load_str, LoadedSpec, MAX_NESTING};
 use crate::surface::{surface, Surface};
 use crate::write::{write_files, GeneratedFile, Mode};
 
@@ -67,7 +68,7 @@ pub struct Generator {
     spec_display: String,
     /// Overrides the crate name the spec's `x-codegen` (or title) gives.
     crate_name: Option<String>,
-    /// How many threads may validate, emit and format at once; 1 keeps all work on the caller's.
+    /// How many threads may validate, emit and format at once; 1 keeps all work on one thread.
     threads: usize,
     /// Whether [`Generator::run`] compares the API with the output's `api.json` (see
     /// [`Generator::first_release`]).
@@ -178,7 +179,7 @@ impl Generator {
     }
 
     /// How many threads may work at once (default: the available cores). With 1, everything runs
-    /// on the caller's thread; the output is the same either way.
+    /// on one thread (see [`PIPELINE_STACK`] for which); the output is the same either way.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = threads.max(1);
         self
@@ -197,6 +198,10 @@ impl Generator {
     /// generation; warnings travel with the result. Its `api.json` records no previous version
     /// (that is read from the output folder by [`run`](Self::run)).
     pub fn generate(&self, text: &str) -> Result<Generated, CodegenError> {
+        on_pipeline_stack(|| self.generate_here(text))
+    }
+
+    fn generate_here(&self, text: &str) -> Result<Generated, CodegenError> {
         let mut times = StageTimes::default();
         let spec = timed(&mut times.load, || load_str(text)).map_err(CodegenError::Spec)?;
         let Emitted {
@@ -218,6 +223,10 @@ impl Generator {
     /// and `CHANGELOG.md` must have an entry for it, which write mode drafts and check mode
     /// requires finished ([`CodegenError::Changelog`]).
     pub fn run(&self, spec_path: &Path, output_dir: &Path, mode: Mode) -> Result<Summary, CodegenError> {
+        on_pipeline_stack(|| self.run_here(spec_path, output_dir, mode))
+    }
+
+    fn run_here(&self, spec_path: &Path, output_dir: &Path, mode: Mode) -> Result<Summary, CodegenError> {
         let started = Instant::now();
         let mut times = StageTimes::default();
         let spec = timed(&mut times.load, || load_file(spec_path)).map_err(CodegenError::Spec)?;
@@ -281,6 +290,10 @@ impl Generator {
     /// # Ok::<(), openapi_rust_gen::CodegenError>(())
     /// ```
     pub fn compare(&self, old_text: &str, new_text: &str) -> Result<ApiChanges, CodegenError> {
+        on_pipeline_stack(|| self.compare_here(old_text, new_text))
+    }
+
+    fn compare_here(&self, old_text: &str, new_text: &str) -> Result<ApiChanges, CodegenError> {
         let (_, old_version, old_surface) = self.surface_of(old_text)?;
         let (crate_name, version, new_surface) = self.surface_of(new_text)?;
         Ok(ApiChanges::between(
@@ -327,15 +340,17 @@ impl Generator {
 
     /// Validates and lowers the loaded spec; any error stops here, warnings come back located.
     fn model_of(&self, spec: &LoadedSpec, times: &mut StageTimes) -> Result<(ApiModel, Vec<Diagnostic>), CodegenError> {
-        let (mut diagnostics, (mut model, mut lower_diagnostics)) = validate_and_lower(spec, self.threads, times);
+        let (mut diagnostics, (mut model, lower_diagnostics)) = validate_and_lower(spec, self.threads, times);
         let diagnostics = timed(&mut times.model, || {
             if let Some(name) = &self.crate_name {
                 model.settings.crate_name = name.clone();
             }
-            // Validation's come located (in the original file, for a 3.1 document); lowering's are
-            // located likewise before both are compared by place.
-            spec.locate(&mut lower_diagnostics);
+            // Validation's come located (in the original file, for a 3.1 document); lowering's and
+            // the leniency check's are located likewise (once) before all are compared by place.
+            let located = diagnostics.len();
             diagnostics.extend(lower_diagnostics);
+            leniency::apply(&spec.raw, &mut diagnostics);
+            spec.locate(&mut diagnostics[located..]);
             dedupe_by_pointer(diagnostics)
         });
         if diagnostics.iter().any(Diagnostic::is_error) {
@@ -363,7 +378,7 @@ fn validate_and_lower(
 ) -> (Vec<Diagnostic>, (ApiModel, Vec<Diagnostic>)) {
     let ((validated, validate_time), (lowered, lower_time)) = std::thread::scope(|scope| {
         let helper = (threads > 1)
-            .then(|| spawn_with_main_stack(scope, || timed_now(|| spec.validate())))
+            .then(|| spawn_with_pipeline_stack(scope, || timed_now(|| spec.validate())))
             .flatten();
         let lowered = timed_now(|| lower(&spec.openapi, Some(&spec.raw)));
         let validated = match helper {
@@ -485,7 +500,7 @@ fn emit_and_format(parts: &[&Emitter<'_>], threads: usize) -> Vec<Output> {
     let threads = threads.min(parts.len());
     let mut outputs = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| spawn_with_main_stack(scope, work))
+            .filter_map(|_| spawn_with_pipeline_stack(scope, work))
             .collect();
         let mut outputs = work();
         for helper in helpers {
@@ -497,15 +512,42 @@ fn emit_and_format(parts: &[&Emitter<'_>], threads: usize) -> Vec<Output> {
     outputs.into_iter().map(|(_, output)| output).collect()
 }
 
-/// Starts `work` on a scoped thread with the main thread's stack (8 MiB): validating, lowering and
-/// emitting recurse as deep as the spec's schemas nest. `None` when no thread can be started; the
-/// caller then does the work itself.
-fn spawn_with_main_stack<'scope, T: Send + 'scope>(
+/// The stack of every thread the pipeline runs on. Each stage that follows the document's structure
+/// recurses once per level of nesting (openapiv3's deserializer, validation, lowering, emitting,
+/// `syn`), so the stack is sized from the loader's guard, [`MAX_NESTING`], at [`STACK_PER_LEVEL`] a
+/// level, and deep documents do not depend on the stack of whoever calls the library.
+pub(crate) const PIPELINE_STACK: usize = MAX_NESTING * STACK_PER_LEVEL;
+
+/// Stack for one level of nesting: what the costliest chains (`not`, `items` and
+/// `additionalProperties` inline in a response, where openapiv3 reads each level through several
+/// untagged enums) take in a debug build, doubled. The test
+/// `the_deepest_documents_fit_half_the_pipeline_stack` keeps the factor two honest.
+const STACK_PER_LEVEL: usize = 128 << 10;
+
+/// Runs `work` on a thread with [`PIPELINE_STACK`], or on the caller's thread when none can be
+/// started (the caller's stack must then be large enough itself).
+fn on_pipeline_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let pending = std::sync::Mutex::new(Some(work));
+    let ran = std::thread::scope(|scope| {
+        let worker = spawn_with_pipeline_stack(scope, || take(&pending).map(|work| work()));
+        worker.and_then(join)
+    });
+    ran.unwrap_or_else(|| take(&pending).expect("the work has not run")())
+}
+
+/// What `slot` holds, leaving it empty (a panic elsewhere while it was locked changes nothing in it).
+fn take<T>(slot: &std::sync::Mutex<Option<T>>) -> Option<T> {
+    slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+}
+
+/// Starts `work` on a scoped thread with [`PIPELINE_STACK`]. `None` when no thread can be started;
+/// the caller then does the work itself.
+fn spawn_with_pipeline_stack<'scope, T: Send + 'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     work: impl FnOnce() -> T + Send + 'scope,
 ) -> Option<std::thread::ScopedJoinHandle<'scope, T>> {
     std::thread::Builder::new()
-        .stack_size(8 << 20)
+        .stack_size(PIPELINE_STACK)
         .spawn_scoped(scope, work)
         .ok()
 }
@@ -544,15 +586,44 @@ mod tests {
         }
     }
 
-    /// With one thread, validation, emitting and formatting run on the caller's thread (the path
-    /// taken when no helper thread can be started): the output is the same, and a document nested as
-    /// deep as the loader allows still fits a 2 MiB thread (Rust's default for spawned threads).
+    /// Our spec asks for strictness: an unknown key there stays an error with its line, where a
+    /// spec that does not ask gets a warning and a client.
     #[test]
-    fn one_thread_generates_the_same_crate_within_a_small_stack() {
+    fn a_typo_in_our_strict_spec_is_an_error_with_its_line() {
         let spec =
             std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/sgp-evaluations.yaml"))
                 .expect("the repository's spec reads");
-        let deep = deepest_allowed_spec();
+        let typo_line = spec.lines().position(|line| line == "paths:").expect("a paths line") + 1;
+        let with_typo = spec.replacen("\npaths:\n", "\nservrs: []\npaths:\n", 1);
+        let generator = Generator::new("test", "t.yaml");
+        let Err(CodegenError::Spec(diagnostics)) = generator.generate(&with_typo) else {
+            panic!("a typo in our spec generated");
+        };
+        let typo = diagnostics
+            .iter()
+            .find(|d| d.pointer == "#/servrs")
+            .expect("the typo is reported");
+        assert!(typo.is_error() && typo.line == Some(typo_line), "{typo}");
+        let lenient = with_typo.replacen("  strict: true\n", "", 1);
+        let generated = generator.generate(&lenient).unwrap_or_else(|e| panic!("{e}"));
+        let typo = generated
+            .warnings
+            .iter()
+            .find(|d| d.pointer == "#/servrs")
+            .expect("the typo is reported");
+        assert!(typo.message.ends_with("(it is ignored)"), "{typo}");
+    }
+
+    /// With one thread, validation, emitting and formatting run on the pipeline's thread (the path
+    /// taken when no helper thread can be started): the output is the same. The caller's own stack
+    /// does not matter: a document nested as deep as the loader allows generates from a 2 MiB thread
+    /// (Rust's default for spawned threads).
+    #[test]
+    fn one_thread_generates_the_same_crate_whatever_the_callers_stack() {
+        let spec =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/sgp-evaluations.yaml"))
+                .expect("the repository's spec reads");
+        let deep = deepest_allowed_spec("additionalProperties");
         let generate = |threads: usize, texts: [&str; 2]| {
             let generator = Generator::new("test", "t.yaml").threads(threads);
             texts.map(|text| {
@@ -573,16 +644,43 @@ mod tests {
         );
     }
 
-    /// A schema of objects inside objects, so that the document nests exactly [`MAX_NESTING`] levels.
-    fn deepest_allowed_spec() -> String {
-        use crate::spec::load::MAX_NESTING;
-        // The root, `components`, `schemas` and the schema itself are four levels; each nested
-        // object adds two (`properties` and the property's schema), an array one (`items`).
+    /// The chains that cost the most stack per level, as deep as the loader allows, generate on one
+    /// thread with half of [`PIPELINE_STACK`]: the stack per level is twice what they need.
+    #[test]
+    fn the_deepest_documents_fit_half_the_pipeline_stack() {
+        let generator = Generator::new("test", "t.yaml").threads(1);
+        for wrapper in ["not", "items", "additionalProperties", "properties"] {
+            let text = deepest_allowed_spec(wrapper);
+            let half = std::thread::Builder::new().stack_size(PIPELINE_STACK / 2);
+            let generated = std::thread::scope(|scope| {
+                let handle = half
+                    .spawn_scoped(scope, || generator.generate_here(&text))
+                    .expect("a thread starts");
+                handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            if let Err(error) = generated {
+                panic!("{wrapper} nested {MAX_NESTING} levels deep: {error}");
+            }
+        }
+    }
+
+    /// One response schema, inline (where a chain costs the most stack), that is a chain of
+    /// `wrapper` reaching exactly [`MAX_NESTING`] collections from the root.
+    fn deepest_allowed_spec(wrapper: &str) -> String {
+        // The root, `paths`, the path, `get`, `responses`, `200`, `content`, the media type and the
+        // schema itself are nine levels; `properties` costs two a level (the map and the property),
+        // the others one, and an array makes up an odd level left.
+        let cost = if wrapper == "properties" { 2 } else { 1 };
         let mut schema = serde_json::json!({"type": "string"});
-        let mut levels = 4;
-        while levels + 2 <= MAX_NESTING {
-            schema = serde_json::json!({"type": "object", "properties": {"inner": schema}});
-            levels += 2;
+        let mut levels = 9;
+        while levels + cost <= MAX_NESTING {
+            schema = match wrapper {
+                "not" => serde_json::json!({"not": schema}),
+                "items" => serde_json::json!({"type": "array", "items": schema}),
+                "properties" => serde_json::json!({"type": "object", "properties": {"inner": schema}}),
+                _ => serde_json::json!({"type": "object", "additionalProperties": schema}),
+            };
+            levels += cost;
         }
         if levels < MAX_NESTING {
             schema = serde_json::json!({"type": "array", "items": schema});
@@ -593,11 +691,17 @@ mod tests {
             "paths": {"/deep": {"get": {
                 "operationId": "getDeep",
                 "responses": {"200": {"description": "ok", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Deep"}
+                    "schema": schema
                 }}}}
             }}},
-            "components": {"schemas": {"Deep": schema}},
         });
-        document.to_string()
+        let text = document.to_string();
+        let parsed: serde_json::Value = serde_json::from_str(&text).expect("the parser reads it");
+        assert!(
+            crate::spec::load::nested_beyond(&parsed, MAX_NESTING).is_none()
+                && crate::spec::load::nested_beyond(&parsed, MAX_NESTING - 1).is_some(),
+            "{wrapper}: the document does not nest exactly {MAX_NESTING} levels"
+        );
+        text
     }
 }

@@ -25,6 +25,9 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     /// What is wrong, and where it helps, what to write instead.
     pub message: String,
+    /// For an error that has a safe reading: what the generator does instead when the spec does
+    /// not ask for strictness (then the error becomes a warning that says so; see `spec::leniency`).
+    pub(crate) safe_reading: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -35,6 +38,20 @@ impl Diagnostic {
             pointer: pointer.into(),
             line: None,
             message: message.into(),
+            safe_reading: None,
+        }
+    }
+
+    /// An error in a spec that asks for strictness; in any other, a warning that adds
+    /// `safe_reading`, what the generator does instead (e.g. "it is ignored").
+    pub(crate) fn unless_lenient(
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+        safe_reading: &'static str,
+    ) -> Self {
+        Diagnostic {
+            safe_reading: Some(safe_reading),
+            ..Diagnostic::error(pointer, message)
         }
     }
 
@@ -45,6 +62,7 @@ impl Diagnostic {
             pointer: pointer.into(),
             line: None,
             message: message.into(),
+            safe_reading: None,
         }
     }
 

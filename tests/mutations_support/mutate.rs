@@ -558,8 +558,8 @@ fn colliding_enum_values(doc: &mut Value, rng: &mut Rng) -> Option<String> {
 }
 
 /// Wraps a schema in levels of one construct: usually as deep as the loader's nesting limit allows
-/// (every stage then recurses as far as it ever will), sometimes a little, sometimes far past what the
-/// parsers accept.
+/// (every stage then recurses as far as it ever will), sometimes a little, sometimes a few levels past
+/// the limit (the loader's own error), sometimes far past what the parsers accept (theirs).
 fn deep_nesting(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let path = pick_schema(doc, rng)?;
     let style = *rng.pick(&[
@@ -575,8 +575,9 @@ fn deep_nesting(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let mut schema = node.take();
     let depth = path.len() + depth_of(&schema);
     let (levels, budget) = match rng.below(20) {
-        0..=13 => (usize::MAX, MAX_NESTING.saturating_sub(depth)),
-        14..=16 => (8, usize::MAX),
+        0..=11 => (usize::MAX, MAX_NESTING.saturating_sub(depth)),
+        12..=14 => (8, usize::MAX),
+        15..=17 => (usize::MAX, (MAX_NESTING + 2 + rng.below(8)).saturating_sub(depth)),
         _ => (200, usize::MAX),
     };
     let mut added = 0;

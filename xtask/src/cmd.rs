@@ -51,6 +51,24 @@ impl Cmd {
         self
     }
 
+    /// The same command run through another that takes a command line (`time`, `prlimit`, `nice`):
+    /// `program args… <this command>`, in the same folder and environment.
+    pub fn wrapped_in<I>(self, program: impl AsRef<OsStr>, args: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<OsStr>,
+    {
+        let mut wrapped_args: Vec<OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        wrapped_args.push(self.program);
+        wrapped_args.extend(self.args);
+        Cmd {
+            program: program.as_ref().to_owned(),
+            args: wrapped_args,
+            dir: self.dir,
+            env: self.env,
+        }
+    }
+
     /// Runs it with the terminal's output; fails unless it exits with success.
     pub fn run(self) -> Result<()> {
         let status = self

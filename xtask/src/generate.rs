@@ -206,3 +206,43 @@ pub fn standalone_crate(spec: &Path, output: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// What generating a spec in memory gave (`cargo xtask corpus --apis-guru`, one child process each).
+pub enum GenerateOnly {
+    Generated {
+        operations: usize,
+        lines: usize,
+    },
+    /// Not generated: the first error's message, without its place.
+    Diagnosed(String),
+}
+
+/// Generates `spec` in memory, on one thread, and writes nothing.
+pub fn generate_only(spec: &Path) -> Result<GenerateOnly> {
+    let text = std::fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
+    let generator = Generator::new("cargo xtask corpus --apis-guru", display_path(Path::new("."), spec)).threads(1);
+    match generator.generate(&text) {
+        Ok(generated) => Ok(GenerateOnly::Generated {
+            operations: generated.operations,
+            lines: generated.files.iter().map(|file| file.contents.lines().count()).sum(),
+        }),
+        Err(CodegenError::Spec(diagnostics)) => {
+            let first = diagnostics.iter().find(|d| d.is_error()).map(|d| d.message.clone());
+            Ok(GenerateOnly::Diagnosed(
+                first.unwrap_or_else(|| "rejected without an error diagnostic".to_owned()),
+            ))
+        }
+        Err(other) => Ok(GenerateOnly::Diagnosed(
+            other.to_string().lines().next().unwrap_or_default().to_owned(),
+        )),
+    }
+}
+
+/// A crate for one of the largest public APIs (`cargo xtask corpus --large`), as its first release.
+pub fn large_crate(spec: &Path, crate_name: &str, output: &Path) -> Result<(usize, usize)> {
+    let generator = Generator::new("cargo xtask corpus --large", display_path(Path::new("."), spec))
+        .crate_name(crate_name)
+        .first_release();
+    let summary = generator.run(spec, output, Mode::Write)?;
+    Ok((summary.operations, summary.types))
+}

@@ -1,8 +1,8 @@
 //! `cargo xtask codegen [--check]` regenerates the client; `cargo xtask test` runs every check;
 //! `cargo xtask bench` measures and writes `BENCHMARKS.md`.
 //!
-//! Modules depend one way: `main` → `test` → `corpus`, `fastapi` → `generate`, `scratch` and `cmd`; `bench`
-//! uses those three too; `workspace` stands alone. `generate` is the only module that calls the
+//! Modules depend one way: `main` → `test` → `corpus`, `fastapi` → `generate`, `scratch` and `cmd`;
+//! `bench` and `large` use those three too; `workspace` stands alone. `generate` is the only module that calls the
 //! generator.
 
 use std::process::ExitCode;
@@ -14,6 +14,7 @@ mod cmd;
 mod corpus;
 mod fastapi;
 mod generate;
+mod large;
 mod scratch;
 mod semver;
 mod test;
@@ -45,6 +46,12 @@ fn dispatch(args: &[&str]) -> Result<()> {
         ["test"] => test::run_all(&workspace::root()?),
         ["corpus"] => corpus::check(&workspace::root()?),
         ["fastapi"] => test::fastapi_round_trip(&workspace::root()?),
+        ["corpus", "--large"] => large::large(&workspace::root()?),
+        ["corpus", "--apis-guru"] => large::apis_guru(&workspace::root()?, ""),
+        ["corpus", "--apis-guru", only] => large::apis_guru(&workspace::root()?, only),
+        // The children of the two above, one per spec.
+        ["corpus-large-one", spec, crate_name, output] => large::large_one(spec, crate_name, output),
+        [large::CHILD_COMMAND, spec] => large::generate_only(spec),
         ["bench", rest @ ..] => bench::run(&workspace::root()?, rest),
         ["semver"] => semver::check(&workspace::root()?),
         // Works on any spec, from anywhere: no workspace needed.
@@ -62,6 +69,10 @@ fn usage() -> String {
   cargo xtask test              install what the tests need and run every check
   cargo xtask corpus            generate and compile every spec of @readme/oas-examples; compare to tests/corpus/expectations.txt
   cargo xtask fastapi           the FastAPI round trip: tests/fastapi/app.py's OpenAPI 3.1 document → a client that calls the app on 127.0.0.1
+  cargo xtask corpus --large    generate and `cargo check` Stripe, Kubernetes and GitHub, measured (minutes; not in `test`)
+  cargo xtask corpus --apis-guru [PATH_PART]
+                                generate every APIs.guru spec (or those whose path contains PATH_PART)
+                                in memory, one child process each; count the outcomes
   cargo xtask semver            cargo-semver-checks on the previous release's crate and the client; its verdict must be the change report's
   cargo xtask generate SPEC [CRATE_NAME] OUT
                                 write a client crate for any OpenAPI 3.0 or 3.1 file (YAML or JSON) into OUT

@@ -67,11 +67,16 @@ pub(super) fn lower_body(
             None => TypeRef::Object,
         };
         if space.value_shape(&ty) != ValueShape::Object {
-            diagnostics.push(Diagnostic::error(
+            diagnostics.push(Diagnostic::unless_lenient(
                 schema_pointer(media),
                 "a form body must be an object",
+                "the body is sent as bytes that the caller encodes",
             ));
-            return None;
+            return Some(Body::Raw {
+                content_type: media.clone(),
+                required: body.required,
+                doc: body.description.clone(),
+            });
         }
         return Some(Body::Form {
             ty,

@@ -14,6 +14,7 @@ use crate::model::{
 };
 use crate::naming;
 use crate::spec::pointer;
+use crate::spec::validate::split_query;
 
 /// Groups operations by their first tag (or `default`) into resources, in first-seen order.
 pub fn lower_resources(
@@ -62,7 +63,8 @@ pub fn lower_resources(
                 space,
                 diagnostics,
                 OperationSource {
-                    path,
+                    path: split_query(path).0,
+                    query: split_query(path).1,
                     pointer: &pointer,
                     http_method,
                     operation,
@@ -121,7 +123,10 @@ fn resource_module_name(tag: &str) -> String {
 }
 
 struct OperationSource<'s> {
+    /// The path template, without the query string some path keys have.
     path: &'s str,
+    /// That query string (see [`split_query`]), usually empty.
+    query: &'s str,
     pointer: &'s str,
     http_method: HttpMethod,
     operation: &'s SpecOperation,
@@ -136,17 +141,17 @@ fn lower_operation(
     source: OperationSource<'_>,
 ) -> Option<Operation> {
     let operation = source.operation;
-    // Validation warns about a missing operationId; the name then comes from method and path.
+    // Validation warns about a missing or empty operationId; the name then comes from method and path.
     let id = match &operation.operation_id {
-        Some(id) => id.clone(),
-        None => naming::operation_id_from(&source.http_method.as_str().to_ascii_lowercase(), source.path),
+        Some(id) if !id.trim().is_empty() => id.clone(),
+        _ => naming::operation_id_from(&source.http_method.as_str().to_ascii_lowercase(), source.path),
     };
     let type_prefix = naming::type_name(&id);
     let method_name = match operation.extensions.get("x-rust-method").and_then(Value::as_str) {
         Some(explicit) => naming::field_name(explicit),
         None => method_name_for(&id, source.resource_module),
     };
-    let params = lower_params(
+    let mut params = lower_params(
         openapi,
         space,
         diagnostics,
@@ -155,6 +160,13 @@ fn lower_operation(
         source.pointer,
         &type_prefix,
     );
+    // A path parameter named in the query string of the path key (`/search?q={q}`, `q` declared
+    // `in: path`) is the query parameter it looks like; validation says so.
+    for param in params.iter_mut().filter(|p| p.location == ParamLocation::Path) {
+        if source.query.contains(&format!("{{{}}}", param.wire_name)) {
+            param.location = ParamLocation::Query;
+        }
+    }
     let body = operation
         .request_body
         .as_ref()

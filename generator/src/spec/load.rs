@@ -13,6 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
+use crate::spec::leniency;
 use crate::spec::line_index::LineIndex;
 use crate::spec::pointer;
 use crate::spec::v31::{self, Translation};
@@ -58,8 +59,8 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
 
 pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
     // The line index is a second pass over the text, independent of parsing and about as costly, so it
-    // is built on another thread meanwhile. It is an iterative walk; the deeply recursive work (parsing,
-    // openapiv3) stays on the caller's thread, whose stack MAX_NESTING is measured against.
+    // is built on another thread meanwhile. It is an iterative walk, so the default stack is enough; the
+    // deeply recursive work (parsing, openapiv3) stays on the pipeline's thread.
     let (lines, (parsed, mut translation)) = std::thread::scope(|scope| {
         let lines = scope.spawn(|| LineIndex::build(text));
         let parsed = parse(text);
@@ -83,10 +84,9 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
         }
         Parsed::Rejected(diagnostic) => return Err(fail(vec![diagnostic])),
         Parsed::Deep(raw) => {
-            let errors: Vec<Diagnostic> = validate::check_document(&raw, &lines)
-                .into_iter()
-                .filter(Diagnostic::is_error)
-                .collect();
+            let mut structural = validate::check_document(&raw, &lines);
+            leniency::apply(&raw, &mut structural);
+            let errors: Vec<Diagnostic> = structural.into_iter().filter(Diagnostic::is_error).collect();
             if !errors.is_empty() {
                 return Err(fail(errors));
             }
@@ -101,7 +101,8 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
             // openapiv3's messages are often vague ("data did not match any variant of untagged enum"),
             // so the structural checks run too: they usually name the offending key precisely.
             let mut diagnostics = vec![diagnostic];
-            let structural = validate::check_document(&raw, &lines);
+            let mut structural = validate::check_document(&raw, &lines);
+            leniency::apply(&raw, &mut structural);
             diagnostics.extend(structural.into_iter().filter(Diagnostic::is_error));
             return Err(fail(diagnostics));
         }
@@ -121,10 +122,11 @@ enum Parsed {
     /// Not OpenAPI 3.0, or nested too deep.
     Rejected(Diagnostic),
     /// Nested deeper than [`SLOW_FAILURE_NESTING`]: our structural checks (which need the line index) go
-    /// first. When a reference-or-object fails to read, openapiv3 reads it a second time for a better
-    /// message, at every level, so its work on a broken document doubles with each level above the fault
-    /// (seconds at 20 levels). A deep document that our own checks already reject is reported without
-    /// asking it.
+    /// first. When a schema fails to read, openapiv3 tries the next variant of its untagged enums,
+    /// which reads the schema's children again, at every level, so its work on a broken document
+    /// doubles with each level above the fault: unbounded at [`MAX_NESTING`]. A deep document that our
+    /// own checks reject is reported without asking it; they check every key's type, so what passes
+    /// them reads in one pass (the mutation test judges that every mutant finishes in bounded time).
     Deep(Value),
     /// The raw value and openapiv3's reading of it (boxed: it is large).
     Read(Value, Result<Box<openapiv3::OpenAPI>, Diagnostic>),
@@ -224,16 +226,18 @@ fn without_position(message: &str, line: usize, column: usize) -> String {
     }
 }
 
-/// How many mappings and lists deep a document may nest (the root counts as one). Every later stage
-/// recurses once per level, and a stack overflow aborts the process instead of panicking. The
-/// deepest recursion is openapiv3's deserializer (a chain of `not` schemas in a response is its
-/// worst case), then `syn` reading emitted `Vec<Vec<...>>`; the limit keeps both well inside a 2 MiB
-/// thread (Rust's default for spawned threads, so every test's) in a debug build. The mutation test
-/// generates documents at the limit on such threads, with helper threads and without.
-pub const MAX_NESTING: usize = 24;
+/// How many mappings and lists deep a document may nest (the root counts as one; free JSON, see
+/// [`is_free_json`], does not count). Every later stage recurses once per level, and a stack overflow
+/// aborts the process instead of panicking, so the pipeline's threads get a stack sized from this
+/// (`codegen::PIPELINE_STACK`). Real documents stay far below it (Stripe's form bodies are the deepest
+/// public ones seen); it sits below the parsers' own bound of 128 levels of any kind (serde_json's
+/// and serde_yaml's fixed recursion limit, which free JSON counts towards too), so that schema nesting
+/// past it gets this loader's message rather than the parser's.
+pub const MAX_NESTING: usize = 100;
 
 /// Beyond this depth openapiv3 is only handed documents that pass the structural checks (see
-/// `load_str`): on deep documents its failures are slow and vague.
+/// `load_str`): on a document that is broken deep down its work doubles with each level above the
+/// fault (see [`Parsed::Deep`]), so only shallow documents go to it first.
 const SLOW_FAILURE_NESTING: usize = 16;
 
 /// Rejects a document nested deeper than [`MAX_NESTING`], pointing at the first node too deep.
@@ -248,15 +252,15 @@ fn check_nesting(raw: &Value) -> Result<(), Diagnostic> {
     Err(Diagnostic::error(
         pointer,
         format!(
-            "the document nests more than {MAX_NESTING} levels deep here; move inline schemas into \
-             #/components/schemas and `$ref` them (deeper documents would overflow the stack)"
+            "the document nests more than {MAX_NESTING} levels deep here, past the generator's limit; move \
+             inline schemas into #/components/schemas and `$ref` them"
         ),
     ))
 }
 
 /// The tokens (innermost first) of the first mapping or list, in document order, that lies more than
 /// `levels` collections deep, counting `node` itself. Recurses at most `levels + 1` times.
-fn nested_beyond(node: &Value, levels: usize) -> Option<Vec<String>> {
+pub(crate) fn nested_beyond(node: &Value, levels: usize) -> Option<Vec<String>> {
     nested_beyond_under(node, levels, None)
 }
 

@@ -31,6 +31,7 @@ use crate::spec::known_keys::Object;
 use crate::spec::line_index::LineIndex;
 use crate::spec::pointer;
 use operations::check_operations;
+pub(crate) use operations::split_query;
 use refs::check_refs;
 pub(crate) use structure::is_null_only;
 use structure::Walker;

@@ -39,6 +39,14 @@ pub(super) fn check_operations(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic
         let Some(item) = item.as_object().filter(|item| !item.contains_key("$ref")) else {
             continue;
         };
+        if path.contains('?') {
+            diagnostics.push(Diagnostic::unless_lenient(
+                &item_pointer,
+                format!("path `{path}` has a query string, which OpenAPI paths cannot have"),
+                "the part from `?` on is dropped, and query parameters are sent as declared",
+            ));
+        }
+        let (path, query) = split_query(path);
         let template = match template_names(path) {
             Ok(names) => Some(names),
             Err(message) => {
@@ -70,7 +78,17 @@ pub(super) fn check_operations(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic
             );
             diagnostics.extend(duplicate_parameters(&own));
             if let Some(template) = &template {
-                diagnostics.extend(check_path_parameters(path, template, &operation_pointer, &shared, &own));
+                let declared = Declared {
+                    shared: &shared,
+                    own: &own,
+                };
+                diagnostics.extend(check_path_parameters(
+                    path,
+                    query,
+                    template,
+                    &operation_pointer,
+                    declared,
+                ));
             }
             let security_pointer = pointer::join(&operation_pointer, "security");
             diagnostics.extend(check_security(operation.get("security"), &security_pointer, schemes));
@@ -96,7 +114,11 @@ fn check_operation_id(
             return Some(Diagnostic::warning(&this.pointer, message));
         }
         Some(Value::String(id)) if id.trim().is_empty() => {
-            return Some(Diagnostic::error(id_pointer, "operationId is empty"));
+            return Some(Diagnostic::unless_lenient(
+                id_pointer,
+                "operationId is empty",
+                "the Rust name is made from the method and path",
+            ));
         }
         Some(Value::String(id)) => id,
         Some(_) => return None, // The structure walk reports the wrong type.
@@ -112,6 +134,14 @@ fn check_operation_id(
         first.label, first.pointer
     );
     Some(Diagnostic::error(id_pointer, message))
+}
+
+/// A path key split into the path template and its query string (empty when it has none).
+/// OpenAPI does not allow one, but some specs write `/search?q={q}`: the path is read without it,
+/// its query parameters are sent as declared, and a path parameter named there is sent in the
+/// query (validation says so).
+pub(crate) fn split_query(path_key: &str) -> (&str, &str) {
+    path_key.split_once('?').unwrap_or((path_key, ""))
 }
 
 /// The `{name}`s of a path template, or why the template is malformed.
@@ -219,12 +249,19 @@ fn duplicate_parameters(parameters: &[ParamInfo]) -> Vec<Diagnostic> {
 
 /// Every `{name}` needs an `in: path` parameter (from the operation, or inherited from the path item
 /// unless the operation overrides it), every path parameter needs a `{name}`, and all are required.
+/// An operation's parameters: its path item's and its own.
+struct Declared<'p, 'a> {
+    shared: &'p [ParamInfo<'a>],
+    own: &'p [ParamInfo<'a>],
+}
+
+/// `query` is the query string of the path key (see [`split_query`]).
 fn check_path_parameters(
     path: &str,
+    query: &str,
     template: &[&str],
     operation_pointer: &str,
-    shared: &[ParamInfo],
-    own: &[ParamInfo],
+    Declared { shared, own }: Declared<'_, '_>,
 ) -> Vec<Diagnostic> {
     let overridden = |inherited: &&ParamInfo| {
         own.iter()
@@ -233,7 +270,14 @@ fn check_path_parameters(
     let effective: Vec<&ParamInfo> = own.iter().chain(shared.iter().filter(|p| !overridden(p))).collect();
     let mut diagnostics = Vec::new();
     for parameter in effective.iter().filter(|p| p.location == "path") {
-        if !template.contains(&parameter.name) {
+        let in_query = query.contains(&format!("{{{}}}", parameter.name));
+        if !template.contains(&parameter.name) && in_query {
+            diagnostics.push(Diagnostic::unless_lenient(
+                &parameter.pointer,
+                format!("path parameter `{}` is in the query string of the path", parameter.name),
+                "it is sent as a query parameter",
+            ));
+        } else if !template.contains(&parameter.name) {
             let mut message = format!(
                 "path parameter `{}` does not appear in the path `{path}`",
                 parameter.name

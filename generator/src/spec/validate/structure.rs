@@ -161,10 +161,14 @@ impl Walker {
                 "unknown key `{key}` in {}: schema keywords go under `schema:` in OpenAPI 3.0",
                 spec.name
             ),
-            _ => match keys::suggest(key, spec.field_names()) {
-                Some(suggestion) => format!("unknown key `{key}` in {}; did you mean `{suggestion}`?", spec.name),
-                None => format!("unknown key `{key}` in {}", spec.name),
-            },
+            _ => {
+                let message = match keys::suggest(key, spec.field_names()) {
+                    Some(suggestion) => format!("unknown key `{key}` in {}; did you mean `{suggestion}`?", spec.name),
+                    None => format!("unknown key `{key}` in {}", spec.name),
+                };
+                let diagnostic = Diagnostic::unless_lenient(pointer, message, "it is ignored");
+                return self.diagnostics.push(diagnostic);
+            }
         };
         self.error(pointer, message);
     }
