@@ -1,5 +1,9 @@
 //! Decoding 2xx JSON bodies into the generated types, with errors that say where decoding
 //! failed (the JSON path) and how the body starts.
+//!
+//! Every type is decoded one way only: by `serde_json` from bytes. The path of a failure is not
+//! tracked while decoding (a tracking deserializer would compile every type's `Deserialize` a
+//! second time); it is read back from the text, at the byte where `serde_json` stopped.
 
 use crate::runtime::error::Error;
 use crate::runtime::operation::Operation;
@@ -16,7 +20,7 @@ pub fn decode_json_body<T: serde::de::DeserializeOwned>(
     decode_json(operation, response.status, &response.value)
 }
 
-/// Decodes a 2xx body, recording the JSON path of the first mismatch.
+/// Decodes a 2xx body; a failure names the JSON path of the value that did not decode.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     operation: &'static Operation,
     status: u16,
@@ -27,22 +31,213 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     } else {
         body
     };
-    // Tracking the path costs time on every value and only a failure needs it: decode plainly
-    // first, and again with tracking when that fails.
-    // Decoding is deterministic, so the second attempt fails the same way and names the path.
-    if let Ok(value) = serde_json::from_slice(json) {
-        return Ok(value);
+    serde_json::from_slice(json).map_err(|error| {
+        let path = union::refine_path(failed_value_path(json, &error), &error.to_string());
+        Error::decode(operation, status, body, path, error)
+    })
+}
+
+/// The path of the value `serde_json` could not decode: `items[1].created_at`, or `.` for the
+/// whole document. Unions add the paths inside their members to the message (see `union.rs`).
+pub(crate) fn failed_value_path(json: &[u8], error: &serde_json::Error) -> String {
+    // No position: the error came from the top-level value's own `Deserialize`, after the value.
+    if error.line() == 0 {
+        return ".".to_owned();
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = union::refine_path(error.path().to_string(), &error.inner().to_string());
-        Error::decode(operation, status, body, path, error.into_inner())
-    })?;
-    // Trailing characters after the value are an error at the top level.
-    deserializer
-        .end()
-        .map_err(|source| Error::decode(operation, status, body, ".".to_string(), source))?;
-    Ok(value)
+    let stop = byte_offset(json, error.line(), error.column());
+    // `serde_json` stops right after the value it could not take, or in front of it when it
+    // is an object or an array of the wrong type (the byte after a whole value is never `{` or `[`).
+    let target = match json.get(stop) {
+        Some(b'{' | b'[') => stop,
+        _ => stop.saturating_sub(1),
+    };
+    path_at(json, target)
+}
+
+/// The offset of a `serde_json` error position: `column` bytes into the one-based `line`.
+fn byte_offset(json: &[u8], line: usize, column: usize) -> usize {
+    let line_start = match line.checked_sub(2) {
+        None => 0,
+        Some(newlines_before) => json
+            .iter()
+            .enumerate()
+            .filter(|(_, byte)| **byte == b'\n')
+            .nth(newlines_before)
+            .map_or(json.len(), |(newline, _)| newline + 1),
+    };
+    (line_start + column).min(json.len())
+}
+
+/// The path of the innermost value whose text holds the byte at `target`; `.` when none does.
+fn path_at(json: &[u8], target: usize) -> String {
+    let mut scan = PathScan { json, at: 0, target };
+    let mut path = Vec::new();
+    if !scan.value(&mut path, 0) {
+        path.clear();
+    }
+    let mut text = String::new();
+    for segment in &path {
+        match segment {
+            Segment::Key(key) if text.is_empty() => text.push_str(key),
+            Segment::Key(key) => {
+                text.push('.');
+                text.push_str(key);
+            }
+            Segment::Index(index) => text.push_str(&format!("[{index}]")),
+        }
+    }
+    if text.is_empty() {
+        text.push('.');
+    }
+    text
+}
+
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// Deeper than `serde_json` decodes (128); past it the scan stops descending.
+const MAX_SCAN_DEPTH: usize = 256;
+
+/// A forward scan of JSON text that tolerates broken text (a failed decode may have been a
+/// syntax error): where the text breaks, the containers still open run to its end.
+struct PathScan<'a> {
+    json: &'a [u8],
+    at: usize,
+    target: usize,
+}
+
+impl PathScan<'_> {
+    /// Scans one value; true when it holds `target`, and then `path` ends at the innermost value
+    /// that does.
+    fn value(&mut self, path: &mut Vec<Segment>, depth: usize) -> bool {
+        self.skip_whitespace();
+        let start = self.at;
+        if start > self.target {
+            return false;
+        }
+        match self.json.get(start) {
+            Some(b'{' | b'[') if depth >= MAX_SCAN_DEPTH => return true,
+            Some(b'{') => {
+                self.at += 1;
+                if self.members(path, depth) {
+                    return true;
+                }
+            }
+            Some(b'[') => {
+                self.at += 1;
+                if self.elements(path, depth) {
+                    return true;
+                }
+            }
+            Some(b'"') => self.string(),
+            _ => {
+                while let Some(byte) = self.json.get(self.at) {
+                    if byte.is_ascii_whitespace() || b",:]}[{\"".contains(byte) {
+                        break;
+                    }
+                    self.at += 1;
+                }
+            }
+        }
+        self.target < self.at
+    }
+
+    /// The members of an object, after its `{`; true when one of them holds `target`.
+    fn members(&mut self, path: &mut Vec<Segment>, depth: usize) -> bool {
+        loop {
+            self.skip_whitespace();
+            if self.eat(b'}') {
+                return false;
+            }
+            let key_start = self.at;
+            if self.json.get(key_start) != Some(&b'"') {
+                return self.broken();
+            }
+            self.string();
+            let key = decode_key(&self.json[key_start..self.at]);
+            self.skip_whitespace();
+            if !self.eat(b':') {
+                return self.broken();
+            }
+            path.push(Segment::Key(key));
+            if self.value(path, depth + 1) {
+                return true;
+            }
+            path.pop();
+            self.skip_whitespace();
+            if self.eat(b'}') {
+                return false;
+            }
+            if !self.eat(b',') {
+                return self.broken();
+            }
+        }
+    }
+
+    /// The elements of an array, after its `[`; true when one of them holds `target`.
+    fn elements(&mut self, path: &mut Vec<Segment>, depth: usize) -> bool {
+        self.skip_whitespace();
+        if self.eat(b']') {
+            return false;
+        }
+        for index in 0.. {
+            path.push(Segment::Index(index));
+            if self.value(path, depth + 1) {
+                return true;
+            }
+            path.pop();
+            self.skip_whitespace();
+            if self.eat(b']') {
+                return false;
+            }
+            if !self.eat(b',') {
+                break;
+            }
+        }
+        self.broken()
+    }
+
+    /// The text breaks here: the containers open around this point run to its end.
+    fn broken(&mut self) -> bool {
+        self.at = self.json.len();
+        false
+    }
+
+    /// A string, from its opening quote to after its closing one (or the end of the text).
+    fn string(&mut self) {
+        self.at += 1;
+        while let Some(byte) = self.json.get(self.at) {
+            self.at += if *byte == b'\\' { 2 } else { 1 };
+            if *byte == b'"' {
+                break;
+            }
+        }
+        self.at = self.at.min(self.json.len());
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.json.get(self.at) == Some(&byte);
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn skip_whitespace(&mut self) {
+        while self.json.get(self.at).is_some_and(u8::is_ascii_whitespace) {
+            self.at += 1;
+        }
+    }
+}
+
+/// An object key as it reads once unescaped (the quoted text as it is, if it does not decode).
+fn decode_key(quoted: &[u8]) -> String {
+    serde_json::from_slice(quoted).unwrap_or_else(|_| {
+        let inner = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default();
+        String::from_utf8_lossy(inner).into_owned()
+    })
 }
 
 #[cfg(test)]
@@ -135,6 +330,144 @@ mod tests {
         );
         assert!(shown.ends_with(&format!("; body starts: {body}")), "{shown}");
         assert!(!shown.contains("w%201"), "{shown}");
+    }
+
+    mod shapes {
+        //! A page of items like the generated types: nested structs, arrays, maps, an enum and a
+        //! union, to compare the paths read back from the text with the tracked ones.
+        use crate::runtime::union::{self, Captured};
+        use std::collections::BTreeMap;
+
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        pub struct Page {
+            pub items: Vec<Item>,
+            pub total: u32,
+        }
+
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        pub struct Item {
+            pub id: String,
+            pub created_at: chrono::DateTime<chrono::Utc>,
+            pub tags: Option<Vec<String>>,
+            pub creator: Creator,
+            pub status: Status,
+            #[serde(default)]
+            pub counts: BTreeMap<String, u32>,
+            pub shape: Option<Shape>,
+        }
+
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        pub struct Creator {
+            pub id: String,
+            #[serde(rename = "type")]
+            pub kind: String,
+        }
+
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "lowercase")]
+        pub enum Status {
+            Open,
+            Closed,
+        }
+
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        pub struct Circle {
+            pub radius: f64,
+            pub center: Vec<f64>,
+        }
+
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        pub enum Shape {
+            Circle(Circle),
+        }
+
+        impl<'de> serde::Deserialize<'de> for Shape {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                union::deserialize(deserializer, Some("kind"), |value: &Captured| match value.tag() {
+                    Some("circle") => value.member().map(Shape::Circle),
+                    _ => Err("unknown `kind` value in Shape".to_owned()),
+                })
+            }
+        }
+    }
+
+    /// The path a tracking deserializer (`serde_path_to_error`) records for the same failure.
+    fn tracked_path(json: &[u8]) -> String {
+        let mut deserializer = serde_json::Deserializer::from_slice(json);
+        let error = serde_path_to_error::deserialize::<_, shapes::Page>(&mut deserializer).unwrap_err();
+        union::refine_path(error.path().to_string(), &error.inner().to_string())
+    }
+
+    #[test]
+    fn paths_read_back_from_the_text_are_the_tracked_paths() {
+        use serde_json::json;
+        let item = |id: &str| {
+            json!({
+                "id": id,
+                "created_at": "2024-01-01T00:00:00Z",
+                "tags": ["a", "b"],
+                "creator": {"id": "u_1", "type": "user"},
+                "status": "open",
+                "counts": {"x": 1, "y": 2},
+                "shape": {"center": [0.0, 1.5], "kind": "circle", "radius": 2.0},
+            })
+        };
+        type Damage = fn(&mut serde_json::Value);
+        let damages: [(&str, Damage); 17] = [
+            ("wrong scalar", |item| item["id"] = json!(7)),
+            ("bad timestamp", |item| item["created_at"] = json!("yesterday")),
+            ("missing field", |item| drop(item.as_object_mut().unwrap().remove("creator"))),
+            ("missing nested field", |item| drop(item["creator"].as_object_mut().unwrap().remove("type"))),
+            ("object for a string", |item| item["id"] = json!({"a": [1]})),
+            ("array for a struct", |item| item["creator"] = json!(["u_1"])),
+            ("object for an array", |item| item["tags"] = json!({"a": 1})),
+            ("array element", |item| item["tags"][1] = json!(false)),
+            ("null element", |item| item["tags"][0] = json!(null)),
+            ("unknown variant", |item| item["status"] = json!("paused")),
+            ("map value", |item| item["counts"]["y"] = json!(-1)),
+            ("map of the wrong type", |item| item["counts"] = json!("many")),
+            ("escaped key", |item| item["counts"] = json!({"a.\"b\u{e9}": "x"})),
+            ("union member field", |item| item["shape"]["radius"] = json!("big")),
+            ("union member array", |item| item["shape"]["center"][1] = json!("far")),
+            ("union member missing field", |item| drop(item["shape"].as_object_mut().unwrap().remove("radius"))),
+            ("union tag unknown", |item| item["shape"]["kind"] = json!("square")),
+        ];
+        for (name, damage) in damages {
+            let mut second = item("i_2");
+            damage(&mut second);
+            let page = json!({"items": [item("i_1"), second], "total": 2});
+            for text in [page.to_string(), serde_json::to_string_pretty(&page).unwrap()] {
+                let Err(error) = decode_json::<shapes::Page>(&GET, 200, text.as_bytes()) else {
+                    panic!("{name}: decoded {text}")
+                };
+                let ours = error.decode_path().unwrap();
+                assert_eq!(ours, tracked_path(text.as_bytes()), "{name}: {text}");
+                assert!(ours.starts_with("items[1]"), "{name}: {ours}");
+            }
+        }
+        let top = [r#"{"items": [], "total": -2}"#, r#"{"items": {}, "total": 0}"#, r#"{"items": []}"#, "[]", "7"];
+        for text in top {
+            let error = decode_json::<shapes::Page>(&GET, 200, text.as_bytes()).unwrap_err();
+            assert_eq!(error.decode_path().unwrap(), tracked_path(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn broken_text_still_gets_a_path() {
+        for (text, path) in [
+            (r#"{"items": [{"id": "i_1", "#, "items[0]"),
+            (r#"{"items": [{"id": i_1}]}"#, "items[0].id"),
+            (r#"{"items": [], "total": 1,}"#, "."),
+            ("", "."),
+        ] {
+            let error = decode_json::<shapes::Page>(&GET, 200, text.as_bytes()).unwrap_err();
+            assert_eq!(error.decode_path(), Some(path), "{text}");
+        }
     }
 
     #[tokio::test]

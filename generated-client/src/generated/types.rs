@@ -92,11 +92,33 @@ impl RestoreRequest {
 /// A reference into the evaluation item, such as `item.input` or `item.metadata.topic`; the task uses the value found there. The SDK types it as a plain string with no grammar.
 pub type ItemLocator = String;
 /// An integer, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum IntegerOrItemLocator {
     Integer(i64),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for IntegerOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Integer(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum IntegerOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<i64> for IntegerOrItemLocator {
     fn from(value: i64) -> Self {
@@ -109,11 +131,33 @@ impl From<ItemLocator> for IntegerOrItemLocator {
     }
 }
 /// A number, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum NumberOrItemLocator {
     Number(f64),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for NumberOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Number(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum NumberOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<f64> for NumberOrItemLocator {
     fn from(value: f64) -> Self {
@@ -126,11 +170,33 @@ impl From<ItemLocator> for NumberOrItemLocator {
     }
 }
 /// A boolean, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum BooleanOrItemLocator {
     Boolean(bool),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for BooleanOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Boolean(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum BooleanOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<bool> for BooleanOrItemLocator {
     fn from(value: bool) -> Self {
@@ -143,11 +209,33 @@ impl From<ItemLocator> for BooleanOrItemLocator {
     }
 }
 /// A free-form JSON object, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ObjectOrItemLocator {
     Object(serde_json::Map<String, serde_json::Value>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ObjectOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Object(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ObjectOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<serde_json::Map<String, serde_json::Value>> for ObjectOrItemLocator {
     fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
@@ -160,11 +248,33 @@ impl From<ItemLocator> for ObjectOrItemLocator {
     }
 }
 /// An array of free-form JSON objects, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ObjectArrayOrItemLocator {
     List(Vec<serde_json::Map<String, serde_json::Value>>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ObjectArrayOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::List(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ObjectArrayOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Vec<serde_json::Map<String, serde_json::Value>>> for ObjectArrayOrItemLocator {
     fn from(value: Vec<serde_json::Map<String, serde_json::Value>>) -> Self {
@@ -177,11 +287,33 @@ impl From<ItemLocator> for ObjectArrayOrItemLocator {
     }
 }
 /// An array of strings, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum StringArrayOrItemLocator {
     List(Vec<String>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for StringArrayOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::List(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum StringArrayOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Vec<String>> for StringArrayOrItemLocator {
     fn from(value: Vec<String>) -> Self {
@@ -194,11 +326,33 @@ impl From<ItemLocator> for StringArrayOrItemLocator {
     }
 }
 /// A map from string keys to integers, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum IntegerMapOrItemLocator {
     Map(std::collections::BTreeMap<String, i64>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for IntegerMapOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Map(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum IntegerMapOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<std::collections::BTreeMap<String, i64>> for IntegerMapOrItemLocator {
     fn from(value: std::collections::BTreeMap<String, i64>) -> Self {
@@ -211,11 +365,33 @@ impl From<ItemLocator> for IntegerMapOrItemLocator {
     }
 }
 /// A map from string keys to strings, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum StringMapOrItemLocator {
     Map(std::collections::BTreeMap<String, String>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for StringMapOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Map(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum StringMapOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<std::collections::BTreeMap<String, String>> for StringMapOrItemLocator {
     fn from(value: std::collections::BTreeMap<String, String>) -> Self {
@@ -228,11 +404,33 @@ impl From<ItemLocator> for StringMapOrItemLocator {
     }
 }
 /// One string or an array of strings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum StringOrStringArray {
     String(String),
     List(Vec<String>),
+}
+impl<'de> serde::Deserialize<'de> for StringOrStringArray {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::List(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum StringOrStringArray"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for StringOrStringArray {
     fn from(value: String) -> Self {
@@ -245,11 +443,33 @@ impl From<Vec<String>> for StringOrStringArray {
     }
 }
 /// A string or a free-form JSON object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum StringOrObject {
     String(String),
     Object(serde_json::Map<String, serde_json::Value>),
+}
+impl<'de> serde::Deserialize<'de> for StringOrObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Object(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum StringOrObject"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for StringOrObject {
     fn from(value: String) -> Self {
@@ -672,12 +892,37 @@ impl EvaluationSchemaField {
 /// The taxonomy stored with an evaluation for its contributor tasks, as raw JSON. The SDK does not describe its keys.
 pub type EvaluationTaxonomy = serde_json::Map<String, serde_json::Value>;
 /// Body of Create Evaluation: one of three shapes, sent as the whole body. Items given inline (standalone), items taken from an existing dataset (`dataset_id`), or items given inline and also saved as a new dataset (`dataset`). Each shape rejects the keys that mark the others, so exactly one matches.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum EvaluationCreateRequest {
     Standalone(EvaluationStandaloneCreateRequest),
     FromDataset(EvaluationFromDatasetCreateRequest),
     WithDataset(EvaluationWithDatasetCreateRequest),
+}
+impl<'de> serde::Deserialize<'de> for EvaluationCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Standalone(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::FromDataset(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::WithDataset(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum EvaluationCreateRequest"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<EvaluationStandaloneCreateRequest> for EvaluationCreateRequest {
     fn from(value: EvaluationStandaloneCreateRequest) -> Self {
@@ -1069,11 +1314,33 @@ impl EvaluationDatasetParam {
     }
 }
 /// Body of Update Evaluation, sent whole: a partial update, or `{"restore": true}` to bring an archived evaluation back.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum EvaluationUpdateRequest {
     Partial(PartialEvaluationUpdateRequest),
     Restore(RestoreRequest),
+}
+impl<'de> serde::Deserialize<'de> for EvaluationUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Partial(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Restore(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum EvaluationUpdateRequest"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<PartialEvaluationUpdateRequest> for EvaluationUpdateRequest {
     fn from(value: PartialEvaluationUpdateRequest) -> Self {
@@ -1242,157 +1509,56 @@ impl<'de> serde::Deserialize<'de> for EvaluationTask {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("task_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("chat_completion") => {
-                crate::runtime::union::decode_member(value).map(Self::ChatCompletion)
-            }
-            Some("inference") => {
-                crate::runtime::union::decode_member(value).map(Self::Inference)
-            }
-            Some("application_variant") => {
-                crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
-            }
-            Some("agentex_output") => {
-                crate::runtime::union::decode_member(value).map(Self::AgentexOutput)
-            }
-            Some("metric") => {
-                crate::runtime::union::decode_member(value).map(Self::Metric)
-            }
-            Some("auto_evaluation.question") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationQuestion)
-            }
-            Some("auto_evaluation.guided_decoding") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationGuidedDecoding)
-            }
-            Some("auto_evaluation.agent") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationAgent)
-            }
-            Some("contributor_evaluation.question") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::ContributorEvaluationQuestion)
-            }
-            Some("custom_function") => {
-                crate::runtime::union::decode_member(value).map(Self::CustomFunction)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ChatCompletion(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("task_type"),
+            |value| {
+                match value.tag() {
+                    Some("chat_completion") => value.member().map(Self::ChatCompletion),
+                    Some("inference") => value.member().map(Self::Inference),
+                    Some("application_variant") => {
+                        value.member().map(Self::ApplicationVariant)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ChatCompletion(decoded)));
+                    Some("agentex_output") => value.member().map(Self::AgentexOutput),
+                    Some("metric") => value.member().map(Self::Metric),
+                    Some("auto_evaluation.question") => {
+                        value.member().map(Self::AutoEvaluationQuestion)
                     }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Inference(decoded));
+                    Some("auto_evaluation.guided_decoding") => {
+                        value.member().map(Self::AutoEvaluationGuidedDecoding)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Inference(decoded)));
+                    Some("auto_evaluation.agent") => {
+                        value.member().map(Self::AutoEvaluationAgent)
                     }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApplicationVariant(decoded));
+                    Some("contributor_evaluation.question") => {
+                        value.member().map(Self::ContributorEvaluationQuestion)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApplicationVariant(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AgentexOutput(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AgentexOutput(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Metric(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Metric(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationQuestion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AutoEvaluationQuestion(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationGuidedDecoding(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((
-                            dropped,
-                            Self::AutoEvaluationGuidedDecoding(decoded),
-                        ));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AutoEvaluationAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ContributorEvaluationQuestion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((
-                            dropped,
-                            Self::ContributorEvaluationQuestion(decoded),
-                        ));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::CustomFunction(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::CustomFunction(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+                    Some("custom_function") => value.member().map(Self::CustomFunction),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationTask matches (and `task_type` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::ChatCompletion),
+                                    |v| v.fit(Self::Inference),
+                                    |v| v.fit(Self::ApplicationVariant),
+                                    |v| v.fit(Self::AgentexOutput),
+                                    |v| v.fit(Self::Metric),
+                                    |v| v.fit(Self::AutoEvaluationQuestion),
+                                    |v| v.fit(Self::AutoEvaluationGuidedDecoding),
+                                    |v| v.fit(Self::AutoEvaluationAgent),
+                                    |v| v.fit(Self::ContributorEvaluationQuestion),
+                                    |v| v.fit(Self::CustomFunction),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of EvaluationTask matches (and `task_type` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ChatCompletionEvaluationTask> for EvaluationTask {
@@ -1467,166 +1633,63 @@ impl<'de> serde::Deserialize<'de> for EvaluationTaskParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("task_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("chat_completion") => {
-                crate::runtime::union::decode_member(value).map(Self::ChatCompletion)
-            }
-            Some("inference") => {
-                crate::runtime::union::decode_member(value).map(Self::Inference)
-            }
-            Some("application_variant") => {
-                crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
-            }
-            Some("agentex_output") => {
-                crate::runtime::union::decode_member(value).map(Self::AgentexOutput)
-            }
-            Some("metric") => {
-                crate::runtime::union::decode_member(value).map(Self::Metric)
-            }
-            Some("auto_evaluation.question") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationQuestion)
-            }
-            Some("auto_evaluation.guided_decoding") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationGuidedDecoding)
-            }
-            Some("auto_evaluation.agent") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationAgent)
-            }
-            Some("contributor_evaluation.question") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::ContributorEvaluationQuestion)
-            }
-            Some("custom_function") => {
-                crate::runtime::union::decode_member(value).map(Self::CustomFunction)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `task_type` value in EvaluationTaskParam", other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ChatCompletion(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("task_type"),
+            |value| {
+                match value.tag() {
+                    Some("chat_completion") => value.member().map(Self::ChatCompletion),
+                    Some("inference") => value.member().map(Self::Inference),
+                    Some("application_variant") => {
+                        value.member().map(Self::ApplicationVariant)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ChatCompletion(decoded)));
+                    Some("agentex_output") => value.member().map(Self::AgentexOutput),
+                    Some("metric") => value.member().map(Self::Metric),
+                    Some("auto_evaluation.question") => {
+                        value.member().map(Self::AutoEvaluationQuestion)
                     }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Inference(decoded));
+                    Some("auto_evaluation.guided_decoding") => {
+                        value.member().map(Self::AutoEvaluationGuidedDecoding)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Inference(decoded)));
+                    Some("auto_evaluation.agent") => {
+                        value.member().map(Self::AutoEvaluationAgent)
                     }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApplicationVariant(decoded));
+                    Some("contributor_evaluation.question") => {
+                        value.member().map(Self::ContributorEvaluationQuestion)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApplicationVariant(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AgentexOutput(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AgentexOutput(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Metric(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Metric(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationQuestion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AutoEvaluationQuestion(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationGuidedDecoding(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((
-                            dropped,
-                            Self::AutoEvaluationGuidedDecoding(decoded),
-                        ));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AutoEvaluationAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ContributorEvaluationQuestion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((
-                            dropped,
-                            Self::ContributorEvaluationQuestion(decoded),
-                        ));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::CustomFunction(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::CustomFunction(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+                    Some("custom_function") => value.member().map(Self::CustomFunction),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationTaskParam matches (and `task_type` is absent)",
+                            format!(
+                                "{}: `{}`",
+                                "unknown `task_type` value in EvaluationTaskParam", other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::ChatCompletion),
+                                    |v| v.fit(Self::Inference),
+                                    |v| v.fit(Self::ApplicationVariant),
+                                    |v| v.fit(Self::AgentexOutput),
+                                    |v| v.fit(Self::Metric),
+                                    |v| v.fit(Self::AutoEvaluationQuestion),
+                                    |v| v.fit(Self::AutoEvaluationGuidedDecoding),
+                                    |v| v.fit(Self::AutoEvaluationAgent),
+                                    |v| v.fit(Self::ContributorEvaluationQuestion),
+                                    |v| v.fit(Self::CustomFunction),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of EvaluationTaskParam matches (and `task_type` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ChatCompletionEvaluationTaskParam> for EvaluationTaskParam {
@@ -3131,11 +3194,33 @@ impl Default for LaunchInferenceConfigurationParam {
     }
 }
 /// Vendor-specific inference settings, or an item locator that yields them. The SDK's name is `GenericInferenceEvaluationTaskConfigurationInferenceConfiguration` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum LaunchInferenceConfigurationOrItemLocator {
     LaunchInferenceConfiguration(LaunchInferenceConfiguration),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for LaunchInferenceConfigurationOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::LaunchInferenceConfiguration(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum LaunchInferenceConfigurationOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<LaunchInferenceConfiguration> for LaunchInferenceConfigurationOrItemLocator {
     fn from(value: LaunchInferenceConfiguration) -> Self {
@@ -3148,11 +3233,33 @@ impl From<ItemLocator> for LaunchInferenceConfigurationOrItemLocator {
     }
 }
 /// Vendor-specific inference settings, or an item locator that yields them. The SDK's name is `GenericInferenceEvaluationTaskConfigurationInferenceConfiguration` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum LaunchInferenceConfigurationParamOrItemLocator {
     LaunchInferenceConfigurationParam(LaunchInferenceConfigurationParam),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for LaunchInferenceConfigurationParamOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::LaunchInferenceConfigurationParam(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum LaunchInferenceConfigurationParamOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<LaunchInferenceConfigurationParam>
 for LaunchInferenceConfigurationParamOrItemLocator {
@@ -3328,11 +3435,33 @@ impl ApplicationVariantHistoryEntryParam {
     }
 }
 /// The conversation history, or an item locator that yields it (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ApplicationVariantHistoryOrItemLocator {
     EntryList(Vec<ApplicationVariantHistoryEntry>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantHistoryOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::EntryList(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ApplicationVariantHistoryOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Vec<ApplicationVariantHistoryEntry>>
 for ApplicationVariantHistoryOrItemLocator {
@@ -3346,11 +3475,33 @@ impl From<ItemLocator> for ApplicationVariantHistoryOrItemLocator {
     }
 }
 /// The conversation history, or an item locator that yields it (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ApplicationVariantHistoryParamOrItemLocator {
     EntryParamList(Vec<ApplicationVariantHistoryEntryParam>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantHistoryParamOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::EntryParamList(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ApplicationVariantHistoryParamOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Vec<ApplicationVariantHistoryEntryParam>>
 for ApplicationVariantHistoryParamOrItemLocator {
@@ -3364,12 +3515,37 @@ impl From<ItemLocator> for ApplicationVariantHistoryParamOrItemLocator {
     }
 }
 /// Overrides for the application run: agentic execution options, a map of knowledge-base overrides keyed by name, or an item locator. The first two are both JSON objects and can both fit one value, so this is an `anyOf`: a reader should try the agentic options first. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverrides` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ApplicationVariantOverrides {
     AgenticApplication(AgenticApplicationOverrides),
     Map(std::collections::BTreeMap<String, KnowledgeBaseSchemaOverride>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantOverrides {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::AgenticApplication(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Map(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ApplicationVariantOverrides"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<AgenticApplicationOverrides> for ApplicationVariantOverrides {
     fn from(value: AgenticApplicationOverrides) -> Self {
@@ -3390,12 +3566,37 @@ impl From<ItemLocator> for ApplicationVariantOverrides {
     }
 }
 /// Overrides for the application run: agentic execution options, a map of knowledge-base overrides keyed by name, or an item locator. The first two are both JSON objects and can both fit one value, so this is an `anyOf`: a reader should try the agentic options first. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverrides` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ApplicationVariantOverridesParam {
     AgenticApplication(AgenticApplicationOverridesParam),
     Map(std::collections::BTreeMap<String, KnowledgeBaseSchemaOverrideParam>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantOverridesParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::AgenticApplication(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Map(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ApplicationVariantOverridesParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<AgenticApplicationOverridesParam> for ApplicationVariantOverridesParam {
     fn from(value: AgenticApplicationOverridesParam) -> Self {
@@ -3747,12 +3948,37 @@ impl Default for KnowledgeBaseSchemaOverrideParam {
     }
 }
 /// Where the agent's input comes from: a column name, an object or an array.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum AgentexInputColumn {
     String(String),
     Object(serde_json::Map<String, serde_json::Value>),
     ValueList(Vec<serde_json::Value>),
+}
+impl<'de> serde::Deserialize<'de> for AgentexInputColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Object(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ValueList(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum AgentexInputColumn"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for AgentexInputColumn {
     fn from(value: String) -> Self {
@@ -3984,107 +4210,42 @@ impl<'de> serde::Deserialize<'de> for MetricEvaluationTaskConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("bleu") => crate::runtime::union::decode_member(value).map(Self::Bleu),
-            Some("meteor") => {
-                crate::runtime::union::decode_member(value).map(Self::Meteor)
-            }
-            Some("cosine_similarity") => {
-                crate::runtime::union::decode_member(value).map(Self::CosineSimilarity)
-            }
-            Some("f1") => crate::runtime::union::decode_member(value).map(Self::F1),
-            Some("rouge1") => {
-                crate::runtime::union::decode_member(value).map(Self::Rouge1)
-            }
-            Some("rouge2") => {
-                crate::runtime::union::decode_member(value).map(Self::Rouge2)
-            }
-            Some("rougeL") => {
-                crate::runtime::union::decode_member(value).map(Self::RougeL)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Bleu(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("type"),
+            |value| {
+                match value.tag() {
+                    Some("bleu") => value.member().map(Self::Bleu),
+                    Some("meteor") => value.member().map(Self::Meteor),
+                    Some("cosine_similarity") => {
+                        value.member().map(Self::CosineSimilarity)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Bleu(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Meteor(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Meteor(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::CosineSimilarity(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::CosineSimilarity(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::F1(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::F1(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Rouge1(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Rouge1(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Rouge2(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Rouge2(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::RougeL(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::RougeL(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+                    Some("f1") => value.member().map(Self::F1),
+                    Some("rouge1") => value.member().map(Self::Rouge1),
+                    Some("rouge2") => value.member().map(Self::Rouge2),
+                    Some("rougeL") => value.member().map(Self::RougeL),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of MetricEvaluationTaskConfiguration matches (and `type` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Bleu),
+                                    |v| v.fit(Self::Meteor),
+                                    |v| v.fit(Self::CosineSimilarity),
+                                    |v| v.fit(Self::F1),
+                                    |v| v.fit(Self::Rouge1),
+                                    |v| v.fit(Self::Rouge2),
+                                    |v| v.fit(Self::RougeL),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of MetricEvaluationTaskConfiguration matches (and `type` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<BleuScorerConfig> for MetricEvaluationTaskConfiguration {
@@ -4287,7 +4448,7 @@ impl AutoEvaluationQuestionTaskConfiguration {
     }
 }
 /// Configuration of a guided-decoding task: one of three shapes (structured output, a choice among `choices`, or an agent's rules), with no tag (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
     StructuredOutputTaskRequestWithItemLocator(
@@ -4295,6 +4456,32 @@ pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
     ),
     TaskRequestWithItemLocator(AutoEvaluationGuidedDecodingTaskRequestWithItemLocator),
     AgentTaskRequestWithItemLocator(AutoEvaluationAgentTaskRequestWithItemLocator),
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::StructuredOutputTaskRequestWithItemLocator(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::TaskRequestWithItemLocator(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::AgentTaskRequestWithItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum AutoEvaluationGuidedDecodingEvaluationTaskConfiguration"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<AutoEvaluationStructuredOutputTaskRequestWithItemLocator>
 for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
@@ -4315,7 +4502,7 @@ for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
     }
 }
 /// Configuration of a guided-decoding task: one of three shapes (structured output, a choice among `choices`, or an agent's rules), with no tag (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
     StructuredOutputTaskRequestWithItemLocator(
@@ -4325,6 +4512,32 @@ pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
         AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam,
     ),
     AgentTaskRequestWithItemLocator(AutoEvaluationAgentTaskRequestWithItemLocatorParam),
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::StructuredOutputTaskRequestWithItemLocator(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::TaskRequestWithItemLocator(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::AgentTaskRequestWithItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam>
 for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
@@ -4727,12 +4940,37 @@ impl AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     }
 }
 /// A string, number or boolean.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ScalarValue {
     String(String),
     Number(f64),
     Boolean(bool),
+}
+impl<'de> serde::Deserialize<'de> for ScalarValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Number(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Boolean(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ScalarValue"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for ScalarValue {
     fn from(value: String) -> Self {
@@ -4767,75 +5005,36 @@ impl<'de> serde::Deserialize<'de> for DesignatedTo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("agent_name")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("APEAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::ApeAgent)
-            }
-            Some("IFAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::IfAgent)
-            }
-            Some("TruthfulnessAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::TruthfulnessAgent)
-            }
-            Some("BaseAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::BaseAgent)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApeAgent(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("agent_name"),
+            |value| {
+                match value.tag() {
+                    Some("APEAgent") => value.member().map(Self::ApeAgent),
+                    Some("IFAgent") => value.member().map(Self::IfAgent),
+                    Some("TruthfulnessAgent") => {
+                        value.member().map(Self::TruthfulnessAgent)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApeAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IfAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IfAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::TruthfulnessAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::TruthfulnessAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::BaseAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::BaseAgent(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+                    Some("BaseAgent") => value.member().map(Self::BaseAgent),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of DesignatedTo matches (and `agent_name` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::ApeAgent),
+                                    |v| v.fit(Self::IfAgent),
+                                    |v| v.fit(Self::TruthfulnessAgent),
+                                    |v| v.fit(Self::BaseAgent),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of DesignatedTo matches (and `agent_name` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<DesignatedToApeAgent> for DesignatedTo {
@@ -4874,84 +5073,43 @@ impl<'de> serde::Deserialize<'de> for DesignatedToParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("agent_name")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("APEAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::ApeAgent)
-            }
-            Some("IFAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::IfAgent)
-            }
-            Some("TruthfulnessAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::TruthfulnessAgent)
-            }
-            Some("BaseAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::BaseAgent)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `agent_name` value in DesignatedToParam", other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApeAgent(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("agent_name"),
+            |value| {
+                match value.tag() {
+                    Some("APEAgent") => value.member().map(Self::ApeAgent),
+                    Some("IFAgent") => value.member().map(Self::IfAgent),
+                    Some("TruthfulnessAgent") => {
+                        value.member().map(Self::TruthfulnessAgent)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApeAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IfAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IfAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::TruthfulnessAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::TruthfulnessAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::BaseAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::BaseAgent(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+                    Some("BaseAgent") => value.member().map(Self::BaseAgent),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of DesignatedToParam matches (and `agent_name` is absent)",
+                            format!(
+                                "{}: `{}`",
+                                "unknown `agent_name` value in DesignatedToParam", other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::ApeAgent),
+                                    |v| v.fit(Self::IfAgent),
+                                    |v| v.fit(Self::TruthfulnessAgent),
+                                    |v| v.fit(Self::BaseAgent),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of DesignatedToParam matches (and `agent_name` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<DesignatedToApeAgentParam> for DesignatedToParam {
@@ -5407,180 +5565,56 @@ impl<'de> serde::Deserialize<'de> for EvaluationRunCondition {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value.get("op").and_then(serde_json::Value::as_str).map(str::to_owned);
-        match tag.as_deref() {
-            Some("const") => crate::runtime::union::decode_member(value).map(Self::Const),
-            Some("var") => crate::runtime::union::decode_member(value).map(Self::Var),
-            Some("eq") => crate::runtime::union::decode_member(value).map(Self::Eq),
-            Some("ne") => crate::runtime::union::decode_member(value).map(Self::Ne),
-            Some("lt") => crate::runtime::union::decode_member(value).map(Self::Lt),
-            Some("lte") => crate::runtime::union::decode_member(value).map(Self::Lte),
-            Some("gt") => crate::runtime::union::decode_member(value).map(Self::Gt),
-            Some("gte") => crate::runtime::union::decode_member(value).map(Self::Gte),
-            Some("and") => crate::runtime::union::decode_member(value).map(Self::And),
-            Some("or") => crate::runtime::union::decode_member(value).map(Self::Or),
-            Some("in") => crate::runtime::union::decode_member(value).map(Self::In),
-            Some("not_in") => {
-                crate::runtime::union::decode_member(value).map(Self::NotIn)
-            }
-            Some("not") => crate::runtime::union::decode_member(value).map(Self::Not),
-            Some("is_null") => {
-                crate::runtime::union::decode_member(value).map(Self::IsNull)
-            }
-            Some("is_not_null") => {
-                crate::runtime::union::decode_member(value).map(Self::IsNotNull)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Const(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Const(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Var(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Var(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Eq(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Eq(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Ne(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Ne(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Lt(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Lt(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Lte(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Lte(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Gt(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Gt(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Gte(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Gte(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::And(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::And(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Or(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Or(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::In(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::In(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::NotIn(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::NotIn(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Not(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Not(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IsNull(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IsNull(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IsNotNull(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IsNotNull(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("op"),
+            |value| {
+                match value.tag() {
+                    Some("const") => value.member().map(Self::Const),
+                    Some("var") => value.member().map(Self::Var),
+                    Some("eq") => value.member().map(Self::Eq),
+                    Some("ne") => value.member().map(Self::Ne),
+                    Some("lt") => value.member().map(Self::Lt),
+                    Some("lte") => value.member().map(Self::Lte),
+                    Some("gt") => value.member().map(Self::Gt),
+                    Some("gte") => value.member().map(Self::Gte),
+                    Some("and") => value.member().map(Self::And),
+                    Some("or") => value.member().map(Self::Or),
+                    Some("in") => value.member().map(Self::In),
+                    Some("not_in") => value.member().map(Self::NotIn),
+                    Some("not") => value.member().map(Self::Not),
+                    Some("is_null") => value.member().map(Self::IsNull),
+                    Some("is_not_null") => value.member().map(Self::IsNotNull),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationRunCondition matches (and `op` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Const),
+                                    |v| v.fit(Self::Var),
+                                    |v| v.fit(Self::Eq),
+                                    |v| v.fit(Self::Ne),
+                                    |v| v.fit(Self::Lt),
+                                    |v| v.fit(Self::Lte),
+                                    |v| v.fit(Self::Gt),
+                                    |v| v.fit(Self::Gte),
+                                    |v| v.fit(Self::And),
+                                    |v| v.fit(Self::Or),
+                                    |v| v.fit(Self::In),
+                                    |v| v.fit(Self::NotIn),
+                                    |v| v.fit(Self::Not),
+                                    |v| v.fit(Self::IsNull),
+                                    |v| v.fit(Self::IsNotNull),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of EvaluationRunCondition matches (and `op` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ConstEvaluationRunCondition> for EvaluationRunCondition {
@@ -5685,189 +5719,63 @@ impl<'de> serde::Deserialize<'de> for EvaluationRunConditionParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value.get("op").and_then(serde_json::Value::as_str).map(str::to_owned);
-        match tag.as_deref() {
-            Some("const") => crate::runtime::union::decode_member(value).map(Self::Const),
-            Some("var") => crate::runtime::union::decode_member(value).map(Self::Var),
-            Some("eq") => crate::runtime::union::decode_member(value).map(Self::Eq),
-            Some("ne") => crate::runtime::union::decode_member(value).map(Self::Ne),
-            Some("lt") => crate::runtime::union::decode_member(value).map(Self::Lt),
-            Some("lte") => crate::runtime::union::decode_member(value).map(Self::Lte),
-            Some("gt") => crate::runtime::union::decode_member(value).map(Self::Gt),
-            Some("gte") => crate::runtime::union::decode_member(value).map(Self::Gte),
-            Some("and") => crate::runtime::union::decode_member(value).map(Self::And),
-            Some("or") => crate::runtime::union::decode_member(value).map(Self::Or),
-            Some("in") => crate::runtime::union::decode_member(value).map(Self::In),
-            Some("not_in") => {
-                crate::runtime::union::decode_member(value).map(Self::NotIn)
-            }
-            Some("not") => crate::runtime::union::decode_member(value).map(Self::Not),
-            Some("is_null") => {
-                crate::runtime::union::decode_member(value).map(Self::IsNull)
-            }
-            Some("is_not_null") => {
-                crate::runtime::union::decode_member(value).map(Self::IsNotNull)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `op` value in EvaluationRunConditionParam", other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Const(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Const(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Var(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Var(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Eq(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Eq(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Ne(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Ne(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Lt(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Lt(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Lte(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Lte(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Gt(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Gt(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Gte(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Gte(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::And(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::And(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Or(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Or(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::In(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::In(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::NotIn(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::NotIn(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Not(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Not(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IsNull(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IsNull(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IsNotNull(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IsNotNull(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("op"),
+            |value| {
+                match value.tag() {
+                    Some("const") => value.member().map(Self::Const),
+                    Some("var") => value.member().map(Self::Var),
+                    Some("eq") => value.member().map(Self::Eq),
+                    Some("ne") => value.member().map(Self::Ne),
+                    Some("lt") => value.member().map(Self::Lt),
+                    Some("lte") => value.member().map(Self::Lte),
+                    Some("gt") => value.member().map(Self::Gt),
+                    Some("gte") => value.member().map(Self::Gte),
+                    Some("and") => value.member().map(Self::And),
+                    Some("or") => value.member().map(Self::Or),
+                    Some("in") => value.member().map(Self::In),
+                    Some("not_in") => value.member().map(Self::NotIn),
+                    Some("not") => value.member().map(Self::Not),
+                    Some("is_null") => value.member().map(Self::IsNull),
+                    Some("is_not_null") => value.member().map(Self::IsNotNull),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationRunConditionParam matches (and `op` is absent)",
+                            format!(
+                                "{}: `{}`",
+                                "unknown `op` value in EvaluationRunConditionParam", other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Const),
+                                    |v| v.fit(Self::Var),
+                                    |v| v.fit(Self::Eq),
+                                    |v| v.fit(Self::Ne),
+                                    |v| v.fit(Self::Lt),
+                                    |v| v.fit(Self::Lte),
+                                    |v| v.fit(Self::Gt),
+                                    |v| v.fit(Self::Gte),
+                                    |v| v.fit(Self::And),
+                                    |v| v.fit(Self::Or),
+                                    |v| v.fit(Self::In),
+                                    |v| v.fit(Self::NotIn),
+                                    |v| v.fit(Self::Not),
+                                    |v| v.fit(Self::IsNull),
+                                    |v| v.fit(Self::IsNotNull),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of EvaluationRunConditionParam matches (and `op` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ConstEvaluationRunConditionParam> for EvaluationRunConditionParam {
@@ -5946,11 +5854,33 @@ impl From<IsNotNullEvaluationRunConditionParam> for EvaluationRunConditionParam 
     }
 }
 /// An operand of a run condition: a nested condition, or any other JSON value (the SDK types operands as any value). A value that is a condition should be read as one (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum RunConditionOperand {
     EvaluationRunCondition(Box<EvaluationRunCondition>),
     Value(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for RunConditionOperand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::EvaluationRunCondition(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Value(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum RunConditionOperand"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Box<EvaluationRunCondition>> for RunConditionOperand {
     fn from(value: Box<EvaluationRunCondition>) -> Self {
@@ -5963,11 +5893,33 @@ impl From<serde_json::Value> for RunConditionOperand {
     }
 }
 /// An operand of a run condition: a nested condition, or any other JSON value (the SDK types operands as any value). A value that is a condition should be read as one (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum RunConditionOperandParam {
     EvaluationRunCondition(Box<EvaluationRunConditionParam>),
     Value(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for RunConditionOperandParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::EvaluationRunCondition(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Value(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum RunConditionOperandParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Box<EvaluationRunConditionParam>> for RunConditionOperandParam {
     fn from(value: Box<EvaluationRunConditionParam>) -> Self {
@@ -7009,11 +6961,33 @@ impl ContainerParam {
     }
 }
 /// A child of a layout container: a nested container or a component (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ContainerChild {
     Container(Container),
     Component(Component),
+}
+impl<'de> serde::Deserialize<'de> for ContainerChild {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Container(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Component(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ContainerChild"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Container> for ContainerChild {
     fn from(value: Container) -> Self {
@@ -7026,11 +7000,33 @@ impl From<Component> for ContainerChild {
     }
 }
 /// A child of a layout container: a nested container or a component (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ContainerChildParam {
     ContainerParam(ContainerParam),
     Component(ComponentParam),
+}
+impl<'de> serde::Deserialize<'de> for ContainerChildParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ContainerParam(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Component(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ContainerChildParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<ContainerParam> for ContainerChildParam {
     fn from(value: ContainerParam) -> Self {
@@ -8898,11 +8894,33 @@ impl Default for EvaluationDashboardWidgetUpdateRequest {
     }
 }
 /// The data a widget shows: many rows (`SeriesQuery`: table, bar, histogram, donut, scatter) or one value (`MetricQuery`: metric). No tag tells them apart and a metric query's keys are a subset of a series query's, so this is an `anyOf`; read it as a series query when it has `groupBy`, `orderBy` or `limit` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum WidgetQuery {
     Series(SeriesQuery),
     Metric(MetricQuery),
+}
+impl<'de> serde::Deserialize<'de> for WidgetQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Series(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Metric(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum WidgetQuery"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<SeriesQuery> for WidgetQuery {
     fn from(value: SeriesQuery) -> Self {
@@ -8915,11 +8933,33 @@ impl From<MetricQuery> for WidgetQuery {
     }
 }
 /// The data a widget shows: many rows (`SeriesQuery`: table, bar, histogram, donut, scatter) or one value (`MetricQuery`: metric). No tag tells them apart and a metric query's keys are a subset of a series query's, so this is an `anyOf`; read it as a series query when it has `groupBy`, `orderBy` or `limit` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum WidgetQueryParam {
     Series(SeriesQueryParam),
     Metric(MetricQueryParam),
+}
+impl<'de> serde::Deserialize<'de> for WidgetQueryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Series(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Metric(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum WidgetQueryParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<SeriesQueryParam> for WidgetQueryParam {
     fn from(value: SeriesQueryParam) -> Self {
@@ -9303,51 +9343,27 @@ impl<'de> serde::Deserialize<'de> for SelectExpression {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("COLUMN") => {
-                crate::runtime::union::decode_member(value).map(Self::Column)
-            }
-            Some("AGGREGATION") => {
-                crate::runtime::union::decode_member(value).map(Self::Aggregation)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Column(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Column(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Aggregation(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Aggregation(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("type"),
+            |value| {
+                match value.tag() {
+                    Some("COLUMN") => value.member().map(Self::Column),
+                    Some("AGGREGATION") => value.member().map(Self::Aggregation),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of SelectExpression matches (and `type` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[|v| v.fit(Self::Column), |v| v.fit(Self::Aggregation)],
+                            )
+                            .ok_or_else(|| {
+                                "no member of SelectExpression matches (and `type` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ExpressionColumn> for SelectExpression {
@@ -9374,60 +9390,34 @@ impl<'de> serde::Deserialize<'de> for SelectExpressionParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("COLUMN") => {
-                crate::runtime::union::decode_member(value).map(Self::Column)
-            }
-            Some("AGGREGATION") => {
-                crate::runtime::union::decode_member(value).map(Self::Aggregation)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`", "unknown `type` value in SelectExpressionParam",
-                            other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Column(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Column(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Aggregation(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Aggregation(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("type"),
+            |value| {
+                match value.tag() {
+                    Some("COLUMN") => value.member().map(Self::Column),
+                    Some("AGGREGATION") => value.member().map(Self::Aggregation),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of SelectExpressionParam matches (and `type` is absent)",
+                            format!(
+                                "{}: `{}`", "unknown `type` value in SelectExpressionParam",
+                                other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[|v| v.fit(Self::Column), |v| v.fit(Self::Aggregation)],
+                            )
+                            .ok_or_else(|| {
+                                "no member of SelectExpressionParam matches (and `type` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ExpressionColumnParam> for SelectExpressionParam {
@@ -9772,13 +9762,41 @@ impl QueryConditionParam {
     }
 }
 /// The value a condition compares with: a string, number, boolean or array.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum QueryConditionValue {
     String(String),
     Number(f64),
     Boolean(bool),
     ValueList(Vec<serde_json::Value>),
+}
+impl<'de> serde::Deserialize<'de> for QueryConditionValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Number(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Boolean(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ValueList(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum QueryConditionValue"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for QueryConditionValue {
     fn from(value: String) -> Self {
@@ -10018,12 +10036,37 @@ impl Default for ErrorResponse {
     }
 }
 /// The error's detail: a message, a list of validation errors (422), or a nested object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ErrorDetail {
     String(String),
     ValidationErrorDetailList(Vec<ValidationErrorDetail>),
     Object(serde_json::Map<String, serde_json::Value>),
+}
+impl<'de> serde::Deserialize<'de> for ErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ValidationErrorDetailList(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Object(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ErrorDetail"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for ErrorDetail {
     fn from(value: String) -> Self {
@@ -10193,11 +10236,33 @@ impl DatasetCreateRequest {
     }
 }
 /// Body of Update Dataset, sent whole: either new values for some of the dataset's fields, or `{"restore": true}` to restore an archived dataset. The partial update is closed (`additionalProperties: false`) so that exactly one shape matches any body.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum DatasetUpdateRequest {
     Partial(PartialDatasetUpdateRequest),
     Restore(RestoreRequest),
+}
+impl<'de> serde::Deserialize<'de> for DatasetUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Partial(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Restore(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum DatasetUpdateRequest"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<PartialDatasetUpdateRequest> for DatasetUpdateRequest {
     fn from(value: PartialDatasetUpdateRequest) -> Self {
@@ -10493,97 +10558,38 @@ impl<'de> serde::Deserialize<'de> for Question {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("question_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("categorical") => {
-                crate::runtime::union::decode_member(value).map(Self::Categorical)
-            }
-            Some("rating") => {
-                crate::runtime::union::decode_member(value).map(Self::Rating)
-            }
-            Some("number") => {
-                crate::runtime::union::decode_member(value).map(Self::Number)
-            }
-            Some("free_text") => {
-                crate::runtime::union::decode_member(value).map(Self::FreeText)
-            }
-            Some("form") => crate::runtime::union::decode_member(value).map(Self::Form),
-            Some("timestamp") => {
-                crate::runtime::union::decode_member(value).map(Self::Timestamp)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Categorical(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Categorical(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Rating(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Rating(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Number(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Number(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::FreeText(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::FreeText(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Form(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Form(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Timestamp(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Timestamp(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("question_type"),
+            |value| {
+                match value.tag() {
+                    Some("categorical") => value.member().map(Self::Categorical),
+                    Some("rating") => value.member().map(Self::Rating),
+                    Some("number") => value.member().map(Self::Number),
+                    Some("free_text") => value.member().map(Self::FreeText),
+                    Some("form") => value.member().map(Self::Form),
+                    Some("timestamp") => value.member().map(Self::Timestamp),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of Question matches (and `question_type` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Categorical),
+                                    |v| v.fit(Self::Rating),
+                                    |v| v.fit(Self::Number),
+                                    |v| v.fit(Self::FreeText),
+                                    |v| v.fit(Self::Form),
+                                    |v| v.fit(Self::Timestamp),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of Question matches (and `question_type` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<CategoricalQuestion> for Question {
@@ -11168,107 +11174,46 @@ impl<'de> serde::Deserialize<'de> for QuestionCreateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("question_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("categorical") => {
-                crate::runtime::union::decode_member(value).map(Self::Categorical)
-            }
-            Some("rating") => {
-                crate::runtime::union::decode_member(value).map(Self::Rating)
-            }
-            Some("number") => {
-                crate::runtime::union::decode_member(value).map(Self::Number)
-            }
-            Some("free_text") => {
-                crate::runtime::union::decode_member(value).map(Self::FreeText)
-            }
-            Some("form") => crate::runtime::union::decode_member(value).map(Self::Form),
-            Some("timestamp") => {
-                crate::runtime::union::decode_member(value).map(Self::Timestamp)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `question_type` value in QuestionCreateRequest",
-                            other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Categorical(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Categorical(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Rating(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Rating(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Number(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Number(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::FreeText(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::FreeText(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Form(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Form(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Timestamp(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Timestamp(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("question_type"),
+            |value| {
+                match value.tag() {
+                    Some("categorical") => value.member().map(Self::Categorical),
+                    Some("rating") => value.member().map(Self::Rating),
+                    Some("number") => value.member().map(Self::Number),
+                    Some("free_text") => value.member().map(Self::FreeText),
+                    Some("form") => value.member().map(Self::Form),
+                    Some("timestamp") => value.member().map(Self::Timestamp),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of QuestionCreateRequest matches (and `question_type` is absent)",
+                            format!(
+                                "{}: `{}`",
+                                "unknown `question_type` value in QuestionCreateRequest",
+                                other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Categorical),
+                                    |v| v.fit(Self::Rating),
+                                    |v| v.fit(Self::Number),
+                                    |v| v.fit(Self::FreeText),
+                                    |v| v.fit(Self::Form),
+                                    |v| v.fit(Self::Timestamp),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of QuestionCreateRequest matches (and `question_type` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<CategoricalQuestionRequest> for QuestionCreateRequest {
@@ -12237,49 +12182,27 @@ impl<'de> serde::Deserialize<'de> for CloudFileImportResultFile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("object")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("file") => crate::runtime::union::decode_member(value).map(Self::File),
-            Some("failed_file") => {
-                crate::runtime::union::decode_member(value).map(Self::FailedFile)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::File(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::File(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::FailedFile(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::FailedFile(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("object"),
+            |value| {
+                match value.tag() {
+                    Some("file") => value.member().map(Self::File),
+                    Some("failed_file") => value.member().map(Self::FailedFile),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of CloudFileImportResultFile matches (and `object` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[|v| v.fit(Self::File), |v| v.fit(Self::FailedFile)],
+                            )
+                            .ok_or_else(|| {
+                                "no member of CloudFileImportResultFile matches (and `object` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<File> for CloudFileImportResultFile {
@@ -12385,12 +12308,37 @@ impl crate::runtime::QueryValue for LegacyQuestionType {
     }
 }
 /// The value recorded when a choice is picked.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum LegacyQuestionChoiceValue {
     String(String),
     Boolean(bool),
     Number(f64),
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionChoiceValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Boolean(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Number(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum LegacyQuestionChoiceValue"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for LegacyQuestionChoiceValue {
     fn from(value: String) -> Self {
@@ -12840,12 +12788,37 @@ impl QuestionSetCreateRequest {
     }
 }
 /// One entry of `QuestionSetCreateRequest.questions`: a bare question id, an existing question's id with a per-set configuration, or a new question defined inline. The two object shapes are closed (`additionalProperties: false`, as the SDK's typed parameters are) so that exactly one member matches.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum QuestionSetQuestionRef {
     String(String),
     LegacyQuestionIdWithConfigParam(LegacyQuestionIdWithConfigParam),
     LegacyQuestionCreateWithConfigParam(LegacyQuestionCreateWithConfigParam),
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetQuestionRef {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::LegacyQuestionIdWithConfigParam(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::LegacyQuestionCreateWithConfigParam(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum QuestionSetQuestionRef"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for QuestionSetQuestionRef {
     fn from(value: String) -> Self {
@@ -12996,11 +12969,33 @@ impl LegacyQuestionCreateWithConfigParam {
     }
 }
 /// Body of Update Question Set: either new values for the name and/or instructions, or `{"restore": true}` to restore an archived set. Both shapes are closed (`additionalProperties: false`) so that exactly one matches.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum QuestionSetUpdateRequest {
     Patch(QuestionSetPatchRequest),
     Restore(QuestionSetRestoreRequest),
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Patch(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Restore(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum QuestionSetUpdateRequest"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<QuestionSetPatchRequest> for QuestionSetUpdateRequest {
     fn from(value: QuestionSetPatchRequest) -> Self {
@@ -16186,11 +16181,33 @@ impl crate::runtime::QueryValue for ListObject {
         self.as_str().to_owned()
     }
 }
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ValidationErrorDetailLocItem {
     String(String),
     Integer(i64),
+}
+impl<'de> serde::Deserialize<'de> for ValidationErrorDetailLocItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Integer(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ValidationErrorDetailLocItem"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for ValidationErrorDetailLocItem {
     fn from(value: String) -> Self {
