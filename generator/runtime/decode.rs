@@ -37,6 +37,31 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Decodes a closed enum's value: the index of the string in `values` (what it is on the wire),
+/// or serde's "unknown variant" error for another string. One visitor serves every enum, and
+/// the error is raised while the string is read, so its path ends at it.
+pub fn decode_one_of<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    values: &'static [&'static str],
+) -> Result<usize, D::Error> {
+    deserializer.deserialize_str(OneOf(values))
+}
+
+struct OneOf(&'static [&'static str]);
+
+impl serde::de::Visitor<'_> for OneOf {
+    type Value = usize;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(formatter, "one of {:?}", self.0)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<usize, E> {
+        let found = self.0.iter().position(|known| *known == value);
+        found.ok_or_else(|| E::unknown_variant(value, self.0))
+    }
+}
+
 /// The path of the value `serde_json` could not decode: `items[1].created_at`, or `.` for the
 /// whole document. Unions add the paths inside their members to the message (see `union.rs`).
 pub(crate) fn failed_value_path(json: &[u8], error: &serde_json::Error) -> String {
@@ -366,11 +391,18 @@ mod tests {
             pub kind: String,
         }
 
-        #[derive(serde::Deserialize, Debug)]
-        #[serde(rename_all = "lowercase")]
+        /// A closed enum, decoded the way the generated ones are.
+        #[derive(Clone, Copy, Debug, PartialEq)]
         pub enum Status {
             Open,
             Closed,
+        }
+
+        impl<'de> serde::Deserialize<'de> for Status {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const VALUES: [Status; 2] = [Status::Open, Status::Closed];
+                super::decode_one_of(deserializer, &["open", "closed"]).map(|index| VALUES[index])
+            }
         }
 
         #[derive(serde::Deserialize, Debug)]
@@ -455,6 +487,20 @@ mod tests {
             let error = decode_json::<shapes::Page>(&GET, 200, text.as_bytes()).unwrap_err();
             assert_eq!(error.decode_path().unwrap(), tracked_path(text.as_bytes()), "{text}");
         }
+    }
+
+    #[test]
+    fn closed_enums_decode_their_wire_values_and_name_the_others() {
+        use shapes::Status;
+        let statuses: Vec<Status> = serde_json::from_str(r#"["closed", "open"]"#).unwrap();
+        assert_eq!(statuses, [Status::Closed, Status::Open]);
+        let error = serde_json::from_str::<Status>(r#""paused""#).unwrap_err();
+        assert!(
+            error.to_string().starts_with("unknown variant `paused`, expected `open` or `closed`"),
+            "{error}"
+        );
+        let error = serde_json::from_str::<Status>("5").unwrap_err();
+        assert!(error.to_string().starts_with("invalid type: integer `5`"), "{error}");
     }
 
     #[test]

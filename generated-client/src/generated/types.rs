@@ -36,18 +36,7 @@ impl Identity {
     }
 }
 /// Direction of a list's sort (`sort_by` names the field).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum SortOrder {
     /// `asc`
     #[serde(rename = "asc")]
@@ -55,6 +44,15 @@ pub enum SortOrder {
     /// `desc`
     #[serde(rename = "desc")]
     Desc,
+}
+impl<'de> serde::Deserialize<'de> for SortOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [SortOrder; 2] = [SortOrder::Asc, SortOrder::Desc];
+        crate::runtime::decode::decode_one_of(deserializer, &["asc", "desc"])
+            .map(|index| VALUES[index])
+    }
 }
 impl SortOrder {
     /// The value as sent on the wire.
@@ -764,14 +762,22 @@ impl EvaluationWorkflowsProgress {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationView {
     /// `tasks`
     #[default]
     #[serde(rename = "tasks")]
     Tasks,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationView; 1] = [EvaluationView::Tasks];
+        crate::runtime::decode::decode_one_of(deserializer, &["tasks"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationView {
     /// The value as sent on the wire.
@@ -7486,18 +7492,7 @@ impl EvaluationItemExportRequest {
     }
 }
 /// File format of an export: one JSON array, JSON lines, or CSV.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ExportFormat {
     /// `json`
     #[serde(rename = "json")]
@@ -7508,6 +7503,19 @@ pub enum ExportFormat {
     /// `csv`
     #[serde(rename = "csv")]
     Csv,
+}
+impl<'de> serde::Deserialize<'de> for ExportFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ExportFormat; 3] = [
+            ExportFormat::Json,
+            ExportFormat::Jsonl,
+            ExportFormat::Csv,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["json", "jsonl", "csv"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ExportFormat {
     /// The value as sent on the wire.
@@ -7530,18 +7538,7 @@ impl crate::runtime::QueryValue for ExportFormat {
     }
 }
 /// How an export is delivered: a pre-signed download URL (`signed_url`; 501 where no object storage is configured) or the content in the response (`direct`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ExportMethod {
     /// `signed_url`
     #[serde(rename = "signed_url")]
@@ -7549,6 +7546,18 @@ pub enum ExportMethod {
     /// `direct`
     #[serde(rename = "direct")]
     Direct,
+}
+impl<'de> serde::Deserialize<'de> for ExportMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ExportMethod; 2] = [
+            ExportMethod::SignedUrl,
+            ExportMethod::Direct,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["signed_url", "direct"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ExportMethod {
     /// The value as sent on the wire.
@@ -7828,18 +7837,7 @@ impl EvaluationGroupRowIdentifier {
     }
 }
 /// An optional part of a group that a read can expand (`views` query parameter).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum EvaluationGroupView {
     /// `members`
     #[serde(rename = "members")]
@@ -7847,6 +7845,21 @@ pub enum EvaluationGroupView {
     /// `row_identifiers`
     #[serde(rename = "row_identifiers")]
     RowIdentifiers,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupView; 2] = [
+            EvaluationGroupView::Members,
+            EvaluationGroupView::RowIdentifiers,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["members", "row_identifiers"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupView {
     /// The value as sent on the wire.
@@ -8244,18 +8257,7 @@ impl EvaluationDashboard {
     }
 }
 /// An optional part of a dashboard that a read can expand (`views` query parameter).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum EvaluationDashboardView {
     /// `widgets`
     #[serde(rename = "widgets")]
@@ -8263,6 +8265,21 @@ pub enum EvaluationDashboardView {
     /// `widget_results`
     #[serde(rename = "widget_results")]
     WidgetResults,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationDashboardView; 2] = [
+            EvaluationDashboardView::Widgets,
+            EvaluationDashboardView::WidgetResults,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["widgets", "widget_results"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationDashboardView {
     /// The value as sent on the wire.
@@ -13096,14 +13113,22 @@ impl QuestionSetDeleteResponse {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum QuestionSetView {
     /// `questions`
     #[default]
     #[serde(rename = "questions")]
     Questions,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [QuestionSetView; 1] = [QuestionSetView::Questions];
+        crate::runtime::decode::decode_one_of(deserializer, &["questions"])
+            .map(|index| VALUES[index])
+    }
 }
 impl QuestionSetView {
     /// The value as sent on the wire.
@@ -13422,14 +13447,22 @@ impl crate::runtime::QueryValue for IdentityType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum IdentityObject {
     /// `identity`
     #[default]
     #[serde(rename = "identity")]
     Identity,
+}
+impl<'de> serde::Deserialize<'de> for IdentityObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [IdentityObject; 1] = [IdentityObject::Identity];
+        crate::runtime::decode::decode_one_of(deserializer, &["identity"])
+            .map(|index| VALUES[index])
+    }
 }
 impl IdentityObject {
     /// The value as sent on the wire.
@@ -13460,14 +13493,22 @@ impl crate::runtime::QueryValue for IdentityObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationObject {
     /// `evaluation`
     #[default]
     #[serde(rename = "evaluation")]
     Evaluation,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationObject; 1] = [EvaluationObject::Evaluation];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationObject {
     /// The value as sent on the wire.
@@ -13557,14 +13598,24 @@ impl crate::runtime::QueryValue for EvaluationStatus {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationSchemaObject {
     /// `evaluation_schema`
     #[default]
     #[serde(rename = "evaluation_schema")]
     EvaluationSchema,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationSchemaObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationSchemaObject; 1] = [
+            EvaluationSchemaObject::EvaluationSchema,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_schema"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationSchemaObject {
     /// The value as sent on the wire.
@@ -13595,14 +13646,22 @@ impl crate::runtime::QueryValue for EvaluationSchemaObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FieldSchemaObject {
     /// `field_schema`
     #[default]
     #[serde(rename = "field_schema")]
     FieldSchema,
+}
+impl<'de> serde::Deserialize<'de> for FieldSchemaObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FieldSchemaObject; 1] = [FieldSchemaObject::FieldSchema];
+        crate::runtime::decode::decode_one_of(deserializer, &["field_schema"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FieldSchemaObject {
     /// The value as sent on the wire.
@@ -13687,14 +13746,22 @@ impl crate::runtime::QueryValue for EvaluationSchemaFieldSource {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum MetadataFilterObject {
     /// `metadata_filter`
     #[default]
     #[serde(rename = "metadata_filter")]
     MetadataFilter,
+}
+impl<'de> serde::Deserialize<'de> for MetadataFilterObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [MetadataFilterObject; 1] = [MetadataFilterObject::MetadataFilter];
+        crate::runtime::decode::decode_one_of(deserializer, &["metadata_filter"])
+            .map(|index| VALUES[index])
+    }
 }
 impl MetadataFilterObject {
     /// The value as sent on the wire.
@@ -13714,18 +13781,7 @@ impl crate::runtime::QueryValue for MetadataFilterObject {
         self.as_str().to_owned()
     }
 }
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum MetadataFilterOperator {
     /// `==`
     #[serde(rename = "==")]
@@ -13745,6 +13801,25 @@ pub enum MetadataFilterOperator {
     /// `NOT_IN`
     #[serde(rename = "NOT_IN")]
     NotIn,
+}
+impl<'de> serde::Deserialize<'de> for MetadataFilterOperator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [MetadataFilterOperator; 6] = [
+            MetadataFilterOperator::Eq,
+            MetadataFilterOperator::Ne,
+            MetadataFilterOperator::Ge,
+            MetadataFilterOperator::Le,
+            MetadataFilterOperator::In,
+            MetadataFilterOperator::NotIn,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["==", "!=", ">=", "<=", "IN", "NOT_IN"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl MetadataFilterOperator {
     /// The value as sent on the wire.
@@ -13780,14 +13855,24 @@ impl crate::runtime::QueryValue for MetadataFilterOperator {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ChatCompletionTaskType {
     /// `chat_completion`
     #[default]
     #[serde(rename = "chat_completion")]
     ChatCompletion,
+}
+impl<'de> serde::Deserialize<'de> for ChatCompletionTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ChatCompletionTaskType; 1] = [
+            ChatCompletionTaskType::ChatCompletion,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["chat_completion"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ChatCompletionTaskType {
     /// The value as sent on the wire.
@@ -13818,14 +13903,22 @@ impl crate::runtime::QueryValue for ChatCompletionTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum InferenceTaskType {
     /// `inference`
     #[default]
     #[serde(rename = "inference")]
     Inference,
+}
+impl<'de> serde::Deserialize<'de> for InferenceTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [InferenceTaskType; 1] = [InferenceTaskType::Inference];
+        crate::runtime::decode::decode_one_of(deserializer, &["inference"])
+            .map(|index| VALUES[index])
+    }
 }
 impl InferenceTaskType {
     /// The value as sent on the wire.
@@ -13856,14 +13949,24 @@ impl crate::runtime::QueryValue for InferenceTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ApplicationVariantTaskType {
     /// `application_variant`
     #[default]
     #[serde(rename = "application_variant")]
     ApplicationVariant,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ApplicationVariantTaskType; 1] = [
+            ApplicationVariantTaskType::ApplicationVariant,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["application_variant"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ApplicationVariantTaskType {
     /// The value as sent on the wire.
@@ -13894,14 +13997,24 @@ impl crate::runtime::QueryValue for ApplicationVariantTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AgentexOutputTaskType {
     /// `agentex_output`
     #[default]
     #[serde(rename = "agentex_output")]
     AgentexOutput,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AgentexOutputTaskType; 1] = [
+            AgentexOutputTaskType::AgentexOutput,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["agentex_output"])
+            .map(|index| VALUES[index])
+    }
 }
 impl AgentexOutputTaskType {
     /// The value as sent on the wire.
@@ -13932,14 +14045,22 @@ impl crate::runtime::QueryValue for AgentexOutputTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum MetricTaskType {
     /// `metric`
     #[default]
     #[serde(rename = "metric")]
     Metric,
+}
+impl<'de> serde::Deserialize<'de> for MetricTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [MetricTaskType; 1] = [MetricTaskType::Metric];
+        crate::runtime::decode::decode_one_of(deserializer, &["metric"])
+            .map(|index| VALUES[index])
+    }
 }
 impl MetricTaskType {
     /// The value as sent on the wire.
@@ -13970,14 +14091,27 @@ impl crate::runtime::QueryValue for MetricTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AutoEvaluationQuestionTaskType {
     /// `auto_evaluation.question`
     #[default]
     #[serde(rename = "auto_evaluation.question")]
     AutoEvaluationQuestion,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationQuestionTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AutoEvaluationQuestionTaskType; 1] = [
+            AutoEvaluationQuestionTaskType::AutoEvaluationQuestion,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["auto_evaluation.question"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl AutoEvaluationQuestionTaskType {
     /// The value as sent on the wire.
@@ -14008,14 +14142,27 @@ impl crate::runtime::QueryValue for AutoEvaluationQuestionTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AutoEvaluationGuidedDecodingTaskType {
     /// `auto_evaluation.guided_decoding`
     #[default]
     #[serde(rename = "auto_evaluation.guided_decoding")]
     AutoEvaluationGuidedDecoding,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationGuidedDecodingTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AutoEvaluationGuidedDecodingTaskType; 1] = [
+            AutoEvaluationGuidedDecodingTaskType::AutoEvaluationGuidedDecoding,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["auto_evaluation.guided_decoding"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl AutoEvaluationGuidedDecodingTaskType {
     /// The value as sent on the wire.
@@ -14046,14 +14193,24 @@ impl crate::runtime::QueryValue for AutoEvaluationGuidedDecodingTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AutoEvaluationAgentTaskType {
     /// `auto_evaluation.agent`
     #[default]
     #[serde(rename = "auto_evaluation.agent")]
     AutoEvaluationAgent,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationAgentTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AutoEvaluationAgentTaskType; 1] = [
+            AutoEvaluationAgentTaskType::AutoEvaluationAgent,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["auto_evaluation.agent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl AutoEvaluationAgentTaskType {
     /// The value as sent on the wire.
@@ -14084,14 +14241,27 @@ impl crate::runtime::QueryValue for AutoEvaluationAgentTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ContributorEvaluationQuestionTaskType {
     /// `contributor_evaluation.question`
     #[default]
     #[serde(rename = "contributor_evaluation.question")]
     ContributorEvaluationQuestion,
+}
+impl<'de> serde::Deserialize<'de> for ContributorEvaluationQuestionTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ContributorEvaluationQuestionTaskType; 1] = [
+            ContributorEvaluationQuestionTaskType::ContributorEvaluationQuestion,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["contributor_evaluation.question"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl ContributorEvaluationQuestionTaskType {
     /// The value as sent on the wire.
@@ -14122,14 +14292,24 @@ impl crate::runtime::QueryValue for ContributorEvaluationQuestionTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum CustomFunctionTaskType {
     /// `custom_function`
     #[default]
     #[serde(rename = "custom_function")]
     CustomFunction,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [CustomFunctionTaskType; 1] = [
+            CustomFunctionTaskType::CustomFunction,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["custom_function"])
+            .map(|index| VALUES[index])
+    }
 }
 impl CustomFunctionTaskType {
     /// The value as sent on the wire.
@@ -14159,14 +14339,24 @@ impl crate::runtime::QueryValue for CustomFunctionTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum KnowledgeBaseSchemaType {
     /// `knowledge_base_schema`
     #[default]
     #[serde(rename = "knowledge_base_schema")]
     KnowledgeBaseSchema,
+}
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseSchemaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [KnowledgeBaseSchemaType; 1] = [
+            KnowledgeBaseSchemaType::KnowledgeBaseSchema,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["knowledge_base_schema"])
+            .map(|index| VALUES[index])
+    }
 }
 impl KnowledgeBaseSchemaType {
     /// The value as sent on the wire.
@@ -14308,14 +14498,22 @@ impl crate::runtime::QueryValue for AgentexOutputEvaluationTaskConfigurationInpu
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum BleuType {
     /// `bleu`
     #[default]
     #[serde(rename = "bleu")]
     Bleu,
+}
+impl<'de> serde::Deserialize<'de> for BleuType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [BleuType; 1] = [BleuType::Bleu];
+        crate::runtime::decode::decode_one_of(deserializer, &["bleu"])
+            .map(|index| VALUES[index])
+    }
 }
 impl BleuType {
     /// The value as sent on the wire.
@@ -14345,14 +14543,22 @@ impl crate::runtime::QueryValue for BleuType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum MeteorType {
     /// `meteor`
     #[default]
     #[serde(rename = "meteor")]
     Meteor,
+}
+impl<'de> serde::Deserialize<'de> for MeteorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [MeteorType; 1] = [MeteorType::Meteor];
+        crate::runtime::decode::decode_one_of(deserializer, &["meteor"])
+            .map(|index| VALUES[index])
+    }
 }
 impl MeteorType {
     /// The value as sent on the wire.
@@ -14382,14 +14588,24 @@ impl crate::runtime::QueryValue for MeteorType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum CosineSimilarityType {
     /// `cosine_similarity`
     #[default]
     #[serde(rename = "cosine_similarity")]
     CosineSimilarity,
+}
+impl<'de> serde::Deserialize<'de> for CosineSimilarityType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [CosineSimilarityType; 1] = [
+            CosineSimilarityType::CosineSimilarity,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["cosine_similarity"])
+            .map(|index| VALUES[index])
+    }
 }
 impl CosineSimilarityType {
     /// The value as sent on the wire.
@@ -14419,14 +14635,22 @@ impl crate::runtime::QueryValue for CosineSimilarityType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum F1Type {
     /// `f1`
     #[default]
     #[serde(rename = "f1")]
     F1,
+}
+impl<'de> serde::Deserialize<'de> for F1Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [F1Type; 1] = [F1Type::F1];
+        crate::runtime::decode::decode_one_of(deserializer, &["f1"])
+            .map(|index| VALUES[index])
+    }
 }
 impl F1Type {
     /// The value as sent on the wire.
@@ -14456,14 +14680,22 @@ impl crate::runtime::QueryValue for F1Type {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum Rouge1Type {
     /// `rouge1`
     #[default]
     #[serde(rename = "rouge1")]
     Rouge1,
+}
+impl<'de> serde::Deserialize<'de> for Rouge1Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [Rouge1Type; 1] = [Rouge1Type::Rouge1];
+        crate::runtime::decode::decode_one_of(deserializer, &["rouge1"])
+            .map(|index| VALUES[index])
+    }
 }
 impl Rouge1Type {
     /// The value as sent on the wire.
@@ -14493,14 +14725,22 @@ impl crate::runtime::QueryValue for Rouge1Type {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum Rouge2Type {
     /// `rouge2`
     #[default]
     #[serde(rename = "rouge2")]
     Rouge2,
+}
+impl<'de> serde::Deserialize<'de> for Rouge2Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [Rouge2Type; 1] = [Rouge2Type::Rouge2];
+        crate::runtime::decode::decode_one_of(deserializer, &["rouge2"])
+            .map(|index| VALUES[index])
+    }
 }
 impl Rouge2Type {
     /// The value as sent on the wire.
@@ -14530,14 +14770,22 @@ impl crate::runtime::QueryValue for Rouge2Type {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum RougeLType {
     /// `rougeL`
     #[default]
     #[serde(rename = "rougeL")]
     RougeL,
+}
+impl<'de> serde::Deserialize<'de> for RougeLType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [RougeLType; 1] = [RougeLType::RougeL];
+        crate::runtime::decode::decode_one_of(deserializer, &["rougeL"])
+            .map(|index| VALUES[index])
+    }
 }
 impl RougeLType {
     /// The value as sent on the wire.
@@ -14630,14 +14878,22 @@ for AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ApeAgentAgentName {
     /// `APEAgent`
     #[default]
     #[serde(rename = "APEAgent")]
     ApeAgent,
+}
+impl<'de> serde::Deserialize<'de> for ApeAgentAgentName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ApeAgentAgentName; 1] = [ApeAgentAgentName::ApeAgent];
+        crate::runtime::decode::decode_one_of(deserializer, &["APEAgent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ApeAgentAgentName {
     /// The value as sent on the wire.
@@ -14667,14 +14923,22 @@ impl crate::runtime::QueryValue for ApeAgentAgentName {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum IfAgentAgentName {
     /// `IFAgent`
     #[default]
     #[serde(rename = "IFAgent")]
     IfAgent,
+}
+impl<'de> serde::Deserialize<'de> for IfAgentAgentName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [IfAgentAgentName; 1] = [IfAgentAgentName::IfAgent];
+        crate::runtime::decode::decode_one_of(deserializer, &["IFAgent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl IfAgentAgentName {
     /// The value as sent on the wire.
@@ -14704,14 +14968,24 @@ impl crate::runtime::QueryValue for IfAgentAgentName {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum TruthfulnessAgentAgentName {
     /// `TruthfulnessAgent`
     #[default]
     #[serde(rename = "TruthfulnessAgent")]
     TruthfulnessAgent,
+}
+impl<'de> serde::Deserialize<'de> for TruthfulnessAgentAgentName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [TruthfulnessAgentAgentName; 1] = [
+            TruthfulnessAgentAgentName::TruthfulnessAgent,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["TruthfulnessAgent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl TruthfulnessAgentAgentName {
     /// The value as sent on the wire.
@@ -14741,14 +15015,22 @@ impl crate::runtime::QueryValue for TruthfulnessAgentAgentName {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum BaseAgentAgentName {
     /// `BaseAgent`
     #[default]
     #[serde(rename = "BaseAgent")]
     BaseAgent,
+}
+impl<'de> serde::Deserialize<'de> for BaseAgentAgentName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [BaseAgentAgentName; 1] = [BaseAgentAgentName::BaseAgent];
+        crate::runtime::decode::decode_one_of(deserializer, &["BaseAgent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl BaseAgentAgentName {
     /// The value as sent on the wire.
@@ -14779,14 +15061,22 @@ impl crate::runtime::QueryValue for BaseAgentAgentName {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ConstOp {
     /// `const`
     #[default]
     #[serde(rename = "const")]
     Const,
+}
+impl<'de> serde::Deserialize<'de> for ConstOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ConstOp; 1] = [ConstOp::Const];
+        crate::runtime::decode::decode_one_of(deserializer, &["const"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ConstOp {
     /// The value as sent on the wire.
@@ -14817,14 +15107,22 @@ impl crate::runtime::QueryValue for ConstOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum VarOp {
     /// `var`
     #[default]
     #[serde(rename = "var")]
     Var,
+}
+impl<'de> serde::Deserialize<'de> for VarOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [VarOp; 1] = [VarOp::Var];
+        crate::runtime::decode::decode_one_of(deserializer, &["var"])
+            .map(|index| VALUES[index])
+    }
 }
 impl VarOp {
     /// The value as sent on the wire.
@@ -14855,14 +15153,22 @@ impl crate::runtime::QueryValue for VarOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EqOp {
     /// `eq`
     #[default]
     #[serde(rename = "eq")]
     Eq,
+}
+impl<'de> serde::Deserialize<'de> for EqOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EqOp; 1] = [EqOp::Eq];
+        crate::runtime::decode::decode_one_of(deserializer, &["eq"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EqOp {
     /// The value as sent on the wire.
@@ -14893,14 +15199,22 @@ impl crate::runtime::QueryValue for EqOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum NeOp {
     /// `ne`
     #[default]
     #[serde(rename = "ne")]
     Ne,
+}
+impl<'de> serde::Deserialize<'de> for NeOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [NeOp; 1] = [NeOp::Ne];
+        crate::runtime::decode::decode_one_of(deserializer, &["ne"])
+            .map(|index| VALUES[index])
+    }
 }
 impl NeOp {
     /// The value as sent on the wire.
@@ -14931,14 +15245,22 @@ impl crate::runtime::QueryValue for NeOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum LtOp {
     /// `lt`
     #[default]
     #[serde(rename = "lt")]
     Lt,
+}
+impl<'de> serde::Deserialize<'de> for LtOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [LtOp; 1] = [LtOp::Lt];
+        crate::runtime::decode::decode_one_of(deserializer, &["lt"])
+            .map(|index| VALUES[index])
+    }
 }
 impl LtOp {
     /// The value as sent on the wire.
@@ -14969,14 +15291,22 @@ impl crate::runtime::QueryValue for LtOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum LteOp {
     /// `lte`
     #[default]
     #[serde(rename = "lte")]
     Lte,
+}
+impl<'de> serde::Deserialize<'de> for LteOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [LteOp; 1] = [LteOp::Lte];
+        crate::runtime::decode::decode_one_of(deserializer, &["lte"])
+            .map(|index| VALUES[index])
+    }
 }
 impl LteOp {
     /// The value as sent on the wire.
@@ -15007,14 +15337,22 @@ impl crate::runtime::QueryValue for LteOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum GtOp {
     /// `gt`
     #[default]
     #[serde(rename = "gt")]
     Gt,
+}
+impl<'de> serde::Deserialize<'de> for GtOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [GtOp; 1] = [GtOp::Gt];
+        crate::runtime::decode::decode_one_of(deserializer, &["gt"])
+            .map(|index| VALUES[index])
+    }
 }
 impl GtOp {
     /// The value as sent on the wire.
@@ -15045,14 +15383,22 @@ impl crate::runtime::QueryValue for GtOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum GteOp {
     /// `gte`
     #[default]
     #[serde(rename = "gte")]
     Gte,
+}
+impl<'de> serde::Deserialize<'de> for GteOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [GteOp; 1] = [GteOp::Gte];
+        crate::runtime::decode::decode_one_of(deserializer, &["gte"])
+            .map(|index| VALUES[index])
+    }
 }
 impl GteOp {
     /// The value as sent on the wire.
@@ -15083,14 +15429,22 @@ impl crate::runtime::QueryValue for GteOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AndOp {
     /// `and`
     #[default]
     #[serde(rename = "and")]
     And,
+}
+impl<'de> serde::Deserialize<'de> for AndOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AndOp; 1] = [AndOp::And];
+        crate::runtime::decode::decode_one_of(deserializer, &["and"])
+            .map(|index| VALUES[index])
+    }
 }
 impl AndOp {
     /// The value as sent on the wire.
@@ -15121,14 +15475,22 @@ impl crate::runtime::QueryValue for AndOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum OrOp {
     /// `or`
     #[default]
     #[serde(rename = "or")]
     Or,
+}
+impl<'de> serde::Deserialize<'de> for OrOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [OrOp; 1] = [OrOp::Or];
+        crate::runtime::decode::decode_one_of(deserializer, &["or"])
+            .map(|index| VALUES[index])
+    }
 }
 impl OrOp {
     /// The value as sent on the wire.
@@ -15159,14 +15521,22 @@ impl crate::runtime::QueryValue for OrOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum InOp {
     /// `in`
     #[default]
     #[serde(rename = "in")]
     In,
+}
+impl<'de> serde::Deserialize<'de> for InOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [InOp; 1] = [InOp::In];
+        crate::runtime::decode::decode_one_of(deserializer, &["in"])
+            .map(|index| VALUES[index])
+    }
 }
 impl InOp {
     /// The value as sent on the wire.
@@ -15197,14 +15567,22 @@ impl crate::runtime::QueryValue for InOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum NotInOp {
     /// `not_in`
     #[default]
     #[serde(rename = "not_in")]
     NotIn,
+}
+impl<'de> serde::Deserialize<'de> for NotInOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [NotInOp; 1] = [NotInOp::NotIn];
+        crate::runtime::decode::decode_one_of(deserializer, &["not_in"])
+            .map(|index| VALUES[index])
+    }
 }
 impl NotInOp {
     /// The value as sent on the wire.
@@ -15235,14 +15613,22 @@ impl crate::runtime::QueryValue for NotInOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum NotOp {
     /// `not`
     #[default]
     #[serde(rename = "not")]
     Not,
+}
+impl<'de> serde::Deserialize<'de> for NotOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [NotOp; 1] = [NotOp::Not];
+        crate::runtime::decode::decode_one_of(deserializer, &["not"])
+            .map(|index| VALUES[index])
+    }
 }
 impl NotOp {
     /// The value as sent on the wire.
@@ -15273,14 +15659,22 @@ impl crate::runtime::QueryValue for NotOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum IsNullOp {
     /// `is_null`
     #[default]
     #[serde(rename = "is_null")]
     IsNull,
+}
+impl<'de> serde::Deserialize<'de> for IsNullOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [IsNullOp; 1] = [IsNullOp::IsNull];
+        crate::runtime::decode::decode_one_of(deserializer, &["is_null"])
+            .map(|index| VALUES[index])
+    }
 }
 impl IsNullOp {
     /// The value as sent on the wire.
@@ -15311,14 +15705,22 @@ impl crate::runtime::QueryValue for IsNullOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum IsNotNullOp {
     /// `is_not_null`
     #[default]
     #[serde(rename = "is_not_null")]
     IsNotNull,
+}
+impl<'de> serde::Deserialize<'de> for IsNotNullOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [IsNotNullOp; 1] = [IsNotNullOp::IsNotNull];
+        crate::runtime::decode::decode_one_of(deserializer, &["is_not_null"])
+            .map(|index| VALUES[index])
+    }
 }
 impl IsNotNullOp {
     /// The value as sent on the wire.
@@ -15404,14 +15806,22 @@ impl crate::runtime::QueryValue for ContainerDirection {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationItemObject {
     /// `evaluation.item`
     #[default]
     #[serde(rename = "evaluation.item")]
     EvaluationItem,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationItemObject; 1] = [EvaluationItemObject::EvaluationItem];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation.item"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationItemObject {
     /// The value as sent on the wire.
@@ -15442,14 +15852,24 @@ impl crate::runtime::QueryValue for EvaluationItemObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationGroupObject {
     /// `evaluation_group`
     #[default]
     #[serde(rename = "evaluation_group")]
     EvaluationGroup,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupObject; 1] = [
+            EvaluationGroupObject::EvaluationGroup,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_group"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupObject {
     /// The value as sent on the wire.
@@ -15479,14 +15899,24 @@ impl crate::runtime::QueryValue for EvaluationGroupObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationGroupMemberObject {
     /// `evaluation_group.member`
     #[default]
     #[serde(rename = "evaluation_group.member")]
     EvaluationGroupMember,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupMemberObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupMemberObject; 1] = [
+            EvaluationGroupMemberObject::EvaluationGroupMember,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_group.member"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupMemberObject {
     /// The value as sent on the wire.
@@ -15516,14 +15946,27 @@ impl crate::runtime::QueryValue for EvaluationGroupMemberObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationGroupRowIdentifierObject {
     /// `evaluation_group.row_identifier`
     #[default]
     #[serde(rename = "evaluation_group.row_identifier")]
     EvaluationGroupRowIdentifier,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupRowIdentifierObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupRowIdentifierObject; 1] = [
+            EvaluationGroupRowIdentifierObject::EvaluationGroupRowIdentifier,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["evaluation_group.row_identifier"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupRowIdentifierObject {
     /// The value as sent on the wire.
@@ -15553,14 +15996,24 @@ impl crate::runtime::QueryValue for EvaluationGroupRowIdentifierObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationGroupSchemaObject {
     /// `evaluation_group_schema`
     #[default]
     #[serde(rename = "evaluation_group_schema")]
     EvaluationGroupSchema,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupSchemaObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupSchemaObject; 1] = [
+            EvaluationGroupSchemaObject::EvaluationGroupSchema,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_group_schema"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupSchemaObject {
     /// The value as sent on the wire.
@@ -15590,14 +16043,24 @@ impl crate::runtime::QueryValue for EvaluationGroupSchemaObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationDashboardObject {
     /// `evaluation_dashboard`
     #[default]
     #[serde(rename = "evaluation_dashboard")]
     EvaluationDashboard,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationDashboardObject; 1] = [
+            EvaluationDashboardObject::EvaluationDashboard,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_dashboard"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationDashboardObject {
     /// The value as sent on the wire.
@@ -15627,14 +16090,27 @@ impl crate::runtime::QueryValue for EvaluationDashboardObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationDashboardWidgetObject {
     /// `evaluation_dashboard_widget`
     #[default]
     #[serde(rename = "evaluation_dashboard_widget")]
     EvaluationDashboardWidget,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationDashboardWidgetObject; 1] = [
+            EvaluationDashboardWidgetObject::EvaluationDashboardWidget,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["evaluation_dashboard_widget"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationDashboardWidgetObject {
     /// The value as sent on the wire.
@@ -15664,14 +16140,24 @@ impl crate::runtime::QueryValue for EvaluationDashboardWidgetObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationWidgetObject {
     /// `evaluation_widget`
     #[default]
     #[serde(rename = "evaluation_widget")]
     EvaluationWidget,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationWidgetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationWidgetObject; 1] = [
+            EvaluationWidgetObject::EvaluationWidget,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_widget"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationWidgetObject {
     /// The value as sent on the wire.
@@ -15701,14 +16187,27 @@ impl crate::runtime::QueryValue for EvaluationWidgetObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationDashboardWidgetResultObject {
     /// `evaluation_dashboard_widget_result`
     #[default]
     #[serde(rename = "evaluation_dashboard_widget_result")]
     EvaluationDashboardWidgetResult,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetResultObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationDashboardWidgetResultObject; 1] = [
+            EvaluationDashboardWidgetResultObject::EvaluationDashboardWidgetResult,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["evaluation_dashboard_widget_result"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationDashboardWidgetResultObject {
     /// The value as sent on the wire.
@@ -15848,14 +16347,22 @@ impl crate::runtime::QueryValue for OrderByDirection {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ColumnType {
     /// `COLUMN`
     #[default]
     #[serde(rename = "COLUMN")]
     Column,
+}
+impl<'de> serde::Deserialize<'de> for ColumnType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ColumnType; 1] = [ColumnType::Column];
+        crate::runtime::decode::decode_one_of(deserializer, &["COLUMN"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ColumnType {
     /// The value as sent on the wire.
@@ -15885,14 +16392,22 @@ impl crate::runtime::QueryValue for ColumnType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AggregationType {
     /// `AGGREGATION`
     #[default]
     #[serde(rename = "AGGREGATION")]
     Aggregation,
+}
+impl<'de> serde::Deserialize<'de> for AggregationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AggregationType; 1] = [AggregationType::Aggregation];
+        crate::runtime::decode::decode_one_of(deserializer, &["AGGREGATION"])
+            .map(|index| VALUES[index])
+    }
 }
 impl AggregationType {
     /// The value as sent on the wire.
@@ -16154,14 +16669,22 @@ impl crate::runtime::QueryValue for QueryConditionOperator {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ListObject {
     /// `list`
     #[default]
     #[serde(rename = "list")]
     List,
+}
+impl<'de> serde::Deserialize<'de> for ListObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ListObject; 1] = [ListObject::List];
+        crate::runtime::decode::decode_one_of(deserializer, &["list"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ListObject {
     /// The value as sent on the wire.
@@ -16230,14 +16753,22 @@ impl From<i64> for ValidationErrorDetailLocItem {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum DatasetObject {
     /// `dataset`
     #[default]
     #[serde(rename = "dataset")]
     Dataset,
+}
+impl<'de> serde::Deserialize<'de> for DatasetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [DatasetObject; 1] = [DatasetObject::Dataset];
+        crate::runtime::decode::decode_one_of(deserializer, &["dataset"])
+            .map(|index| VALUES[index])
+    }
 }
 impl DatasetObject {
     /// The value as sent on the wire.
@@ -16268,14 +16799,22 @@ impl crate::runtime::QueryValue for DatasetObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum DatasetItemObject {
     /// `dataset.item`
     #[default]
     #[serde(rename = "dataset.item")]
     DatasetItem,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [DatasetItemObject; 1] = [DatasetItemObject::DatasetItem];
+        crate::runtime::decode::decode_one_of(deserializer, &["dataset.item"])
+            .map(|index| VALUES[index])
+    }
 }
 impl DatasetItemObject {
     /// The value as sent on the wire.
@@ -16306,14 +16845,22 @@ impl crate::runtime::QueryValue for DatasetItemObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum QuestionObject {
     /// `question`
     #[default]
     #[serde(rename = "question")]
     Question,
+}
+impl<'de> serde::Deserialize<'de> for QuestionObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [QuestionObject; 1] = [QuestionObject::Question];
+        crate::runtime::decode::decode_one_of(deserializer, &["question"])
+            .map(|index| VALUES[index])
+    }
 }
 impl QuestionObject {
     /// The value as sent on the wire.
@@ -16344,14 +16891,24 @@ impl crate::runtime::QueryValue for QuestionObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum CategoricalQuestionType {
     /// `categorical`
     #[default]
     #[serde(rename = "categorical")]
     Categorical,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [CategoricalQuestionType; 1] = [
+            CategoricalQuestionType::Categorical,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["categorical"])
+            .map(|index| VALUES[index])
+    }
 }
 impl CategoricalQuestionType {
     /// The value as sent on the wire.
@@ -16382,14 +16939,22 @@ impl crate::runtime::QueryValue for CategoricalQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum RatingQuestionType {
     /// `rating`
     #[default]
     #[serde(rename = "rating")]
     Rating,
+}
+impl<'de> serde::Deserialize<'de> for RatingQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [RatingQuestionType; 1] = [RatingQuestionType::Rating];
+        crate::runtime::decode::decode_one_of(deserializer, &["rating"])
+            .map(|index| VALUES[index])
+    }
 }
 impl RatingQuestionType {
     /// The value as sent on the wire.
@@ -16420,14 +16985,22 @@ impl crate::runtime::QueryValue for RatingQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum NumberQuestionType {
     /// `number`
     #[default]
     #[serde(rename = "number")]
     Number,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [NumberQuestionType; 1] = [NumberQuestionType::Number];
+        crate::runtime::decode::decode_one_of(deserializer, &["number"])
+            .map(|index| VALUES[index])
+    }
 }
 impl NumberQuestionType {
     /// The value as sent on the wire.
@@ -16458,14 +17031,22 @@ impl crate::runtime::QueryValue for NumberQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FreeTextQuestionType {
     /// `free_text`
     #[default]
     #[serde(rename = "free_text")]
     FreeText,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FreeTextQuestionType; 1] = [FreeTextQuestionType::FreeText];
+        crate::runtime::decode::decode_one_of(deserializer, &["free_text"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FreeTextQuestionType {
     /// The value as sent on the wire.
@@ -16496,14 +17077,22 @@ impl crate::runtime::QueryValue for FreeTextQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FormQuestionType {
     /// `form`
     #[default]
     #[serde(rename = "form")]
     Form,
+}
+impl<'de> serde::Deserialize<'de> for FormQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FormQuestionType; 1] = [FormQuestionType::Form];
+        crate::runtime::decode::decode_one_of(deserializer, &["form"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FormQuestionType {
     /// The value as sent on the wire.
@@ -16534,14 +17123,22 @@ impl crate::runtime::QueryValue for FormQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum TimestampQuestionType {
     /// `timestamp`
     #[default]
     #[serde(rename = "timestamp")]
     Timestamp,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [TimestampQuestionType; 1] = [TimestampQuestionType::Timestamp];
+        crate::runtime::decode::decode_one_of(deserializer, &["timestamp"])
+            .map(|index| VALUES[index])
+    }
 }
 impl TimestampQuestionType {
     /// The value as sent on the wire.
@@ -16572,14 +17169,22 @@ impl crate::runtime::QueryValue for TimestampQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FileObject {
     /// `file`
     #[default]
     #[serde(rename = "file")]
     File,
+}
+impl<'de> serde::Deserialize<'de> for FileObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FileObject; 1] = [FileObject::File];
+        crate::runtime::decode::decode_one_of(deserializer, &["file"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FileObject {
     /// The value as sent on the wire.
@@ -16610,14 +17215,22 @@ impl crate::runtime::QueryValue for FileObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FailedFileObject {
     /// `failed_file`
     #[default]
     #[serde(rename = "failed_file")]
     FailedFile,
+}
+impl<'de> serde::Deserialize<'de> for FailedFileObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FailedFileObject; 1] = [FailedFileObject::FailedFile];
+        crate::runtime::decode::decode_one_of(deserializer, &["failed_file"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FailedFileObject {
     /// The value as sent on the wire.
@@ -16648,14 +17261,22 @@ impl crate::runtime::QueryValue for FailedFileObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum QuestionSetObject {
     /// `question_set`
     #[default]
     #[serde(rename = "question_set")]
     QuestionSet,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [QuestionSetObject; 1] = [QuestionSetObject::QuestionSet];
+        crate::runtime::decode::decode_one_of(deserializer, &["question_set"])
+            .map(|index| VALUES[index])
+    }
 }
 impl QuestionSetObject {
     /// The value as sent on the wire.
@@ -16675,18 +17296,7 @@ impl crate::runtime::QueryValue for QuestionSetObject {
         self.as_str().to_owned()
     }
 }
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ListEvaluationItemsCompletionStatus {
     /// `failed`
     #[serde(rename = "failed")]
@@ -16697,6 +17307,19 @@ pub enum ListEvaluationItemsCompletionStatus {
     /// `all`
     #[serde(rename = "all")]
     All,
+}
+impl<'de> serde::Deserialize<'de> for ListEvaluationItemsCompletionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ListEvaluationItemsCompletionStatus; 3] = [
+            ListEvaluationItemsCompletionStatus::Failed,
+            ListEvaluationItemsCompletionStatus::Passed,
+            ListEvaluationItemsCompletionStatus::All,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["failed", "passed", "all"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ListEvaluationItemsCompletionStatus {
     /// The value as sent on the wire.

@@ -338,11 +338,20 @@ fn emit_enum(def: &TypeDef, e: &EnumDef) -> TokenStream {
     if !open {
         let default_attr = (e.variants.len() == 1).then(|| quote!(Default,));
         let default_marker = (e.variants.len() == 1).then(|| quote!(#[default]));
+        let count = proc_macro2::Literal::usize_unsuffixed(e.variants.len());
+        // Decoded as an index into the wire values by one runtime visitor for every enum,
+        // rather than serde's derived enum access, which is compiled again for each enum.
         return quote! {
             #doc
-            #[derive(Clone, Copy, Debug, #default_attr PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            #[derive(Clone, Copy, Debug, #default_attr PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
             pub enum #name {
                 #(#variant_docs #default_marker #[serde(rename = #wires)] #variant_idents,)*
+            }
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    const VALUES: [#name; #count] = [#(#name::#variant_idents),*];
+                    crate::runtime::decode::decode_one_of(deserializer, &[#(#wires),*]).map(|index| VALUES[index])
+                }
             }
             impl #name {
                 /// The value as sent on the wire.
