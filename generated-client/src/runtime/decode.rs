@@ -32,10 +32,19 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     } else {
         body
     };
-    serde_json::from_slice(json).map_err(|error| {
-        let path = union::refine_path(failed_value_path(json, &error), &error.to_string());
-        Error::decode(operation, status, body, path, error)
-    })
+    serde_json::from_slice(json).map_err(|error| decode_error(operation, status, body, json, error))
+}
+
+/// The error for a body that did not decode; not generic, so compiled once for every type.
+fn decode_error(
+    operation: &'static Operation,
+    status: u16,
+    body: &[u8],
+    json: &[u8],
+    error: serde_json::Error,
+) -> Error {
+    let path = union::refine_path(failed_value_path(json, &error), &error.to_string());
+    Error::decode(operation, status, body, path, error)
 }
 
 /// Decodes a closed enum's value: the index of the string in `values` (what it is on the wire),
