@@ -21,13 +21,21 @@ const NESTED_START: &str = "at `";
 const NESTED_END: &str = "`: ";
 
 /// Deserializes a union: captures its value (and the value of the `tag` property, when the
-/// union has one) and hands it to `decode`, the generated function that picks the member.
+/// union has one) and hands it to `decode`, the generated code that picks the member.
 pub fn deserialize<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     tag: Option<&'static str>,
     decode: fn(&Captured) -> Result<T, String>,
 ) -> Result<T, D::Error> {
-    deserializer.deserialize_any(UnionVisitor { tag, decode })
+    // The visitor is the same type for every union (so `deserialize_any` is compiled once); it
+    // calls `decode` through `sink` while the deserializer still holds the value.
+    let mut decoded = None;
+    let mut sink = |captured: &Captured| {
+        decoded = Some(decode(captured)?);
+        Ok(())
+    };
+    deserializer.deserialize_any(CaptureVisitor { tag, sink: &mut sink })?;
+    decoded.ok_or_else(|| de::Error::custom("the union's value was not decoded"))
 }
 
 /// A union's value as JSON text, and its tag's value when it is a string.
@@ -118,64 +126,64 @@ fn message_without_position(error: &serde_json::Error) -> String {
     }
 }
 
-/// Captures any JSON value as text: scalars written again, objects and arrays from the raw text
-/// of their entries, then decoded by the union's `decode`.
-struct UnionVisitor<T> {
+/// Captures any JSON value as text (scalars written again, objects and arrays from the raw text
+/// of their entries) and passes it to the union's `sink`, whose error becomes the value's.
+struct CaptureVisitor<'a> {
     tag: Option<&'static str>,
-    decode: fn(&Captured) -> Result<T, String>,
+    sink: &'a mut dyn FnMut(&Captured) -> Result<(), String>,
 }
 
-impl<T> UnionVisitor<T> {
-    fn finish<E: de::Error>(self, json: Vec<u8>, tag: Option<String>) -> Result<T, E> {
-        (self.decode)(&Captured { json, tag }).map_err(E::custom)
+impl CaptureVisitor<'_> {
+    fn finish<E: de::Error>(self, json: Vec<u8>, tag: Option<String>) -> Result<(), E> {
+        (self.sink)(&Captured { json, tag }).map_err(E::custom)
     }
 
-    fn scalar<E: de::Error>(self, json: Result<Vec<u8>, serde_json::Error>) -> Result<T, E> {
+    fn scalar<E: de::Error>(self, json: Result<Vec<u8>, serde_json::Error>) -> Result<(), E> {
         self.finish(json.map_err(E::custom)?, None)
     }
 }
 
-impl<'de, T> Visitor<'de> for UnionVisitor<T> {
-    type Value = T;
+impl<'de> Visitor<'de> for CaptureVisitor<'_> {
+    type Value = ();
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str("any JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<T, E> {
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<(), E> {
         self.scalar(serde_json::to_vec(&value))
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<T, E> {
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<(), E> {
         self.scalar(serde_json::to_vec(&value))
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<(), E> {
         self.scalar(serde_json::to_vec(&value))
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<T, E> {
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<(), E> {
         self.scalar(serde_json::to_vec(&value))
     }
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
         self.scalar(serde_json::to_vec(value))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         self.finish(b"null".to_vec(), None)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<T, E> {
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
         self.visit_unit()
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         let json = capture_seq(seq)?;
         self.finish(json, None)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         let (json, tag) = capture_map(map, self.tag)?;
         self.finish(json, tag)
     }
