@@ -100,12 +100,17 @@ impl Captured {
     }
 }
 
+/// One member's [`Captured::fit`]: the keys it drops and the union holding it, if it decodes.
+pub type Fit<T> = fn(&Captured) -> Option<(usize, T)>;
+
 /// Among the members that decode (each tried by [`Captured::fit`]), the first that drops no key
 /// of the input, else the one that drops the fewest; `None` when no member decodes.
-pub fn closest<T>(captured: &Captured, members: &[fn(&Captured) -> Option<(usize, T)>]) -> Option<T> {
+pub fn closest<T>(captured: &Captured, members: &[Fit<T>]) -> Option<T> {
     let mut best: Option<(usize, T)> = None;
     for fit in members {
-        let Some((dropped, member)) = fit(captured) else { continue };
+        let Some((dropped, member)) = fit(captured) else {
+            continue;
+        };
         if dropped == 0 {
             return Some(member);
         }
@@ -203,10 +208,7 @@ fn capture_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<u8>, A::Error> 
 }
 
 /// An object's text, from its keys and the raw text of its values, and the value of `tag`.
-fn capture_map<'de, A: MapAccess<'de>>(
-    mut map: A,
-    tag: Option<&str>,
-) -> Result<(Vec<u8>, Option<String>), A::Error> {
+fn capture_map<'de, A: MapAccess<'de>>(mut map: A, tag: Option<&str>) -> Result<(Vec<u8>, Option<String>), A::Error> {
     let mut json = vec![b'{'];
     let mut tag_value = None;
     while let Some(key) = map.next_key::<String>()? {
@@ -367,10 +369,13 @@ mod tests {
 
     #[test]
     fn a_member_failure_carries_its_inner_path_and_no_inner_position() {
-        let error = serde_json::from_str::<Task>(r#"{"type": "chat", "model": "m", "messages": ["a", 5]}"#)
-            .unwrap_err();
+        let error =
+            serde_json::from_str::<Task>(r#"{"type": "chat", "model": "m", "messages": ["a", 5]}"#).unwrap_err();
         let shown = error.to_string();
-        assert!(shown.starts_with("at `messages[1]`: invalid type: integer `5`"), "{shown}");
+        assert!(
+            shown.starts_with("at `messages[1]`: invalid type: integer `5`"),
+            "{shown}"
+        );
         assert_eq!(shown.matches(" at line ").count(), 1, "{shown}");
     }
 

@@ -463,8 +463,12 @@ mod tests {
         let damages: [(&str, Damage); 17] = [
             ("wrong scalar", |item| item["id"] = json!(7)),
             ("bad timestamp", |item| item["created_at"] = json!("yesterday")),
-            ("missing field", |item| drop(item.as_object_mut().unwrap().remove("creator"))),
-            ("missing nested field", |item| drop(item["creator"].as_object_mut().unwrap().remove("type"))),
+            ("missing field", |item| {
+                drop(item.as_object_mut().unwrap().remove("creator"))
+            }),
+            ("missing nested field", |item| {
+                drop(item["creator"].as_object_mut().unwrap().remove("type"))
+            }),
             ("object for a string", |item| item["id"] = json!({"a": [1]})),
             ("array for a struct", |item| item["creator"] = json!(["u_1"])),
             ("object for an array", |item| item["tags"] = json!({"a": 1})),
@@ -476,7 +480,9 @@ mod tests {
             ("escaped key", |item| item["counts"] = json!({"a.\"b\u{e9}": "x"})),
             ("union member field", |item| item["shape"]["radius"] = json!("big")),
             ("union member array", |item| item["shape"]["center"][1] = json!("far")),
-            ("union member missing field", |item| drop(item["shape"].as_object_mut().unwrap().remove("radius"))),
+            ("union member missing field", |item| {
+                drop(item["shape"].as_object_mut().unwrap().remove("radius"))
+            }),
             ("union tag unknown", |item| item["shape"]["kind"] = json!("square")),
         ];
         for (name, damage) in damages {
@@ -492,7 +498,13 @@ mod tests {
                 assert!(ours.starts_with("items[1]"), "{name}: {ours}");
             }
         }
-        let top = [r#"{"items": [], "total": -2}"#, r#"{"items": {}, "total": 0}"#, r#"{"items": []}"#, "[]", "7"];
+        let top = [
+            r#"{"items": [], "total": -2}"#,
+            r#"{"items": {}, "total": 0}"#,
+            r#"{"items": []}"#,
+            "[]",
+            "7",
+        ];
         for text in top {
             let error = decode_json::<shapes::Page>(&GET, 200, text.as_bytes()).unwrap_err();
             assert_eq!(error.decode_path().unwrap(), tracked_path(text.as_bytes()), "{text}");
@@ -506,7 +518,9 @@ mod tests {
         assert_eq!(statuses, [Status::Closed, Status::Open]);
         let error = serde_json::from_str::<Status>(r#""paused""#).unwrap_err();
         assert!(
-            error.to_string().starts_with("unknown variant `paused`, expected `open` or `closed`"),
+            error
+                .to_string()
+                .starts_with("unknown variant `paused`, expected `open` or `closed`"),
             "{error}"
         );
         let error = serde_json::from_str::<Status>("5").unwrap_err();
