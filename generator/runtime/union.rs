@@ -1,18 +1,18 @@
 //! Decoding the unions the generator emits, and the JSON path of decode errors inside them.
 //!
 //! A union cannot know which member it holds before it has seen the whole value (a tag may come
-//! last), so [`deserialize`] captures the value as JSON text and the generated code decodes the
-//! member from that text with `serde_json::from_slice`, the one way every type is decoded (see
-//! `decode.rs`). A member's failure is located in the captured text, and its path travels in the
-//! error message as ``at `inner.path`: …`` until `refine_path` joins it back onto the outer one.
-//! The member is decoded inside the deserializer's call for the union's value, so the outer error
-//! is placed right after that value and its path ends at the union.
+//! last), so [`deserialize`] captures the value as JSON text (written again token by token, from
+//! any deserializer) and the generated code decodes the member from that text with
+//! `serde_json::from_slice`, the one way every type is decoded (see `decode.rs`). A member's
+//! failure is located in the captured text, and its path travels in the error message as
+//! ``at `inner.path`: …`` until `refine_path` joins it back onto the outer one. The member is
+//! decoded inside the deserializer's call for the union's value, so the outer error is placed
+//! right after that value and its path ends at the union.
 
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::runtime::decode::failed_value_path;
@@ -131,8 +131,8 @@ fn message_without_position(error: &serde_json::Error) -> String {
     }
 }
 
-/// Captures any JSON value as text (scalars written again, objects and arrays from the raw text
-/// of their entries) and passes it to the union's `sink`, whose error becomes the value's.
+/// Captures a union's value as JSON text and passes it to the union's `sink`, whose error
+/// becomes the value's. An object's `tag` property is looked at on the way.
 struct CaptureVisitor<'a> {
     tag: Option<&'static str>,
     sink: &'a mut dyn FnMut(&Captured) -> Result<(), String>,
@@ -143,8 +143,11 @@ impl CaptureVisitor<'_> {
         (self.sink)(&Captured { json, tag }).map_err(E::custom)
     }
 
-    fn scalar<E: de::Error>(self, json: Result<Vec<u8>, serde_json::Error>) -> Result<(), E> {
-        self.finish(json.map_err(E::custom)?, None)
+    /// A value other than an object: written as it is, no tag.
+    fn other<E: de::Error>(self, write: impl FnOnce(WriteJson) -> Result<(), E>) -> Result<(), E> {
+        let mut json = Vec::new();
+        write(WriteJson(&mut json))?;
+        self.finish(json, None)
     }
 }
 
@@ -156,75 +159,161 @@ impl<'de> Visitor<'de> for CaptureVisitor<'_> {
     }
 
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<(), E> {
-        self.scalar(serde_json::to_vec(&value))
+        self.other(|json| json.visit_bool(value))
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<(), E> {
-        self.scalar(serde_json::to_vec(&value))
+        self.other(|json| json.visit_i64(value))
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<(), E> {
-        self.scalar(serde_json::to_vec(&value))
+        self.other(|json| json.visit_u64(value))
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<(), E> {
-        self.scalar(serde_json::to_vec(&value))
+        self.other(|json| json.visit_f64(value))
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
-        self.scalar(serde_json::to_vec(value))
+        self.other(|json| json.visit_str(value))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.finish(b"null".to_vec(), None)
+        self.other(|json| json.visit_unit())
     }
 
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
         self.visit_unit()
     }
 
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        let json = capture_seq(seq)?;
-        self.finish(json, None)
+        self.other(|json| json.visit_seq(seq))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let (json, tag) = capture_map(map, self.tag)?;
-        self.finish(json, tag)
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut json = vec![b'{'];
+        let mut tag_value = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if json.len() > 1 {
+                json.push(b',');
+            }
+            serde_json::to_writer(&mut json, &key).map_err(de::Error::custom)?;
+            json.push(b':');
+            let value_start = json.len();
+            map.next_value_seed(WriteJson(&mut json))?;
+            if self.tag == Some(key.as_str()) {
+                tag_value = serde_json::from_slice(&json[value_start..]).ok();
+            }
+        }
+        json.push(b'}');
+        self.finish(json, tag_value)
     }
 }
 
-/// An array's text, from the raw text of its elements.
-fn capture_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<u8>, A::Error> {
-    let mut json = vec![b'['];
-    while let Some(element) = seq.next_element::<Box<RawValue>>()? {
-        if json.len() > 1 {
-            json.push(b',');
-        }
-        json.extend_from_slice(element.get().as_bytes());
+/// Writes the JSON text of the value it is handed, from any self-describing deserializer (also
+/// `serde_json::Value` and serde's buffered content), straight into one buffer.
+struct WriteJson<'a>(&'a mut Vec<u8>);
+
+impl WriteJson<'_> {
+    fn write<E: de::Error, T: Serialize + ?Sized>(self, value: &T) -> Result<(), E> {
+        serde_json::to_writer(self.0, value).map_err(E::custom)
     }
-    json.push(b']');
-    Ok(json)
 }
 
-/// An object's text, from its keys and the raw text of its values, and the value of `tag`.
-fn capture_map<'de, A: MapAccess<'de>>(mut map: A, tag: Option<&str>) -> Result<(Vec<u8>, Option<String>), A::Error> {
-    let mut json = vec![b'{'];
-    let mut tag_value = None;
-    while let Some(key) = map.next_key::<String>()? {
-        let value: Box<RawValue> = map.next_value()?;
-        if json.len() > 1 {
-            json.push(b',');
-        }
-        serde_json::to_writer(&mut json, &key).map_err(de::Error::custom)?;
-        json.push(b':');
-        json.extend_from_slice(value.get().as_bytes());
-        if tag == Some(key.as_str()) {
-            tag_value = serde_json::from_slice(value.get().as_bytes()).ok();
-        }
+impl<'de> de::DeserializeSeed<'de> for WriteJson<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
     }
-    json.push(b'}');
-    Ok((json, tag_value))
+}
+
+impl<'de> Visitor<'de> for WriteJson<'_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<(), E> {
+        self.write(&value)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<(), E> {
+        self.write(&value)
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<(), E> {
+        self.write(&value)
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<(), E> {
+        self.write(&value)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
+        self.write(value)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.extend_from_slice(b"null");
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let json = self.0;
+        json.push(b'[');
+        let first = json.len();
+        loop {
+            // The comma goes in before the element is known to exist, and out again if not.
+            let mark = json.len();
+            if mark > first {
+                json.push(b',');
+            }
+            if seq.next_element_seed(WriteJson(json))?.is_none() {
+                json.truncate(mark);
+                break;
+            }
+        }
+        json.push(b']');
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let json = self.0;
+        json.push(b'{');
+        let first = json.len();
+        loop {
+            let mark = json.len();
+            if mark > first {
+                json.push(b',');
+            }
+            if map.next_key_seed(WriteJson(json))?.is_none() {
+                json.truncate(mark);
+                break;
+            }
+            json.push(b':');
+            map.next_value_seed(WriteJson(json))?;
+        }
+        json.push(b'}');
+        Ok(())
+    }
 }
 
 fn count_dropped(round_trip: &Value, original: &Value) -> usize {
@@ -377,6 +466,36 @@ mod tests {
             "{shown}"
         );
         assert_eq!(shown.matches(" at line ").count(), 1, "{shown}");
+    }
+
+    #[test]
+    fn the_captured_text_keeps_every_kind_of_value() {
+        let text = r#"{"type":"new","s":"a\"b\u00e9","n":-3,"u":18446744073709551615,"f":0.1,"t":true,"z":null,"a":[[],{}],"o":{"k":[1,"x"]}}"#;
+        let Task::Unknown(value) = serde_json::from_str::<Task>(text).unwrap() else {
+            panic!("an unknown member")
+        };
+        assert_eq!(value, serde_json::from_str::<Value>(text).unwrap());
+    }
+
+    #[test]
+    fn members_decode_from_buffered_content() {
+        // A flattened map is buffered by serde before its values are decoded.
+        #[derive(Debug, serde::Deserialize)]
+        struct Holder {
+            #[allow(dead_code)]
+            name: String,
+            #[serde(flatten)]
+            rest: std::collections::BTreeMap<String, Task>,
+        }
+        let holder: Holder = serde_json::from_str(
+            r#"{"name": "h", "a": {"type": "narrow", "model": "n"}, "b": {"type": "new", "x": [1, 2.5, null]}}"#,
+        )
+        .unwrap();
+        assert_eq!(holder.rest["a"], Task::Narrow(Narrow { model: "n".into() }));
+        assert_eq!(
+            holder.rest["b"],
+            Task::Unknown(json!({"type": "new", "x": [1, 2.5, null]}))
+        );
     }
 
     #[test]

@@ -349,7 +349,7 @@ futures-util = {{ version = "0.3", default-features = false }}
 percent-encoding = "2"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "multipart"] }}
 serde = {{ version = "1", features = ["derive"] }}
-serde_json = {{ version = "1", features = ["raw_value"] }}
+serde_json = "1"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 
