@@ -8,7 +8,7 @@
     clippy::type_complexity
 )]
 /// Who created an entity: a user or a service account.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Identity {
     /// The user's or service account's id.
@@ -17,6 +17,16 @@ pub struct Identity {
     /// Always `identity` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<IdentityObject>,
+}
+impl<'de> serde::Deserialize<'de> for Identity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Identity, deny_unknown = false, (0, "id", required, id), (1,
+            "type", required, r#type), (2, "object", optional, object)
+        )
+    }
 }
 impl Identity {
     /// Creates a [`Identity`] from its required fields; set the others with the setters.
@@ -74,12 +84,22 @@ impl crate::runtime::QueryValue for SortOrder {
     }
 }
 /// Body that brings an archived entity back (`PATCH` with `{"restore": true}`). A member of the update-body unions of evaluations and datasets.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct RestoreRequest {
     /// Must be `true`.
     pub restore: bool,
+}
+impl<'de> serde::Deserialize<'de> for RestoreRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RestoreRequest, deny_unknown = true, (0, "restore", required,
+            restore)
+        )
+    }
 }
 impl RestoreRequest {
     /// Creates a [`RestoreRequest`] from its required fields; set the others with the setters.
@@ -480,7 +500,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for StringOrObject {
     }
 }
 /// An evaluation: a set of items and the tasks run over them (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Evaluation {
     /// The evaluation's id.
@@ -519,6 +539,23 @@ pub struct Evaluation {
     /// The evaluation's tasks; only filled in when the read asked for `views=tasks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<EvaluationTask>>,
+}
+impl<'de> serde::Deserialize<'de> for Evaluation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Evaluation, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "name", required, name), (3, "description",
+            optional, description), (4, "status", required, status), (5, "status_reason",
+            optional, status_reason), (6, "created_at", required, created_at), (7,
+            "created_by", required, created_by), (8, "archived_at", optional,
+            archived_at), (9, "tags", optional, tags), (10, "metadata", optional,
+            metadata), (11, "datasets", optional, datasets), (12, "error_count",
+            optional, error_count), (13, "progress", optional, progress), (14, "tasks",
+            optional, tasks)
+        )
+    }
 }
 impl Evaluation {
     /// Creates a [`Evaluation`] from its required fields; set the others with the setters.
@@ -621,13 +658,23 @@ impl Evaluation {
     }
 }
 /// Progress of the asynchronous job that runs an evaluation's tasks (response). The SDK's name is `EvaluationTasksProgressSchema`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationTasksProgress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<EvaluationItemsProgress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflows: Option<EvaluationWorkflowsProgress>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationTasksProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationTasksProgress, deny_unknown = false, (0, "items",
+            optional, items), (1, "workflows", optional, workflows)
+        )
+    }
 }
 impl EvaluationTasksProgress {
     /// Creates a [`EvaluationTasksProgress`] from its required fields; set the others with the setters.
@@ -654,7 +701,7 @@ impl Default for EvaluationTasksProgress {
     }
 }
 /// Per-item counts of an evaluation's progress (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemsProgress {
     pub total: i64,
@@ -664,6 +711,18 @@ pub struct EvaluationItemsProgress {
     /// The items that failed, with the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_items: Option<Vec<EvaluationItemFailure>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemsProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemsProgress, deny_unknown = false, (0, "total",
+            required, total), (1, "successful", required, successful), (2, "failed",
+            required, failed), (3, "pending", required, pending), (4, "failed_items",
+            optional, failed_items)
+        )
+    }
 }
 impl EvaluationItemsProgress {
     /// Creates a [`EvaluationItemsProgress`] from its required fields; set the others with the setters.
@@ -690,7 +749,7 @@ impl EvaluationItemsProgress {
     }
 }
 /// One item whose tasks failed (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemFailure {
     /// The evaluation item's id.
@@ -701,6 +760,17 @@ pub struct EvaluationItemFailure {
     /// The kind of error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemFailure {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemFailure, deny_unknown = false, (0, "item_id",
+            required, item_id), (1, "error", optional, error), (2, "error_type",
+            optional, error_type)
+        )
+    }
 }
 impl EvaluationItemFailure {
     /// Creates a [`EvaluationItemFailure`] from its required fields; set the others with the setters.
@@ -727,13 +797,24 @@ impl EvaluationItemFailure {
     }
 }
 /// Counts of the workflows that run an evaluation's tasks (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationWorkflowsProgress {
     pub total: i64,
     pub completed: i64,
     pub failed: i64,
     pub pending: i64,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationWorkflowsProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationWorkflowsProgress, deny_unknown = false, (0, "total",
+            required, total), (1, "completed", required, completed), (2, "failed",
+            required, failed), (3, "pending", required, pending)
+        )
+    }
 }
 impl EvaluationWorkflowsProgress {
     /// Creates a [`EvaluationWorkflowsProgress`] from its required fields; set the others with the setters.
@@ -798,7 +879,7 @@ impl crate::runtime::QueryValue for EvaluationView {
     }
 }
 /// The fields found in an evaluation's item data, as Retrieve Evaluation Schema reports them (response)
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationSchemaResponse {
     /// Always `evaluation_schema` when present.
@@ -816,6 +897,19 @@ pub struct EvaluationSchemaResponse {
     /// How many items the sample had, when sampled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_size: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationSchemaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationSchemaResponse, deny_unknown = false, (0, "object",
+            optional, object), (1, "evaluation_id", required, evaluation_id), (2,
+            "fields", required, fields), (3, "total_items", required, total_items), (4,
+            "is_sampled", optional, is_sampled), (5, "sample_size", optional,
+            sample_size)
+        )
+    }
 }
 impl EvaluationSchemaResponse {
     /// Creates a [`EvaluationSchemaResponse`] from its required fields; set the others with the setters.
@@ -856,7 +950,7 @@ impl EvaluationSchemaResponse {
     }
 }
 /// One field of an evaluation's item data (response). The SDK's name is `Field`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationSchemaField {
     /// Always `field_schema` when present.
@@ -870,6 +964,18 @@ pub struct EvaluationSchemaField {
     pub source: EvaluationSchemaFieldSource,
     /// How many items have this field.
     pub item_count: i64,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationSchemaField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationSchemaField, deny_unknown = false, (0, "object",
+            optional, object), (1, "field_name", required, field_name), (2, "data_type",
+            required, data_type), (3, "source", required, source), (4, "item_count",
+            required, item_count)
+        )
+    }
 }
 impl EvaluationSchemaField {
     /// Creates a [`EvaluationSchemaField`] from its required fields; set the others with the setters.
@@ -946,7 +1052,7 @@ impl From<EvaluationWithDatasetCreateRequest> for EvaluationCreateRequest {
     }
 }
 /// Creates an evaluation from items given inline.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationStandaloneCreateRequest {
@@ -973,6 +1079,20 @@ pub struct EvaluationStandaloneCreateRequest {
     /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationStandaloneCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationStandaloneCreateRequest, deny_unknown = true, (0,
+            "name", required, name), (1, "data", required, data), (2, "files", optional,
+            files), (3, "description", optional, description), (4, "tags", optional,
+            tags), (5, "metadata", optional, metadata), (6, "tasks", optional, tasks),
+            (7, "skip_prefilled_rows", optional, skip_prefilled_rows), (8,
+            "taxonomy_params", optional, taxonomy_params)
+        )
+    }
 }
 impl EvaluationStandaloneCreateRequest {
     /// Creates a [`EvaluationStandaloneCreateRequest`] from its required fields; set the others with the setters.
@@ -1050,7 +1170,7 @@ impl EvaluationStandaloneCreateRequest {
     }
 }
 /// Creates an evaluation from the items of an existing dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationFromDatasetCreateRequest {
@@ -1077,6 +1197,20 @@ pub struct EvaluationFromDatasetCreateRequest {
     /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationFromDatasetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationFromDatasetCreateRequest, deny_unknown = true, (0,
+            "name", required, name), (1, "dataset_id", required, dataset_id), (2, "data",
+            optional, data), (3, "description", optional, description), (4, "tags",
+            optional, tags), (5, "metadata", optional, metadata), (6, "tasks", optional,
+            tasks), (7, "skip_prefilled_rows", optional, skip_prefilled_rows), (8,
+            "taxonomy_params", optional, taxonomy_params)
+        )
+    }
 }
 impl EvaluationFromDatasetCreateRequest {
     /// Creates a [`EvaluationFromDatasetCreateRequest`] from its required fields; set the others with the setters.
@@ -1169,7 +1303,7 @@ impl EvaluationDatasetItemReference {
     }
 }
 /// Creates an evaluation from items given inline and saves those items as a new dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationWithDatasetCreateRequest {
@@ -1197,6 +1331,21 @@ pub struct EvaluationWithDatasetCreateRequest {
     /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationWithDatasetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationWithDatasetCreateRequest, deny_unknown = true, (0,
+            "name", required, name), (1, "data", required, data), (2, "dataset",
+            required, dataset), (3, "files", optional, files), (4, "description",
+            optional, description), (5, "tags", optional, tags), (6, "metadata",
+            optional, metadata), (7, "tasks", optional, tasks), (8,
+            "skip_prefilled_rows", optional, skip_prefilled_rows), (9, "taxonomy_params",
+            optional, taxonomy_params)
+        )
+    }
 }
 impl EvaluationWithDatasetCreateRequest {
     /// Creates a [`EvaluationWithDatasetCreateRequest`] from its required fields; set the others with the setters.
@@ -1276,7 +1425,7 @@ impl EvaluationWithDatasetCreateRequest {
     }
 }
 /// The dataset to create from the items of `data` (request). The SDK's name is `EvaluationWithDatasetCreateRequestDataset`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDatasetParam {
     pub name: String,
@@ -1288,6 +1437,17 @@ pub struct EvaluationDatasetParam {
     /// Tags attached to the dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDatasetParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDatasetParam, deny_unknown = false, (0, "name",
+            required, name), (1, "description", optional, description), (2, "keys",
+            optional, keys), (3, "tags", optional, tags)
+        )
+    }
 }
 impl EvaluationDatasetParam {
     /// Creates a [`EvaluationDatasetParam`] from its required fields; set the others with the setters.
@@ -1359,7 +1519,7 @@ impl From<RestoreRequest> for EvaluationUpdateRequest {
     }
 }
 /// Changes some of an evaluation's fields; keys left out stay as they are. `metadata` is merged key by key.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct PartialEvaluationUpdateRequest {
@@ -1373,6 +1533,17 @@ pub struct PartialEvaluationUpdateRequest {
     /// Metadata keys to set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for PartialEvaluationUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, PartialEvaluationUpdateRequest, deny_unknown = true, (0,
+            "name", optional, name), (1, "description", optional, description), (2,
+            "tags", optional, tags), (3, "metadata", optional, metadata)
+        )
+    }
 }
 impl PartialEvaluationUpdateRequest {
     /// Creates a [`PartialEvaluationUpdateRequest`] from its required fields; set the others with the setters.
@@ -1418,11 +1589,21 @@ impl Default for PartialEvaluationUpdateRequest {
     }
 }
 /// Body of Filter Evaluations. Paging, sorting and views go in the query string.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationFilterRequest {
     /// Up to 10 conditions, all of which must hold.
     pub filters: Vec<MetadataFilter>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationFilterRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationFilterRequest, deny_unknown = false, (0, "filters",
+            required, filters)
+        )
+    }
 }
 impl EvaluationFilterRequest {
     /// Creates a [`EvaluationFilterRequest`] from its required fields; set the others with the setters.
@@ -1431,7 +1612,7 @@ impl EvaluationFilterRequest {
     }
 }
 /// One condition of Filter Evaluations. `key` is a metadata key, or the special keys `status` and `tag`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetadataFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1441,6 +1622,17 @@ pub struct MetadataFilter {
     pub operator: MetadataFilterOperator,
     /// The value compared with, always as a string.
     pub value: String,
+}
+impl<'de> serde::Deserialize<'de> for MetadataFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetadataFilter, deny_unknown = false, (0, "object", optional,
+            object), (1, "key", required, key), (2, "operator", required, operator), (3,
+            "value", required, value)
+        )
+    }
 }
 impl MetadataFilter {
     /// Creates a [`MetadataFilter`] from its required fields; set the others with the setters.
@@ -1463,10 +1655,20 @@ impl MetadataFilter {
     }
 }
 /// Body of Add Evaluation Task.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationTaskAddRequest {
     pub task: EvaluationTaskParam,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationTaskAddRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationTaskAddRequest, deny_unknown = false, (0, "task",
+            required, task)
+        )
+    }
 }
 impl EvaluationTaskAddRequest {
     /// Creates a [`EvaluationTaskAddRequest`] from its required fields; set the others with the setters.
@@ -1475,11 +1677,21 @@ impl EvaluationTaskAddRequest {
     }
 }
 /// Body of Update Evaluation Task.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationTaskUpdateRequest {
     /// The task's new configuration; it replaces the old one entirely (shape as for the task's type).
     pub configuration: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationTaskUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationTaskUpdateRequest, deny_unknown = false, (0,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl EvaluationTaskUpdateRequest {
     /// Creates a [`EvaluationTaskUpdateRequest`] from its required fields; set the others with the setters.
@@ -1749,7 +1961,7 @@ impl From<CustomFunctionEvaluationTaskParam> for EvaluationTaskParam {
     }
 }
 /// Calls a chat completion model for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTask {
     /// `chat_completion`; optional because the server fills it in, but always send it.
@@ -1759,6 +1971,17 @@ pub struct ChatCompletionEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ChatCompletionEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for ChatCompletionEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ChatCompletionEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ChatCompletionEvaluationTask {
     /// Creates a [`ChatCompletionEvaluationTask`] from its required fields; set the others with the setters.
@@ -1787,7 +2010,7 @@ impl ChatCompletionEvaluationTask {
     }
 }
 /// Calls a chat completion model for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTaskParam {
     /// `chat_completion`; optional because the server fills it in, but always send it.
@@ -1797,6 +2020,17 @@ pub struct ChatCompletionEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ChatCompletionEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for ChatCompletionEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ChatCompletionEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ChatCompletionEvaluationTaskParam {
     /// Creates a [`ChatCompletionEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -1825,7 +2059,7 @@ impl ChatCompletionEvaluationTaskParam {
     }
 }
 /// Calls a generic inference model for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTask {
     /// `inference`; optional because the server fills it in, but always send it.
@@ -1835,6 +2069,17 @@ pub struct GenericInferenceEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: GenericInferenceEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for GenericInferenceEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GenericInferenceEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl GenericInferenceEvaluationTask {
     /// Creates a [`GenericInferenceEvaluationTask`] from its required fields; set the others with the setters.
@@ -1863,7 +2108,7 @@ impl GenericInferenceEvaluationTask {
     }
 }
 /// Calls a generic inference model for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTaskParam {
     /// `inference`; optional because the server fills it in, but always send it.
@@ -1873,6 +2118,17 @@ pub struct GenericInferenceEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: GenericInferenceEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for GenericInferenceEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GenericInferenceEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl GenericInferenceEvaluationTaskParam {
     /// Creates a [`GenericInferenceEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -1901,7 +2157,7 @@ impl GenericInferenceEvaluationTaskParam {
     }
 }
 /// Runs an application variant for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTask {
     /// `application_variant`; optional because the server fills it in, but always send it.
@@ -1911,6 +2167,17 @@ pub struct ApplicationVariantV1EvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ApplicationVariantV1EvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantV1EvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantV1EvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ApplicationVariantV1EvaluationTask {
     /// Creates a [`ApplicationVariantV1EvaluationTask`] from its required fields; set the others with the setters.
@@ -1939,7 +2206,7 @@ impl ApplicationVariantV1EvaluationTask {
     }
 }
 /// Runs an application variant for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTaskParam {
     /// `application_variant`; optional because the server fills it in, but always send it.
@@ -1949,6 +2216,17 @@ pub struct ApplicationVariantV1EvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ApplicationVariantV1EvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantV1EvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantV1EvaluationTaskParam, deny_unknown = false,
+            (0, "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ApplicationVariantV1EvaluationTaskParam {
     /// Creates a [`ApplicationVariantV1EvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -1977,7 +2255,7 @@ impl ApplicationVariantV1EvaluationTaskParam {
     }
 }
 /// Sends every item to an Agentex agent and records its first-turn answer (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentexOutputEvaluationTask {
     /// `agentex_output`; optional because the server fills it in, but always send it.
@@ -1987,6 +2265,17 @@ pub struct AgentexOutputEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AgentexOutputEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgentexOutputEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AgentexOutputEvaluationTask {
     /// Creates a [`AgentexOutputEvaluationTask`] from its required fields; set the others with the setters.
@@ -2015,7 +2304,7 @@ impl AgentexOutputEvaluationTask {
     }
 }
 /// Sends every item to an Agentex agent and records its first-turn answer (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentexOutputEvaluationTaskParam {
     /// `agentex_output`; optional because the server fills it in, but always send it.
@@ -2025,6 +2314,17 @@ pub struct AgentexOutputEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AgentexOutputEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgentexOutputEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AgentexOutputEvaluationTaskParam {
     /// Creates a [`AgentexOutputEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -2053,7 +2353,7 @@ impl AgentexOutputEvaluationTaskParam {
     }
 }
 /// Computes a text-similarity metric (BLEU, METEOR, ROUGE, F1, cosine) for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricEvaluationTask {
     /// `metric`; optional because the server fills it in, but always send it.
@@ -2063,6 +2363,17 @@ pub struct MetricEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: MetricEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for MetricEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetricEvaluationTask, deny_unknown = false, (0, "task_type",
+            optional, task_type), (1, "alias", optional, alias), (2, "configuration",
+            required, configuration)
+        )
+    }
 }
 impl MetricEvaluationTask {
     /// Creates a [`MetricEvaluationTask`] from its required fields; set the others with the setters.
@@ -2089,7 +2400,7 @@ impl MetricEvaluationTask {
     }
 }
 /// Computes a text-similarity metric (BLEU, METEOR, ROUGE, F1, cosine) for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricEvaluationTaskParam {
     /// `metric`; optional because the server fills it in, but always send it.
@@ -2099,6 +2410,17 @@ pub struct MetricEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: MetricEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for MetricEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetricEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl MetricEvaluationTaskParam {
     /// Creates a [`MetricEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -2125,7 +2447,7 @@ impl MetricEvaluationTaskParam {
     }
 }
 /// Has a model answer a question about every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationQuestionTask {
     /// `auto_evaluation.question`; optional because the server fills it in, but always send it.
@@ -2135,6 +2457,17 @@ pub struct AutoEvaluationQuestionTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationQuestionTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationQuestionTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationQuestionTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationQuestionTask {
     /// Creates a [`AutoEvaluationQuestionTask`] from its required fields; set the others with the setters.
@@ -2166,7 +2499,7 @@ impl AutoEvaluationQuestionTask {
     }
 }
 /// Has a model answer a question about every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationQuestionTaskParam {
     /// `auto_evaluation.question`; optional because the server fills it in, but always send it.
@@ -2176,6 +2509,17 @@ pub struct AutoEvaluationQuestionTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationQuestionTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationQuestionTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationQuestionTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationQuestionTaskParam {
     /// Creates a [`AutoEvaluationQuestionTaskParam`] from its required fields; set the others with the setters.
@@ -2207,7 +2551,7 @@ impl AutoEvaluationQuestionTaskParam {
     }
 }
 /// Has a model grade every item with a constrained answer (structured output, a choice, or an agent's rules) (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationGuidedDecodingEvaluationTask {
     /// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
@@ -2217,6 +2561,17 @@ pub struct AutoEvaluationGuidedDecodingEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationGuidedDecodingEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationGuidedDecodingEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationGuidedDecodingEvaluationTask, deny_unknown =
+            false, (0, "task_type", optional, task_type), (1, "alias", optional, alias),
+            (2, "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationGuidedDecodingEvaluationTask {
     /// Creates a [`AutoEvaluationGuidedDecodingEvaluationTask`] from its required fields; set the others with the setters.
@@ -2248,7 +2603,7 @@ impl AutoEvaluationGuidedDecodingEvaluationTask {
     }
 }
 /// Has a model grade every item with a constrained answer (structured output, a choice, or an agent's rules) (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationGuidedDecodingEvaluationTaskParam {
     /// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
@@ -2258,6 +2613,17 @@ pub struct AutoEvaluationGuidedDecodingEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationGuidedDecodingEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationGuidedDecodingEvaluationTaskParam, deny_unknown =
+            false, (0, "task_type", optional, task_type), (1, "alias", optional, alias),
+            (2, "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationGuidedDecodingEvaluationTaskParam {
     /// Creates a [`AutoEvaluationGuidedDecodingEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -2291,7 +2657,7 @@ impl AutoEvaluationGuidedDecodingEvaluationTaskParam {
     }
 }
 /// Has an evaluation agent grade every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationAgentEvaluationTask {
     /// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
@@ -2301,6 +2667,17 @@ pub struct AutoEvaluationAgentEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationAgentTaskRequestWithItemLocator,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationAgentEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationAgentEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationAgentEvaluationTask {
     /// Creates a [`AutoEvaluationAgentEvaluationTask`] from its required fields; set the others with the setters.
@@ -2329,7 +2706,7 @@ impl AutoEvaluationAgentEvaluationTask {
     }
 }
 /// Has an evaluation agent grade every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationAgentEvaluationTaskParam {
     /// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
@@ -2339,6 +2716,17 @@ pub struct AutoEvaluationAgentEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationAgentTaskRequestWithItemLocatorParam,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationAgentEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationAgentEvaluationTaskParam, deny_unknown = false,
+            (0, "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationAgentEvaluationTaskParam {
     /// Creates a [`AutoEvaluationAgentEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -2367,7 +2755,7 @@ impl AutoEvaluationAgentEvaluationTaskParam {
     }
 }
 /// Queues a question about every item for human contributors (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContributorEvaluationQuestionTask {
     /// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
@@ -2377,6 +2765,17 @@ pub struct ContributorEvaluationQuestionTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ContributorEvaluationQuestionTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for ContributorEvaluationQuestionTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContributorEvaluationQuestionTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ContributorEvaluationQuestionTask {
     /// Creates a [`ContributorEvaluationQuestionTask`] from its required fields; set the others with the setters.
@@ -2408,7 +2807,7 @@ impl ContributorEvaluationQuestionTask {
     }
 }
 /// Queues a question about every item for human contributors (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContributorEvaluationQuestionTaskParam {
     /// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
@@ -2418,6 +2817,17 @@ pub struct ContributorEvaluationQuestionTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ContributorEvaluationQuestionTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for ContributorEvaluationQuestionTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContributorEvaluationQuestionTaskParam, deny_unknown = false,
+            (0, "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ContributorEvaluationQuestionTaskParam {
     /// Creates a [`ContributorEvaluationQuestionTaskParam`] from its required fields; set the others with the setters.
@@ -2449,7 +2859,7 @@ impl ContributorEvaluationQuestionTaskParam {
     }
 }
 /// Runs a Python function over every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionEvaluationTask {
     /// `custom_function`; optional because the server fills it in, but always send it.
@@ -2459,6 +2869,17 @@ pub struct CustomFunctionEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: CustomFunctionEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl CustomFunctionEvaluationTask {
     /// Creates a [`CustomFunctionEvaluationTask`] from its required fields; set the others with the setters.
@@ -2487,7 +2908,7 @@ impl CustomFunctionEvaluationTask {
     }
 }
 /// Runs a Python function over every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionEvaluationTaskParam {
     /// `custom_function`; optional because the server fills it in, but always send it.
@@ -2497,6 +2918,17 @@ pub struct CustomFunctionEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: CustomFunctionEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl CustomFunctionEvaluationTaskParam {
     /// Creates a [`CustomFunctionEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -3063,7 +3495,7 @@ impl ChatCompletionEvaluationTaskConfigurationParam {
     }
 }
 /// Configuration of a generic inference task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTaskConfiguration {
     /// The model, as `vendor/name` (for example `openai/gpt-5`).
@@ -3073,6 +3505,17 @@ pub struct GenericInferenceEvaluationTaskConfiguration {
     pub args: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_configuration: Option<LaunchInferenceConfigurationOrItemLocator>,
+}
+impl<'de> serde::Deserialize<'de> for GenericInferenceEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GenericInferenceEvaluationTaskConfiguration, deny_unknown =
+            false, (0, "model", required, model), (1, "args", optional, args), (2,
+            "inference_configuration", optional, inference_configuration)
+        )
+    }
 }
 impl GenericInferenceEvaluationTaskConfiguration {
     /// Creates a [`GenericInferenceEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
@@ -3100,7 +3543,7 @@ impl GenericInferenceEvaluationTaskConfiguration {
     }
 }
 /// Configuration of a generic inference task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTaskConfigurationParam {
     /// The model, as `vendor/name` (for example `openai/gpt-5`).
@@ -3109,6 +3552,17 @@ pub struct GenericInferenceEvaluationTaskConfigurationParam {
     pub args: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_configuration: Option<LaunchInferenceConfigurationParamOrItemLocator>,
+}
+impl<'de> serde::Deserialize<'de> for GenericInferenceEvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GenericInferenceEvaluationTaskConfigurationParam, deny_unknown
+            = false, (0, "model", required, model), (1, "args", optional, args), (2,
+            "inference_configuration", optional, inference_configuration)
+        )
+    }
 }
 impl GenericInferenceEvaluationTaskConfigurationParam {
     /// Creates a [`GenericInferenceEvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -3134,13 +3588,24 @@ impl GenericInferenceEvaluationTaskConfigurationParam {
     }
 }
 /// Retry and timeout settings of an inference call (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LaunchInferenceConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_retries: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for LaunchInferenceConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LaunchInferenceConfiguration, deny_unknown = false, (0,
+            "num_retries", optional, num_retries), (1, "timeout_seconds", optional,
+            timeout_seconds)
+        )
+    }
 }
 impl LaunchInferenceConfiguration {
     /// Creates a [`LaunchInferenceConfiguration`] from its required fields; set the others with the setters.
@@ -3167,13 +3632,24 @@ impl Default for LaunchInferenceConfiguration {
     }
 }
 /// Retry and timeout settings of an inference call (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LaunchInferenceConfigurationParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_retries: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for LaunchInferenceConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LaunchInferenceConfigurationParam, deny_unknown = false, (0,
+            "num_retries", optional, num_retries), (1, "timeout_seconds", optional,
+            timeout_seconds)
+        )
+    }
 }
 impl LaunchInferenceConfigurationParam {
     /// Creates a [`LaunchInferenceConfigurationParam`] from its required fields; set the others with the setters.
@@ -3279,7 +3755,7 @@ impl From<ItemLocator> for LaunchInferenceConfigurationParamOrItemLocator {
     }
 }
 /// Configuration of an application variant task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTaskConfiguration {
     pub application_variant_id: String,
@@ -3291,6 +3767,19 @@ pub struct ApplicationVariantV1EvaluationTaskConfiguration {
     pub operation_metadata: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<ApplicationVariantOverrides>,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantV1EvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantV1EvaluationTaskConfiguration, deny_unknown =
+            false, (0, "application_variant_id", required, application_variant_id), (1,
+            "inputs", required, inputs), (2, "history", optional, history), (3,
+            "operation_metadata", optional, operation_metadata), (4, "overrides",
+            optional, overrides)
+        )
+    }
 }
 impl ApplicationVariantV1EvaluationTaskConfiguration {
     /// Creates a [`ApplicationVariantV1EvaluationTaskConfiguration`] from its required fields; set the others with the setters.
@@ -3328,7 +3817,7 @@ impl ApplicationVariantV1EvaluationTaskConfiguration {
     }
 }
 /// Configuration of an application variant task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTaskConfigurationParam {
     pub application_variant_id: String,
@@ -3339,6 +3828,20 @@ pub struct ApplicationVariantV1EvaluationTaskConfigurationParam {
     pub operation_metadata: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<ApplicationVariantOverridesParam>,
+}
+impl<'de> serde::Deserialize<'de>
+for ApplicationVariantV1EvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantV1EvaluationTaskConfigurationParam,
+            deny_unknown = false, (0, "application_variant_id", required,
+            application_variant_id), (1, "inputs", required, inputs), (2, "history",
+            optional, history), (3, "operation_metadata", optional, operation_metadata),
+            (4, "overrides", optional, overrides)
+        )
+    }
 }
 impl ApplicationVariantV1EvaluationTaskConfigurationParam {
     /// Creates a [`ApplicationVariantV1EvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -3377,7 +3880,7 @@ impl ApplicationVariantV1EvaluationTaskConfigurationParam {
     }
 }
 /// One earlier turn given to the application as history. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationHistoryApplicationRequestResponsePairArray` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantHistoryEntry {
     /// The turn's input.
@@ -3387,6 +3890,17 @@ pub struct ApplicationVariantHistoryEntry {
     /// Session data that goes with the turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_data: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantHistoryEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantHistoryEntry, deny_unknown = false, (0,
+            "request", required, request), (1, "response", required, response), (2,
+            "session_data", optional, session_data)
+        )
+    }
 }
 impl ApplicationVariantHistoryEntry {
     /// Creates a [`ApplicationVariantHistoryEntry`] from its required fields; set the others with the setters.
@@ -3409,7 +3923,7 @@ impl ApplicationVariantHistoryEntry {
     }
 }
 /// One earlier turn given to the application as history. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationHistoryApplicationRequestResponsePairArray` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantHistoryEntryParam {
     /// The turn's input.
@@ -3419,6 +3933,17 @@ pub struct ApplicationVariantHistoryEntryParam {
     /// Session data that goes with the turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_data: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantHistoryEntryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantHistoryEntryParam, deny_unknown = false, (0,
+            "request", required, request), (1, "response", required, response), (2,
+            "session_data", optional, session_data)
+        )
+    }
 }
 impl ApplicationVariantHistoryEntryParam {
     /// Creates a [`ApplicationVariantHistoryEntryParam`] from its required fields; set the others with the setters.
@@ -3623,7 +4148,7 @@ impl From<ItemLocator> for ApplicationVariantOverridesParam {
     }
 }
 /// Execution options for agentic applications. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverrides` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3636,6 +4161,19 @@ pub struct AgenticApplicationOverrides {
     pub return_span: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_channels: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationOverrides {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationOverrides, deny_unknown = false, (0,
+            "concurrent", optional, concurrent), (1, "initial_state", optional,
+            initial_state), (2, "partial_trace", optional, partial_trace), (3,
+            "return_span", optional, return_span), (4, "use_channels", optional,
+            use_channels)
+        )
+    }
 }
 impl AgenticApplicationOverrides {
     /// Creates a [`AgenticApplicationOverrides`] from its required fields; set the others with the setters.
@@ -3686,7 +4224,7 @@ impl Default for AgenticApplicationOverrides {
     }
 }
 /// Execution options for agentic applications. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverrides` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationOverridesParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3699,6 +4237,19 @@ pub struct AgenticApplicationOverridesParam {
     pub return_span: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_channels: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationOverridesParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationOverridesParam, deny_unknown = false, (0,
+            "concurrent", optional, concurrent), (1, "initial_state", optional,
+            initial_state), (2, "partial_trace", optional, partial_trace), (3,
+            "return_span", optional, return_span), (4, "use_channels", optional,
+            use_channels)
+        )
+    }
 }
 impl AgenticApplicationOverridesParam {
     /// Creates a [`AgenticApplicationOverridesParam`] from its required fields; set the others with the setters.
@@ -3749,11 +4300,21 @@ impl Default for AgenticApplicationOverridesParam {
     }
 }
 /// The state an agentic application starts from; the same on the request and the response side (nothing in it is optional).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationInitialState {
     pub current_node: String,
     pub state: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationInitialState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationInitialState, deny_unknown = false, (0,
+            "current_node", required, current_node), (1, "state", required, state)
+        )
+    }
 }
 impl AgenticApplicationInitialState {
     /// Creates a [`AgenticApplicationInitialState`] from its required fields; set the others with the setters.
@@ -3768,7 +4329,7 @@ impl AgenticApplicationInitialState {
     }
 }
 /// One step of a partial trace given to an agentic application (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationTraceEntry {
     pub duration_ms: i64,
@@ -3781,6 +4342,21 @@ pub struct AgenticApplicationTraceEntry {
     pub workflow_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationTraceEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationTraceEntry, deny_unknown = false, (0,
+            "duration_ms", required, duration_ms), (1, "node_id", required, node_id), (2,
+            "operation_input", required, operation_input), (3, "operation_output",
+            required, operation_output), (4, "operation_type", required, operation_type),
+            (5, "start_timestamp", required, start_timestamp), (6, "workflow_id",
+            required, workflow_id), (7, "operation_metadata", optional,
+            operation_metadata)
+        )
+    }
 }
 impl AgenticApplicationTraceEntry {
     /// Creates a [`AgenticApplicationTraceEntry`] from its required fields; set the others with the setters.
@@ -3814,7 +4390,7 @@ impl AgenticApplicationTraceEntry {
     }
 }
 /// One step of a partial trace given to an agentic application (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationTraceEntryParam {
     pub duration_ms: i64,
@@ -3827,6 +4403,21 @@ pub struct AgenticApplicationTraceEntryParam {
     pub workflow_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationTraceEntryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationTraceEntryParam, deny_unknown = false, (0,
+            "duration_ms", required, duration_ms), (1, "node_id", required, node_id), (2,
+            "operation_input", required, operation_input), (3, "operation_output",
+            required, operation_output), (4, "operation_type", required, operation_type),
+            (5, "start_timestamp", required, start_timestamp), (6, "workflow_id",
+            required, workflow_id), (7, "operation_metadata", optional,
+            operation_metadata)
+        )
+    }
 }
 impl AgenticApplicationTraceEntryParam {
     /// Creates a [`AgenticApplicationTraceEntryParam`] from its required fields; set the others with the setters.
@@ -3860,7 +4451,7 @@ impl AgenticApplicationTraceEntryParam {
     }
 }
 /// Restricts what one knowledge base of the application retrieves (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseSchemaOverride {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3871,6 +4462,17 @@ pub struct KnowledgeBaseSchemaOverride {
     /// Only artifacts whose name matches one of these patterns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_name_regex: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseSchemaOverride {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, KnowledgeBaseSchemaOverride, deny_unknown = false, (0, "type",
+            optional, r#type), (1, "artifact_ids_filter", optional, artifact_ids_filter),
+            (2, "artifact_name_regex", optional, artifact_name_regex)
+        )
+    }
 }
 impl KnowledgeBaseSchemaOverride {
     /// Creates a [`KnowledgeBaseSchemaOverride`] from its required fields; set the others with the setters.
@@ -3907,7 +4509,7 @@ impl Default for KnowledgeBaseSchemaOverride {
     }
 }
 /// Restricts what one knowledge base of the application retrieves (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseSchemaOverrideParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3918,6 +4520,18 @@ pub struct KnowledgeBaseSchemaOverrideParam {
     /// Only artifacts whose name matches one of these patterns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_name_regex: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseSchemaOverrideParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, KnowledgeBaseSchemaOverrideParam, deny_unknown = false, (0,
+            "type", optional, r#type), (1, "artifact_ids_filter", optional,
+            artifact_ids_filter), (2, "artifact_name_regex", optional,
+            artifact_name_regex)
+        )
+    }
 }
 impl KnowledgeBaseSchemaOverrideParam {
     /// Creates a [`KnowledgeBaseSchemaOverrideParam`] from its required fields; set the others with the setters.
@@ -4002,7 +4616,7 @@ impl From<Vec<serde_json::Value>> for AgentexInputColumn {
     }
 }
 /// Configuration of an Agentex output task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentexOutputEvaluationTaskConfiguration {
     /// The Agentex agent to call.
@@ -4029,6 +4643,22 @@ pub struct AgentexOutputEvaluationTaskConfiguration {
     /// Longest wait for the agent's first turn per item; 600 s when unset, at most 1500 s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<IntegerOrItemLocator>,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgentexOutputEvaluationTaskConfiguration, deny_unknown = false,
+            (0, "agentex_agent_id", required, agentex_agent_id), (1, "input_column",
+            required, input_column), (2, "agent_task_params", optional,
+            agent_task_params), (3, "completion_mode", optional, completion_mode), (4,
+            "deployment_id", optional, deployment_id), (5, "include_traces", optional,
+            include_traces), (6, "input_mode", optional, input_mode), (7,
+            "quiescence_seconds", optional, quiescence_seconds), (8, "timeout_seconds",
+            optional, timeout_seconds)
+        )
+    }
 }
 impl AgentexOutputEvaluationTaskConfiguration {
     /// Creates a [`AgentexOutputEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
@@ -4105,7 +4735,7 @@ impl AgentexOutputEvaluationTaskConfiguration {
     }
 }
 /// Configuration of an Agentex output task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentexOutputEvaluationTaskConfigurationParam {
     /// The Agentex agent to call.
@@ -4128,6 +4758,22 @@ pub struct AgentexOutputEvaluationTaskConfigurationParam {
     pub quiescence_seconds: Option<IntegerOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<IntegerOrItemLocator>,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgentexOutputEvaluationTaskConfigurationParam, deny_unknown =
+            false, (0, "agentex_agent_id", required, agentex_agent_id), (1,
+            "input_column", required, input_column), (2, "agent_task_params", optional,
+            agent_task_params), (3, "completion_mode", optional, completion_mode), (4,
+            "deployment_id", optional, deployment_id), (5, "include_traces", optional,
+            include_traces), (6, "input_mode", optional, input_mode), (7,
+            "quiescence_seconds", optional, quiescence_seconds), (8, "timeout_seconds",
+            optional, timeout_seconds)
+        )
+    }
 }
 impl AgentexOutputEvaluationTaskConfigurationParam {
     /// Creates a [`AgentexOutputEvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -4290,7 +4936,7 @@ impl From<RougeLScorerConfig> for MetricEvaluationTaskConfiguration {
     }
 }
 /// Computes BLEU between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BleuScorerConfig {
     pub r#type: BleuType,
@@ -4298,6 +4944,17 @@ pub struct BleuScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for BleuScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, BleuScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl BleuScorerConfig {
     /// Creates a [`BleuScorerConfig`] from its required fields; set the others with the setters.
@@ -4310,7 +4967,7 @@ impl BleuScorerConfig {
     }
 }
 /// Computes METEOR between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MeteorScorerConfig {
     pub r#type: MeteorType,
@@ -4318,6 +4975,17 @@ pub struct MeteorScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for MeteorScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MeteorScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl MeteorScorerConfig {
     /// Creates a [`MeteorScorerConfig`] from its required fields; set the others with the setters.
@@ -4330,7 +4998,7 @@ impl MeteorScorerConfig {
     }
 }
 /// Computes cosine similarity between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CosineSimilarityScorerConfig {
     pub r#type: CosineSimilarityType,
@@ -4338,6 +5006,17 @@ pub struct CosineSimilarityScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for CosineSimilarityScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CosineSimilarityScorerConfig, deny_unknown = false, (0, "type",
+            required, r#type), (1, "candidate", required, candidate), (2, "reference",
+            required, reference)
+        )
+    }
 }
 impl CosineSimilarityScorerConfig {
     /// Creates a [`CosineSimilarityScorerConfig`] from its required fields; set the others with the setters.
@@ -4350,7 +5029,7 @@ impl CosineSimilarityScorerConfig {
     }
 }
 /// Computes F1 between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct F1ScorerConfig {
     pub r#type: F1Type,
@@ -4358,6 +5037,17 @@ pub struct F1ScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for F1ScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, F1ScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl F1ScorerConfig {
     /// Creates a [`F1ScorerConfig`] from its required fields; set the others with the setters.
@@ -4370,7 +5060,7 @@ impl F1ScorerConfig {
     }
 }
 /// Computes ROUGE-1 between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Rouge1ScorerConfig {
     pub r#type: Rouge1Type,
@@ -4378,6 +5068,17 @@ pub struct Rouge1ScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for Rouge1ScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Rouge1ScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl Rouge1ScorerConfig {
     /// Creates a [`Rouge1ScorerConfig`] from its required fields; set the others with the setters.
@@ -4390,7 +5091,7 @@ impl Rouge1ScorerConfig {
     }
 }
 /// Computes ROUGE-2 between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Rouge2ScorerConfig {
     pub r#type: Rouge2Type,
@@ -4398,6 +5099,17 @@ pub struct Rouge2ScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for Rouge2ScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Rouge2ScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl Rouge2ScorerConfig {
     /// Creates a [`Rouge2ScorerConfig`] from its required fields; set the others with the setters.
@@ -4410,7 +5122,7 @@ impl Rouge2ScorerConfig {
     }
 }
 /// Computes ROUGE-L between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RougeLScorerConfig {
     pub r#type: RougeLType,
@@ -4418,6 +5130,17 @@ pub struct RougeLScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for RougeLScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RougeLScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl RougeLScorerConfig {
     /// Creates a [`RougeLScorerConfig`] from its required fields; set the others with the setters.
@@ -4430,7 +5153,7 @@ impl RougeLScorerConfig {
     }
 }
 /// Configuration of an auto-evaluation question task; the same on both sides.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationQuestionTaskConfiguration {
     /// The grading model, as `vendor/model`.
@@ -4438,6 +5161,17 @@ pub struct AutoEvaluationQuestionTaskConfiguration {
     pub prompt: String,
     /// The question the model answers.
     pub question_id: String,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationQuestionTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationQuestionTaskConfiguration, deny_unknown = false,
+            (0, "model", required, model), (1, "prompt", required, prompt), (2,
+            "question_id", required, question_id)
+        )
+    }
 }
 impl AutoEvaluationQuestionTaskConfiguration {
     /// Creates a [`AutoEvaluationQuestionTaskConfiguration`] from its required fields; set the others with the setters.
@@ -4566,7 +5300,7 @@ for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
     }
 }
 /// Grades with a model whose answer follows a JSON schema (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
     /// The grading model, as `vendor/model`.
@@ -4581,6 +5315,20 @@ pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
     pub run_condition: Option<EvaluationRunCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationStructuredOutputTaskRequestWithItemLocator,
+            deny_unknown = false, (0, "model", required, model), (1, "prompt", required,
+            prompt), (2, "response_format", required, response_format), (3,
+            "inference_args", optional, inference_args), (4, "run_condition", optional,
+            run_condition), (5, "system_prompt", optional, system_prompt)
+        )
+    }
 }
 impl AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
     /// Creates a [`AutoEvaluationStructuredOutputTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
@@ -4620,7 +5368,7 @@ impl AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
     }
 }
 /// Grades with a model whose answer follows a JSON schema (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
     /// The grading model, as `vendor/model`.
@@ -4635,6 +5383,20 @@ pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
     pub run_condition: Option<EvaluationRunConditionParam>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam,
+            deny_unknown = false, (0, "model", required, model), (1, "prompt", required,
+            prompt), (2, "response_format", required, response_format), (3,
+            "inference_args", optional, inference_args), (4, "run_condition", optional,
+            run_condition), (5, "system_prompt", optional, system_prompt)
+        )
+    }
 }
 impl AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
     /// Creates a [`AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
@@ -4677,7 +5439,7 @@ impl AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
     }
 }
 /// Grades with a model that must answer with one of `choices` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
     /// The allowed answers; not empty.
@@ -4692,6 +5454,20 @@ pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
     pub run_condition: Option<EvaluationRunCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationGuidedDecodingTaskRequestWithItemLocator,
+            deny_unknown = false, (0, "choices", required, choices), (1, "model",
+            required, model), (2, "prompt", required, prompt), (3, "inference_args",
+            optional, inference_args), (4, "run_condition", optional, run_condition), (5,
+            "system_prompt", optional, system_prompt)
+        )
+    }
 }
 impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
     /// Creates a [`AutoEvaluationGuidedDecodingTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
@@ -4731,7 +5507,7 @@ impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
     }
 }
 /// Grades with a model that must answer with one of `choices` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
     /// The allowed answers; not empty.
@@ -4746,6 +5522,20 @@ pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
     pub run_condition: Option<EvaluationRunConditionParam>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam,
+            deny_unknown = false, (0, "choices", required, choices), (1, "model",
+            required, model), (2, "prompt", required, prompt), (3, "inference_args",
+            optional, inference_args), (4, "run_condition", optional, run_condition), (5,
+            "system_prompt", optional, system_prompt)
+        )
+    }
 }
 impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
     /// Creates a [`AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
@@ -4788,7 +5578,7 @@ impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
     }
 }
 /// Configuration of an evaluation agent that grades by a definition and output rules (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationAgentTaskRequestWithItemLocator {
     pub name: String,
@@ -4808,6 +5598,21 @@ pub struct AutoEvaluationAgentTaskRequestWithItemLocator {
     pub rubric_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_version: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationAgentTaskRequestWithItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationAgentTaskRequestWithItemLocator, deny_unknown =
+            false, (0, "name", required, name), (1, "definition", required, definition),
+            (2, "output_rules", required, output_rules), (3, "data_fields", optional,
+            data_fields), (4, "designated_to", optional, designated_to), (5,
+            "output_type", optional, output_type), (6, "output_values", optional,
+            output_values), (7, "rubric_id", optional, rubric_id), (8, "rubric_version",
+            optional, rubric_version)
+        )
+    }
 }
 impl AutoEvaluationAgentTaskRequestWithItemLocator {
     /// Creates a [`AutoEvaluationAgentTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
@@ -4867,7 +5672,7 @@ impl AutoEvaluationAgentTaskRequestWithItemLocator {
     }
 }
 /// Configuration of an evaluation agent that grades by a definition and output rules (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     pub name: String,
@@ -4887,6 +5692,22 @@ pub struct AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     pub rubric_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_version: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationAgentTaskRequestWithItemLocatorParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationAgentTaskRequestWithItemLocatorParam,
+            deny_unknown = false, (0, "name", required, name), (1, "definition",
+            required, definition), (2, "output_rules", required, output_rules), (3,
+            "data_fields", optional, data_fields), (4, "designated_to", optional,
+            designated_to), (5, "output_type", optional, output_type), (6,
+            "output_values", optional, output_values), (7, "rubric_id", optional,
+            rubric_id), (8, "rubric_version", optional, rubric_version)
+        )
+    }
 }
 impl AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     /// Creates a [`AutoEvaluationAgentTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
@@ -5139,12 +5960,22 @@ impl From<DesignatedToBaseAgentParam> for DesignatedToParam {
     }
 }
 /// Runs the task with the `APEAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToApeAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<ApeAgentAgentName>,
     pub config: DesignatedToApeAgentConfig,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToApeAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToApeAgent, deny_unknown = false, (0, "agent_name",
+            optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToApeAgent {
     /// Creates a [`DesignatedToApeAgent`] from its required fields; set the others with the setters.
@@ -5161,12 +5992,22 @@ impl DesignatedToApeAgent {
     }
 }
 /// Runs the task with the `APEAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToApeAgentParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<ApeAgentAgentName>,
     pub config: DesignatedToApeAgentConfigParam,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToApeAgentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToApeAgentParam, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToApeAgentParam {
     /// Creates a [`DesignatedToApeAgentParam`] from its required fields; set the others with the setters.
@@ -5183,7 +6024,7 @@ impl DesignatedToApeAgentParam {
     }
 }
 /// Settings of the `APEAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToApeAgentConfig {
     /// The model the agent uses.
@@ -5191,6 +6032,16 @@ pub struct DesignatedToApeAgentConfig {
     pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToApeAgentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToApeAgentConfig, deny_unknown = false, (0, "model",
+            optional, model), (1, "temperature", optional, temperature)
+        )
+    }
 }
 impl DesignatedToApeAgentConfig {
     /// Creates a [`DesignatedToApeAgentConfig`] from its required fields; set the others with the setters.
@@ -5219,7 +6070,7 @@ impl Default for DesignatedToApeAgentConfig {
     }
 }
 /// Settings of the `APEAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToApeAgentConfigParam {
     /// The model the agent uses.
@@ -5227,6 +6078,16 @@ pub struct DesignatedToApeAgentConfigParam {
     pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToApeAgentConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToApeAgentConfigParam, deny_unknown = false, (0,
+            "model", optional, model), (1, "temperature", optional, temperature)
+        )
+    }
 }
 impl DesignatedToApeAgentConfigParam {
     /// Creates a [`DesignatedToApeAgentConfigParam`] from its required fields; set the others with the setters.
@@ -5255,12 +6116,22 @@ impl Default for DesignatedToApeAgentConfigParam {
     }
 }
 /// Runs the task with the `IFAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToIfAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<IfAgentAgentName>,
     pub config: DesignatedToIfAgentConfig,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToIfAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToIfAgent, deny_unknown = false, (0, "agent_name",
+            optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToIfAgent {
     /// Creates a [`DesignatedToIfAgent`] from its required fields; set the others with the setters.
@@ -5277,12 +6148,22 @@ impl DesignatedToIfAgent {
     }
 }
 /// Runs the task with the `IFAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToIfAgentParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<IfAgentAgentName>,
     pub config: DesignatedToIfAgentConfigParam,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToIfAgentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToIfAgentParam, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToIfAgentParam {
     /// Creates a [`DesignatedToIfAgentParam`] from its required fields; set the others with the setters.
@@ -5299,12 +6180,22 @@ impl DesignatedToIfAgentParam {
     }
 }
 /// Settings of the `IFAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToIfAgentConfig {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToIfAgentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToIfAgentConfig, deny_unknown = false, (0, "model",
+            optional, model)
+        )
+    }
 }
 impl DesignatedToIfAgentConfig {
     /// Creates a [`DesignatedToIfAgentConfig`] from its required fields; set the others with the setters.
@@ -5325,12 +6216,22 @@ impl Default for DesignatedToIfAgentConfig {
     }
 }
 /// Settings of the `IFAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToIfAgentConfigParam {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToIfAgentConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToIfAgentConfigParam, deny_unknown = false, (0,
+            "model", optional, model)
+        )
+    }
 }
 impl DesignatedToIfAgentConfigParam {
     /// Creates a [`DesignatedToIfAgentConfigParam`] from its required fields; set the others with the setters.
@@ -5351,12 +6252,22 @@ impl Default for DesignatedToIfAgentConfigParam {
     }
 }
 /// Runs the task with the `TruthfulnessAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToTruthfulnessAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<TruthfulnessAgentAgentName>,
     pub config: DesignatedToTruthfulnessAgentConfig,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToTruthfulnessAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToTruthfulnessAgent, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToTruthfulnessAgent {
     /// Creates a [`DesignatedToTruthfulnessAgent`] from its required fields; set the others with the setters.
@@ -5373,12 +6284,22 @@ impl DesignatedToTruthfulnessAgent {
     }
 }
 /// Runs the task with the `TruthfulnessAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToTruthfulnessAgentParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<TruthfulnessAgentAgentName>,
     pub config: DesignatedToTruthfulnessAgentConfigParam,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToTruthfulnessAgentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToTruthfulnessAgentParam, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToTruthfulnessAgentParam {
     /// Creates a [`DesignatedToTruthfulnessAgentParam`] from its required fields; set the others with the setters.
@@ -5395,12 +6316,22 @@ impl DesignatedToTruthfulnessAgentParam {
     }
 }
 /// Settings of the `TruthfulnessAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToTruthfulnessAgentConfig {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToTruthfulnessAgentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToTruthfulnessAgentConfig, deny_unknown = false, (0,
+            "model", optional, model)
+        )
+    }
 }
 impl DesignatedToTruthfulnessAgentConfig {
     /// Creates a [`DesignatedToTruthfulnessAgentConfig`] from its required fields; set the others with the setters.
@@ -5421,12 +6352,22 @@ impl Default for DesignatedToTruthfulnessAgentConfig {
     }
 }
 /// Settings of the `TruthfulnessAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToTruthfulnessAgentConfigParam {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToTruthfulnessAgentConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToTruthfulnessAgentConfigParam, deny_unknown = false,
+            (0, "model", optional, model)
+        )
+    }
 }
 impl DesignatedToTruthfulnessAgentConfigParam {
     /// Creates a [`DesignatedToTruthfulnessAgentConfigParam`] from its required fields; set the others with the setters.
@@ -5447,12 +6388,22 @@ impl Default for DesignatedToTruthfulnessAgentConfigParam {
     }
 }
 /// Runs the task with the `BaseAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToBaseAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<BaseAgentAgentName>,
     pub config: DesignatedToBaseAgentConfig,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToBaseAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToBaseAgent, deny_unknown = false, (0, "agent_name",
+            optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToBaseAgent {
     /// Creates a [`DesignatedToBaseAgent`] from its required fields; set the others with the setters.
@@ -5469,12 +6420,22 @@ impl DesignatedToBaseAgent {
     }
 }
 /// Runs the task with the `BaseAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToBaseAgentParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<BaseAgentAgentName>,
     pub config: DesignatedToBaseAgentConfigParam,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToBaseAgentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToBaseAgentParam, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToBaseAgentParam {
     /// Creates a [`DesignatedToBaseAgentParam`] from its required fields; set the others with the setters.
@@ -5491,12 +6452,22 @@ impl DesignatedToBaseAgentParam {
     }
 }
 /// Settings of the `BaseAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToBaseAgentConfig {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToBaseAgentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToBaseAgentConfig, deny_unknown = false, (0, "model",
+            optional, model)
+        )
+    }
 }
 impl DesignatedToBaseAgentConfig {
     /// Creates a [`DesignatedToBaseAgentConfig`] from its required fields; set the others with the setters.
@@ -5517,12 +6488,22 @@ impl Default for DesignatedToBaseAgentConfig {
     }
 }
 /// Settings of the `BaseAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToBaseAgentConfigParam {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToBaseAgentConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToBaseAgentConfigParam, deny_unknown = false, (0,
+            "model", optional, model)
+        )
+    }
 }
 impl DesignatedToBaseAgentConfigParam {
     /// Creates a [`DesignatedToBaseAgentConfigParam`] from its required fields; set the others with the setters.
@@ -5938,7 +6919,7 @@ impl From<serde_json::Value> for RunConditionOperandParam {
     }
 }
 /// A constant value (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ConstEvaluationRunCondition {
     /// `const`; optional in the SDK, always send it.
@@ -5946,6 +6927,16 @@ pub struct ConstEvaluationRunCondition {
     pub op: Option<ConstOp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<ScalarValue>,
+}
+impl<'de> serde::Deserialize<'de> for ConstEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ConstEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "value", optional, value)
+        )
+    }
 }
 impl ConstEvaluationRunCondition {
     /// Creates a [`ConstEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -5974,7 +6965,7 @@ impl Default for ConstEvaluationRunCondition {
     }
 }
 /// A constant value (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ConstEvaluationRunConditionParam {
     /// `const`; optional in the SDK, always send it.
@@ -5982,6 +6973,16 @@ pub struct ConstEvaluationRunConditionParam {
     pub op: Option<ConstOp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<ScalarValue>,
+}
+impl<'de> serde::Deserialize<'de> for ConstEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ConstEvaluationRunConditionParam, deny_unknown = false, (0,
+            "op", optional, op), (1, "value", optional, value)
+        )
+    }
 }
 impl ConstEvaluationRunConditionParam {
     /// Creates a [`ConstEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6010,7 +7011,7 @@ impl Default for ConstEvaluationRunConditionParam {
     }
 }
 /// The value at a path of the item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VarEvaluationRunCondition {
     /// `var`; optional in the SDK, always send it.
@@ -6018,6 +7019,16 @@ pub struct VarEvaluationRunCondition {
     pub op: Option<VarOp>,
     /// Such as `item.score`.
     pub path: String,
+}
+impl<'de> serde::Deserialize<'de> for VarEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, VarEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "path", required, path)
+        )
+    }
 }
 impl VarEvaluationRunCondition {
     /// Creates a [`VarEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6036,7 +7047,7 @@ impl VarEvaluationRunCondition {
     }
 }
 /// The value at a path of the item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VarEvaluationRunConditionParam {
     /// `var`; optional in the SDK, always send it.
@@ -6044,6 +7055,16 @@ pub struct VarEvaluationRunConditionParam {
     pub op: Option<VarOp>,
     /// Such as `item.score`.
     pub path: String,
+}
+impl<'de> serde::Deserialize<'de> for VarEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, VarEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "path", required, path)
+        )
+    }
 }
 impl VarEvaluationRunConditionParam {
     /// Creates a [`VarEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6062,7 +7083,7 @@ impl VarEvaluationRunConditionParam {
     }
 }
 /// True when `left` is equal to `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EqEvaluationRunCondition {
     /// `eq`; optional in the SDK, always send it.
@@ -6070,6 +7091,16 @@ pub struct EqEvaluationRunCondition {
     pub op: Option<EqOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for EqEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EqEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl EqEvaluationRunCondition {
     /// Creates a [`EqEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6092,7 +7123,7 @@ impl EqEvaluationRunCondition {
     }
 }
 /// True when `left` is equal to `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EqEvaluationRunConditionParam {
     /// `eq`; optional in the SDK, always send it.
@@ -6100,6 +7131,16 @@ pub struct EqEvaluationRunConditionParam {
     pub op: Option<EqOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for EqEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EqEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl EqEvaluationRunConditionParam {
     /// Creates a [`EqEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6122,7 +7163,7 @@ impl EqEvaluationRunConditionParam {
     }
 }
 /// True when `left` is not equal to `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NeEvaluationRunCondition {
     /// `ne`; optional in the SDK, always send it.
@@ -6130,6 +7171,16 @@ pub struct NeEvaluationRunCondition {
     pub op: Option<NeOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for NeEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NeEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl NeEvaluationRunCondition {
     /// Creates a [`NeEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6152,7 +7203,7 @@ impl NeEvaluationRunCondition {
     }
 }
 /// True when `left` is not equal to `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NeEvaluationRunConditionParam {
     /// `ne`; optional in the SDK, always send it.
@@ -6160,6 +7211,16 @@ pub struct NeEvaluationRunConditionParam {
     pub op: Option<NeOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for NeEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NeEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl NeEvaluationRunConditionParam {
     /// Creates a [`NeEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6182,7 +7243,7 @@ impl NeEvaluationRunConditionParam {
     }
 }
 /// True when `left` is less than `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LtEvaluationRunCondition {
     /// `lt`; optional in the SDK, always send it.
@@ -6190,6 +7251,16 @@ pub struct LtEvaluationRunCondition {
     pub op: Option<LtOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for LtEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LtEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl LtEvaluationRunCondition {
     /// Creates a [`LtEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6212,7 +7283,7 @@ impl LtEvaluationRunCondition {
     }
 }
 /// True when `left` is less than `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LtEvaluationRunConditionParam {
     /// `lt`; optional in the SDK, always send it.
@@ -6220,6 +7291,16 @@ pub struct LtEvaluationRunConditionParam {
     pub op: Option<LtOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for LtEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LtEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl LtEvaluationRunConditionParam {
     /// Creates a [`LtEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6242,7 +7323,7 @@ impl LtEvaluationRunConditionParam {
     }
 }
 /// True when `left` is less than or equal `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LteEvaluationRunCondition {
     /// `lte`; optional in the SDK, always send it.
@@ -6250,6 +7331,16 @@ pub struct LteEvaluationRunCondition {
     pub op: Option<LteOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for LteEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LteEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl LteEvaluationRunCondition {
     /// Creates a [`LteEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6272,7 +7363,7 @@ impl LteEvaluationRunCondition {
     }
 }
 /// True when `left` is less than or equal `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LteEvaluationRunConditionParam {
     /// `lte`; optional in the SDK, always send it.
@@ -6280,6 +7371,16 @@ pub struct LteEvaluationRunConditionParam {
     pub op: Option<LteOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for LteEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LteEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl LteEvaluationRunConditionParam {
     /// Creates a [`LteEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6302,7 +7403,7 @@ impl LteEvaluationRunConditionParam {
     }
 }
 /// True when `left` is greater than `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GtEvaluationRunCondition {
     /// `gt`; optional in the SDK, always send it.
@@ -6310,6 +7411,16 @@ pub struct GtEvaluationRunCondition {
     pub op: Option<GtOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for GtEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GtEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl GtEvaluationRunCondition {
     /// Creates a [`GtEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6332,7 +7443,7 @@ impl GtEvaluationRunCondition {
     }
 }
 /// True when `left` is greater than `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GtEvaluationRunConditionParam {
     /// `gt`; optional in the SDK, always send it.
@@ -6340,6 +7451,16 @@ pub struct GtEvaluationRunConditionParam {
     pub op: Option<GtOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for GtEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GtEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl GtEvaluationRunConditionParam {
     /// Creates a [`GtEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6362,7 +7483,7 @@ impl GtEvaluationRunConditionParam {
     }
 }
 /// True when `left` is greater than or equal `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GteEvaluationRunCondition {
     /// `gte`; optional in the SDK, always send it.
@@ -6370,6 +7491,16 @@ pub struct GteEvaluationRunCondition {
     pub op: Option<GteOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for GteEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GteEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl GteEvaluationRunCondition {
     /// Creates a [`GteEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6392,7 +7523,7 @@ impl GteEvaluationRunCondition {
     }
 }
 /// True when `left` is greater than or equal `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GteEvaluationRunConditionParam {
     /// `gte`; optional in the SDK, always send it.
@@ -6400,6 +7531,16 @@ pub struct GteEvaluationRunConditionParam {
     pub op: Option<GteOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for GteEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GteEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl GteEvaluationRunConditionParam {
     /// Creates a [`GteEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6422,13 +7563,23 @@ impl GteEvaluationRunConditionParam {
     }
 }
 /// True when every operand is true (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AndEvaluationRunCondition {
     /// `and`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<AndOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for AndEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AndEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl AndEvaluationRunCondition {
     /// Creates a [`AndEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6447,13 +7598,23 @@ impl AndEvaluationRunCondition {
     }
 }
 /// True when every operand is true (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AndEvaluationRunConditionParam {
     /// `and`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<AndOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for AndEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AndEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl AndEvaluationRunConditionParam {
     /// Creates a [`AndEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6472,13 +7633,23 @@ impl AndEvaluationRunConditionParam {
     }
 }
 /// True when at least one operand is true (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OrEvaluationRunCondition {
     /// `or`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<OrOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for OrEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, OrEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl OrEvaluationRunCondition {
     /// Creates a [`OrEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6497,13 +7668,23 @@ impl OrEvaluationRunCondition {
     }
 }
 /// True when at least one operand is true (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OrEvaluationRunConditionParam {
     /// `or`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<OrOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for OrEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, OrEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl OrEvaluationRunConditionParam {
     /// Creates a [`OrEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6522,7 +7703,7 @@ impl OrEvaluationRunConditionParam {
     }
 }
 /// True when `left` is one of `operands` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InEvaluationRunCondition {
     /// `in`; optional in the SDK, always send it.
@@ -6530,6 +7711,17 @@ pub struct InEvaluationRunCondition {
     pub op: Option<InOp>,
     pub left: Box<RunConditionOperand>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for InEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, InEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "operands", required,
+            operands)
+        )
+    }
 }
 impl InEvaluationRunCondition {
     /// Creates a [`InEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6552,7 +7744,7 @@ impl InEvaluationRunCondition {
     }
 }
 /// True when `left` is one of `operands` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InEvaluationRunConditionParam {
     /// `in`; optional in the SDK, always send it.
@@ -6560,6 +7752,17 @@ pub struct InEvaluationRunConditionParam {
     pub op: Option<InOp>,
     pub left: Box<RunConditionOperandParam>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for InEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, InEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "operands", required,
+            operands)
+        )
+    }
 }
 impl InEvaluationRunConditionParam {
     /// Creates a [`InEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6582,7 +7785,7 @@ impl InEvaluationRunConditionParam {
     }
 }
 /// True when `left` is none of `operands` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotInEvaluationRunCondition {
     /// `not_in`; optional in the SDK, always send it.
@@ -6590,6 +7793,17 @@ pub struct NotInEvaluationRunCondition {
     pub op: Option<NotInOp>,
     pub left: Box<RunConditionOperand>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for NotInEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NotInEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "operands", required,
+            operands)
+        )
+    }
 }
 impl NotInEvaluationRunCondition {
     /// Creates a [`NotInEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6612,7 +7826,7 @@ impl NotInEvaluationRunCondition {
     }
 }
 /// True when `left` is none of `operands` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotInEvaluationRunConditionParam {
     /// `not_in`; optional in the SDK, always send it.
@@ -6620,6 +7834,17 @@ pub struct NotInEvaluationRunConditionParam {
     pub op: Option<NotInOp>,
     pub left: Box<RunConditionOperandParam>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for NotInEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NotInEvaluationRunConditionParam, deny_unknown = false, (0,
+            "op", optional, op), (1, "left", required, left), (2, "operands", required,
+            operands)
+        )
+    }
 }
 impl NotInEvaluationRunConditionParam {
     /// Creates a [`NotInEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6642,13 +7867,23 @@ impl NotInEvaluationRunConditionParam {
     }
 }
 /// Negates its operand (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotEvaluationRunCondition {
     /// `not`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<NotOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for NotEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NotEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl NotEvaluationRunCondition {
     /// Creates a [`NotEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6667,13 +7902,23 @@ impl NotEvaluationRunCondition {
     }
 }
 /// Negates its operand (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotEvaluationRunConditionParam {
     /// `not`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<NotOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for NotEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NotEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl NotEvaluationRunConditionParam {
     /// Creates a [`NotEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6692,13 +7937,23 @@ impl NotEvaluationRunConditionParam {
     }
 }
 /// True when the operand is null (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsNullEvaluationRunCondition {
     /// `is_null`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<IsNullOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for IsNullEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, IsNullEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl IsNullEvaluationRunCondition {
     /// Creates a [`IsNullEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6717,13 +7972,23 @@ impl IsNullEvaluationRunCondition {
     }
 }
 /// True when the operand is null (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsNullEvaluationRunConditionParam {
     /// `is_null`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<IsNullOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for IsNullEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, IsNullEvaluationRunConditionParam, deny_unknown = false, (0,
+            "op", optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl IsNullEvaluationRunConditionParam {
     /// Creates a [`IsNullEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6742,13 +8007,23 @@ impl IsNullEvaluationRunConditionParam {
     }
 }
 /// True when the operand is not null (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsNotNullEvaluationRunCondition {
     /// `is_not_null`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<IsNotNullOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for IsNotNullEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, IsNotNullEvaluationRunCondition, deny_unknown = false, (0,
+            "op", optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl IsNotNullEvaluationRunCondition {
     /// Creates a [`IsNotNullEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6767,13 +8042,23 @@ impl IsNotNullEvaluationRunCondition {
     }
 }
 /// True when the operand is not null (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsNotNullEvaluationRunConditionParam {
     /// `is_not_null`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<IsNotNullOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for IsNotNullEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, IsNotNullEvaluationRunConditionParam, deny_unknown = false, (0,
+            "op", optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl IsNotNullEvaluationRunConditionParam {
     /// Creates a [`IsNotNullEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6792,7 +8077,7 @@ impl IsNotNullEvaluationRunConditionParam {
     }
 }
 /// Configuration of a contributor question task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContributorEvaluationQuestionTaskConfiguration {
     /// The question contributors answer.
@@ -6810,6 +8095,19 @@ pub struct ContributorEvaluationQuestionTaskConfiguration {
     /// The rubric used to score the answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ContributorEvaluationQuestionTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContributorEvaluationQuestionTaskConfiguration, deny_unknown =
+            false, (0, "question_id", required, question_id), (1, "layout", required,
+            layout), (2, "prefill_from", optional, prefill_from), (3, "queue_id",
+            optional, queue_id), (4, "required", optional, required), (5, "rubric_id",
+            optional, rubric_id)
+        )
+    }
 }
 impl ContributorEvaluationQuestionTaskConfiguration {
     /// Creates a [`ContributorEvaluationQuestionTaskConfiguration`] from its required fields; set the others with the setters.
@@ -6853,7 +8151,7 @@ impl ContributorEvaluationQuestionTaskConfiguration {
     }
 }
 /// Configuration of a contributor question task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContributorEvaluationQuestionTaskConfigurationParam {
     /// The question contributors answer.
@@ -6871,6 +8169,20 @@ pub struct ContributorEvaluationQuestionTaskConfigurationParam {
     /// The rubric used to score the answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for ContributorEvaluationQuestionTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContributorEvaluationQuestionTaskConfigurationParam,
+            deny_unknown = false, (0, "question_id", required, question_id), (1,
+            "layout", required, layout), (2, "prefill_from", optional, prefill_from), (3,
+            "queue_id", optional, queue_id), (4, "required", optional, required), (5,
+            "rubric_id", optional, rubric_id)
+        )
+    }
 }
 impl ContributorEvaluationQuestionTaskConfigurationParam {
     /// Creates a [`ContributorEvaluationQuestionTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -6917,13 +8229,23 @@ impl ContributorEvaluationQuestionTaskConfigurationParam {
     }
 }
 /// A layout box that shows its children in a row or a column; children are containers or components, so layouts nest (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Container {
     pub children: Vec<ContainerChild>,
     /// The axis the children are laid out on (as CSS `flex-direction`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<ContainerDirection>,
+}
+impl<'de> serde::Deserialize<'de> for Container {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Container, deny_unknown = false, (0, "children", required,
+            children), (1, "direction", optional, direction)
+        )
+    }
 }
 impl Container {
     /// Creates a [`Container`] from its required fields; set the others with the setters.
@@ -6942,13 +8264,23 @@ impl Container {
     }
 }
 /// A layout box that shows its children in a row or a column; children are containers or components, so layouts nest (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerParam {
     pub children: Vec<ContainerChildParam>,
     /// The axis the children are laid out on (as CSS `flex-direction`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<ContainerDirection>,
+}
+impl<'de> serde::Deserialize<'de> for ContainerParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContainerParam, deny_unknown = false, (0, "children", required,
+            children), (1, "direction", optional, direction)
+        )
+    }
 }
 impl ContainerParam {
     /// Creates a [`ContainerParam`] from its required fields; set the others with the setters.
@@ -7045,12 +8377,22 @@ impl From<ComponentParam> for ContainerChildParam {
     }
 }
 /// A layout leaf that shows one value of the evaluation item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Component {
     pub data: ItemLocator,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for Component {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Component, deny_unknown = false, (0, "data", required, data),
+            (1, "label", optional, label)
+        )
+    }
 }
 impl Component {
     /// Creates a [`Component`] from its required fields; set the others with the setters.
@@ -7067,12 +8409,22 @@ impl Component {
     }
 }
 /// A layout leaf that shows one value of the evaluation item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ComponentParam {
     pub data: ItemLocator,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ComponentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ComponentParam, deny_unknown = false, (0, "data", required,
+            data), (1, "label", optional, label)
+        )
+    }
 }
 impl ComponentParam {
     /// Creates a [`ComponentParam`] from its required fields; set the others with the setters.
@@ -7089,7 +8441,7 @@ impl ComponentParam {
     }
 }
 /// Configuration of a custom Python function task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionEvaluationTaskConfiguration {
     /// The Python source of the function.
@@ -7103,6 +8455,18 @@ pub struct CustomFunctionEvaluationTaskConfiguration {
     /// Paths of the return value to store as separate result columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<Vec<CustomFunctionOutput>>,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionEvaluationTaskConfiguration, deny_unknown =
+            false, (0, "function_source", required, function_source), (1, "arg_mapping",
+            optional, arg_mapping), (2, "config_args", optional, config_args), (3,
+            "outputs", optional, outputs)
+        )
+    }
 }
 impl CustomFunctionEvaluationTaskConfiguration {
     /// Creates a [`CustomFunctionEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
@@ -7143,7 +8507,7 @@ impl CustomFunctionEvaluationTaskConfiguration {
     }
 }
 /// Configuration of a custom Python function task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionEvaluationTaskConfigurationParam {
     /// The Python source of the function.
@@ -7157,6 +8521,18 @@ pub struct CustomFunctionEvaluationTaskConfigurationParam {
     /// Paths of the return value to store as separate result columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<Vec<CustomFunctionOutputParam>>,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionEvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionEvaluationTaskConfigurationParam, deny_unknown =
+            false, (0, "function_source", required, function_source), (1, "arg_mapping",
+            optional, arg_mapping), (2, "config_args", optional, config_args), (3,
+            "outputs", optional, outputs)
+        )
+    }
 }
 impl CustomFunctionEvaluationTaskConfigurationParam {
     /// Creates a [`CustomFunctionEvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -7197,7 +8573,7 @@ impl CustomFunctionEvaluationTaskConfigurationParam {
     }
 }
 /// One path of a custom function's return value stored as its own column (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionOutput {
     /// Dot path into the return value.
@@ -7205,6 +8581,16 @@ pub struct CustomFunctionOutput {
     /// The column's name; the path with dots replaced by underscores when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionOutput, deny_unknown = false, (0, "path",
+            required, path), (1, "alias", optional, alias)
+        )
+    }
 }
 impl CustomFunctionOutput {
     /// Creates a [`CustomFunctionOutput`] from its required fields; set the others with the setters.
@@ -7223,7 +8609,7 @@ impl CustomFunctionOutput {
     }
 }
 /// One path of a custom function's return value stored as its own column (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionOutputParam {
     /// Dot path into the return value.
@@ -7231,6 +8617,16 @@ pub struct CustomFunctionOutputParam {
     /// The column's name; the path with dots replaced by underscores when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionOutputParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionOutputParam, deny_unknown = false, (0, "path",
+            required, path), (1, "alias", optional, alias)
+        )
+    }
 }
 impl CustomFunctionOutputParam {
     /// Creates a [`CustomFunctionOutputParam`] from its required fields; set the others with the setters.
@@ -7249,7 +8645,7 @@ impl CustomFunctionOutputParam {
     }
 }
 /// One item of an evaluation, with its task results merged into `data` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItem {
     pub id: String,
@@ -7280,6 +8676,22 @@ pub struct EvaluationItem {
     pub task_result_statuses: Option<
         std::collections::BTreeMap<String, TaskResultStatus>,
     >,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItem, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "evaluation_id", required,
+            evaluation_id), (3, "data", required, data), (4, "created_at", required,
+            created_at), (5, "created_by", required, created_by), (6, "archived_at",
+            optional, archived_at), (7, "dataset_item_id", optional, dataset_item_id),
+            (8, "dataset_item_version_num", optional, dataset_item_version_num), (9,
+            "files", optional, files), (10, "task_errors", optional, task_errors), (11,
+            "task_result_statuses", optional, task_result_statuses)
+        )
+    }
 }
 impl EvaluationItem {
     /// Creates a [`EvaluationItem`] from its required fields; set the others with the setters.
@@ -7366,12 +8778,22 @@ impl EvaluationItem {
     }
 }
 /// The error a task hit on one item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TaskError {
     pub message: String,
     /// The kind of error.
     pub r#type: String,
+}
+impl<'de> serde::Deserialize<'de> for TaskError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TaskError, deny_unknown = false, (0, "message", required,
+            message), (1, "type", required, r#type)
+        )
+    }
 }
 impl TaskError {
     /// Creates a [`TaskError`] from its required fields; set the others with the setters.
@@ -7450,7 +8872,7 @@ impl crate::runtime::QueryValue for TaskResultStatus {
     }
 }
 /// Body of Export Evaluation Items.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemExportRequest {
     /// The evaluation whose items are exported.
@@ -7462,6 +8884,18 @@ pub struct EvaluationItemExportRequest {
     /// Whether archived items are exported too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_archived: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemExportRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemExportRequest, deny_unknown = false, (0,
+            "evaluation_id", required, evaluation_id), (1, "export_format", optional,
+            export_format), (2, "export_method", optional, export_method), (3,
+            "include_archived", optional, include_archived)
+        )
+    }
 }
 impl EvaluationItemExportRequest {
     /// Creates a [`EvaluationItemExportRequest`] from its required fields; set the others with the setters.
@@ -7579,7 +9013,7 @@ impl crate::runtime::QueryValue for ExportMethod {
     }
 }
 /// The result of an export (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemExport {
     /// The exported file's name.
@@ -7590,6 +9024,17 @@ pub struct EvaluationItemExport {
     /// Where to download the file (with `signed_url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_url: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemExport {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemExport, deny_unknown = false, (0, "filename",
+            required, filename), (1, "content", optional, content), (2, "signed_url",
+            optional, signed_url)
+        )
+    }
 }
 impl EvaluationItemExport {
     /// Creates a [`EvaluationItemExport`] from its required fields; set the others with the setters.
@@ -7616,7 +9061,7 @@ impl EvaluationItemExport {
     }
 }
 /// A named group of evaluations compared side by side (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroup {
     pub id: String,
@@ -7643,6 +9088,21 @@ pub struct EvaluationGroup {
     /// Per-evaluation join columns; only with `views=row_identifiers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_identifiers: Option<Vec<EvaluationGroupRowIdentifier>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroup, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "account_id", required, account_id), (3,
+            "name", required, name), (4, "description", optional, description), (5,
+            "created_at", required, created_at), (6, "deleted_at", optional, deleted_at),
+            (7, "tags", optional, tags), (8, "metadata", optional, metadata), (9,
+            "members", optional, members), (10, "row_identifiers", optional,
+            row_identifiers)
+        )
+    }
 }
 impl EvaluationGroup {
     /// Creates a [`EvaluationGroup`] from its required fields; set the others with the setters.
@@ -7722,7 +9182,7 @@ impl EvaluationGroup {
     }
 }
 /// One evaluation's membership of a group (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupMember {
     /// The membership's id (not the evaluation's).
@@ -7745,6 +9205,21 @@ pub struct EvaluationGroupMember {
     /// The evaluation's tags; null when the caller cannot read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_tags: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupMember {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupMember, deny_unknown = false, (0, "id",
+            required, id), (1, "object", optional, object), (2, "evaluation_group_id",
+            required, evaluation_group_id), (3, "evaluation_id", required,
+            evaluation_id), (4, "created_at", required, created_at), (5, "deleted_at",
+            optional, deleted_at), (6, "evaluation_name", optional, evaluation_name), (7,
+            "evaluation_created_at", optional, evaluation_created_at), (8,
+            "evaluation_tags", optional, evaluation_tags)
+        )
+    }
 }
 impl EvaluationGroupMember {
     /// Creates a [`EvaluationGroupMember`] from its required fields; set the others with the setters.
@@ -7807,13 +9282,24 @@ impl EvaluationGroupMember {
     }
 }
 /// The item column that lines one member's rows up with the other members' (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupRowIdentifier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<EvaluationGroupRowIdentifierObject>,
     pub evaluation_id: String,
     pub column_name: String,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupRowIdentifier {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupRowIdentifier, deny_unknown = false, (0,
+            "object", optional, object), (1, "evaluation_id", required, evaluation_id),
+            (2, "column_name", required, column_name)
+        )
+    }
 }
 impl EvaluationGroupRowIdentifier {
     /// Creates a [`EvaluationGroupRowIdentifier`] from its required fields; set the others with the setters.
@@ -7881,7 +9367,7 @@ impl crate::runtime::QueryValue for EvaluationGroupView {
     }
 }
 /// Body of Create Evaluation Group.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupCreateRequest {
     pub name: String,
@@ -7897,6 +9383,19 @@ pub struct EvaluationGroupCreateRequest {
     /// Evaluation id to the item column used to join rows across the group's evaluations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_identifiers: Option<std::collections::BTreeMap<String, String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupCreateRequest, deny_unknown = false, (0, "name",
+            required, name), (1, "evaluation_ids", required, evaluation_ids), (2,
+            "description", optional, description), (3, "tags", optional, tags), (4,
+            "metadata", optional, metadata), (5, "row_identifiers", optional,
+            row_identifiers)
+        )
+    }
 }
 impl EvaluationGroupCreateRequest {
     /// Creates a [`EvaluationGroupCreateRequest`] from its required fields; set the others with the setters.
@@ -7942,7 +9441,7 @@ impl EvaluationGroupCreateRequest {
     }
 }
 /// Body of Update Evaluation Group: only the keys sent change (`metadata` merged per key, `row_identifiers` replaced whole). Membership cannot change here; an empty body is a 400.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7957,6 +9456,18 @@ pub struct EvaluationGroupUpdateRequest {
     /// Evaluation id to the item column used to join rows across the group's evaluations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_identifiers: Option<std::collections::BTreeMap<String, String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupUpdateRequest, deny_unknown = false, (0, "name",
+            optional, name), (1, "description", optional, description), (2, "tags",
+            optional, tags), (3, "metadata", optional, metadata), (4, "row_identifiers",
+            optional, row_identifiers)
+        )
+    }
 }
 impl EvaluationGroupUpdateRequest {
     /// Creates a [`EvaluationGroupUpdateRequest`] from its required fields; set the others with the setters.
@@ -8011,7 +9522,7 @@ impl Default for EvaluationGroupUpdateRequest {
     }
 }
 /// Body of Replace Evaluation Group: `name`, `description`, `tags` and `metadata` are written from the body (left out means cleared); the members change only when `evaluation_ids` is sent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupReplaceRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8029,6 +9540,19 @@ pub struct EvaluationGroupReplaceRequest {
     /// The complete new member set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_ids: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupReplaceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupReplaceRequest, deny_unknown = false, (0,
+            "name", optional, name), (1, "description", optional, description), (2,
+            "tags", optional, tags), (3, "metadata", optional, metadata), (4,
+            "row_identifiers", optional, row_identifiers), (5, "evaluation_ids",
+            optional, evaluation_ids)
+        )
+    }
 }
 impl EvaluationGroupReplaceRequest {
     /// Creates a [`EvaluationGroupReplaceRequest`] from its required fields; set the others with the setters.
@@ -8091,7 +9615,7 @@ impl Default for EvaluationGroupReplaceRequest {
     }
 }
 /// The item-data fields of every member of a group (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupRetrieveSchemaResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8099,6 +9623,17 @@ pub struct EvaluationGroupRetrieveSchemaResponse {
     pub evaluation_group_id: String,
     /// One entry per active member evaluation (not merged); empty without members.
     pub evaluation_schemas: Vec<EvaluationSchemaResponse>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupRetrieveSchemaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupRetrieveSchemaResponse, deny_unknown = false,
+            (0, "object", optional, object), (1, "evaluation_group_id", required,
+            evaluation_group_id), (2, "evaluation_schemas", required, evaluation_schemas)
+        )
+    }
 }
 impl EvaluationGroupRetrieveSchemaResponse {
     /// Creates a [`EvaluationGroupRetrieveSchemaResponse`] from its required fields; set the others with the setters.
@@ -8119,7 +9654,7 @@ impl EvaluationGroupRetrieveSchemaResponse {
     }
 }
 /// A dashboard of charts over one evaluation or one evaluation group (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboard {
     pub id: String,
@@ -8155,6 +9690,24 @@ pub struct EvaluationDashboard {
     /// Only with `views=widget_results`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_results: Option<Vec<EvaluationDashboardWidgetResult>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboard, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "account_id", required,
+            account_id), (3, "name", required, name), (4, "description", optional,
+            description), (5, "created_at", required, created_at), (6, "created_by",
+            required, created_by), (7, "updated_at", required, updated_at), (8,
+            "archived_at", optional, archived_at), (9, "tags", optional, tags), (10,
+            "evaluation_id", optional, evaluation_id), (11, "evaluation_group_id",
+            optional, evaluation_group_id), (12, "error_message", optional,
+            error_message), (13, "widget_order", optional, widget_order), (14, "widgets",
+            optional, widgets), (15, "widget_results", optional, widget_results)
+        )
+    }
 }
 impl EvaluationDashboard {
     /// Creates a [`EvaluationDashboard`] from its required fields; set the others with the setters.
@@ -8301,7 +9854,7 @@ impl crate::runtime::QueryValue for EvaluationDashboardView {
     }
 }
 /// Body of Create Evaluation Dashboard. Exactly one of `evaluation_id` and `evaluation_group_id` must be sent (checked by the server).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardCreateRequest {
     pub name: String,
@@ -8322,6 +9875,20 @@ pub struct EvaluationDashboardCreateRequest {
     /// Widget ids in display order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_order: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardCreateRequest, deny_unknown = false, (0,
+            "name", required, name), (1, "description", optional, description), (2,
+            "evaluation_id", optional, evaluation_id), (3, "evaluation_group_id",
+            optional, evaluation_group_id), (4, "tags", optional, tags), (5,
+            "template_dashboard_id", optional, template_dashboard_id), (6,
+            "widget_order", optional, widget_order)
+        )
+    }
 }
 impl EvaluationDashboardCreateRequest {
     /// Creates a [`EvaluationDashboardCreateRequest`] from its required fields; set the others with the setters.
@@ -8378,7 +9945,7 @@ impl EvaluationDashboardCreateRequest {
     }
 }
 /// Body of Update Evaluation Dashboard: only the keys sent change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8391,6 +9958,17 @@ pub struct EvaluationDashboardUpdateRequest {
     /// Widget ids in the new display order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_order: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardUpdateRequest, deny_unknown = false, (0,
+            "name", optional, name), (1, "description", optional, description), (2,
+            "tags", optional, tags), (3, "widget_order", optional, widget_order)
+        )
+    }
 }
 impl EvaluationDashboardUpdateRequest {
     /// Creates a [`EvaluationDashboardUpdateRequest`] from its required fields; set the others with the setters.
@@ -8516,7 +10094,7 @@ impl crate::runtime::QueryValue for EvaluationWidgetType {
     }
 }
 /// A chart of a dashboard (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidget {
     pub id: String,
@@ -8533,6 +10111,19 @@ pub struct EvaluationDashboardWidget {
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<WidgetQuery>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidget, deny_unknown = false, (0, "id",
+            required, id), (1, "object", optional, object), (2, "account_id", required,
+            account_id), (3, "title", required, title), (4, "type", required, r#type),
+            (5, "created_at", required, created_at), (6, "archived_at", optional,
+            archived_at), (7, "config", optional, config), (8, "query", optional, query)
+        )
+    }
 }
 impl EvaluationDashboardWidget {
     /// Creates a [`EvaluationDashboardWidget`] from its required fields; set the others with the setters.
@@ -8585,7 +10176,7 @@ impl EvaluationDashboardWidget {
     }
 }
 /// A widget with its computed result, as Create and Update Widget return it (response). After an update `id` may be a new copy's id.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetWithResult {
     pub id: String,
@@ -8602,6 +10193,19 @@ pub struct EvaluationDashboardWidgetWithResult {
     pub query: Option<WidgetQuery>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<EvaluationDashboardWidgetResultResponse>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetWithResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetWithResult, deny_unknown = false, (0,
+            "id", required, id), (1, "object", optional, object), (2, "account_id",
+            required, account_id), (3, "title", required, title), (4, "type", required,
+            r#type), (5, "created_at", required, created_at), (6, "config", optional,
+            config), (7, "query", optional, query), (8, "result", optional, result)
+        )
+    }
 }
 impl EvaluationDashboardWidgetWithResult {
     /// Creates a [`EvaluationDashboardWidgetWithResult`] from its required fields; set the others with the setters.
@@ -8654,7 +10258,7 @@ impl EvaluationDashboardWidgetWithResult {
     }
 }
 /// A widget's computed result as embedded in a widget; null for `markdown` and `heading` widgets (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetResultResponse {
     pub id: String,
@@ -8668,6 +10272,19 @@ pub struct EvaluationDashboardWidgetResultResponse {
     pub computed_result: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetResultResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetResultResponse, deny_unknown = false,
+            (0, "id", required, id), (1, "widget_id", required, widget_id), (2,
+            "computation_status", required, computation_status), (3, "computed_at",
+            optional, computed_at), (4, "computed_result", optional, computed_result),
+            (5, "error_message", optional, error_message)
+        )
+    }
 }
 impl EvaluationDashboardWidgetResultResponse {
     /// Creates a [`EvaluationDashboardWidgetResultResponse`] from its required fields; set the others with the setters.
@@ -8710,7 +10327,7 @@ impl EvaluationDashboardWidgetResultResponse {
     }
 }
 /// A widget's cached result as listed on a dashboard (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetResult {
     pub id: String,
@@ -8738,6 +10355,24 @@ pub struct EvaluationDashboardWidgetResult {
     pub evaluation_group_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget: Option<EvaluationDashboardWidget>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetResult, deny_unknown = false, (0,
+            "id", required, id), (1, "object", optional, object), (2, "account_id",
+            required, account_id), (3, "widget_id", required, widget_id), (4,
+            "computation_status", required, computation_status), (5, "created_at",
+            required, created_at), (6, "computation_job_id", optional,
+            computation_job_id), (7, "computed_at", optional, computed_at), (8,
+            "computed_result", optional, computed_result), (9, "error_message", optional,
+            error_message), (10, "evaluation_id", optional, evaluation_id), (11,
+            "evaluation_group_id", optional, evaluation_group_id), (12, "widget",
+            optional, widget)
+        )
+    }
 }
 impl EvaluationDashboardWidgetResult {
     /// Creates a [`EvaluationDashboardWidgetResult`] from its required fields; set the others with the setters.
@@ -8823,7 +10458,7 @@ impl EvaluationDashboardWidgetResult {
     }
 }
 /// Body of Create Widget.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetCreateRequest {
     pub title: String,
@@ -8833,6 +10468,17 @@ pub struct EvaluationDashboardWidgetCreateRequest {
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<WidgetQueryParam>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetCreateRequest, deny_unknown = false,
+            (0, "title", required, title), (1, "type", required, r#type), (2, "config",
+            optional, config), (3, "query", optional, query)
+        )
+    }
 }
 impl EvaluationDashboardWidgetCreateRequest {
     /// Creates a [`EvaluationDashboardWidgetCreateRequest`] from its required fields; set the others with the setters.
@@ -8864,7 +10510,7 @@ impl EvaluationDashboardWidgetCreateRequest {
     }
 }
 /// Body of Update Widget: only the keys sent change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8874,6 +10520,17 @@ pub struct EvaluationDashboardWidgetUpdateRequest {
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<WidgetQueryParam>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetUpdateRequest, deny_unknown = false,
+            (0, "title", optional, title), (1, "config", optional, config), (2, "query",
+            optional, query)
+        )
+    }
 }
 impl EvaluationDashboardWidgetUpdateRequest {
     /// Creates a [`EvaluationDashboardWidgetUpdateRequest`] from its required fields; set the others with the setters.
@@ -8989,7 +10646,7 @@ impl From<MetricQueryParam> for WidgetQueryParam {
     }
 }
 /// A query that returns rows (SELECT ... WHERE ... GROUP BY ... ORDER BY ... LIMIT) (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SeriesQuery {
     pub select: Vec<SelectItem>,
@@ -9011,6 +10668,19 @@ pub struct SeriesQuery {
     /// Maximum number of rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for SeriesQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, SeriesQuery, deny_unknown = false, (0, "select", required,
+            select), (1, "evaluation_ids", optional, evaluation_ids), (2, "filter",
+            optional, filter), (3, "latest_only", optional, latest_only), (4, "groupBy",
+            optional, group_by), (5, "orderBy", optional, order_by), (6, "limit",
+            optional, limit)
+        )
+    }
 }
 impl SeriesQuery {
     /// Creates a [`SeriesQuery`] from its required fields; set the others with the setters.
@@ -9065,7 +10735,7 @@ impl SeriesQuery {
     }
 }
 /// A query that returns rows (SELECT ... WHERE ... GROUP BY ... ORDER BY ... LIMIT) (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SeriesQueryParam {
     pub select: Vec<SelectItemParam>,
@@ -9087,6 +10757,19 @@ pub struct SeriesQueryParam {
     /// Maximum number of rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for SeriesQueryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, SeriesQueryParam, deny_unknown = false, (0, "select", required,
+            select), (1, "evaluation_ids", optional, evaluation_ids), (2, "filter",
+            optional, filter), (3, "latest_only", optional, latest_only), (4, "groupBy",
+            optional, group_by), (5, "orderBy", optional, order_by), (6, "limit",
+            optional, limit)
+        )
+    }
 }
 impl SeriesQueryParam {
     /// Creates a [`SeriesQueryParam`] from its required fields; set the others with the setters.
@@ -9141,7 +10824,7 @@ impl SeriesQueryParam {
     }
 }
 /// A query that returns one value; `select` must hold exactly one aggregation (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricQuery {
     pub select: Vec<SelectItem>,
@@ -9153,6 +10836,17 @@ pub struct MetricQuery {
     /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_only: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for MetricQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetricQuery, deny_unknown = false, (0, "select", required,
+            select), (1, "evaluation_ids", optional, evaluation_ids), (2, "filter",
+            optional, filter), (3, "latest_only", optional, latest_only)
+        )
+    }
 }
 impl MetricQuery {
     /// Creates a [`MetricQuery`] from its required fields; set the others with the setters.
@@ -9185,7 +10879,7 @@ impl MetricQuery {
     }
 }
 /// A query that returns one value; `select` must hold exactly one aggregation (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricQueryParam {
     pub select: Vec<SelectItemParam>,
@@ -9197,6 +10891,17 @@ pub struct MetricQueryParam {
     /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_only: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for MetricQueryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetricQueryParam, deny_unknown = false, (0, "select", required,
+            select), (1, "evaluation_ids", optional, evaluation_ids), (2, "filter",
+            optional, filter), (3, "latest_only", optional, latest_only)
+        )
+    }
 }
 impl MetricQueryParam {
     /// Creates a [`MetricQueryParam`] from its required fields; set the others with the setters.
@@ -9229,7 +10934,7 @@ impl MetricQueryParam {
     }
 }
 /// One sort key of a series query (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OrderBy {
     pub column: String,
@@ -9238,6 +10943,16 @@ pub struct OrderBy {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for OrderBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, OrderBy, deny_unknown = false, (0, "column", required, column),
+            (1, "direction", optional, direction), (2, "source", optional, source)
+        )
+    }
 }
 impl OrderBy {
     /// Creates a [`OrderBy`] from its required fields; set the others with the setters.
@@ -9262,7 +10977,7 @@ impl OrderBy {
     }
 }
 /// One sort key of a series query (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OrderByParam {
     pub column: String,
@@ -9271,6 +10986,17 @@ pub struct OrderByParam {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for OrderByParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, OrderByParam, deny_unknown = false, (0, "column", required,
+            column), (1, "direction", optional, direction), (2, "source", optional,
+            source)
+        )
+    }
 }
 impl OrderByParam {
     /// Creates a [`OrderByParam`] from its required fields; set the others with the setters.
@@ -9295,13 +11021,23 @@ impl OrderByParam {
     }
 }
 /// One selected column or aggregation (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SelectItem {
     pub expression: SelectExpression,
     /// The output column's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for SelectItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, SelectItem, deny_unknown = false, (0, "expression", required,
+            expression), (1, "alias", optional, alias)
+        )
+    }
 }
 impl SelectItem {
     /// Creates a [`SelectItem`] from its required fields; set the others with the setters.
@@ -9320,13 +11056,23 @@ impl SelectItem {
     }
 }
 /// One selected column or aggregation (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SelectItemParam {
     pub expression: SelectExpressionParam,
     /// The output column's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for SelectItemParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, SelectItemParam, deny_unknown = false, (0, "expression",
+            required, expression), (1, "alias", optional, alias)
+        )
+    }
 }
 impl SelectItemParam {
     /// Creates a [`SelectItemParam`] from its required fields; set the others with the setters.
@@ -9448,7 +11194,7 @@ impl From<ExpressionAggregationParam> for SelectExpressionParam {
     }
 }
 /// A column of the item data (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpressionColumn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9457,6 +11203,16 @@ pub struct ExpressionColumn {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ExpressionColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ExpressionColumn, deny_unknown = false, (0, "type", optional,
+            r#type), (1, "column", required, column), (2, "source", optional, source)
+        )
+    }
 }
 impl ExpressionColumn {
     /// Creates a [`ExpressionColumn`] from its required fields; set the others with the setters.
@@ -9481,7 +11237,7 @@ impl ExpressionColumn {
     }
 }
 /// A column of the item data (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpressionColumnParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9490,6 +11246,17 @@ pub struct ExpressionColumnParam {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ExpressionColumnParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ExpressionColumnParam, deny_unknown = false, (0, "type",
+            optional, r#type), (1, "column", required, column), (2, "source", optional,
+            source)
+        )
+    }
 }
 impl ExpressionColumnParam {
     /// Creates a [`ExpressionColumnParam`] from its required fields; set the others with the setters.
@@ -9514,7 +11281,7 @@ impl ExpressionColumnParam {
     }
 }
 /// An aggregate function over a column (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpressionAggregation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9531,6 +11298,18 @@ pub struct ExpressionAggregation {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ExpressionAggregation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ExpressionAggregation, deny_unknown = false, (0, "type",
+            optional, r#type), (1, "function", required, function), (2, "column",
+            required, column), (3, "evaluation_ids", optional, evaluation_ids), (4,
+            "params", optional, params), (5, "source", optional, source)
+        )
+    }
 }
 impl ExpressionAggregation {
     /// Creates a [`ExpressionAggregation`] from its required fields; set the others with the setters.
@@ -9578,7 +11357,7 @@ impl ExpressionAggregation {
     }
 }
 /// An aggregate function over a column (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpressionAggregationParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9595,6 +11374,18 @@ pub struct ExpressionAggregationParam {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ExpressionAggregationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ExpressionAggregationParam, deny_unknown = false, (0, "type",
+            optional, r#type), (1, "function", required, function), (2, "column",
+            required, column), (3, "evaluation_ids", optional, evaluation_ids), (4,
+            "params", optional, params), (5, "source", optional, source)
+        )
+    }
 }
 impl ExpressionAggregationParam {
     /// Creates a [`ExpressionAggregationParam`] from its required fields; set the others with the setters.
@@ -9642,7 +11433,7 @@ impl ExpressionAggregationParam {
     }
 }
 /// A WHERE clause: conditions joined by `logicalOperators`, applied left to right with no precedence. The SDK's name is `Filter` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryFilter {
     pub conditions: Vec<QueryCondition>,
@@ -9650,6 +11441,16 @@ pub struct QueryFilter {
     #[serde(rename = "logicalOperators")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logical_operators: Option<Vec<QueryFilterLogicalOperatorsItem>>,
+}
+impl<'de> serde::Deserialize<'de> for QueryFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QueryFilter, deny_unknown = false, (0, "conditions", required,
+            conditions), (1, "logicalOperators", optional, logical_operators)
+        )
+    }
 }
 impl QueryFilter {
     /// Creates a [`QueryFilter`] from its required fields; set the others with the setters.
@@ -9671,7 +11472,7 @@ impl QueryFilter {
     }
 }
 /// A WHERE clause: conditions joined by `logicalOperators`, applied left to right with no precedence. The SDK's name is `Filter` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryFilterParam {
     pub conditions: Vec<QueryConditionParam>,
@@ -9679,6 +11480,16 @@ pub struct QueryFilterParam {
     #[serde(rename = "logicalOperators")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logical_operators: Option<Vec<QueryFilterLogicalOperatorsItem>>,
+}
+impl<'de> serde::Deserialize<'de> for QueryFilterParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QueryFilterParam, deny_unknown = false, (0, "conditions",
+            required, conditions), (1, "logicalOperators", optional, logical_operators)
+        )
+    }
 }
 impl QueryFilterParam {
     /// Creates a [`QueryFilterParam`] from its required fields; set the others with the setters.
@@ -9700,7 +11511,7 @@ impl QueryFilterParam {
     }
 }
 /// One comparison of a WHERE clause. The SDK's name is `Condition` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryCondition {
     pub column: String,
@@ -9711,6 +11522,17 @@ pub struct QueryCondition {
     /// Left out for `IS NULL` and `IS NOT NULL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<QueryConditionValue>,
+}
+impl<'de> serde::Deserialize<'de> for QueryCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QueryCondition, deny_unknown = false, (0, "column", required,
+            column), (1, "operator", required, operator), (2, "source", optional,
+            source), (3, "value", optional, value)
+        )
+    }
 }
 impl QueryCondition {
     /// Creates a [`QueryCondition`] from its required fields; set the others with the setters.
@@ -9741,7 +11563,7 @@ impl QueryCondition {
     }
 }
 /// One comparison of a WHERE clause. The SDK's name is `Condition` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryConditionParam {
     pub column: String,
@@ -9751,6 +11573,17 @@ pub struct QueryConditionParam {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<QueryConditionValue>,
+}
+impl<'de> serde::Deserialize<'de> for QueryConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QueryConditionParam, deny_unknown = false, (0, "column",
+            required, column), (1, "operator", required, operator), (2, "source",
+            optional, source), (3, "value", optional, value)
+        )
+    }
 }
 impl QueryConditionParam {
     /// Creates a [`QueryConditionParam`] from its required fields; set the others with the setters.
@@ -9836,7 +11669,7 @@ impl From<Vec<serde_json::Value>> for QueryConditionValue {
     }
 }
 /// One cursor page of evaluations. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationList {
     /// Always `list` when present.
@@ -9851,6 +11684,17 @@ pub struct EvaluationList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl EvaluationList {
     /// Creates a [`EvaluationList`] from its required fields; set the others with the setters.
@@ -9883,7 +11727,7 @@ impl EvaluationList {
     }
 }
 /// One cursor page of evaluation items. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemList {
     /// Always `list` when present.
@@ -9898,6 +11742,17 @@ pub struct EvaluationItemList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemList, deny_unknown = false, (0, "object",
+            optional, object), (1, "items", required, items), (2, "total", required,
+            total), (3, "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl EvaluationItemList {
     /// Creates a [`EvaluationItemList`] from its required fields; set the others with the setters.
@@ -9930,7 +11785,7 @@ impl EvaluationItemList {
     }
 }
 /// One cursor page of evaluation groups. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupList {
     /// Always `list` when present.
@@ -9945,6 +11800,17 @@ pub struct EvaluationGroupList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupList, deny_unknown = false, (0, "object",
+            optional, object), (1, "items", required, items), (2, "total", required,
+            total), (3, "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl EvaluationGroupList {
     /// Creates a [`EvaluationGroupList`] from its required fields; set the others with the setters.
@@ -9977,7 +11843,7 @@ impl EvaluationGroupList {
     }
 }
 /// One cursor page of evaluation dashboards. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardList {
     /// Always `list` when present.
@@ -9992,6 +11858,17 @@ pub struct EvaluationDashboardList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardList, deny_unknown = false, (0, "object",
+            optional, object), (1, "items", required, items), (2, "total", required,
+            total), (3, "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl EvaluationDashboardList {
     /// Creates a [`EvaluationDashboardList`] from its required fields; set the others with the setters.
@@ -10101,7 +11978,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for ErrorDetail {
     }
 }
 /// One validation error, FastAPI style (inferred, unconfirmed).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ValidationErrorDetail {
     /// Where the error is: `body`, `query`, `path` or `header`, then the keys and array indexes leading to the offending value.
@@ -10110,6 +11987,16 @@ pub struct ValidationErrorDetail {
     pub msg: String,
     /// Machine-readable error type, such as `missing`.
     pub r#type: String,
+}
+impl<'de> serde::Deserialize<'de> for ValidationErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ValidationErrorDetail, deny_unknown = false, (0, "loc",
+            required, loc), (1, "msg", required, msg), (2, "type", required, r#type)
+        )
+    }
 }
 impl ValidationErrorDetail {
     /// Creates a [`ValidationErrorDetail`] from its required fields; set the others with the setters.
@@ -10126,7 +12013,7 @@ impl ValidationErrorDetail {
     }
 }
 /// A dataset (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Dataset {
     /// The dataset's unique id.
@@ -10148,6 +12035,20 @@ pub struct Dataset {
     pub tags: Option<Vec<String>>,
     /// The dataset's latest version number (1 when created).
     pub current_version_num: i64,
+}
+impl<'de> serde::Deserialize<'de> for Dataset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Dataset, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "name", required, name), (3, "description",
+            optional, description), (4, "created_at", required, created_at), (5,
+            "created_by", required, created_by), (6, "archived_at", optional,
+            archived_at), (7, "tags", optional, tags), (8, "current_version_num",
+            required, current_version_num)
+        )
+    }
 }
 impl Dataset {
     /// Creates a [`Dataset`] from its required fields; set the others with the setters.
@@ -10203,7 +12104,7 @@ impl Dataset {
 /// The files of one item: a map from a key of the item's data to the id of a file (see Files).
 pub type DatasetFileMap = std::collections::BTreeMap<String, String>;
 /// Body of Create Dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetCreateRequest {
     pub name: String,
@@ -10217,6 +12118,17 @@ pub struct DatasetCreateRequest {
     /// The dataset's tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetCreateRequest, deny_unknown = false, (0, "name",
+            required, name), (1, "description", optional, description), (2, "data",
+            required, data), (3, "files", optional, files), (4, "tags", optional, tags)
+        )
+    }
 }
 impl DatasetCreateRequest {
     /// Creates a [`DatasetCreateRequest`] from its required fields; set the others with the setters.
@@ -10292,7 +12204,7 @@ impl From<RestoreRequest> for DatasetUpdateRequest {
     }
 }
 /// New values for a dataset's name, description and tags; a field that is left out is not changed. The SDK's name is `PartialDatasetRequestBase`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct PartialDatasetUpdateRequest {
@@ -10303,6 +12215,17 @@ pub struct PartialDatasetUpdateRequest {
     /// The dataset's tags (replacing the old ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for PartialDatasetUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, PartialDatasetUpdateRequest, deny_unknown = true, (0, "name",
+            optional, name), (1, "description", optional, description), (2, "tags",
+            optional, tags)
+        )
+    }
 }
 impl PartialDatasetUpdateRequest {
     /// Creates a [`PartialDatasetUpdateRequest`] from its required fields; set the others with the setters.
@@ -10337,7 +12260,7 @@ impl Default for PartialDatasetUpdateRequest {
     }
 }
 /// Confirmation returned by Archive Dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetArchiveResponse {
     pub id: String,
@@ -10346,6 +12269,17 @@ pub struct DatasetArchiveResponse {
     /// Always `dataset` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<DatasetObject>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetArchiveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetArchiveResponse, deny_unknown = false, (0, "id",
+            required, id), (1, "deleted", required, deleted), (2, "object", optional,
+            object)
+        )
+    }
 }
 impl DatasetArchiveResponse {
     /// Creates a [`DatasetArchiveResponse`] from its required fields; set the others with the setters.
@@ -10365,7 +12299,7 @@ impl DatasetArchiveResponse {
     }
 }
 /// One item of a dataset (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItem {
     /// The item's unique id.
@@ -10390,6 +12324,20 @@ pub struct DatasetItem {
     /// When the item was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItem, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "content_hash", required, content_hash), (3,
+            "created_at", required, created_at), (4, "updated_at", required, updated_at),
+            (5, "created_by", required, created_by), (6, "data", required, data), (7,
+            "dataset_id", optional, dataset_id), (8, "files", optional, files), (9,
+            "archived_at", optional, archived_at)
+        )
+    }
 }
 impl DatasetItem {
     /// Creates a [`DatasetItem`] from its required fields; set the others with the setters.
@@ -10448,13 +12396,23 @@ impl DatasetItem {
     }
 }
 /// Body of Update Dataset Item. `data` replaces the item's data in full.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemUpdateRequest {
     /// The item's new data.
     pub data: serde_json::Map<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<DatasetFileMap>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemUpdateRequest, deny_unknown = false, (0, "data",
+            required, data), (1, "files", optional, files)
+        )
+    }
 }
 impl DatasetItemUpdateRequest {
     /// Creates a [`DatasetItemUpdateRequest`] from its required fields; set the others with the setters.
@@ -10471,7 +12429,7 @@ impl DatasetItemUpdateRequest {
     }
 }
 /// Body of Batch Create Dataset Items.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemBatchCreateRequest {
     /// The dataset to add the items to.
@@ -10481,6 +12439,17 @@ pub struct DatasetItemBatchCreateRequest {
     /// Files to attach to the items: one map per entry of `data`, at the same index (the same length as `data`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<DatasetFileMap>>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemBatchCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemBatchCreateRequest, deny_unknown = false, (0,
+            "dataset_id", required, dataset_id), (1, "data", required, data), (2,
+            "files", optional, files)
+        )
+    }
 }
 impl DatasetItemBatchCreateRequest {
     /// Creates a [`DatasetItemBatchCreateRequest`] from its required fields; set the others with the setters.
@@ -10503,13 +12472,23 @@ impl DatasetItemBatchCreateRequest {
     }
 }
 /// The items created by Batch Create Dataset Items (not a paginated list).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemBatchCreateResponse {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ListObject>,
     pub items: Vec<DatasetItem>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemBatchCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemBatchCreateResponse, deny_unknown = false, (0,
+            "object", optional, object), (1, "items", required, items)
+        )
+    }
 }
 impl DatasetItemBatchCreateResponse {
     /// Creates a [`DatasetItemBatchCreateResponse`] from its required fields; set the others with the setters.
@@ -10528,7 +12507,7 @@ impl DatasetItemBatchCreateResponse {
     }
 }
 /// Confirmation returned by Archive Dataset Item.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemArchiveResponse {
     pub id: String,
@@ -10537,6 +12516,17 @@ pub struct DatasetItemArchiveResponse {
     /// Always `dataset.item` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<DatasetItemObject>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemArchiveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemArchiveResponse, deny_unknown = false, (0, "id",
+            required, id), (1, "deleted", required, deleted), (2, "object", optional,
+            object)
+        )
+    }
 }
 impl DatasetItemArchiveResponse {
     /// Creates a [`DatasetItemArchiveResponse`] from its required fields; set the others with the setters.
@@ -10640,7 +12630,7 @@ impl From<TimestampQuestion> for Question {
     }
 }
 /// A categorical question, answered by picking one or more given choices (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CategoricalQuestion {
     /// The question's unique id.
@@ -10665,6 +12655,20 @@ pub struct CategoricalQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CategoricalQuestion, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", required, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl CategoricalQuestion {
     /// Creates a [`CategoricalQuestion`] from its required fields; set the others with the setters.
@@ -10725,7 +12729,7 @@ impl CategoricalQuestion {
     }
 }
 /// A rating question, answered with a point on a labelled scale (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RatingQuestion {
     /// The question's unique id.
@@ -10750,6 +12754,20 @@ pub struct RatingQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for RatingQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RatingQuestion, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", required, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl RatingQuestion {
     /// Creates a [`RatingQuestion`] from its required fields; set the others with the setters.
@@ -10810,7 +12828,7 @@ impl RatingQuestion {
     }
 }
 /// A number question, answered with a number, optionally bounded (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NumberQuestion {
     /// The question's unique id.
@@ -10836,6 +12854,20 @@ pub struct NumberQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NumberQuestion, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", optional, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl NumberQuestion {
     /// Creates a [`NumberQuestion`] from its required fields; set the others with the setters.
@@ -10903,7 +12935,7 @@ impl NumberQuestion {
     }
 }
 /// A free-text question, answered with text, optionally of bounded length (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FreeTextQuestion {
     /// The question's unique id.
@@ -10929,6 +12961,20 @@ pub struct FreeTextQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FreeTextQuestion, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", optional, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl FreeTextQuestion {
     /// Creates a [`FreeTextQuestion`] from its required fields; set the others with the setters.
@@ -10996,7 +13042,7 @@ impl FreeTextQuestion {
     }
 }
 /// A form question, answered with a JSON object that follows a JSON schema (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FormQuestion {
     /// The question's unique id.
@@ -11021,6 +13067,20 @@ pub struct FormQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for FormQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FormQuestion, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", required, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl FormQuestion {
     /// Creates a [`FormQuestion`] from its required fields; set the others with the setters.
@@ -11081,7 +13141,7 @@ impl FormQuestion {
     }
 }
 /// A timestamp question, answered with one or more moments of a recording (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TimestampQuestion {
     /// The question's unique id.
@@ -11107,6 +13167,20 @@ pub struct TimestampQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TimestampQuestion, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", optional, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl TimestampQuestion {
     /// Creates a [`TimestampQuestion`] from its required fields; set the others with the setters.
@@ -11264,7 +13338,7 @@ impl From<TimestampQuestionRequest> for QuestionCreateRequest {
     }
 }
 /// Create Question body for a categorical question (pick one or more of the given choices).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CategoricalQuestionRequest {
     /// Selects the question type.
@@ -11278,6 +13352,18 @@ pub struct CategoricalQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CategoricalQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", required, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl CategoricalQuestionRequest {
     /// Creates a [`CategoricalQuestionRequest`] from its required fields; set the others with the setters.
@@ -11313,7 +13399,7 @@ impl CategoricalQuestionRequest {
     }
 }
 /// Create Question body for a rating question (a point on a labelled scale).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RatingQuestionRequest {
     /// Selects the question type.
@@ -11327,6 +13413,18 @@ pub struct RatingQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for RatingQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RatingQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", required, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl RatingQuestionRequest {
     /// Creates a [`RatingQuestionRequest`] from its required fields; set the others with the setters.
@@ -11362,7 +13460,7 @@ impl RatingQuestionRequest {
     }
 }
 /// Create Question body for a number question (a number, optionally bounded).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NumberQuestionRequest {
     /// Selects the question type.
@@ -11377,6 +13475,18 @@ pub struct NumberQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NumberQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", optional, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl NumberQuestionRequest {
     /// Creates a [`NumberQuestionRequest`] from its required fields; set the others with the setters.
@@ -11416,7 +13526,7 @@ impl NumberQuestionRequest {
     }
 }
 /// Create Question body for a free-text question (text, optionally of bounded length).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FreeTextQuestionRequest {
     /// Selects the question type.
@@ -11431,6 +13541,18 @@ pub struct FreeTextQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FreeTextQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", optional, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl FreeTextQuestionRequest {
     /// Creates a [`FreeTextQuestionRequest`] from its required fields; set the others with the setters.
@@ -11470,7 +13592,7 @@ impl FreeTextQuestionRequest {
     }
 }
 /// Create Question body for a form question (a JSON object that follows a JSON schema).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FormQuestionRequest {
     /// Selects the question type.
@@ -11484,6 +13606,18 @@ pub struct FormQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for FormQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FormQuestionRequest, deny_unknown = false, (0, "question_type",
+            optional, question_type), (1, "name", required, name), (2, "prompt",
+            required, prompt), (3, "configuration", required, configuration), (4,
+            "conditions", optional, conditions)
+        )
+    }
 }
 impl FormQuestionRequest {
     /// Creates a [`FormQuestionRequest`] from its required fields; set the others with the setters.
@@ -11519,7 +13653,7 @@ impl FormQuestionRequest {
     }
 }
 /// Create Question body for a timestamp question (one or more moments of a recording).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TimestampQuestionRequest {
     /// Selects the question type.
@@ -11534,6 +13668,18 @@ pub struct TimestampQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TimestampQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", optional, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl TimestampQuestionRequest {
     /// Creates a [`TimestampQuestionRequest`] from its required fields; set the others with the setters.
@@ -11573,11 +13719,21 @@ impl TimestampQuestionRequest {
     }
 }
 /// Body of Update Question.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionUpdateRequest {
     /// The question's new display name.
     pub name: String,
+}
+impl<'de> serde::Deserialize<'de> for QuestionUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionUpdateRequest, deny_unknown = false, (0, "name",
+            required, name)
+        )
+    }
 }
 impl QuestionUpdateRequest {
     /// Creates a [`QuestionUpdateRequest`] from its required fields; set the others with the setters.
@@ -11586,7 +13742,7 @@ impl QuestionUpdateRequest {
     }
 }
 /// Settings of a categorical question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CategoricalQuestionConfiguration {
     /// The answer choices (at least one).
@@ -11597,6 +13753,17 @@ pub struct CategoricalQuestionConfiguration {
     /// Whether more than one choice may be picked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CategoricalQuestionConfiguration, deny_unknown = false, (0,
+            "choices", required, choices), (1, "dropdown", optional, dropdown), (2,
+            "multi", optional, multi)
+        )
+    }
 }
 impl CategoricalQuestionConfiguration {
     /// Creates a [`CategoricalQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11623,7 +13790,7 @@ impl CategoricalQuestionConfiguration {
     }
 }
 /// Settings of a categorical question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CategoricalQuestionConfigurationParam {
     /// The answer choices (at least one).
@@ -11634,6 +13801,17 @@ pub struct CategoricalQuestionConfigurationParam {
     /// Whether more than one choice may be picked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestionConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CategoricalQuestionConfigurationParam, deny_unknown = false,
+            (0, "choices", required, choices), (1, "dropdown", optional, dropdown), (2,
+            "multi", optional, multi)
+        )
+    }
 }
 impl CategoricalQuestionConfigurationParam {
     /// Creates a [`CategoricalQuestionConfigurationParam`] from its required fields; set the others with the setters.
@@ -11660,7 +13838,7 @@ impl CategoricalQuestionConfigurationParam {
     }
 }
 /// Settings of a rating question. Used on both the request and the response side (no field is nullable, so the shapes agree).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RatingQuestionConfiguration {
     /// The label of the lowest rating.
@@ -11669,6 +13847,17 @@ pub struct RatingQuestionConfiguration {
     pub max_label: String,
     /// How many points the scale has (5 for a 1 to 5 scale).
     pub steps: i64,
+}
+impl<'de> serde::Deserialize<'de> for RatingQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RatingQuestionConfiguration, deny_unknown = false, (0,
+            "min_label", required, min_label), (1, "max_label", required, max_label), (2,
+            "steps", required, steps)
+        )
+    }
 }
 impl RatingQuestionConfiguration {
     /// Creates a [`RatingQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11685,7 +13874,7 @@ impl RatingQuestionConfiguration {
     }
 }
 /// Bounds of a number question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NumberQuestionConfiguration {
     /// The smallest allowed answer.
@@ -11694,6 +13883,16 @@ pub struct NumberQuestionConfiguration {
     /// The largest allowed answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NumberQuestionConfiguration, deny_unknown = false, (0, "min",
+            optional, min), (1, "max", optional, max)
+        )
+    }
 }
 impl NumberQuestionConfiguration {
     /// Creates a [`NumberQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11721,7 +13920,7 @@ impl Default for NumberQuestionConfiguration {
     }
 }
 /// Bounds of a number question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NumberQuestionConfigurationParam {
     /// The smallest allowed answer.
@@ -11730,6 +13929,16 @@ pub struct NumberQuestionConfigurationParam {
     /// The largest allowed answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestionConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NumberQuestionConfigurationParam, deny_unknown = false, (0,
+            "min", optional, min), (1, "max", optional, max)
+        )
+    }
 }
 impl NumberQuestionConfigurationParam {
     /// Creates a [`NumberQuestionConfigurationParam`] from its required fields; set the others with the setters.
@@ -11757,7 +13966,7 @@ impl Default for NumberQuestionConfigurationParam {
     }
 }
 /// Length bounds of a free-text question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FreeTextQuestionConfiguration {
     /// The fewest characters an answer must have.
@@ -11766,6 +13975,16 @@ pub struct FreeTextQuestionConfiguration {
     /// The most characters an answer may have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FreeTextQuestionConfiguration, deny_unknown = false, (0,
+            "min_length", optional, min_length), (1, "max_length", optional, max_length)
+        )
+    }
 }
 impl FreeTextQuestionConfiguration {
     /// Creates a [`FreeTextQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11796,7 +14015,7 @@ impl Default for FreeTextQuestionConfiguration {
     }
 }
 /// Length bounds of a free-text question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FreeTextQuestionConfigurationParam {
     /// The fewest characters an answer must have.
@@ -11805,6 +14024,16 @@ pub struct FreeTextQuestionConfigurationParam {
     /// The most characters an answer may have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestionConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FreeTextQuestionConfigurationParam, deny_unknown = false, (0,
+            "min_length", optional, min_length), (1, "max_length", optional, max_length)
+        )
+    }
 }
 impl FreeTextQuestionConfigurationParam {
     /// Creates a [`FreeTextQuestionConfigurationParam`] from its required fields; set the others with the setters.
@@ -11835,11 +14064,21 @@ impl Default for FreeTextQuestionConfigurationParam {
     }
 }
 /// Settings of a form question. Used on both the request and the response side (no field is nullable, so the shapes agree).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FormQuestionConfiguration {
     /// The JSON schema that an answer (a JSON object) must follow.
     pub form_schema: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for FormQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FormQuestionConfiguration, deny_unknown = false, (0,
+            "form_schema", required, form_schema)
+        )
+    }
 }
 impl FormQuestionConfiguration {
     /// Creates a [`FormQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11852,12 +14091,22 @@ impl FormQuestionConfiguration {
     }
 }
 /// Settings of a timestamp question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TimestampQuestionConfiguration {
     /// Whether more than one timestamp may be given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TimestampQuestionConfiguration, deny_unknown = false, (0,
+            "multi", optional, multi)
+        )
+    }
 }
 impl TimestampQuestionConfiguration {
     /// Creates a [`TimestampQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11878,12 +14127,22 @@ impl Default for TimestampQuestionConfiguration {
     }
 }
 /// Settings of a timestamp question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TimestampQuestionConfigurationParam {
     /// Whether more than one timestamp may be given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestionConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TimestampQuestionConfigurationParam, deny_unknown = false, (0,
+            "multi", optional, multi)
+        )
+    }
 }
 impl TimestampQuestionConfigurationParam {
     /// Creates a [`TimestampQuestionConfigurationParam`] from its required fields; set the others with the setters.
@@ -11904,7 +14163,7 @@ impl Default for TimestampQuestionConfigurationParam {
     }
 }
 /// A file's metadata (response). The SDK's name is `SGPFile`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct File {
     /// The file's unique id.
@@ -11926,6 +14185,20 @@ pub struct File {
     /// Free-form tags (a JSON object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for File {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, File, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "filename", required, filename), (3,
+            "mime_type", required, mime_type), (4, "size", required, size), (5,
+            "md5_checksum", required, md5_checksum), (6, "duration_seconds", optional,
+            duration_seconds), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "tags", optional, tags)
+        )
+    }
 }
 impl File {
     /// Creates a [`File`] from its required fields; set the others with the setters.
@@ -11977,11 +14250,21 @@ impl File {
     }
 }
 /// Multipart body of Create File.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileCreateRequest {
     /// The file's content (at most 25 MB). The part's filename presumably becomes `File.filename` (not documented).
     pub file: String,
+}
+impl<'de> serde::Deserialize<'de> for FileCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileCreateRequest, deny_unknown = false, (0, "file", required,
+            file)
+        )
+    }
 }
 impl FileCreateRequest {
     /// Creates a [`FileCreateRequest`] from its required fields; set the others with the setters.
@@ -11990,12 +14273,22 @@ impl FileCreateRequest {
     }
 }
 /// Body of Update File.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileUpdateRequest {
     /// Free-form tags (a JSON object) that replace the file's tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for FileUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileUpdateRequest, deny_unknown = false, (0, "tags", optional,
+            tags)
+        )
+    }
 }
 impl FileUpdateRequest {
     /// Creates a [`FileUpdateRequest`] from its required fields; set the others with the setters.
@@ -12019,7 +14312,7 @@ impl Default for FileUpdateRequest {
     }
 }
 /// Confirmation returned by Delete File.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileDeleteResponse {
     pub id: String,
@@ -12028,6 +14321,16 @@ pub struct FileDeleteResponse {
     /// Always `file` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FileObject>,
+}
+impl<'de> serde::Deserialize<'de> for FileDeleteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileDeleteResponse, deny_unknown = false, (0, "id", required,
+            id), (1, "deleted", required, deleted), (2, "object", optional, object)
+        )
+    }
 }
 impl FileDeleteResponse {
     /// Creates a [`FileDeleteResponse`] from its required fields; set the others with the setters.
@@ -12047,11 +14350,21 @@ impl FileDeleteResponse {
     }
 }
 /// Body of Import Files From Cloud.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileImportFromCloudRequest {
     /// The files to import from cloud storage.
     pub files: Vec<CloudFileImport>,
+}
+impl<'de> serde::Deserialize<'de> for FileImportFromCloudRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileImportFromCloudRequest, deny_unknown = false, (0, "files",
+            required, files)
+        )
+    }
 }
 impl FileImportFromCloudRequest {
     /// Creates a [`FileImportFromCloudRequest`] from its required fields; set the others with the setters.
@@ -12060,7 +14373,7 @@ impl FileImportFromCloudRequest {
     }
 }
 /// One object in cloud storage to register as a file.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CloudFileImport {
     /// The storage container (bucket) that holds the object.
@@ -12071,6 +14384,17 @@ pub struct CloudFileImport {
     pub filename: String,
     /// The file's MIME type.
     pub file_type: String,
+}
+impl<'de> serde::Deserialize<'de> for CloudFileImport {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CloudFileImport, deny_unknown = false, (0, "container",
+            required, container), (1, "filepath", required, filepath), (2, "filename",
+            required, filename), (3, "file_type", required, file_type)
+        )
+    }
 }
 impl CloudFileImport {
     /// Creates a [`CloudFileImport`] from its required fields; set the others with the setters.
@@ -12089,11 +14413,21 @@ impl CloudFileImport {
     }
 }
 /// The outcome of Import Files From Cloud, one result per requested file.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileImportFromCloudResponse {
     /// One result per file of the request.
     pub results: Vec<CloudFileImportResult>,
+}
+impl<'de> serde::Deserialize<'de> for FileImportFromCloudResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileImportFromCloudResponse, deny_unknown = false, (0,
+            "results", required, results)
+        )
+    }
 }
 impl FileImportFromCloudResponse {
     /// Creates a [`FileImportFromCloudResponse`] from its required fields; set the others with the setters.
@@ -12102,11 +14436,21 @@ impl FileImportFromCloudResponse {
     }
 }
 /// The outcome of one file's import.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CloudFileImportResult {
     pub file: CloudFileImportResultFile,
     pub status: CloudFileImportStatus,
+}
+impl<'de> serde::Deserialize<'de> for CloudFileImportResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CloudFileImportResult, deny_unknown = false, (0, "file",
+            required, file), (1, "status", required, status)
+        )
+    }
 }
 impl CloudFileImportResult {
     /// Creates a [`CloudFileImportResult`] from its required fields; set the others with the setters.
@@ -12233,7 +14577,7 @@ impl From<FailedFile> for CloudFileImportResultFile {
     }
 }
 /// What a failed import reports about the file: the filename and MIME type of the request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FailedFile {
     /// The filename from the request.
@@ -12243,6 +14587,17 @@ pub struct FailedFile {
     /// Always `failed_file` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FailedFileObject>,
+}
+impl<'de> serde::Deserialize<'de> for FailedFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FailedFile, deny_unknown = false, (0, "filename", required,
+            filename), (1, "mime_type", required, mime_type), (2, "object", optional,
+            object)
+        )
+    }
 }
 impl FailedFile {
     /// Creates a [`FailedFile`] from its required fields; set the others with the setters.
@@ -12373,13 +14728,24 @@ impl From<f64> for LegacyQuestionChoiceValue {
     }
 }
 /// One choice of a categorical question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionChoice {
     pub label: String,
     pub value: LegacyQuestionChoiceValue,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_required: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionChoice, deny_unknown = false, (0, "label",
+            required, label), (1, "value", required, value), (2, "audit_required",
+            optional, audit_required)
+        )
+    }
 }
 impl LegacyQuestionChoice {
     /// Creates a [`LegacyQuestionChoice`] from its required fields; set the others with the setters.
@@ -12400,7 +14766,7 @@ impl LegacyQuestionChoice {
     }
 }
 /// Bounds of a number question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionNumberOptions {
     /// Minimum value for the number
@@ -12409,6 +14775,16 @@ pub struct LegacyQuestionNumberOptions {
     /// Maximum value for the number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionNumberOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionNumberOptions, deny_unknown = false, (0, "min",
+            optional, min), (1, "max", optional, max)
+        )
+    }
 }
 impl LegacyQuestionNumberOptions {
     /// Creates a [`LegacyQuestionNumberOptions`] from its required fields; set the others with the setters.
@@ -12436,7 +14812,7 @@ impl Default for LegacyQuestionNumberOptions {
     }
 }
 /// Scale of a rating question. Used on both the request and the response side (no field is nullable, so the shapes agree). Wire names are camelCase.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionRatingOptions {
     /// Minimum value for the rating
@@ -12448,6 +14824,17 @@ pub struct LegacyQuestionRatingOptions {
     /// Number of steps in the rating scale
     #[serde(rename = "scaleSteps")]
     pub scale_steps: i64,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionRatingOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionRatingOptions, deny_unknown = false, (0,
+            "minLabel", required, min_label), (1, "maxLabel", required, max_label), (2,
+            "scaleSteps", required, scale_steps)
+        )
+    }
 }
 impl LegacyQuestionRatingOptions {
     /// Creates a [`LegacyQuestionRatingOptions`] from its required fields; set the others with the setters.
@@ -12464,12 +14851,22 @@ impl LegacyQuestionRatingOptions {
     }
 }
 /// Configuration of a question within one question set (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionOverrideConfig {
     /// Whether the question is required. False by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionOverrideConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionOverrideConfig, deny_unknown = false, (0,
+            "required", optional, required)
+        )
+    }
 }
 impl LegacyQuestionOverrideConfig {
     /// Creates a [`LegacyQuestionOverrideConfig`] from its required fields; set the others with the setters.
@@ -12490,13 +14887,24 @@ impl Default for LegacyQuestionOverrideConfig {
     }
 }
 /// One choice of a categorical question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionChoiceParam {
     pub label: String,
     pub value: LegacyQuestionChoiceValue,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_required: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionChoiceParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionChoiceParam, deny_unknown = false, (0, "label",
+            required, label), (1, "value", required, value), (2, "audit_required",
+            optional, audit_required)
+        )
+    }
 }
 impl LegacyQuestionChoiceParam {
     /// Creates a [`LegacyQuestionChoiceParam`] from its required fields; set the others with the setters.
@@ -12517,7 +14925,7 @@ impl LegacyQuestionChoiceParam {
     }
 }
 /// Bounds of a number question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionNumberOptionsParam {
     /// Minimum value for the number
@@ -12526,6 +14934,16 @@ pub struct LegacyQuestionNumberOptionsParam {
     /// Maximum value for the number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionNumberOptionsParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionNumberOptionsParam, deny_unknown = false, (0,
+            "min", optional, min), (1, "max", optional, max)
+        )
+    }
 }
 impl LegacyQuestionNumberOptionsParam {
     /// Creates a [`LegacyQuestionNumberOptionsParam`] from its required fields; set the others with the setters.
@@ -12553,12 +14971,22 @@ impl Default for LegacyQuestionNumberOptionsParam {
     }
 }
 /// Configuration of a question within one question set (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionOverrideConfigParam {
     /// Whether the question is required. False by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionOverrideConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionOverrideConfigParam, deny_unknown = false, (0,
+            "required", optional, required)
+        )
+    }
 }
 impl LegacyQuestionOverrideConfigParam {
     /// Creates a [`LegacyQuestionOverrideConfigParam`] from its required fields; set the others with the setters.
@@ -12579,7 +15007,7 @@ impl Default for LegacyQuestionOverrideConfigParam {
     }
 }
 /// A question set (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSet {
     pub id: String,
@@ -12597,6 +15025,19 @@ pub struct QuestionSet {
     /// Questions in the question set. The `views=questions` query value asks for them; they are presumably absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub questions: Option<Vec<QuestionSetQuestion>>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSet, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "name", required, name), (3, "instructions",
+            optional, instructions), (4, "created_at", required, created_at), (5,
+            "created_by_user_id", required, created_by_user_id), (6, "archived_at",
+            optional, archived_at), (7, "questions", optional, questions)
+        )
+    }
 }
 impl QuestionSet {
     /// Creates a [`QuestionSet`] from its required fields; set the others with the setters.
@@ -12648,7 +15089,7 @@ impl QuestionSet {
     }
 }
 /// A question as embedded in `QuestionSet.questions`: the fields of `Question` plus the set-specific `override_config` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSetQuestion {
     pub id: String,
@@ -12680,6 +15121,23 @@ pub struct QuestionSetQuestion {
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_config: Option<LegacyQuestionOverrideConfig>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetQuestion, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "title", required, title), (3,
+            "prompt", required, prompt), (4, "type", required, r#type), (5, "created_at",
+            required, created_at), (6, "created_by_user_id", required,
+            created_by_user_id), (7, "choices", optional, choices), (8, "conditions",
+            optional, conditions), (9, "dropdown", optional, dropdown), (10, "multi",
+            optional, multi), (11, "numberOptions", optional, number_options), (12,
+            "ratingOptions", optional, rating_options), (13, "required", optional,
+            required), (14, "override_config", optional, override_config)
+        )
+    }
 }
 impl QuestionSetQuestion {
     /// Creates a [`QuestionSetQuestion`] from its required fields; set the others with the setters.
@@ -12774,7 +15232,7 @@ impl QuestionSetQuestion {
     }
 }
 /// Body of Create Question Set.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSetCreateRequest {
     pub name: String,
@@ -12783,6 +15241,17 @@ pub struct QuestionSetCreateRequest {
     pub instructions: Option<String>,
     /// IDs of existing questions in the question set or new questions to create. You can also optionally specify configurations for each question. Example: [`question_id`, {'id': 'question_id2', 'configuration': {...}}, {'title': 'New question', ...}]
     pub questions: Vec<QuestionSetQuestionRef>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetCreateRequest, deny_unknown = false, (0, "name",
+            required, name), (1, "instructions", optional, instructions), (2,
+            "questions", required, questions)
+        )
+    }
 }
 impl QuestionSetCreateRequest {
     /// Creates a [`QuestionSetCreateRequest`] from its required fields; set the others with the setters.
@@ -12853,7 +15322,7 @@ impl From<LegacyQuestionCreateWithConfigParam> for QuestionSetQuestionRef {
     }
 }
 /// An existing question, by id, with its configuration in this set. The SDK's name is `QuestionQuestionIDWithConfiguration`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct LegacyQuestionIdWithConfigParam {
@@ -12861,6 +15330,16 @@ pub struct LegacyQuestionIdWithConfigParam {
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_config: Option<LegacyQuestionOverrideConfigParam>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionIdWithConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionIdWithConfigParam, deny_unknown = true, (0, "id",
+            required, id), (1, "override_config", optional, override_config)
+        )
+    }
 }
 impl LegacyQuestionIdWithConfigParam {
     /// Creates a [`LegacyQuestionIdWithConfigParam`] from its required fields; set the others with the setters.
@@ -12882,7 +15361,7 @@ impl LegacyQuestionIdWithConfigParam {
     }
 }
 /// A new question to create, with its configuration in this set. The SDK's name is `QuestionQuestionCreateRequestWithConfig`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct LegacyQuestionCreateWithConfigParam {
@@ -12908,6 +15387,21 @@ pub struct LegacyQuestionCreateWithConfigParam {
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_config: Option<LegacyQuestionOverrideConfigParam>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionCreateWithConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionCreateWithConfigParam, deny_unknown = true, (0,
+            "title", required, title), (1, "prompt", required, prompt), (2, "type",
+            required, r#type), (3, "choices", optional, choices), (4, "conditions",
+            optional, conditions), (5, "dropdown", optional, dropdown), (6, "multi",
+            optional, multi), (7, "numberOptions", optional, number_options), (8,
+            "ratingOptions", optional, rating_options), (9, "required", optional,
+            required), (10, "override_config", optional, override_config)
+        )
+    }
 }
 impl LegacyQuestionCreateWithConfigParam {
     /// Creates a [`LegacyQuestionCreateWithConfigParam`] from its required fields; set the others with the setters.
@@ -13025,7 +15519,7 @@ impl From<QuestionSetRestoreRequest> for QuestionSetUpdateRequest {
     }
 }
 /// New values for a question set's fields; a field that is left out is not changed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct QuestionSetPatchRequest {
@@ -13034,6 +15528,16 @@ pub struct QuestionSetPatchRequest {
     /// Instructions to answer questions
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetPatchRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetPatchRequest, deny_unknown = true, (0, "name",
+            optional, name), (1, "instructions", optional, instructions)
+        )
+    }
 }
 impl QuestionSetPatchRequest {
     /// Creates a [`QuestionSetPatchRequest`] from its required fields; set the others with the setters.
@@ -13062,12 +15566,22 @@ impl Default for QuestionSetPatchRequest {
     }
 }
 /// Restore an archived question set.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct QuestionSetRestoreRequest {
     /// Set to restore the entity
     pub restore: bool,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetRestoreRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetRestoreRequest, deny_unknown = true, (0, "restore",
+            required, restore)
+        )
+    }
 }
 impl QuestionSetRestoreRequest {
     /// Creates a [`QuestionSetRestoreRequest`] from its required fields; set the others with the setters.
@@ -13076,7 +15590,7 @@ impl QuestionSetRestoreRequest {
     }
 }
 /// Confirmation returned by Archive Question Set.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSetDeleteResponse {
     pub id: String,
@@ -13084,6 +15598,17 @@ pub struct QuestionSetDeleteResponse {
     /// Always `question_set` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<QuestionSetObject>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetDeleteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetDeleteResponse, deny_unknown = false, (0, "id",
+            required, id), (1, "deleted", required, deleted), (2, "object", optional,
+            object)
+        )
+    }
 }
 impl QuestionSetDeleteResponse {
     /// Creates a [`QuestionSetDeleteResponse`] from its required fields; set the others with the setters.
@@ -13149,7 +15674,7 @@ impl crate::runtime::QueryValue for QuestionSetView {
     }
 }
 /// One cursor page of question sets. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSetList {
     /// Always `list` when present.
@@ -13164,6 +15689,17 @@ pub struct QuestionSetList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl QuestionSetList {
     /// Creates a [`QuestionSetList`] from its required fields; set the others with the setters.
@@ -13196,7 +15732,7 @@ impl QuestionSetList {
     }
 }
 /// One cursor page of datasets. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetList {
     /// Always `list` when present.
@@ -13211,6 +15747,17 @@ pub struct DatasetList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl DatasetList {
     /// Creates a [`DatasetList`] from its required fields; set the others with the setters.
@@ -13243,7 +15790,7 @@ impl DatasetList {
     }
 }
 /// One cursor page of dataset items. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemList {
     /// Always `list` when present.
@@ -13258,6 +15805,17 @@ pub struct DatasetItemList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl DatasetItemList {
     /// Creates a [`DatasetItemList`] from its required fields; set the others with the setters.
@@ -13290,7 +15848,7 @@ impl DatasetItemList {
     }
 }
 /// One cursor page of questions. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionList {
     /// Always `list` when present.
@@ -13305,6 +15863,17 @@ pub struct QuestionList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl QuestionList {
     /// Creates a [`QuestionList`] from its required fields; set the others with the setters.
@@ -13337,7 +15906,7 @@ impl QuestionList {
     }
 }
 /// One cursor page of files. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileList {
     /// Always `list` when present.
@@ -13352,6 +15921,17 @@ pub struct FileList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for FileList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl FileList {
     /// Creates a [`FileList`] from its required fields; set the others with the setters.

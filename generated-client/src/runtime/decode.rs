@@ -72,6 +72,115 @@ impl serde::de::Visitor<'_> for OneOf {
     }
 }
 
+/// A key of a generated struct, decoded as the index of its wire name in `fields`: `None` for a
+/// key the struct does not declare, an error instead when the struct denies unknown keys. One
+/// seed for every struct, in place of the field enum serde's derive writes per struct.
+#[derive(Clone, Copy)]
+pub struct FieldKey {
+    pub fields: &'static [&'static str],
+    pub deny_unknown: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldKey {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Option<usize>, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for FieldKey {
+    type Value = Option<usize>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Option<usize>, E> {
+        match self.fields.iter().position(|field| *field == key) {
+            None if self.deny_unknown => Err(E::unknown_field(key, self.fields)),
+            found => Ok(found),
+        }
+    }
+}
+
+/// The slot of a struct's field (named by its wire name) before the field is seen.
+pub const fn empty_slot<T>(_wire: &str) -> Option<T> {
+    None
+}
+
+/// Decodes the value of a struct's field into its slot; a field given twice is serde's
+/// "duplicate field" error.
+pub fn fill_field<'de, T: serde::Deserialize<'de>, A: serde::de::MapAccess<'de>>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(serde::de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Writes a generated struct's `Deserialize`, from a JSON object only: serde's derive also writes
+/// a `visit_seq` (a struct from an array) and an enum of field names per struct, all compiled for
+/// every struct that is decoded. Otherwise it decodes as serde's derive does: a missing field is
+/// an error unless it is `optional` (its type's default: `None`, `Nullable::Absent`), a repeated
+/// field is an error, and an unknown key is skipped, or an error with `deny_unknown: true`.
+///
+/// ```ignore
+/// // in `impl Deserialize for Widget`:
+/// struct_from_map!(
+///     deserializer,
+///     Widget,
+///     deny_unknown = false,
+///     (0, "id", required, id),
+///     (1, "type", optional, r#type),
+/// );
+/// ```
+// Unused in a crate whose structs all keep undeclared properties (or that has none).
+#[allow(unused_macros)]
+macro_rules! struct_from_map {
+    ($deserializer:ident, $name:ident, deny_unknown = $deny:literal, $(($index:tt, $wire:literal, $missing:ident, $field:ident)),* $(,)?) => {{
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = $name;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str(concat!("struct ", stringify!($name)))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                const FIELDS: &[&str] = &[$($wire),*];
+                // One slot per field, in field order; each slot's type is inferred from its field.
+                let mut slots = ($(crate::runtime::decode::empty_slot($wire),)*);
+                let key = crate::runtime::decode::FieldKey { fields: FIELDS, deny_unknown: $deny };
+                while let Some(found) = map.next_key_seed(key)? {
+                    match found {
+                        $(Some($index) => crate::runtime::decode::fill_field(&mut slots.$index, &mut map, $wire)?,)*
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok($name {
+                    $($field: crate::runtime::decode::struct_from_map!(@missing $missing, slots.$index, $wire),)*
+                })
+            }
+        }
+        $deserializer.deserialize_map(Visitor)
+    }};
+    (@missing required, $slot:expr, $wire:literal) => {
+        $slot.ok_or_else(|| serde::de::Error::missing_field($wire))?
+    };
+    (@missing optional, $slot:expr, $wire:literal) => {
+        $slot.unwrap_or_default()
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use struct_from_map;
+
 /// The path of the value `serde_json` could not decode: `items[1].created_at`, or `.` for the
 /// whole document. Unions add the paths inside their members to the message (see `union.rs`).
 pub(crate) fn failed_value_path(json: &[u8], error: &serde_json::Error) -> String {
@@ -368,19 +477,36 @@ mod tests {
     }
 
     mod shapes {
-        //! A page of items like the generated types: nested structs, arrays, maps, an enum and a
-        //! union, to compare the paths read back from the text with the tracked ones.
+        //! A page of items decoded the way the generated types are: nested structs, arrays, maps,
+        //! an enum and a union, to compare the paths read back from the text with the tracked ones.
         use crate::runtime::union::{self, Captured};
         use std::collections::BTreeMap;
 
-        #[derive(serde::Deserialize, Debug)]
+        /// `Deserialize` as the generator writes it for a struct.
+        macro_rules! from_map {
+            ($name:ident, $deny:literal, $($fields:tt),*) => {
+                impl<'de> serde::Deserialize<'de> for $name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        struct_from_map!(deserializer, $name, deny_unknown = $deny, $($fields),*)
+                    }
+                }
+            };
+        }
+
+        #[derive(Debug)]
         #[allow(dead_code)]
         pub struct Page {
             pub items: Vec<Item>,
             pub total: u32,
         }
+        from_map!(
+            Page,
+            false,
+            (0, "items", required, items),
+            (1, "total", required, total)
+        );
 
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(Debug)]
         #[allow(dead_code)]
         pub struct Item {
             pub id: String,
@@ -388,18 +514,28 @@ mod tests {
             pub tags: Option<Vec<String>>,
             pub creator: Creator,
             pub status: Status,
-            #[serde(default)]
             pub counts: BTreeMap<String, u32>,
             pub shape: Option<Shape>,
         }
+        from_map!(
+            Item,
+            false,
+            (0, "id", required, id),
+            (1, "created_at", required, created_at),
+            (2, "tags", optional, tags),
+            (3, "creator", required, creator),
+            (4, "status", required, status),
+            (5, "counts", optional, counts),
+            (6, "shape", optional, shape)
+        );
 
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(Debug, PartialEq)]
         #[allow(dead_code)]
         pub struct Creator {
             pub id: String,
-            #[serde(rename = "type")]
-            pub kind: String,
+            pub kind: Option<String>,
         }
+        from_map!(Creator, true, (0, "id", required, id), (1, "type", optional, kind));
 
         /// A closed enum, decoded the way the generated ones are.
         #[derive(Clone, Copy, Debug, PartialEq)]
@@ -415,12 +551,18 @@ mod tests {
             }
         }
 
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(Debug)]
         #[allow(dead_code)]
         pub struct Circle {
             pub radius: f64,
             pub center: Vec<f64>,
         }
+        from_map!(
+            Circle,
+            false,
+            (0, "radius", required, radius),
+            (1, "center", required, center)
+        );
 
         #[derive(Debug)]
         #[allow(dead_code)]
@@ -467,7 +609,7 @@ mod tests {
                 drop(item.as_object_mut().unwrap().remove("creator"))
             }),
             ("missing nested field", |item| {
-                drop(item["creator"].as_object_mut().unwrap().remove("type"))
+                drop(item["creator"].as_object_mut().unwrap().remove("id"))
             }),
             ("object for a string", |item| item["id"] = json!({"a": [1]})),
             ("array for a struct", |item| item["creator"] = json!(["u_1"])),
@@ -525,6 +667,33 @@ mod tests {
         );
         let error = serde_json::from_str::<Status>("5").unwrap_err();
         assert!(error.to_string().starts_with("invalid type: integer `5`"), "{error}");
+    }
+
+    #[test]
+    fn structs_decode_like_serde_derive() {
+        use shapes::Creator;
+        let creator: Creator = serde_json::from_str(r#"{"id": "u_1"}"#).unwrap();
+        assert_eq!(
+            creator,
+            Creator {
+                id: "u_1".into(),
+                kind: None
+            }
+        );
+        let creator: Creator = serde_json::from_str(r#"{"type": null, "id": "u_1"}"#).unwrap();
+        assert_eq!(creator.kind, None);
+        for (text, message) in [
+            (r#"{"type": "user"}"#, "missing field `id`"),
+            (r#"{"id": "a", "id": "b"}"#, "duplicate field `id`"),
+            (
+                r#"{"id": "a", "role": "b"}"#,
+                "unknown field `role`, expected `id` or `type`",
+            ),
+            (r#"["a", "b"]"#, "invalid type: sequence, expected struct Creator"),
+        ] {
+            let error = serde_json::from_str::<Creator>(text).unwrap_err().to_string();
+            assert!(error.starts_with(message), "{text}: {error}");
+        }
     }
 
     #[test]

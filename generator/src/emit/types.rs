@@ -172,18 +172,51 @@ fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
     let constructor = emit_constructor(model, def, s);
     // Closed request shapes reject unknown keys, which is also what lets an untagged union of
     // them pick the right member.
-    let deny_unknown = (s.closed && !def.in_response).then(|| quote!(#[serde(deny_unknown_fields)]));
+    let closed = s.closed && !def.in_response;
     let non_exhaustive = STRUCTS_ARE_NON_EXHAUSTIVE.then(|| quote!(#[non_exhaustive]));
+    // A struct that keeps undeclared properties (`#[serde(flatten)]`), or has no fields, keeps
+    // serde's derive.
+    let (derive_deserialize, deserialize) = if s.additional.is_some() || s.fields.is_empty() {
+        (quote!(serde::Deserialize,), None)
+    } else {
+        (quote!(), Some(emit_struct_deserialize(def, s, closed)))
+    };
+    let deny_unknown = closed.then(|| quote!(#[serde(deny_unknown_fields)]));
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, #derive_deserialize)]
         #non_exhaustive
         #deny_unknown
         pub struct #name {
             #(#fields)*
             #additional
         }
+        #deserialize
         #constructor
+    }
+}
+
+/// A struct's `Deserialize`, written by the runtime's `struct_from_map!` from one tuple per
+/// field: its index, wire name, whether it may be missing (`Option` and `Nullable` fields become
+/// `None` or `Absent`; any other missing field is an error), and its name (its type is inferred).
+fn emit_struct_deserialize(def: &TypeDef, s: &StructDef, closed: bool) -> TokenStream {
+    let name = ident(&def.name);
+    let fields = s.fields.iter().enumerate().map(|(index, field)| {
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let field_name = ident(&field.name);
+        let wire = &field.wire_name;
+        let missing = match field_shape(def, field) {
+            FieldShape::Plain => quote!(required),
+            FieldShape::Optional | FieldShape::Nullable => quote!(optional),
+        };
+        quote!((#index, #wire, #missing, #field_name))
+    });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::runtime::decode::struct_from_map!(deserializer, #name, deny_unknown = #closed, #(#fields),*)
+            }
+        }
     }
 }
 
