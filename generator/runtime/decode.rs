@@ -171,7 +171,10 @@ macro_rules! struct_from_map {
         $deserializer.deserialize_map(Visitor)
     }};
     (@missing required, $slot:expr, $wire:literal) => {
-        $slot.ok_or_else(|| serde::de::Error::missing_field($wire))?
+        match $slot {
+            Some(value) => value,
+            None => return Err(serde::de::Error::missing_field($wire)),
+        }
     };
     (@missing optional, $slot:expr, $wire:literal) => {
         $slot.unwrap_or_default()
