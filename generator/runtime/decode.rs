@@ -71,12 +71,15 @@ impl serde::de::Visitor<'_> for OneOf {
     }
 }
 
-/// A key of a generated struct, decoded as the index of its wire name in `fields`: `None` for a
-/// key the struct does not declare, an error instead when the struct denies unknown keys. One
-/// seed for every struct, in place of the field enum serde's derive writes per struct.
+/// A key of a generated struct, decoded as the index of its field (`lookup`, the struct's own
+/// `match` on the wire names): `None` for a key the struct does not declare, an error instead
+/// when the struct denies unknown keys. One seed for every struct, in place of the field enum
+/// and its visitor that serde's derive writes per struct.
 #[derive(Clone, Copy)]
 pub struct FieldKey {
+    /// The wire names, in field order (for the error about an unknown key).
     pub fields: &'static [&'static str],
+    pub lookup: fn(&str) -> Option<usize>,
     pub deny_unknown: bool,
 }
 
@@ -96,7 +99,7 @@ impl serde::de::Visitor<'_> for FieldKey {
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Option<usize>, E> {
-        match self.fields.iter().position(|field| *field == key) {
+        match (self.lookup)(key) {
             None if self.deny_unknown => Err(E::unknown_field(key, self.fields)),
             found => Ok(found),
         }
@@ -151,10 +154,18 @@ macro_rules! struct_from_map {
             }
 
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                // A `match` on the key text: compiled to a comparison by length first, which a
+                // search through the list of wire names is not.
+                fn lookup(key: &str) -> Option<usize> {
+                    match key {
+                        $($wire => Some($index),)*
+                        _ => None,
+                    }
+                }
                 const FIELDS: &[&str] = &[$($wire),*];
                 // One slot per field, in field order; each slot's type is inferred from its field.
                 let mut slots = ($(crate::runtime::decode::empty_slot($wire),)*);
-                let key = crate::runtime::decode::FieldKey { fields: FIELDS, deny_unknown: $deny };
+                let key = crate::runtime::decode::FieldKey { fields: FIELDS, lookup, deny_unknown: $deny };
                 while let Some(found) = map.next_key_seed(key)? {
                     match found {
                         $(Some($index) => crate::runtime::decode::fill_field(&mut slots.$index, &mut map, $wire)?,)*
