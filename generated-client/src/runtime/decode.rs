@@ -74,17 +74,17 @@ impl serde::de::Visitor<'_> for OneOf {
 
 /// A key of a generated struct, decoded as the index of its field (`lookup`, the struct's own
 /// `match` on the wire names): `None` for a key the struct does not declare, an error instead
-/// when the struct denies unknown keys. One seed for every struct, in place of the field enum
-/// and its visitor that serde's derive writes per struct.
+/// when the struct denies unknown keys. Generic over `lookup` so that the match is inlined: as a
+/// function pointer it decoded a 1,000-item page about 3% slower than serde's derive.
 #[derive(Clone, Copy)]
-pub struct FieldKey {
+pub struct FieldKey<L> {
     /// The wire names, in field order (for the error about an unknown key).
     pub fields: &'static [&'static str],
-    pub lookup: fn(&str) -> Option<usize>,
+    pub lookup: L,
     pub deny_unknown: bool,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for FieldKey {
+impl<'de, L: Fn(&str) -> Option<usize>> serde::de::DeserializeSeed<'de> for FieldKey<L> {
     type Value = Option<usize>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Option<usize>, D::Error> {
@@ -92,7 +92,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for FieldKey {
     }
 }
 
-impl serde::de::Visitor<'_> for FieldKey {
+impl<L: Fn(&str) -> Option<usize>> serde::de::Visitor<'_> for FieldKey<L> {
     type Value = Option<usize>;
 
     fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
