@@ -278,7 +278,7 @@ impl Error {
         error
     }
 
-    /// A 2xx body did not decode; `path` is where, as printed by `serde_path_to_error`.
+    /// A 2xx body did not decode; `path` is where (`items[1].created_at`, `.` for the whole body).
     pub(crate) fn decode(
         operation: &'static Operation,
         status: u16,

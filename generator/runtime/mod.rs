@@ -13,7 +13,8 @@
 //! - [`multipart`]: [`MultipartForm`] and [`FileUpload`] bodies.
 //! - `send`: the send loop: attempts, their headers, the tracing span, waiting between retries.
 //! - [`retry`]: the retry decision, a pure function of an attempt's outcome.
-//! - [`decode`]: 2xx JSON bodies into typed values ([`decode_json_body`]), with the failing path.
+//! - [`decode`]: 2xx JSON bodies into typed values ([`decode_json_body`]), with the failing path;
+//!   the `Deserialize` of generated structs (`struct_from_map!`) and closed enums.
 //! - [`clock`]: time and sleeping, injectable so that tests need not wait.
 //! - [`response`]: [`Response`], a success with its status and headers.
 //! - [`error`]: the single [`Error`] type with its [`ErrorKind`].

@@ -8,7 +8,7 @@
     clippy::type_complexity
 )]
 /// Who created an entity: a user or a service account.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Identity {
     /// The user's or service account's id.
@@ -17,6 +17,16 @@ pub struct Identity {
     /// Always `identity` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<IdentityObject>,
+}
+impl<'de> serde::Deserialize<'de> for Identity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Identity, deny_unknown = false, (0, "id", required, id), (1,
+            "type", required, r#type), (2, "object", optional, object)
+        )
+    }
 }
 impl Identity {
     /// Creates a [`Identity`] from its required fields; set the others with the setters.
@@ -36,18 +46,7 @@ impl Identity {
     }
 }
 /// Direction of a list's sort (`sort_by` names the field).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum SortOrder {
     /// `asc`
     #[serde(rename = "asc")]
@@ -55,6 +54,15 @@ pub enum SortOrder {
     /// `desc`
     #[serde(rename = "desc")]
     Desc,
+}
+impl<'de> serde::Deserialize<'de> for SortOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [SortOrder; 2] = [SortOrder::Asc, SortOrder::Desc];
+        crate::runtime::decode::decode_one_of(deserializer, &["asc", "desc"])
+            .map(|index| VALUES[index])
+    }
 }
 impl SortOrder {
     /// The value as sent on the wire.
@@ -76,12 +84,22 @@ impl crate::runtime::QueryValue for SortOrder {
     }
 }
 /// Body that brings an archived entity back (`PATCH` with `{"restore": true}`). A member of the update-body unions of evaluations and datasets.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct RestoreRequest {
     /// Must be `true`.
     pub restore: bool,
+}
+impl<'de> serde::Deserialize<'de> for RestoreRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RestoreRequest, deny_unknown = true, (0, "restore", required,
+            restore)
+        )
+    }
 }
 impl RestoreRequest {
     /// Creates a [`RestoreRequest`] from its required fields; set the others with the setters.
@@ -92,11 +110,33 @@ impl RestoreRequest {
 /// A reference into the evaluation item, such as `item.input` or `item.metadata.topic`; the task uses the value found there. The SDK types it as a plain string with no grammar.
 pub type ItemLocator = String;
 /// An integer, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum IntegerOrItemLocator {
     Integer(i64),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for IntegerOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Integer(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum IntegerOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<i64> for IntegerOrItemLocator {
     fn from(value: i64) -> Self {
@@ -109,11 +149,33 @@ impl From<ItemLocator> for IntegerOrItemLocator {
     }
 }
 /// A number, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum NumberOrItemLocator {
     Number(f64),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for NumberOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Number(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum NumberOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<f64> for NumberOrItemLocator {
     fn from(value: f64) -> Self {
@@ -126,11 +188,33 @@ impl From<ItemLocator> for NumberOrItemLocator {
     }
 }
 /// A boolean, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum BooleanOrItemLocator {
     Boolean(bool),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for BooleanOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Boolean(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum BooleanOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<bool> for BooleanOrItemLocator {
     fn from(value: bool) -> Self {
@@ -143,11 +227,33 @@ impl From<ItemLocator> for BooleanOrItemLocator {
     }
 }
 /// A free-form JSON object, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ObjectOrItemLocator {
     Object(serde_json::Map<String, serde_json::Value>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ObjectOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Object(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ObjectOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<serde_json::Map<String, serde_json::Value>> for ObjectOrItemLocator {
     fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
@@ -160,11 +266,33 @@ impl From<ItemLocator> for ObjectOrItemLocator {
     }
 }
 /// An array of free-form JSON objects, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ObjectArrayOrItemLocator {
     List(Vec<serde_json::Map<String, serde_json::Value>>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ObjectArrayOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::List(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ObjectArrayOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Vec<serde_json::Map<String, serde_json::Value>>> for ObjectArrayOrItemLocator {
     fn from(value: Vec<serde_json::Map<String, serde_json::Value>>) -> Self {
@@ -177,11 +305,33 @@ impl From<ItemLocator> for ObjectArrayOrItemLocator {
     }
 }
 /// An array of strings, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum StringArrayOrItemLocator {
     List(Vec<String>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for StringArrayOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::List(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum StringArrayOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Vec<String>> for StringArrayOrItemLocator {
     fn from(value: Vec<String>) -> Self {
@@ -194,11 +344,33 @@ impl From<ItemLocator> for StringArrayOrItemLocator {
     }
 }
 /// A map from string keys to integers, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum IntegerMapOrItemLocator {
     Map(std::collections::BTreeMap<String, i64>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for IntegerMapOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Map(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum IntegerMapOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<std::collections::BTreeMap<String, i64>> for IntegerMapOrItemLocator {
     fn from(value: std::collections::BTreeMap<String, i64>) -> Self {
@@ -211,11 +383,33 @@ impl From<ItemLocator> for IntegerMapOrItemLocator {
     }
 }
 /// A map from string keys to strings, or an item locator that yields one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum StringMapOrItemLocator {
     Map(std::collections::BTreeMap<String, String>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for StringMapOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Map(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum StringMapOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<std::collections::BTreeMap<String, String>> for StringMapOrItemLocator {
     fn from(value: std::collections::BTreeMap<String, String>) -> Self {
@@ -228,11 +422,33 @@ impl From<ItemLocator> for StringMapOrItemLocator {
     }
 }
 /// One string or an array of strings.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum StringOrStringArray {
     String(String),
     List(Vec<String>),
+}
+impl<'de> serde::Deserialize<'de> for StringOrStringArray {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::List(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum StringOrStringArray"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for StringOrStringArray {
     fn from(value: String) -> Self {
@@ -245,11 +461,33 @@ impl From<Vec<String>> for StringOrStringArray {
     }
 }
 /// A string or a free-form JSON object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum StringOrObject {
     String(String),
     Object(serde_json::Map<String, serde_json::Value>),
+}
+impl<'de> serde::Deserialize<'de> for StringOrObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Object(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum StringOrObject"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for StringOrObject {
     fn from(value: String) -> Self {
@@ -262,7 +500,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for StringOrObject {
     }
 }
 /// An evaluation: a set of items and the tasks run over them (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Evaluation {
     /// The evaluation's id.
@@ -301,6 +539,23 @@ pub struct Evaluation {
     /// The evaluation's tasks; only filled in when the read asked for `views=tasks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<EvaluationTask>>,
+}
+impl<'de> serde::Deserialize<'de> for Evaluation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Evaluation, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "name", required, name), (3, "description",
+            optional, description), (4, "status", required, status), (5, "status_reason",
+            optional, status_reason), (6, "created_at", required, created_at), (7,
+            "created_by", required, created_by), (8, "archived_at", optional,
+            archived_at), (9, "tags", optional, tags), (10, "metadata", optional,
+            metadata), (11, "datasets", optional, datasets), (12, "error_count",
+            optional, error_count), (13, "progress", optional, progress), (14, "tasks",
+            optional, tasks)
+        )
+    }
 }
 impl Evaluation {
     /// Creates a [`Evaluation`] from its required fields; set the others with the setters.
@@ -403,13 +658,23 @@ impl Evaluation {
     }
 }
 /// Progress of the asynchronous job that runs an evaluation's tasks (response). The SDK's name is `EvaluationTasksProgressSchema`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationTasksProgress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<EvaluationItemsProgress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflows: Option<EvaluationWorkflowsProgress>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationTasksProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationTasksProgress, deny_unknown = false, (0, "items",
+            optional, items), (1, "workflows", optional, workflows)
+        )
+    }
 }
 impl EvaluationTasksProgress {
     /// Creates a [`EvaluationTasksProgress`] from its required fields; set the others with the setters.
@@ -436,7 +701,7 @@ impl Default for EvaluationTasksProgress {
     }
 }
 /// Per-item counts of an evaluation's progress (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemsProgress {
     pub total: i64,
@@ -446,6 +711,18 @@ pub struct EvaluationItemsProgress {
     /// The items that failed, with the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_items: Option<Vec<EvaluationItemFailure>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemsProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemsProgress, deny_unknown = false, (0, "total",
+            required, total), (1, "successful", required, successful), (2, "failed",
+            required, failed), (3, "pending", required, pending), (4, "failed_items",
+            optional, failed_items)
+        )
+    }
 }
 impl EvaluationItemsProgress {
     /// Creates a [`EvaluationItemsProgress`] from its required fields; set the others with the setters.
@@ -472,7 +749,7 @@ impl EvaluationItemsProgress {
     }
 }
 /// One item whose tasks failed (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemFailure {
     /// The evaluation item's id.
@@ -483,6 +760,17 @@ pub struct EvaluationItemFailure {
     /// The kind of error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemFailure {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemFailure, deny_unknown = false, (0, "item_id",
+            required, item_id), (1, "error", optional, error), (2, "error_type",
+            optional, error_type)
+        )
+    }
 }
 impl EvaluationItemFailure {
     /// Creates a [`EvaluationItemFailure`] from its required fields; set the others with the setters.
@@ -509,13 +797,24 @@ impl EvaluationItemFailure {
     }
 }
 /// Counts of the workflows that run an evaluation's tasks (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationWorkflowsProgress {
     pub total: i64,
     pub completed: i64,
     pub failed: i64,
     pub pending: i64,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationWorkflowsProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationWorkflowsProgress, deny_unknown = false, (0, "total",
+            required, total), (1, "completed", required, completed), (2, "failed",
+            required, failed), (3, "pending", required, pending)
+        )
+    }
 }
 impl EvaluationWorkflowsProgress {
     /// Creates a [`EvaluationWorkflowsProgress`] from its required fields; set the others with the setters.
@@ -544,14 +843,22 @@ impl EvaluationWorkflowsProgress {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationView {
     /// `tasks`
     #[default]
     #[serde(rename = "tasks")]
     Tasks,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationView; 1] = [EvaluationView::Tasks];
+        crate::runtime::decode::decode_one_of(deserializer, &["tasks"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationView {
     /// The value as sent on the wire.
@@ -572,7 +879,7 @@ impl crate::runtime::QueryValue for EvaluationView {
     }
 }
 /// The fields found in an evaluation's item data, as Retrieve Evaluation Schema reports them (response)
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationSchemaResponse {
     /// Always `evaluation_schema` when present.
@@ -590,6 +897,19 @@ pub struct EvaluationSchemaResponse {
     /// How many items the sample had, when sampled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_size: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationSchemaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationSchemaResponse, deny_unknown = false, (0, "object",
+            optional, object), (1, "evaluation_id", required, evaluation_id), (2,
+            "fields", required, fields), (3, "total_items", required, total_items), (4,
+            "is_sampled", optional, is_sampled), (5, "sample_size", optional,
+            sample_size)
+        )
+    }
 }
 impl EvaluationSchemaResponse {
     /// Creates a [`EvaluationSchemaResponse`] from its required fields; set the others with the setters.
@@ -630,7 +950,7 @@ impl EvaluationSchemaResponse {
     }
 }
 /// One field of an evaluation's item data (response). The SDK's name is `Field`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationSchemaField {
     /// Always `field_schema` when present.
@@ -644,6 +964,18 @@ pub struct EvaluationSchemaField {
     pub source: EvaluationSchemaFieldSource,
     /// How many items have this field.
     pub item_count: i64,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationSchemaField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationSchemaField, deny_unknown = false, (0, "object",
+            optional, object), (1, "field_name", required, field_name), (2, "data_type",
+            required, data_type), (3, "source", required, source), (4, "item_count",
+            required, item_count)
+        )
+    }
 }
 impl EvaluationSchemaField {
     /// Creates a [`EvaluationSchemaField`] from its required fields; set the others with the setters.
@@ -672,12 +1004,37 @@ impl EvaluationSchemaField {
 /// The taxonomy stored with an evaluation for its contributor tasks, as raw JSON. The SDK does not describe its keys.
 pub type EvaluationTaxonomy = serde_json::Map<String, serde_json::Value>;
 /// Body of Create Evaluation: one of three shapes, sent as the whole body. Items given inline (standalone), items taken from an existing dataset (`dataset_id`), or items given inline and also saved as a new dataset (`dataset`). Each shape rejects the keys that mark the others, so exactly one matches.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum EvaluationCreateRequest {
     Standalone(EvaluationStandaloneCreateRequest),
     FromDataset(EvaluationFromDatasetCreateRequest),
     WithDataset(EvaluationWithDatasetCreateRequest),
+}
+impl<'de> serde::Deserialize<'de> for EvaluationCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Standalone(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::FromDataset(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::WithDataset(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum EvaluationCreateRequest"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<EvaluationStandaloneCreateRequest> for EvaluationCreateRequest {
     fn from(value: EvaluationStandaloneCreateRequest) -> Self {
@@ -695,7 +1052,7 @@ impl From<EvaluationWithDatasetCreateRequest> for EvaluationCreateRequest {
     }
 }
 /// Creates an evaluation from items given inline.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationStandaloneCreateRequest {
@@ -722,6 +1079,20 @@ pub struct EvaluationStandaloneCreateRequest {
     /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationStandaloneCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationStandaloneCreateRequest, deny_unknown = true, (0,
+            "name", required, name), (1, "data", required, data), (2, "files", optional,
+            files), (3, "description", optional, description), (4, "tags", optional,
+            tags), (5, "metadata", optional, metadata), (6, "tasks", optional, tasks),
+            (7, "skip_prefilled_rows", optional, skip_prefilled_rows), (8,
+            "taxonomy_params", optional, taxonomy_params)
+        )
+    }
 }
 impl EvaluationStandaloneCreateRequest {
     /// Creates a [`EvaluationStandaloneCreateRequest`] from its required fields; set the others with the setters.
@@ -799,7 +1170,7 @@ impl EvaluationStandaloneCreateRequest {
     }
 }
 /// Creates an evaluation from the items of an existing dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationFromDatasetCreateRequest {
@@ -826,6 +1197,20 @@ pub struct EvaluationFromDatasetCreateRequest {
     /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationFromDatasetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationFromDatasetCreateRequest, deny_unknown = true, (0,
+            "name", required, name), (1, "dataset_id", required, dataset_id), (2, "data",
+            optional, data), (3, "description", optional, description), (4, "tags",
+            optional, tags), (5, "metadata", optional, metadata), (6, "tasks", optional,
+            tasks), (7, "skip_prefilled_rows", optional, skip_prefilled_rows), (8,
+            "taxonomy_params", optional, taxonomy_params)
+        )
+    }
 }
 impl EvaluationFromDatasetCreateRequest {
     /// Creates a [`EvaluationFromDatasetCreateRequest`] from its required fields; set the others with the setters.
@@ -918,7 +1303,7 @@ impl EvaluationDatasetItemReference {
     }
 }
 /// Creates an evaluation from items given inline and saves those items as a new dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationWithDatasetCreateRequest {
@@ -946,6 +1331,21 @@ pub struct EvaluationWithDatasetCreateRequest {
     /// Taxonomy settings from the task builder; stored as the evaluation's taxonomy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxonomy_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationWithDatasetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationWithDatasetCreateRequest, deny_unknown = true, (0,
+            "name", required, name), (1, "data", required, data), (2, "dataset",
+            required, dataset), (3, "files", optional, files), (4, "description",
+            optional, description), (5, "tags", optional, tags), (6, "metadata",
+            optional, metadata), (7, "tasks", optional, tasks), (8,
+            "skip_prefilled_rows", optional, skip_prefilled_rows), (9, "taxonomy_params",
+            optional, taxonomy_params)
+        )
+    }
 }
 impl EvaluationWithDatasetCreateRequest {
     /// Creates a [`EvaluationWithDatasetCreateRequest`] from its required fields; set the others with the setters.
@@ -1025,7 +1425,7 @@ impl EvaluationWithDatasetCreateRequest {
     }
 }
 /// The dataset to create from the items of `data` (request). The SDK's name is `EvaluationWithDatasetCreateRequestDataset`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDatasetParam {
     pub name: String,
@@ -1037,6 +1437,17 @@ pub struct EvaluationDatasetParam {
     /// Tags attached to the dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDatasetParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDatasetParam, deny_unknown = false, (0, "name",
+            required, name), (1, "description", optional, description), (2, "keys",
+            optional, keys), (3, "tags", optional, tags)
+        )
+    }
 }
 impl EvaluationDatasetParam {
     /// Creates a [`EvaluationDatasetParam`] from its required fields; set the others with the setters.
@@ -1069,11 +1480,33 @@ impl EvaluationDatasetParam {
     }
 }
 /// Body of Update Evaluation, sent whole: a partial update, or `{"restore": true}` to bring an archived evaluation back.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum EvaluationUpdateRequest {
     Partial(PartialEvaluationUpdateRequest),
     Restore(RestoreRequest),
+}
+impl<'de> serde::Deserialize<'de> for EvaluationUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Partial(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Restore(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum EvaluationUpdateRequest"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<PartialEvaluationUpdateRequest> for EvaluationUpdateRequest {
     fn from(value: PartialEvaluationUpdateRequest) -> Self {
@@ -1086,7 +1519,7 @@ impl From<RestoreRequest> for EvaluationUpdateRequest {
     }
 }
 /// Changes some of an evaluation's fields; keys left out stay as they are. `metadata` is merged key by key.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct PartialEvaluationUpdateRequest {
@@ -1100,6 +1533,17 @@ pub struct PartialEvaluationUpdateRequest {
     /// Metadata keys to set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for PartialEvaluationUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, PartialEvaluationUpdateRequest, deny_unknown = true, (0,
+            "name", optional, name), (1, "description", optional, description), (2,
+            "tags", optional, tags), (3, "metadata", optional, metadata)
+        )
+    }
 }
 impl PartialEvaluationUpdateRequest {
     /// Creates a [`PartialEvaluationUpdateRequest`] from its required fields; set the others with the setters.
@@ -1145,11 +1589,21 @@ impl Default for PartialEvaluationUpdateRequest {
     }
 }
 /// Body of Filter Evaluations. Paging, sorting and views go in the query string.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationFilterRequest {
     /// Up to 10 conditions, all of which must hold.
     pub filters: Vec<MetadataFilter>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationFilterRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationFilterRequest, deny_unknown = false, (0, "filters",
+            required, filters)
+        )
+    }
 }
 impl EvaluationFilterRequest {
     /// Creates a [`EvaluationFilterRequest`] from its required fields; set the others with the setters.
@@ -1158,7 +1612,7 @@ impl EvaluationFilterRequest {
     }
 }
 /// One condition of Filter Evaluations. `key` is a metadata key, or the special keys `status` and `tag`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetadataFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1168,6 +1622,17 @@ pub struct MetadataFilter {
     pub operator: MetadataFilterOperator,
     /// The value compared with, always as a string.
     pub value: String,
+}
+impl<'de> serde::Deserialize<'de> for MetadataFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetadataFilter, deny_unknown = false, (0, "object", optional,
+            object), (1, "key", required, key), (2, "operator", required, operator), (3,
+            "value", required, value)
+        )
+    }
 }
 impl MetadataFilter {
     /// Creates a [`MetadataFilter`] from its required fields; set the others with the setters.
@@ -1190,10 +1655,20 @@ impl MetadataFilter {
     }
 }
 /// Body of Add Evaluation Task.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationTaskAddRequest {
     pub task: EvaluationTaskParam,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationTaskAddRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationTaskAddRequest, deny_unknown = false, (0, "task",
+            required, task)
+        )
+    }
 }
 impl EvaluationTaskAddRequest {
     /// Creates a [`EvaluationTaskAddRequest`] from its required fields; set the others with the setters.
@@ -1202,11 +1677,21 @@ impl EvaluationTaskAddRequest {
     }
 }
 /// Body of Update Evaluation Task.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationTaskUpdateRequest {
     /// The task's new configuration; it replaces the old one entirely (shape as for the task's type).
     pub configuration: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationTaskUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationTaskUpdateRequest, deny_unknown = false, (0,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl EvaluationTaskUpdateRequest {
     /// Creates a [`EvaluationTaskUpdateRequest`] from its required fields; set the others with the setters.
@@ -1242,157 +1727,56 @@ impl<'de> serde::Deserialize<'de> for EvaluationTask {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("task_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("chat_completion") => {
-                crate::runtime::union::decode_member(value).map(Self::ChatCompletion)
-            }
-            Some("inference") => {
-                crate::runtime::union::decode_member(value).map(Self::Inference)
-            }
-            Some("application_variant") => {
-                crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
-            }
-            Some("agentex_output") => {
-                crate::runtime::union::decode_member(value).map(Self::AgentexOutput)
-            }
-            Some("metric") => {
-                crate::runtime::union::decode_member(value).map(Self::Metric)
-            }
-            Some("auto_evaluation.question") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationQuestion)
-            }
-            Some("auto_evaluation.guided_decoding") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationGuidedDecoding)
-            }
-            Some("auto_evaluation.agent") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationAgent)
-            }
-            Some("contributor_evaluation.question") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::ContributorEvaluationQuestion)
-            }
-            Some("custom_function") => {
-                crate::runtime::union::decode_member(value).map(Self::CustomFunction)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ChatCompletion(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("task_type"),
+            |value| {
+                match value.tag() {
+                    Some("chat_completion") => value.member().map(Self::ChatCompletion),
+                    Some("inference") => value.member().map(Self::Inference),
+                    Some("application_variant") => {
+                        value.member().map(Self::ApplicationVariant)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ChatCompletion(decoded)));
+                    Some("agentex_output") => value.member().map(Self::AgentexOutput),
+                    Some("metric") => value.member().map(Self::Metric),
+                    Some("auto_evaluation.question") => {
+                        value.member().map(Self::AutoEvaluationQuestion)
                     }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Inference(decoded));
+                    Some("auto_evaluation.guided_decoding") => {
+                        value.member().map(Self::AutoEvaluationGuidedDecoding)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Inference(decoded)));
+                    Some("auto_evaluation.agent") => {
+                        value.member().map(Self::AutoEvaluationAgent)
                     }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApplicationVariant(decoded));
+                    Some("contributor_evaluation.question") => {
+                        value.member().map(Self::ContributorEvaluationQuestion)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApplicationVariant(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AgentexOutput(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AgentexOutput(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Metric(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Metric(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationQuestion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AutoEvaluationQuestion(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationGuidedDecoding(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((
-                            dropped,
-                            Self::AutoEvaluationGuidedDecoding(decoded),
-                        ));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AutoEvaluationAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ContributorEvaluationQuestion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((
-                            dropped,
-                            Self::ContributorEvaluationQuestion(decoded),
-                        ));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::CustomFunction(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::CustomFunction(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+                    Some("custom_function") => value.member().map(Self::CustomFunction),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationTask matches (and `task_type` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::ChatCompletion),
+                                    |v| v.fit(Self::Inference),
+                                    |v| v.fit(Self::ApplicationVariant),
+                                    |v| v.fit(Self::AgentexOutput),
+                                    |v| v.fit(Self::Metric),
+                                    |v| v.fit(Self::AutoEvaluationQuestion),
+                                    |v| v.fit(Self::AutoEvaluationGuidedDecoding),
+                                    |v| v.fit(Self::AutoEvaluationAgent),
+                                    |v| v.fit(Self::ContributorEvaluationQuestion),
+                                    |v| v.fit(Self::CustomFunction),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of EvaluationTask matches (and `task_type` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ChatCompletionEvaluationTask> for EvaluationTask {
@@ -1467,166 +1851,63 @@ impl<'de> serde::Deserialize<'de> for EvaluationTaskParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("task_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("chat_completion") => {
-                crate::runtime::union::decode_member(value).map(Self::ChatCompletion)
-            }
-            Some("inference") => {
-                crate::runtime::union::decode_member(value).map(Self::Inference)
-            }
-            Some("application_variant") => {
-                crate::runtime::union::decode_member(value).map(Self::ApplicationVariant)
-            }
-            Some("agentex_output") => {
-                crate::runtime::union::decode_member(value).map(Self::AgentexOutput)
-            }
-            Some("metric") => {
-                crate::runtime::union::decode_member(value).map(Self::Metric)
-            }
-            Some("auto_evaluation.question") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationQuestion)
-            }
-            Some("auto_evaluation.guided_decoding") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationGuidedDecoding)
-            }
-            Some("auto_evaluation.agent") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::AutoEvaluationAgent)
-            }
-            Some("contributor_evaluation.question") => {
-                crate::runtime::union::decode_member(value)
-                    .map(Self::ContributorEvaluationQuestion)
-            }
-            Some("custom_function") => {
-                crate::runtime::union::decode_member(value).map(Self::CustomFunction)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `task_type` value in EvaluationTaskParam", other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ChatCompletion(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("task_type"),
+            |value| {
+                match value.tag() {
+                    Some("chat_completion") => value.member().map(Self::ChatCompletion),
+                    Some("inference") => value.member().map(Self::Inference),
+                    Some("application_variant") => {
+                        value.member().map(Self::ApplicationVariant)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ChatCompletion(decoded)));
+                    Some("agentex_output") => value.member().map(Self::AgentexOutput),
+                    Some("metric") => value.member().map(Self::Metric),
+                    Some("auto_evaluation.question") => {
+                        value.member().map(Self::AutoEvaluationQuestion)
                     }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Inference(decoded));
+                    Some("auto_evaluation.guided_decoding") => {
+                        value.member().map(Self::AutoEvaluationGuidedDecoding)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Inference(decoded)));
+                    Some("auto_evaluation.agent") => {
+                        value.member().map(Self::AutoEvaluationAgent)
                     }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApplicationVariant(decoded));
+                    Some("contributor_evaluation.question") => {
+                        value.member().map(Self::ContributorEvaluationQuestion)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApplicationVariant(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AgentexOutput(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AgentexOutput(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Metric(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Metric(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationQuestion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AutoEvaluationQuestion(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationGuidedDecoding(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((
-                            dropped,
-                            Self::AutoEvaluationGuidedDecoding(decoded),
-                        ));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::AutoEvaluationAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::AutoEvaluationAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ContributorEvaluationQuestion(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((
-                            dropped,
-                            Self::ContributorEvaluationQuestion(decoded),
-                        ));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::CustomFunction(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::CustomFunction(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+                    Some("custom_function") => value.member().map(Self::CustomFunction),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationTaskParam matches (and `task_type` is absent)",
+                            format!(
+                                "{}: `{}`",
+                                "unknown `task_type` value in EvaluationTaskParam", other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::ChatCompletion),
+                                    |v| v.fit(Self::Inference),
+                                    |v| v.fit(Self::ApplicationVariant),
+                                    |v| v.fit(Self::AgentexOutput),
+                                    |v| v.fit(Self::Metric),
+                                    |v| v.fit(Self::AutoEvaluationQuestion),
+                                    |v| v.fit(Self::AutoEvaluationGuidedDecoding),
+                                    |v| v.fit(Self::AutoEvaluationAgent),
+                                    |v| v.fit(Self::ContributorEvaluationQuestion),
+                                    |v| v.fit(Self::CustomFunction),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of EvaluationTaskParam matches (and `task_type` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ChatCompletionEvaluationTaskParam> for EvaluationTaskParam {
@@ -1680,7 +1961,7 @@ impl From<CustomFunctionEvaluationTaskParam> for EvaluationTaskParam {
     }
 }
 /// Calls a chat completion model for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTask {
     /// `chat_completion`; optional because the server fills it in, but always send it.
@@ -1690,6 +1971,17 @@ pub struct ChatCompletionEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ChatCompletionEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for ChatCompletionEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ChatCompletionEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ChatCompletionEvaluationTask {
     /// Creates a [`ChatCompletionEvaluationTask`] from its required fields; set the others with the setters.
@@ -1718,7 +2010,7 @@ impl ChatCompletionEvaluationTask {
     }
 }
 /// Calls a chat completion model for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionEvaluationTaskParam {
     /// `chat_completion`; optional because the server fills it in, but always send it.
@@ -1728,6 +2020,17 @@ pub struct ChatCompletionEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ChatCompletionEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for ChatCompletionEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ChatCompletionEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ChatCompletionEvaluationTaskParam {
     /// Creates a [`ChatCompletionEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -1756,7 +2059,7 @@ impl ChatCompletionEvaluationTaskParam {
     }
 }
 /// Calls a generic inference model for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTask {
     /// `inference`; optional because the server fills it in, but always send it.
@@ -1766,6 +2069,17 @@ pub struct GenericInferenceEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: GenericInferenceEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for GenericInferenceEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GenericInferenceEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl GenericInferenceEvaluationTask {
     /// Creates a [`GenericInferenceEvaluationTask`] from its required fields; set the others with the setters.
@@ -1794,7 +2108,7 @@ impl GenericInferenceEvaluationTask {
     }
 }
 /// Calls a generic inference model for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTaskParam {
     /// `inference`; optional because the server fills it in, but always send it.
@@ -1804,6 +2118,17 @@ pub struct GenericInferenceEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: GenericInferenceEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for GenericInferenceEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GenericInferenceEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl GenericInferenceEvaluationTaskParam {
     /// Creates a [`GenericInferenceEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -1832,7 +2157,7 @@ impl GenericInferenceEvaluationTaskParam {
     }
 }
 /// Runs an application variant for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTask {
     /// `application_variant`; optional because the server fills it in, but always send it.
@@ -1842,6 +2167,17 @@ pub struct ApplicationVariantV1EvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ApplicationVariantV1EvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantV1EvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantV1EvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ApplicationVariantV1EvaluationTask {
     /// Creates a [`ApplicationVariantV1EvaluationTask`] from its required fields; set the others with the setters.
@@ -1870,7 +2206,7 @@ impl ApplicationVariantV1EvaluationTask {
     }
 }
 /// Runs an application variant for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTaskParam {
     /// `application_variant`; optional because the server fills it in, but always send it.
@@ -1880,6 +2216,17 @@ pub struct ApplicationVariantV1EvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ApplicationVariantV1EvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantV1EvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantV1EvaluationTaskParam, deny_unknown = false,
+            (0, "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ApplicationVariantV1EvaluationTaskParam {
     /// Creates a [`ApplicationVariantV1EvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -1908,7 +2255,7 @@ impl ApplicationVariantV1EvaluationTaskParam {
     }
 }
 /// Sends every item to an Agentex agent and records its first-turn answer (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentexOutputEvaluationTask {
     /// `agentex_output`; optional because the server fills it in, but always send it.
@@ -1918,6 +2265,17 @@ pub struct AgentexOutputEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AgentexOutputEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgentexOutputEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AgentexOutputEvaluationTask {
     /// Creates a [`AgentexOutputEvaluationTask`] from its required fields; set the others with the setters.
@@ -1946,7 +2304,7 @@ impl AgentexOutputEvaluationTask {
     }
 }
 /// Sends every item to an Agentex agent and records its first-turn answer (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentexOutputEvaluationTaskParam {
     /// `agentex_output`; optional because the server fills it in, but always send it.
@@ -1956,6 +2314,17 @@ pub struct AgentexOutputEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AgentexOutputEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgentexOutputEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AgentexOutputEvaluationTaskParam {
     /// Creates a [`AgentexOutputEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -1984,7 +2353,7 @@ impl AgentexOutputEvaluationTaskParam {
     }
 }
 /// Computes a text-similarity metric (BLEU, METEOR, ROUGE, F1, cosine) for every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricEvaluationTask {
     /// `metric`; optional because the server fills it in, but always send it.
@@ -1994,6 +2363,17 @@ pub struct MetricEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: MetricEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for MetricEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetricEvaluationTask, deny_unknown = false, (0, "task_type",
+            optional, task_type), (1, "alias", optional, alias), (2, "configuration",
+            required, configuration)
+        )
+    }
 }
 impl MetricEvaluationTask {
     /// Creates a [`MetricEvaluationTask`] from its required fields; set the others with the setters.
@@ -2020,7 +2400,7 @@ impl MetricEvaluationTask {
     }
 }
 /// Computes a text-similarity metric (BLEU, METEOR, ROUGE, F1, cosine) for every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricEvaluationTaskParam {
     /// `metric`; optional because the server fills it in, but always send it.
@@ -2030,6 +2410,17 @@ pub struct MetricEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: MetricEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for MetricEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetricEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl MetricEvaluationTaskParam {
     /// Creates a [`MetricEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -2056,7 +2447,7 @@ impl MetricEvaluationTaskParam {
     }
 }
 /// Has a model answer a question about every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationQuestionTask {
     /// `auto_evaluation.question`; optional because the server fills it in, but always send it.
@@ -2066,6 +2457,17 @@ pub struct AutoEvaluationQuestionTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationQuestionTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationQuestionTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationQuestionTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationQuestionTask {
     /// Creates a [`AutoEvaluationQuestionTask`] from its required fields; set the others with the setters.
@@ -2097,7 +2499,7 @@ impl AutoEvaluationQuestionTask {
     }
 }
 /// Has a model answer a question about every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationQuestionTaskParam {
     /// `auto_evaluation.question`; optional because the server fills it in, but always send it.
@@ -2107,6 +2509,17 @@ pub struct AutoEvaluationQuestionTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationQuestionTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationQuestionTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationQuestionTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationQuestionTaskParam {
     /// Creates a [`AutoEvaluationQuestionTaskParam`] from its required fields; set the others with the setters.
@@ -2138,7 +2551,7 @@ impl AutoEvaluationQuestionTaskParam {
     }
 }
 /// Has a model grade every item with a constrained answer (structured output, a choice, or an agent's rules) (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationGuidedDecodingEvaluationTask {
     /// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
@@ -2148,6 +2561,17 @@ pub struct AutoEvaluationGuidedDecodingEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationGuidedDecodingEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationGuidedDecodingEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationGuidedDecodingEvaluationTask, deny_unknown =
+            false, (0, "task_type", optional, task_type), (1, "alias", optional, alias),
+            (2, "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationGuidedDecodingEvaluationTask {
     /// Creates a [`AutoEvaluationGuidedDecodingEvaluationTask`] from its required fields; set the others with the setters.
@@ -2179,7 +2603,7 @@ impl AutoEvaluationGuidedDecodingEvaluationTask {
     }
 }
 /// Has a model grade every item with a constrained answer (structured output, a choice, or an agent's rules) (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationGuidedDecodingEvaluationTaskParam {
     /// `auto_evaluation.guided_decoding`; optional because the server fills it in, but always send it.
@@ -2189,6 +2613,17 @@ pub struct AutoEvaluationGuidedDecodingEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationGuidedDecodingEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationGuidedDecodingEvaluationTaskParam, deny_unknown =
+            false, (0, "task_type", optional, task_type), (1, "alias", optional, alias),
+            (2, "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationGuidedDecodingEvaluationTaskParam {
     /// Creates a [`AutoEvaluationGuidedDecodingEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -2222,7 +2657,7 @@ impl AutoEvaluationGuidedDecodingEvaluationTaskParam {
     }
 }
 /// Has an evaluation agent grade every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationAgentEvaluationTask {
     /// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
@@ -2232,6 +2667,17 @@ pub struct AutoEvaluationAgentEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationAgentTaskRequestWithItemLocator,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationAgentEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationAgentEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationAgentEvaluationTask {
     /// Creates a [`AutoEvaluationAgentEvaluationTask`] from its required fields; set the others with the setters.
@@ -2260,7 +2706,7 @@ impl AutoEvaluationAgentEvaluationTask {
     }
 }
 /// Has an evaluation agent grade every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationAgentEvaluationTaskParam {
     /// `auto_evaluation.agent`; optional because the server fills it in, but always send it.
@@ -2270,6 +2716,17 @@ pub struct AutoEvaluationAgentEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: AutoEvaluationAgentTaskRequestWithItemLocatorParam,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationAgentEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationAgentEvaluationTaskParam, deny_unknown = false,
+            (0, "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl AutoEvaluationAgentEvaluationTaskParam {
     /// Creates a [`AutoEvaluationAgentEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -2298,7 +2755,7 @@ impl AutoEvaluationAgentEvaluationTaskParam {
     }
 }
 /// Queues a question about every item for human contributors (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContributorEvaluationQuestionTask {
     /// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
@@ -2308,6 +2765,17 @@ pub struct ContributorEvaluationQuestionTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ContributorEvaluationQuestionTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for ContributorEvaluationQuestionTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContributorEvaluationQuestionTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ContributorEvaluationQuestionTask {
     /// Creates a [`ContributorEvaluationQuestionTask`] from its required fields; set the others with the setters.
@@ -2339,7 +2807,7 @@ impl ContributorEvaluationQuestionTask {
     }
 }
 /// Queues a question about every item for human contributors (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContributorEvaluationQuestionTaskParam {
     /// `contributor_evaluation.question`; optional because the server fills it in, but always send it.
@@ -2349,6 +2817,17 @@ pub struct ContributorEvaluationQuestionTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: ContributorEvaluationQuestionTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for ContributorEvaluationQuestionTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContributorEvaluationQuestionTaskParam, deny_unknown = false,
+            (0, "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl ContributorEvaluationQuestionTaskParam {
     /// Creates a [`ContributorEvaluationQuestionTaskParam`] from its required fields; set the others with the setters.
@@ -2380,7 +2859,7 @@ impl ContributorEvaluationQuestionTaskParam {
     }
 }
 /// Runs a Python function over every item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionEvaluationTask {
     /// `custom_function`; optional because the server fills it in, but always send it.
@@ -2390,6 +2869,17 @@ pub struct CustomFunctionEvaluationTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: CustomFunctionEvaluationTaskConfiguration,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionEvaluationTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionEvaluationTask, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl CustomFunctionEvaluationTask {
     /// Creates a [`CustomFunctionEvaluationTask`] from its required fields; set the others with the setters.
@@ -2418,7 +2908,7 @@ impl CustomFunctionEvaluationTask {
     }
 }
 /// Runs a Python function over every item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionEvaluationTaskParam {
     /// `custom_function`; optional because the server fills it in, but always send it.
@@ -2428,6 +2918,17 @@ pub struct CustomFunctionEvaluationTaskParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     pub configuration: CustomFunctionEvaluationTaskConfigurationParam,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionEvaluationTaskParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionEvaluationTaskParam, deny_unknown = false, (0,
+            "task_type", optional, task_type), (1, "alias", optional, alias), (2,
+            "configuration", required, configuration)
+        )
+    }
 }
 impl CustomFunctionEvaluationTaskParam {
     /// Creates a [`CustomFunctionEvaluationTaskParam`] from its required fields; set the others with the setters.
@@ -2994,7 +3495,7 @@ impl ChatCompletionEvaluationTaskConfigurationParam {
     }
 }
 /// Configuration of a generic inference task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTaskConfiguration {
     /// The model, as `vendor/name` (for example `openai/gpt-5`).
@@ -3004,6 +3505,17 @@ pub struct GenericInferenceEvaluationTaskConfiguration {
     pub args: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_configuration: Option<LaunchInferenceConfigurationOrItemLocator>,
+}
+impl<'de> serde::Deserialize<'de> for GenericInferenceEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GenericInferenceEvaluationTaskConfiguration, deny_unknown =
+            false, (0, "model", required, model), (1, "args", optional, args), (2,
+            "inference_configuration", optional, inference_configuration)
+        )
+    }
 }
 impl GenericInferenceEvaluationTaskConfiguration {
     /// Creates a [`GenericInferenceEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
@@ -3031,7 +3543,7 @@ impl GenericInferenceEvaluationTaskConfiguration {
     }
 }
 /// Configuration of a generic inference task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenericInferenceEvaluationTaskConfigurationParam {
     /// The model, as `vendor/name` (for example `openai/gpt-5`).
@@ -3040,6 +3552,17 @@ pub struct GenericInferenceEvaluationTaskConfigurationParam {
     pub args: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_configuration: Option<LaunchInferenceConfigurationParamOrItemLocator>,
+}
+impl<'de> serde::Deserialize<'de> for GenericInferenceEvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GenericInferenceEvaluationTaskConfigurationParam, deny_unknown
+            = false, (0, "model", required, model), (1, "args", optional, args), (2,
+            "inference_configuration", optional, inference_configuration)
+        )
+    }
 }
 impl GenericInferenceEvaluationTaskConfigurationParam {
     /// Creates a [`GenericInferenceEvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -3065,13 +3588,24 @@ impl GenericInferenceEvaluationTaskConfigurationParam {
     }
 }
 /// Retry and timeout settings of an inference call (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LaunchInferenceConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_retries: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for LaunchInferenceConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LaunchInferenceConfiguration, deny_unknown = false, (0,
+            "num_retries", optional, num_retries), (1, "timeout_seconds", optional,
+            timeout_seconds)
+        )
+    }
 }
 impl LaunchInferenceConfiguration {
     /// Creates a [`LaunchInferenceConfiguration`] from its required fields; set the others with the setters.
@@ -3098,13 +3632,24 @@ impl Default for LaunchInferenceConfiguration {
     }
 }
 /// Retry and timeout settings of an inference call (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LaunchInferenceConfigurationParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_retries: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for LaunchInferenceConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LaunchInferenceConfigurationParam, deny_unknown = false, (0,
+            "num_retries", optional, num_retries), (1, "timeout_seconds", optional,
+            timeout_seconds)
+        )
+    }
 }
 impl LaunchInferenceConfigurationParam {
     /// Creates a [`LaunchInferenceConfigurationParam`] from its required fields; set the others with the setters.
@@ -3131,11 +3676,33 @@ impl Default for LaunchInferenceConfigurationParam {
     }
 }
 /// Vendor-specific inference settings, or an item locator that yields them. The SDK's name is `GenericInferenceEvaluationTaskConfigurationInferenceConfiguration` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum LaunchInferenceConfigurationOrItemLocator {
     LaunchInferenceConfiguration(LaunchInferenceConfiguration),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for LaunchInferenceConfigurationOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::LaunchInferenceConfiguration(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum LaunchInferenceConfigurationOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<LaunchInferenceConfiguration> for LaunchInferenceConfigurationOrItemLocator {
     fn from(value: LaunchInferenceConfiguration) -> Self {
@@ -3148,11 +3715,33 @@ impl From<ItemLocator> for LaunchInferenceConfigurationOrItemLocator {
     }
 }
 /// Vendor-specific inference settings, or an item locator that yields them. The SDK's name is `GenericInferenceEvaluationTaskConfigurationInferenceConfiguration` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum LaunchInferenceConfigurationParamOrItemLocator {
     LaunchInferenceConfigurationParam(LaunchInferenceConfigurationParam),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for LaunchInferenceConfigurationParamOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::LaunchInferenceConfigurationParam(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum LaunchInferenceConfigurationParamOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<LaunchInferenceConfigurationParam>
 for LaunchInferenceConfigurationParamOrItemLocator {
@@ -3166,7 +3755,7 @@ impl From<ItemLocator> for LaunchInferenceConfigurationParamOrItemLocator {
     }
 }
 /// Configuration of an application variant task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTaskConfiguration {
     pub application_variant_id: String,
@@ -3178,6 +3767,19 @@ pub struct ApplicationVariantV1EvaluationTaskConfiguration {
     pub operation_metadata: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<ApplicationVariantOverrides>,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantV1EvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantV1EvaluationTaskConfiguration, deny_unknown =
+            false, (0, "application_variant_id", required, application_variant_id), (1,
+            "inputs", required, inputs), (2, "history", optional, history), (3,
+            "operation_metadata", optional, operation_metadata), (4, "overrides",
+            optional, overrides)
+        )
+    }
 }
 impl ApplicationVariantV1EvaluationTaskConfiguration {
     /// Creates a [`ApplicationVariantV1EvaluationTaskConfiguration`] from its required fields; set the others with the setters.
@@ -3215,7 +3817,7 @@ impl ApplicationVariantV1EvaluationTaskConfiguration {
     }
 }
 /// Configuration of an application variant task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantV1EvaluationTaskConfigurationParam {
     pub application_variant_id: String,
@@ -3226,6 +3828,20 @@ pub struct ApplicationVariantV1EvaluationTaskConfigurationParam {
     pub operation_metadata: Option<ObjectOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<ApplicationVariantOverridesParam>,
+}
+impl<'de> serde::Deserialize<'de>
+for ApplicationVariantV1EvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantV1EvaluationTaskConfigurationParam,
+            deny_unknown = false, (0, "application_variant_id", required,
+            application_variant_id), (1, "inputs", required, inputs), (2, "history",
+            optional, history), (3, "operation_metadata", optional, operation_metadata),
+            (4, "overrides", optional, overrides)
+        )
+    }
 }
 impl ApplicationVariantV1EvaluationTaskConfigurationParam {
     /// Creates a [`ApplicationVariantV1EvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -3264,7 +3880,7 @@ impl ApplicationVariantV1EvaluationTaskConfigurationParam {
     }
 }
 /// One earlier turn given to the application as history. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationHistoryApplicationRequestResponsePairArray` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantHistoryEntry {
     /// The turn's input.
@@ -3274,6 +3890,17 @@ pub struct ApplicationVariantHistoryEntry {
     /// Session data that goes with the turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_data: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantHistoryEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantHistoryEntry, deny_unknown = false, (0,
+            "request", required, request), (1, "response", required, response), (2,
+            "session_data", optional, session_data)
+        )
+    }
 }
 impl ApplicationVariantHistoryEntry {
     /// Creates a [`ApplicationVariantHistoryEntry`] from its required fields; set the others with the setters.
@@ -3296,7 +3923,7 @@ impl ApplicationVariantHistoryEntry {
     }
 }
 /// One earlier turn given to the application as history. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationHistoryApplicationRequestResponsePairArray` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationVariantHistoryEntryParam {
     /// The turn's input.
@@ -3306,6 +3933,17 @@ pub struct ApplicationVariantHistoryEntryParam {
     /// Session data that goes with the turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_data: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantHistoryEntryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ApplicationVariantHistoryEntryParam, deny_unknown = false, (0,
+            "request", required, request), (1, "response", required, response), (2,
+            "session_data", optional, session_data)
+        )
+    }
 }
 impl ApplicationVariantHistoryEntryParam {
     /// Creates a [`ApplicationVariantHistoryEntryParam`] from its required fields; set the others with the setters.
@@ -3328,11 +3966,33 @@ impl ApplicationVariantHistoryEntryParam {
     }
 }
 /// The conversation history, or an item locator that yields it (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ApplicationVariantHistoryOrItemLocator {
     EntryList(Vec<ApplicationVariantHistoryEntry>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantHistoryOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::EntryList(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ApplicationVariantHistoryOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Vec<ApplicationVariantHistoryEntry>>
 for ApplicationVariantHistoryOrItemLocator {
@@ -3346,11 +4006,33 @@ impl From<ItemLocator> for ApplicationVariantHistoryOrItemLocator {
     }
 }
 /// The conversation history, or an item locator that yields it (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ApplicationVariantHistoryParamOrItemLocator {
     EntryParamList(Vec<ApplicationVariantHistoryEntryParam>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantHistoryParamOrItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::EntryParamList(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ApplicationVariantHistoryParamOrItemLocator"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Vec<ApplicationVariantHistoryEntryParam>>
 for ApplicationVariantHistoryParamOrItemLocator {
@@ -3364,12 +4046,37 @@ impl From<ItemLocator> for ApplicationVariantHistoryParamOrItemLocator {
     }
 }
 /// Overrides for the application run: agentic execution options, a map of knowledge-base overrides keyed by name, or an item locator. The first two are both JSON objects and can both fit one value, so this is an `anyOf`: a reader should try the agentic options first. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverrides` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ApplicationVariantOverrides {
     AgenticApplication(AgenticApplicationOverrides),
     Map(std::collections::BTreeMap<String, KnowledgeBaseSchemaOverride>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantOverrides {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::AgenticApplication(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Map(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ApplicationVariantOverrides"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<AgenticApplicationOverrides> for ApplicationVariantOverrides {
     fn from(value: AgenticApplicationOverrides) -> Self {
@@ -3390,12 +4097,37 @@ impl From<ItemLocator> for ApplicationVariantOverrides {
     }
 }
 /// Overrides for the application run: agentic execution options, a map of knowledge-base overrides keyed by name, or an item locator. The first two are both JSON objects and can both fit one value, so this is an `anyOf`: a reader should try the agentic options first. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverrides` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ApplicationVariantOverridesParam {
     AgenticApplication(AgenticApplicationOverridesParam),
     Map(std::collections::BTreeMap<String, KnowledgeBaseSchemaOverrideParam>),
     ItemLocator(ItemLocator),
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantOverridesParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::AgenticApplication(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Map(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ApplicationVariantOverridesParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<AgenticApplicationOverridesParam> for ApplicationVariantOverridesParam {
     fn from(value: AgenticApplicationOverridesParam) -> Self {
@@ -3416,7 +4148,7 @@ impl From<ItemLocator> for ApplicationVariantOverridesParam {
     }
 }
 /// Execution options for agentic applications. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverrides` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3429,6 +4161,19 @@ pub struct AgenticApplicationOverrides {
     pub return_span: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_channels: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationOverrides {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationOverrides, deny_unknown = false, (0,
+            "concurrent", optional, concurrent), (1, "initial_state", optional,
+            initial_state), (2, "partial_trace", optional, partial_trace), (3,
+            "return_span", optional, return_span), (4, "use_channels", optional,
+            use_channels)
+        )
+    }
 }
 impl AgenticApplicationOverrides {
     /// Creates a [`AgenticApplicationOverrides`] from its required fields; set the others with the setters.
@@ -3479,7 +4224,7 @@ impl Default for AgenticApplicationOverrides {
     }
 }
 /// Execution options for agentic applications. The SDK's name is `ApplicationVariantV1EvaluationTaskConfigurationOverridesAgenticApplicationOverrides` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationOverridesParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3492,6 +4237,19 @@ pub struct AgenticApplicationOverridesParam {
     pub return_span: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_channels: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationOverridesParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationOverridesParam, deny_unknown = false, (0,
+            "concurrent", optional, concurrent), (1, "initial_state", optional,
+            initial_state), (2, "partial_trace", optional, partial_trace), (3,
+            "return_span", optional, return_span), (4, "use_channels", optional,
+            use_channels)
+        )
+    }
 }
 impl AgenticApplicationOverridesParam {
     /// Creates a [`AgenticApplicationOverridesParam`] from its required fields; set the others with the setters.
@@ -3542,11 +4300,21 @@ impl Default for AgenticApplicationOverridesParam {
     }
 }
 /// The state an agentic application starts from; the same on the request and the response side (nothing in it is optional).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationInitialState {
     pub current_node: String,
     pub state: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationInitialState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationInitialState, deny_unknown = false, (0,
+            "current_node", required, current_node), (1, "state", required, state)
+        )
+    }
 }
 impl AgenticApplicationInitialState {
     /// Creates a [`AgenticApplicationInitialState`] from its required fields; set the others with the setters.
@@ -3561,7 +4329,7 @@ impl AgenticApplicationInitialState {
     }
 }
 /// One step of a partial trace given to an agentic application (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationTraceEntry {
     pub duration_ms: i64,
@@ -3574,6 +4342,21 @@ pub struct AgenticApplicationTraceEntry {
     pub workflow_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationTraceEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationTraceEntry, deny_unknown = false, (0,
+            "duration_ms", required, duration_ms), (1, "node_id", required, node_id), (2,
+            "operation_input", required, operation_input), (3, "operation_output",
+            required, operation_output), (4, "operation_type", required, operation_type),
+            (5, "start_timestamp", required, start_timestamp), (6, "workflow_id",
+            required, workflow_id), (7, "operation_metadata", optional,
+            operation_metadata)
+        )
+    }
 }
 impl AgenticApplicationTraceEntry {
     /// Creates a [`AgenticApplicationTraceEntry`] from its required fields; set the others with the setters.
@@ -3607,7 +4390,7 @@ impl AgenticApplicationTraceEntry {
     }
 }
 /// One step of a partial trace given to an agentic application (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgenticApplicationTraceEntryParam {
     pub duration_ms: i64,
@@ -3620,6 +4403,21 @@ pub struct AgenticApplicationTraceEntryParam {
     pub workflow_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for AgenticApplicationTraceEntryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgenticApplicationTraceEntryParam, deny_unknown = false, (0,
+            "duration_ms", required, duration_ms), (1, "node_id", required, node_id), (2,
+            "operation_input", required, operation_input), (3, "operation_output",
+            required, operation_output), (4, "operation_type", required, operation_type),
+            (5, "start_timestamp", required, start_timestamp), (6, "workflow_id",
+            required, workflow_id), (7, "operation_metadata", optional,
+            operation_metadata)
+        )
+    }
 }
 impl AgenticApplicationTraceEntryParam {
     /// Creates a [`AgenticApplicationTraceEntryParam`] from its required fields; set the others with the setters.
@@ -3653,7 +4451,7 @@ impl AgenticApplicationTraceEntryParam {
     }
 }
 /// Restricts what one knowledge base of the application retrieves (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseSchemaOverride {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3664,6 +4462,17 @@ pub struct KnowledgeBaseSchemaOverride {
     /// Only artifacts whose name matches one of these patterns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_name_regex: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseSchemaOverride {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, KnowledgeBaseSchemaOverride, deny_unknown = false, (0, "type",
+            optional, r#type), (1, "artifact_ids_filter", optional, artifact_ids_filter),
+            (2, "artifact_name_regex", optional, artifact_name_regex)
+        )
+    }
 }
 impl KnowledgeBaseSchemaOverride {
     /// Creates a [`KnowledgeBaseSchemaOverride`] from its required fields; set the others with the setters.
@@ -3700,7 +4509,7 @@ impl Default for KnowledgeBaseSchemaOverride {
     }
 }
 /// Restricts what one knowledge base of the application retrieves (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseSchemaOverrideParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3711,6 +4520,18 @@ pub struct KnowledgeBaseSchemaOverrideParam {
     /// Only artifacts whose name matches one of these patterns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_name_regex: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseSchemaOverrideParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, KnowledgeBaseSchemaOverrideParam, deny_unknown = false, (0,
+            "type", optional, r#type), (1, "artifact_ids_filter", optional,
+            artifact_ids_filter), (2, "artifact_name_regex", optional,
+            artifact_name_regex)
+        )
+    }
 }
 impl KnowledgeBaseSchemaOverrideParam {
     /// Creates a [`KnowledgeBaseSchemaOverrideParam`] from its required fields; set the others with the setters.
@@ -3747,12 +4568,37 @@ impl Default for KnowledgeBaseSchemaOverrideParam {
     }
 }
 /// Where the agent's input comes from: a column name, an object or an array.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum AgentexInputColumn {
     String(String),
     Object(serde_json::Map<String, serde_json::Value>),
     ValueList(Vec<serde_json::Value>),
+}
+impl<'de> serde::Deserialize<'de> for AgentexInputColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Object(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ValueList(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum AgentexInputColumn"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for AgentexInputColumn {
     fn from(value: String) -> Self {
@@ -3770,7 +4616,7 @@ impl From<Vec<serde_json::Value>> for AgentexInputColumn {
     }
 }
 /// Configuration of an Agentex output task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentexOutputEvaluationTaskConfiguration {
     /// The Agentex agent to call.
@@ -3797,6 +4643,22 @@ pub struct AgentexOutputEvaluationTaskConfiguration {
     /// Longest wait for the agent's first turn per item; 600 s when unset, at most 1500 s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<IntegerOrItemLocator>,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgentexOutputEvaluationTaskConfiguration, deny_unknown = false,
+            (0, "agentex_agent_id", required, agentex_agent_id), (1, "input_column",
+            required, input_column), (2, "agent_task_params", optional,
+            agent_task_params), (3, "completion_mode", optional, completion_mode), (4,
+            "deployment_id", optional, deployment_id), (5, "include_traces", optional,
+            include_traces), (6, "input_mode", optional, input_mode), (7,
+            "quiescence_seconds", optional, quiescence_seconds), (8, "timeout_seconds",
+            optional, timeout_seconds)
+        )
+    }
 }
 impl AgentexOutputEvaluationTaskConfiguration {
     /// Creates a [`AgentexOutputEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
@@ -3873,7 +4735,7 @@ impl AgentexOutputEvaluationTaskConfiguration {
     }
 }
 /// Configuration of an Agentex output task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentexOutputEvaluationTaskConfigurationParam {
     /// The Agentex agent to call.
@@ -3896,6 +4758,22 @@ pub struct AgentexOutputEvaluationTaskConfigurationParam {
     pub quiescence_seconds: Option<IntegerOrItemLocator>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<IntegerOrItemLocator>,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputEvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AgentexOutputEvaluationTaskConfigurationParam, deny_unknown =
+            false, (0, "agentex_agent_id", required, agentex_agent_id), (1,
+            "input_column", required, input_column), (2, "agent_task_params", optional,
+            agent_task_params), (3, "completion_mode", optional, completion_mode), (4,
+            "deployment_id", optional, deployment_id), (5, "include_traces", optional,
+            include_traces), (6, "input_mode", optional, input_mode), (7,
+            "quiescence_seconds", optional, quiescence_seconds), (8, "timeout_seconds",
+            optional, timeout_seconds)
+        )
+    }
 }
 impl AgentexOutputEvaluationTaskConfigurationParam {
     /// Creates a [`AgentexOutputEvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -3984,107 +4862,42 @@ impl<'de> serde::Deserialize<'de> for MetricEvaluationTaskConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("bleu") => crate::runtime::union::decode_member(value).map(Self::Bleu),
-            Some("meteor") => {
-                crate::runtime::union::decode_member(value).map(Self::Meteor)
-            }
-            Some("cosine_similarity") => {
-                crate::runtime::union::decode_member(value).map(Self::CosineSimilarity)
-            }
-            Some("f1") => crate::runtime::union::decode_member(value).map(Self::F1),
-            Some("rouge1") => {
-                crate::runtime::union::decode_member(value).map(Self::Rouge1)
-            }
-            Some("rouge2") => {
-                crate::runtime::union::decode_member(value).map(Self::Rouge2)
-            }
-            Some("rougeL") => {
-                crate::runtime::union::decode_member(value).map(Self::RougeL)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Bleu(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("type"),
+            |value| {
+                match value.tag() {
+                    Some("bleu") => value.member().map(Self::Bleu),
+                    Some("meteor") => value.member().map(Self::Meteor),
+                    Some("cosine_similarity") => {
+                        value.member().map(Self::CosineSimilarity)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Bleu(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Meteor(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Meteor(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::CosineSimilarity(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::CosineSimilarity(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::F1(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::F1(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Rouge1(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Rouge1(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Rouge2(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Rouge2(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::RougeL(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::RougeL(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+                    Some("f1") => value.member().map(Self::F1),
+                    Some("rouge1") => value.member().map(Self::Rouge1),
+                    Some("rouge2") => value.member().map(Self::Rouge2),
+                    Some("rougeL") => value.member().map(Self::RougeL),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of MetricEvaluationTaskConfiguration matches (and `type` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Bleu),
+                                    |v| v.fit(Self::Meteor),
+                                    |v| v.fit(Self::CosineSimilarity),
+                                    |v| v.fit(Self::F1),
+                                    |v| v.fit(Self::Rouge1),
+                                    |v| v.fit(Self::Rouge2),
+                                    |v| v.fit(Self::RougeL),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of MetricEvaluationTaskConfiguration matches (and `type` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<BleuScorerConfig> for MetricEvaluationTaskConfiguration {
@@ -4123,7 +4936,7 @@ impl From<RougeLScorerConfig> for MetricEvaluationTaskConfiguration {
     }
 }
 /// Computes BLEU between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BleuScorerConfig {
     pub r#type: BleuType,
@@ -4131,6 +4944,17 @@ pub struct BleuScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for BleuScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, BleuScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl BleuScorerConfig {
     /// Creates a [`BleuScorerConfig`] from its required fields; set the others with the setters.
@@ -4143,7 +4967,7 @@ impl BleuScorerConfig {
     }
 }
 /// Computes METEOR between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MeteorScorerConfig {
     pub r#type: MeteorType,
@@ -4151,6 +4975,17 @@ pub struct MeteorScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for MeteorScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MeteorScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl MeteorScorerConfig {
     /// Creates a [`MeteorScorerConfig`] from its required fields; set the others with the setters.
@@ -4163,7 +4998,7 @@ impl MeteorScorerConfig {
     }
 }
 /// Computes cosine similarity between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CosineSimilarityScorerConfig {
     pub r#type: CosineSimilarityType,
@@ -4171,6 +5006,17 @@ pub struct CosineSimilarityScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for CosineSimilarityScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CosineSimilarityScorerConfig, deny_unknown = false, (0, "type",
+            required, r#type), (1, "candidate", required, candidate), (2, "reference",
+            required, reference)
+        )
+    }
 }
 impl CosineSimilarityScorerConfig {
     /// Creates a [`CosineSimilarityScorerConfig`] from its required fields; set the others with the setters.
@@ -4183,7 +5029,7 @@ impl CosineSimilarityScorerConfig {
     }
 }
 /// Computes F1 between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct F1ScorerConfig {
     pub r#type: F1Type,
@@ -4191,6 +5037,17 @@ pub struct F1ScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for F1ScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, F1ScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl F1ScorerConfig {
     /// Creates a [`F1ScorerConfig`] from its required fields; set the others with the setters.
@@ -4203,7 +5060,7 @@ impl F1ScorerConfig {
     }
 }
 /// Computes ROUGE-1 between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Rouge1ScorerConfig {
     pub r#type: Rouge1Type,
@@ -4211,6 +5068,17 @@ pub struct Rouge1ScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for Rouge1ScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Rouge1ScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl Rouge1ScorerConfig {
     /// Creates a [`Rouge1ScorerConfig`] from its required fields; set the others with the setters.
@@ -4223,7 +5091,7 @@ impl Rouge1ScorerConfig {
     }
 }
 /// Computes ROUGE-2 between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Rouge2ScorerConfig {
     pub r#type: Rouge2Type,
@@ -4231,6 +5099,17 @@ pub struct Rouge2ScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for Rouge2ScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Rouge2ScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl Rouge2ScorerConfig {
     /// Creates a [`Rouge2ScorerConfig`] from its required fields; set the others with the setters.
@@ -4243,7 +5122,7 @@ impl Rouge2ScorerConfig {
     }
 }
 /// Computes ROUGE-L between a candidate and a reference text. Same shape on the request and the response side.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RougeLScorerConfig {
     pub r#type: RougeLType,
@@ -4251,6 +5130,17 @@ pub struct RougeLScorerConfig {
     pub candidate: String,
     /// The reference text, usually an item locator such as `item.expected`.
     pub reference: String,
+}
+impl<'de> serde::Deserialize<'de> for RougeLScorerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RougeLScorerConfig, deny_unknown = false, (0, "type", required,
+            r#type), (1, "candidate", required, candidate), (2, "reference", required,
+            reference)
+        )
+    }
 }
 impl RougeLScorerConfig {
     /// Creates a [`RougeLScorerConfig`] from its required fields; set the others with the setters.
@@ -4263,7 +5153,7 @@ impl RougeLScorerConfig {
     }
 }
 /// Configuration of an auto-evaluation question task; the same on both sides.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationQuestionTaskConfiguration {
     /// The grading model, as `vendor/model`.
@@ -4271,6 +5161,17 @@ pub struct AutoEvaluationQuestionTaskConfiguration {
     pub prompt: String,
     /// The question the model answers.
     pub question_id: String,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationQuestionTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationQuestionTaskConfiguration, deny_unknown = false,
+            (0, "model", required, model), (1, "prompt", required, prompt), (2,
+            "question_id", required, question_id)
+        )
+    }
 }
 impl AutoEvaluationQuestionTaskConfiguration {
     /// Creates a [`AutoEvaluationQuestionTaskConfiguration`] from its required fields; set the others with the setters.
@@ -4287,7 +5188,7 @@ impl AutoEvaluationQuestionTaskConfiguration {
     }
 }
 /// Configuration of a guided-decoding task: one of three shapes (structured output, a choice among `choices`, or an agent's rules), with no tag (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
     StructuredOutputTaskRequestWithItemLocator(
@@ -4295,6 +5196,32 @@ pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
     ),
     TaskRequestWithItemLocator(AutoEvaluationGuidedDecodingTaskRequestWithItemLocator),
     AgentTaskRequestWithItemLocator(AutoEvaluationAgentTaskRequestWithItemLocator),
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::StructuredOutputTaskRequestWithItemLocator(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::TaskRequestWithItemLocator(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::AgentTaskRequestWithItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum AutoEvaluationGuidedDecodingEvaluationTaskConfiguration"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<AutoEvaluationStructuredOutputTaskRequestWithItemLocator>
 for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
@@ -4315,7 +5242,7 @@ for AutoEvaluationGuidedDecodingEvaluationTaskConfiguration {
     }
 }
 /// Configuration of a guided-decoding task: one of three shapes (structured output, a choice among `choices`, or an agent's rules), with no tag (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
     StructuredOutputTaskRequestWithItemLocator(
@@ -4325,6 +5252,32 @@ pub enum AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
         AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam,
     ),
     AgentTaskRequestWithItemLocator(AutoEvaluationAgentTaskRequestWithItemLocatorParam),
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::StructuredOutputTaskRequestWithItemLocator(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::TaskRequestWithItemLocator(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::AgentTaskRequestWithItemLocator(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam>
 for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
@@ -4347,7 +5300,7 @@ for AutoEvaluationGuidedDecodingEvaluationTaskConfigurationParam {
     }
 }
 /// Grades with a model whose answer follows a JSON schema (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
     /// The grading model, as `vendor/model`.
@@ -4362,6 +5315,20 @@ pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
     pub run_condition: Option<EvaluationRunCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationStructuredOutputTaskRequestWithItemLocator,
+            deny_unknown = false, (0, "model", required, model), (1, "prompt", required,
+            prompt), (2, "response_format", required, response_format), (3,
+            "inference_args", optional, inference_args), (4, "run_condition", optional,
+            run_condition), (5, "system_prompt", optional, system_prompt)
+        )
+    }
 }
 impl AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
     /// Creates a [`AutoEvaluationStructuredOutputTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
@@ -4401,7 +5368,7 @@ impl AutoEvaluationStructuredOutputTaskRequestWithItemLocator {
     }
 }
 /// Grades with a model whose answer follows a JSON schema (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
     /// The grading model, as `vendor/model`.
@@ -4416,6 +5383,20 @@ pub struct AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
     pub run_condition: Option<EvaluationRunConditionParam>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam,
+            deny_unknown = false, (0, "model", required, model), (1, "prompt", required,
+            prompt), (2, "response_format", required, response_format), (3,
+            "inference_args", optional, inference_args), (4, "run_condition", optional,
+            run_condition), (5, "system_prompt", optional, system_prompt)
+        )
+    }
 }
 impl AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
     /// Creates a [`AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
@@ -4458,7 +5439,7 @@ impl AutoEvaluationStructuredOutputTaskRequestWithItemLocatorParam {
     }
 }
 /// Grades with a model that must answer with one of `choices` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
     /// The allowed answers; not empty.
@@ -4473,6 +5454,20 @@ pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
     pub run_condition: Option<EvaluationRunCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationGuidedDecodingTaskRequestWithItemLocator,
+            deny_unknown = false, (0, "choices", required, choices), (1, "model",
+            required, model), (2, "prompt", required, prompt), (3, "inference_args",
+            optional, inference_args), (4, "run_condition", optional, run_condition), (5,
+            "system_prompt", optional, system_prompt)
+        )
+    }
 }
 impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
     /// Creates a [`AutoEvaluationGuidedDecodingTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
@@ -4512,7 +5507,7 @@ impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocator {
     }
 }
 /// Grades with a model that must answer with one of `choices` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
     /// The allowed answers; not empty.
@@ -4527,6 +5522,20 @@ pub struct AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
     pub run_condition: Option<EvaluationRunConditionParam>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_prompt: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam,
+            deny_unknown = false, (0, "choices", required, choices), (1, "model",
+            required, model), (2, "prompt", required, prompt), (3, "inference_args",
+            optional, inference_args), (4, "run_condition", optional, run_condition), (5,
+            "system_prompt", optional, system_prompt)
+        )
+    }
 }
 impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
     /// Creates a [`AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
@@ -4569,7 +5578,7 @@ impl AutoEvaluationGuidedDecodingTaskRequestWithItemLocatorParam {
     }
 }
 /// Configuration of an evaluation agent that grades by a definition and output rules (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationAgentTaskRequestWithItemLocator {
     pub name: String,
@@ -4589,6 +5598,21 @@ pub struct AutoEvaluationAgentTaskRequestWithItemLocator {
     pub rubric_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_version: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationAgentTaskRequestWithItemLocator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationAgentTaskRequestWithItemLocator, deny_unknown =
+            false, (0, "name", required, name), (1, "definition", required, definition),
+            (2, "output_rules", required, output_rules), (3, "data_fields", optional,
+            data_fields), (4, "designated_to", optional, designated_to), (5,
+            "output_type", optional, output_type), (6, "output_values", optional,
+            output_values), (7, "rubric_id", optional, rubric_id), (8, "rubric_version",
+            optional, rubric_version)
+        )
+    }
 }
 impl AutoEvaluationAgentTaskRequestWithItemLocator {
     /// Creates a [`AutoEvaluationAgentTaskRequestWithItemLocator`] from its required fields; set the others with the setters.
@@ -4648,7 +5672,7 @@ impl AutoEvaluationAgentTaskRequestWithItemLocator {
     }
 }
 /// Configuration of an evaluation agent that grades by a definition and output rules (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     pub name: String,
@@ -4668,6 +5692,22 @@ pub struct AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     pub rubric_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_version: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de>
+for AutoEvaluationAgentTaskRequestWithItemLocatorParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AutoEvaluationAgentTaskRequestWithItemLocatorParam,
+            deny_unknown = false, (0, "name", required, name), (1, "definition",
+            required, definition), (2, "output_rules", required, output_rules), (3,
+            "data_fields", optional, data_fields), (4, "designated_to", optional,
+            designated_to), (5, "output_type", optional, output_type), (6,
+            "output_values", optional, output_values), (7, "rubric_id", optional,
+            rubric_id), (8, "rubric_version", optional, rubric_version)
+        )
+    }
 }
 impl AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     /// Creates a [`AutoEvaluationAgentTaskRequestWithItemLocatorParam`] from its required fields; set the others with the setters.
@@ -4727,12 +5767,37 @@ impl AutoEvaluationAgentTaskRequestWithItemLocatorParam {
     }
 }
 /// A string, number or boolean.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ScalarValue {
     String(String),
     Number(f64),
     Boolean(bool),
+}
+impl<'de> serde::Deserialize<'de> for ScalarValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Number(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Boolean(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ScalarValue"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for ScalarValue {
     fn from(value: String) -> Self {
@@ -4767,75 +5832,36 @@ impl<'de> serde::Deserialize<'de> for DesignatedTo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("agent_name")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("APEAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::ApeAgent)
-            }
-            Some("IFAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::IfAgent)
-            }
-            Some("TruthfulnessAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::TruthfulnessAgent)
-            }
-            Some("BaseAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::BaseAgent)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApeAgent(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("agent_name"),
+            |value| {
+                match value.tag() {
+                    Some("APEAgent") => value.member().map(Self::ApeAgent),
+                    Some("IFAgent") => value.member().map(Self::IfAgent),
+                    Some("TruthfulnessAgent") => {
+                        value.member().map(Self::TruthfulnessAgent)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApeAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IfAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IfAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::TruthfulnessAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::TruthfulnessAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::BaseAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::BaseAgent(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+                    Some("BaseAgent") => value.member().map(Self::BaseAgent),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of DesignatedTo matches (and `agent_name` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::ApeAgent),
+                                    |v| v.fit(Self::IfAgent),
+                                    |v| v.fit(Self::TruthfulnessAgent),
+                                    |v| v.fit(Self::BaseAgent),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of DesignatedTo matches (and `agent_name` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<DesignatedToApeAgent> for DesignatedTo {
@@ -4874,84 +5900,43 @@ impl<'de> serde::Deserialize<'de> for DesignatedToParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("agent_name")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("APEAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::ApeAgent)
-            }
-            Some("IFAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::IfAgent)
-            }
-            Some("TruthfulnessAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::TruthfulnessAgent)
-            }
-            Some("BaseAgent") => {
-                crate::runtime::union::decode_member(value).map(Self::BaseAgent)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `agent_name` value in DesignatedToParam", other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::ApeAgent(decoded));
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("agent_name"),
+            |value| {
+                match value.tag() {
+                    Some("APEAgent") => value.member().map(Self::ApeAgent),
+                    Some("IFAgent") => value.member().map(Self::IfAgent),
+                    Some("TruthfulnessAgent") => {
+                        value.member().map(Self::TruthfulnessAgent)
                     }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::ApeAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IfAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IfAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::TruthfulnessAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::TruthfulnessAgent(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::BaseAgent(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::BaseAgent(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+                    Some("BaseAgent") => value.member().map(Self::BaseAgent),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of DesignatedToParam matches (and `agent_name` is absent)",
+                            format!(
+                                "{}: `{}`",
+                                "unknown `agent_name` value in DesignatedToParam", other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::ApeAgent),
+                                    |v| v.fit(Self::IfAgent),
+                                    |v| v.fit(Self::TruthfulnessAgent),
+                                    |v| v.fit(Self::BaseAgent),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of DesignatedToParam matches (and `agent_name` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<DesignatedToApeAgentParam> for DesignatedToParam {
@@ -4975,12 +5960,22 @@ impl From<DesignatedToBaseAgentParam> for DesignatedToParam {
     }
 }
 /// Runs the task with the `APEAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToApeAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<ApeAgentAgentName>,
     pub config: DesignatedToApeAgentConfig,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToApeAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToApeAgent, deny_unknown = false, (0, "agent_name",
+            optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToApeAgent {
     /// Creates a [`DesignatedToApeAgent`] from its required fields; set the others with the setters.
@@ -4997,12 +5992,22 @@ impl DesignatedToApeAgent {
     }
 }
 /// Runs the task with the `APEAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToApeAgentParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<ApeAgentAgentName>,
     pub config: DesignatedToApeAgentConfigParam,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToApeAgentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToApeAgentParam, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToApeAgentParam {
     /// Creates a [`DesignatedToApeAgentParam`] from its required fields; set the others with the setters.
@@ -5019,7 +6024,7 @@ impl DesignatedToApeAgentParam {
     }
 }
 /// Settings of the `APEAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToApeAgentConfig {
     /// The model the agent uses.
@@ -5027,6 +6032,16 @@ pub struct DesignatedToApeAgentConfig {
     pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToApeAgentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToApeAgentConfig, deny_unknown = false, (0, "model",
+            optional, model), (1, "temperature", optional, temperature)
+        )
+    }
 }
 impl DesignatedToApeAgentConfig {
     /// Creates a [`DesignatedToApeAgentConfig`] from its required fields; set the others with the setters.
@@ -5055,7 +6070,7 @@ impl Default for DesignatedToApeAgentConfig {
     }
 }
 /// Settings of the `APEAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToApeAgentConfigParam {
     /// The model the agent uses.
@@ -5063,6 +6078,16 @@ pub struct DesignatedToApeAgentConfigParam {
     pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToApeAgentConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToApeAgentConfigParam, deny_unknown = false, (0,
+            "model", optional, model), (1, "temperature", optional, temperature)
+        )
+    }
 }
 impl DesignatedToApeAgentConfigParam {
     /// Creates a [`DesignatedToApeAgentConfigParam`] from its required fields; set the others with the setters.
@@ -5091,12 +6116,22 @@ impl Default for DesignatedToApeAgentConfigParam {
     }
 }
 /// Runs the task with the `IFAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToIfAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<IfAgentAgentName>,
     pub config: DesignatedToIfAgentConfig,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToIfAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToIfAgent, deny_unknown = false, (0, "agent_name",
+            optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToIfAgent {
     /// Creates a [`DesignatedToIfAgent`] from its required fields; set the others with the setters.
@@ -5113,12 +6148,22 @@ impl DesignatedToIfAgent {
     }
 }
 /// Runs the task with the `IFAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToIfAgentParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<IfAgentAgentName>,
     pub config: DesignatedToIfAgentConfigParam,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToIfAgentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToIfAgentParam, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToIfAgentParam {
     /// Creates a [`DesignatedToIfAgentParam`] from its required fields; set the others with the setters.
@@ -5135,12 +6180,22 @@ impl DesignatedToIfAgentParam {
     }
 }
 /// Settings of the `IFAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToIfAgentConfig {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToIfAgentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToIfAgentConfig, deny_unknown = false, (0, "model",
+            optional, model)
+        )
+    }
 }
 impl DesignatedToIfAgentConfig {
     /// Creates a [`DesignatedToIfAgentConfig`] from its required fields; set the others with the setters.
@@ -5161,12 +6216,22 @@ impl Default for DesignatedToIfAgentConfig {
     }
 }
 /// Settings of the `IFAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToIfAgentConfigParam {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToIfAgentConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToIfAgentConfigParam, deny_unknown = false, (0,
+            "model", optional, model)
+        )
+    }
 }
 impl DesignatedToIfAgentConfigParam {
     /// Creates a [`DesignatedToIfAgentConfigParam`] from its required fields; set the others with the setters.
@@ -5187,12 +6252,22 @@ impl Default for DesignatedToIfAgentConfigParam {
     }
 }
 /// Runs the task with the `TruthfulnessAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToTruthfulnessAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<TruthfulnessAgentAgentName>,
     pub config: DesignatedToTruthfulnessAgentConfig,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToTruthfulnessAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToTruthfulnessAgent, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToTruthfulnessAgent {
     /// Creates a [`DesignatedToTruthfulnessAgent`] from its required fields; set the others with the setters.
@@ -5209,12 +6284,22 @@ impl DesignatedToTruthfulnessAgent {
     }
 }
 /// Runs the task with the `TruthfulnessAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToTruthfulnessAgentParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<TruthfulnessAgentAgentName>,
     pub config: DesignatedToTruthfulnessAgentConfigParam,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToTruthfulnessAgentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToTruthfulnessAgentParam, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToTruthfulnessAgentParam {
     /// Creates a [`DesignatedToTruthfulnessAgentParam`] from its required fields; set the others with the setters.
@@ -5231,12 +6316,22 @@ impl DesignatedToTruthfulnessAgentParam {
     }
 }
 /// Settings of the `TruthfulnessAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToTruthfulnessAgentConfig {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToTruthfulnessAgentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToTruthfulnessAgentConfig, deny_unknown = false, (0,
+            "model", optional, model)
+        )
+    }
 }
 impl DesignatedToTruthfulnessAgentConfig {
     /// Creates a [`DesignatedToTruthfulnessAgentConfig`] from its required fields; set the others with the setters.
@@ -5257,12 +6352,22 @@ impl Default for DesignatedToTruthfulnessAgentConfig {
     }
 }
 /// Settings of the `TruthfulnessAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToTruthfulnessAgentConfigParam {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToTruthfulnessAgentConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToTruthfulnessAgentConfigParam, deny_unknown = false,
+            (0, "model", optional, model)
+        )
+    }
 }
 impl DesignatedToTruthfulnessAgentConfigParam {
     /// Creates a [`DesignatedToTruthfulnessAgentConfigParam`] from its required fields; set the others with the setters.
@@ -5283,12 +6388,22 @@ impl Default for DesignatedToTruthfulnessAgentConfigParam {
     }
 }
 /// Runs the task with the `BaseAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToBaseAgent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<BaseAgentAgentName>,
     pub config: DesignatedToBaseAgentConfig,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToBaseAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToBaseAgent, deny_unknown = false, (0, "agent_name",
+            optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToBaseAgent {
     /// Creates a [`DesignatedToBaseAgent`] from its required fields; set the others with the setters.
@@ -5305,12 +6420,22 @@ impl DesignatedToBaseAgent {
     }
 }
 /// Runs the task with the `BaseAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToBaseAgentParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<BaseAgentAgentName>,
     pub config: DesignatedToBaseAgentConfigParam,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToBaseAgentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToBaseAgentParam, deny_unknown = false, (0,
+            "agent_name", optional, agent_name), (1, "config", required, config)
+        )
+    }
 }
 impl DesignatedToBaseAgentParam {
     /// Creates a [`DesignatedToBaseAgentParam`] from its required fields; set the others with the setters.
@@ -5327,12 +6452,22 @@ impl DesignatedToBaseAgentParam {
     }
 }
 /// Settings of the `BaseAgent` grading agent (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToBaseAgentConfig {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToBaseAgentConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToBaseAgentConfig, deny_unknown = false, (0, "model",
+            optional, model)
+        )
+    }
 }
 impl DesignatedToBaseAgentConfig {
     /// Creates a [`DesignatedToBaseAgentConfig`] from its required fields; set the others with the setters.
@@ -5353,12 +6488,22 @@ impl Default for DesignatedToBaseAgentConfig {
     }
 }
 /// Settings of the `BaseAgent` grading agent (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DesignatedToBaseAgentConfigParam {
     /// The model the agent uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DesignatedToBaseAgentConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DesignatedToBaseAgentConfigParam, deny_unknown = false, (0,
+            "model", optional, model)
+        )
+    }
 }
 impl DesignatedToBaseAgentConfigParam {
     /// Creates a [`DesignatedToBaseAgentConfigParam`] from its required fields; set the others with the setters.
@@ -5407,180 +6552,56 @@ impl<'de> serde::Deserialize<'de> for EvaluationRunCondition {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value.get("op").and_then(serde_json::Value::as_str).map(str::to_owned);
-        match tag.as_deref() {
-            Some("const") => crate::runtime::union::decode_member(value).map(Self::Const),
-            Some("var") => crate::runtime::union::decode_member(value).map(Self::Var),
-            Some("eq") => crate::runtime::union::decode_member(value).map(Self::Eq),
-            Some("ne") => crate::runtime::union::decode_member(value).map(Self::Ne),
-            Some("lt") => crate::runtime::union::decode_member(value).map(Self::Lt),
-            Some("lte") => crate::runtime::union::decode_member(value).map(Self::Lte),
-            Some("gt") => crate::runtime::union::decode_member(value).map(Self::Gt),
-            Some("gte") => crate::runtime::union::decode_member(value).map(Self::Gte),
-            Some("and") => crate::runtime::union::decode_member(value).map(Self::And),
-            Some("or") => crate::runtime::union::decode_member(value).map(Self::Or),
-            Some("in") => crate::runtime::union::decode_member(value).map(Self::In),
-            Some("not_in") => {
-                crate::runtime::union::decode_member(value).map(Self::NotIn)
-            }
-            Some("not") => crate::runtime::union::decode_member(value).map(Self::Not),
-            Some("is_null") => {
-                crate::runtime::union::decode_member(value).map(Self::IsNull)
-            }
-            Some("is_not_null") => {
-                crate::runtime::union::decode_member(value).map(Self::IsNotNull)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Const(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Const(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Var(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Var(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Eq(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Eq(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Ne(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Ne(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Lt(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Lt(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Lte(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Lte(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Gt(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Gt(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Gte(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Gte(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::And(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::And(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Or(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Or(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::In(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::In(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::NotIn(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::NotIn(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Not(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Not(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IsNull(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IsNull(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IsNotNull(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IsNotNull(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("op"),
+            |value| {
+                match value.tag() {
+                    Some("const") => value.member().map(Self::Const),
+                    Some("var") => value.member().map(Self::Var),
+                    Some("eq") => value.member().map(Self::Eq),
+                    Some("ne") => value.member().map(Self::Ne),
+                    Some("lt") => value.member().map(Self::Lt),
+                    Some("lte") => value.member().map(Self::Lte),
+                    Some("gt") => value.member().map(Self::Gt),
+                    Some("gte") => value.member().map(Self::Gte),
+                    Some("and") => value.member().map(Self::And),
+                    Some("or") => value.member().map(Self::Or),
+                    Some("in") => value.member().map(Self::In),
+                    Some("not_in") => value.member().map(Self::NotIn),
+                    Some("not") => value.member().map(Self::Not),
+                    Some("is_null") => value.member().map(Self::IsNull),
+                    Some("is_not_null") => value.member().map(Self::IsNotNull),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationRunCondition matches (and `op` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Const),
+                                    |v| v.fit(Self::Var),
+                                    |v| v.fit(Self::Eq),
+                                    |v| v.fit(Self::Ne),
+                                    |v| v.fit(Self::Lt),
+                                    |v| v.fit(Self::Lte),
+                                    |v| v.fit(Self::Gt),
+                                    |v| v.fit(Self::Gte),
+                                    |v| v.fit(Self::And),
+                                    |v| v.fit(Self::Or),
+                                    |v| v.fit(Self::In),
+                                    |v| v.fit(Self::NotIn),
+                                    |v| v.fit(Self::Not),
+                                    |v| v.fit(Self::IsNull),
+                                    |v| v.fit(Self::IsNotNull),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of EvaluationRunCondition matches (and `op` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ConstEvaluationRunCondition> for EvaluationRunCondition {
@@ -5685,189 +6706,63 @@ impl<'de> serde::Deserialize<'de> for EvaluationRunConditionParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value.get("op").and_then(serde_json::Value::as_str).map(str::to_owned);
-        match tag.as_deref() {
-            Some("const") => crate::runtime::union::decode_member(value).map(Self::Const),
-            Some("var") => crate::runtime::union::decode_member(value).map(Self::Var),
-            Some("eq") => crate::runtime::union::decode_member(value).map(Self::Eq),
-            Some("ne") => crate::runtime::union::decode_member(value).map(Self::Ne),
-            Some("lt") => crate::runtime::union::decode_member(value).map(Self::Lt),
-            Some("lte") => crate::runtime::union::decode_member(value).map(Self::Lte),
-            Some("gt") => crate::runtime::union::decode_member(value).map(Self::Gt),
-            Some("gte") => crate::runtime::union::decode_member(value).map(Self::Gte),
-            Some("and") => crate::runtime::union::decode_member(value).map(Self::And),
-            Some("or") => crate::runtime::union::decode_member(value).map(Self::Or),
-            Some("in") => crate::runtime::union::decode_member(value).map(Self::In),
-            Some("not_in") => {
-                crate::runtime::union::decode_member(value).map(Self::NotIn)
-            }
-            Some("not") => crate::runtime::union::decode_member(value).map(Self::Not),
-            Some("is_null") => {
-                crate::runtime::union::decode_member(value).map(Self::IsNull)
-            }
-            Some("is_not_null") => {
-                crate::runtime::union::decode_member(value).map(Self::IsNotNull)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `op` value in EvaluationRunConditionParam", other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Const(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Const(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Var(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Var(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Eq(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Eq(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Ne(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Ne(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Lt(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Lt(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Lte(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Lte(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Gt(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Gt(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Gte(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Gte(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::And(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::And(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Or(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Or(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::In(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::In(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::NotIn(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::NotIn(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Not(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Not(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IsNull(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IsNull(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::IsNotNull(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::IsNotNull(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("op"),
+            |value| {
+                match value.tag() {
+                    Some("const") => value.member().map(Self::Const),
+                    Some("var") => value.member().map(Self::Var),
+                    Some("eq") => value.member().map(Self::Eq),
+                    Some("ne") => value.member().map(Self::Ne),
+                    Some("lt") => value.member().map(Self::Lt),
+                    Some("lte") => value.member().map(Self::Lte),
+                    Some("gt") => value.member().map(Self::Gt),
+                    Some("gte") => value.member().map(Self::Gte),
+                    Some("and") => value.member().map(Self::And),
+                    Some("or") => value.member().map(Self::Or),
+                    Some("in") => value.member().map(Self::In),
+                    Some("not_in") => value.member().map(Self::NotIn),
+                    Some("not") => value.member().map(Self::Not),
+                    Some("is_null") => value.member().map(Self::IsNull),
+                    Some("is_not_null") => value.member().map(Self::IsNotNull),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of EvaluationRunConditionParam matches (and `op` is absent)",
+                            format!(
+                                "{}: `{}`",
+                                "unknown `op` value in EvaluationRunConditionParam", other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Const),
+                                    |v| v.fit(Self::Var),
+                                    |v| v.fit(Self::Eq),
+                                    |v| v.fit(Self::Ne),
+                                    |v| v.fit(Self::Lt),
+                                    |v| v.fit(Self::Lte),
+                                    |v| v.fit(Self::Gt),
+                                    |v| v.fit(Self::Gte),
+                                    |v| v.fit(Self::And),
+                                    |v| v.fit(Self::Or),
+                                    |v| v.fit(Self::In),
+                                    |v| v.fit(Self::NotIn),
+                                    |v| v.fit(Self::Not),
+                                    |v| v.fit(Self::IsNull),
+                                    |v| v.fit(Self::IsNotNull),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of EvaluationRunConditionParam matches (and `op` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ConstEvaluationRunConditionParam> for EvaluationRunConditionParam {
@@ -5946,11 +6841,33 @@ impl From<IsNotNullEvaluationRunConditionParam> for EvaluationRunConditionParam 
     }
 }
 /// An operand of a run condition: a nested condition, or any other JSON value (the SDK types operands as any value). A value that is a condition should be read as one (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum RunConditionOperand {
     EvaluationRunCondition(Box<EvaluationRunCondition>),
     Value(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for RunConditionOperand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::EvaluationRunCondition(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Value(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum RunConditionOperand"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Box<EvaluationRunCondition>> for RunConditionOperand {
     fn from(value: Box<EvaluationRunCondition>) -> Self {
@@ -5963,11 +6880,33 @@ impl From<serde_json::Value> for RunConditionOperand {
     }
 }
 /// An operand of a run condition: a nested condition, or any other JSON value (the SDK types operands as any value). A value that is a condition should be read as one (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum RunConditionOperandParam {
     EvaluationRunCondition(Box<EvaluationRunConditionParam>),
     Value(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for RunConditionOperandParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::EvaluationRunCondition(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Value(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum RunConditionOperandParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Box<EvaluationRunConditionParam>> for RunConditionOperandParam {
     fn from(value: Box<EvaluationRunConditionParam>) -> Self {
@@ -5980,7 +6919,7 @@ impl From<serde_json::Value> for RunConditionOperandParam {
     }
 }
 /// A constant value (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ConstEvaluationRunCondition {
     /// `const`; optional in the SDK, always send it.
@@ -5988,6 +6927,16 @@ pub struct ConstEvaluationRunCondition {
     pub op: Option<ConstOp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<ScalarValue>,
+}
+impl<'de> serde::Deserialize<'de> for ConstEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ConstEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "value", optional, value)
+        )
+    }
 }
 impl ConstEvaluationRunCondition {
     /// Creates a [`ConstEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6016,7 +6965,7 @@ impl Default for ConstEvaluationRunCondition {
     }
 }
 /// A constant value (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ConstEvaluationRunConditionParam {
     /// `const`; optional in the SDK, always send it.
@@ -6024,6 +6973,16 @@ pub struct ConstEvaluationRunConditionParam {
     pub op: Option<ConstOp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<ScalarValue>,
+}
+impl<'de> serde::Deserialize<'de> for ConstEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ConstEvaluationRunConditionParam, deny_unknown = false, (0,
+            "op", optional, op), (1, "value", optional, value)
+        )
+    }
 }
 impl ConstEvaluationRunConditionParam {
     /// Creates a [`ConstEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6052,7 +7011,7 @@ impl Default for ConstEvaluationRunConditionParam {
     }
 }
 /// The value at a path of the item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VarEvaluationRunCondition {
     /// `var`; optional in the SDK, always send it.
@@ -6060,6 +7019,16 @@ pub struct VarEvaluationRunCondition {
     pub op: Option<VarOp>,
     /// Such as `item.score`.
     pub path: String,
+}
+impl<'de> serde::Deserialize<'de> for VarEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, VarEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "path", required, path)
+        )
+    }
 }
 impl VarEvaluationRunCondition {
     /// Creates a [`VarEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6078,7 +7047,7 @@ impl VarEvaluationRunCondition {
     }
 }
 /// The value at a path of the item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VarEvaluationRunConditionParam {
     /// `var`; optional in the SDK, always send it.
@@ -6086,6 +7055,16 @@ pub struct VarEvaluationRunConditionParam {
     pub op: Option<VarOp>,
     /// Such as `item.score`.
     pub path: String,
+}
+impl<'de> serde::Deserialize<'de> for VarEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, VarEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "path", required, path)
+        )
+    }
 }
 impl VarEvaluationRunConditionParam {
     /// Creates a [`VarEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6104,7 +7083,7 @@ impl VarEvaluationRunConditionParam {
     }
 }
 /// True when `left` is equal to `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EqEvaluationRunCondition {
     /// `eq`; optional in the SDK, always send it.
@@ -6112,6 +7091,16 @@ pub struct EqEvaluationRunCondition {
     pub op: Option<EqOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for EqEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EqEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl EqEvaluationRunCondition {
     /// Creates a [`EqEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6134,7 +7123,7 @@ impl EqEvaluationRunCondition {
     }
 }
 /// True when `left` is equal to `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EqEvaluationRunConditionParam {
     /// `eq`; optional in the SDK, always send it.
@@ -6142,6 +7131,16 @@ pub struct EqEvaluationRunConditionParam {
     pub op: Option<EqOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for EqEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EqEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl EqEvaluationRunConditionParam {
     /// Creates a [`EqEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6164,7 +7163,7 @@ impl EqEvaluationRunConditionParam {
     }
 }
 /// True when `left` is not equal to `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NeEvaluationRunCondition {
     /// `ne`; optional in the SDK, always send it.
@@ -6172,6 +7171,16 @@ pub struct NeEvaluationRunCondition {
     pub op: Option<NeOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for NeEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NeEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl NeEvaluationRunCondition {
     /// Creates a [`NeEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6194,7 +7203,7 @@ impl NeEvaluationRunCondition {
     }
 }
 /// True when `left` is not equal to `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NeEvaluationRunConditionParam {
     /// `ne`; optional in the SDK, always send it.
@@ -6202,6 +7211,16 @@ pub struct NeEvaluationRunConditionParam {
     pub op: Option<NeOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for NeEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NeEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl NeEvaluationRunConditionParam {
     /// Creates a [`NeEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6224,7 +7243,7 @@ impl NeEvaluationRunConditionParam {
     }
 }
 /// True when `left` is less than `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LtEvaluationRunCondition {
     /// `lt`; optional in the SDK, always send it.
@@ -6232,6 +7251,16 @@ pub struct LtEvaluationRunCondition {
     pub op: Option<LtOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for LtEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LtEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl LtEvaluationRunCondition {
     /// Creates a [`LtEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6254,7 +7283,7 @@ impl LtEvaluationRunCondition {
     }
 }
 /// True when `left` is less than `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LtEvaluationRunConditionParam {
     /// `lt`; optional in the SDK, always send it.
@@ -6262,6 +7291,16 @@ pub struct LtEvaluationRunConditionParam {
     pub op: Option<LtOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for LtEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LtEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl LtEvaluationRunConditionParam {
     /// Creates a [`LtEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6284,7 +7323,7 @@ impl LtEvaluationRunConditionParam {
     }
 }
 /// True when `left` is less than or equal `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LteEvaluationRunCondition {
     /// `lte`; optional in the SDK, always send it.
@@ -6292,6 +7331,16 @@ pub struct LteEvaluationRunCondition {
     pub op: Option<LteOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for LteEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LteEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl LteEvaluationRunCondition {
     /// Creates a [`LteEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6314,7 +7363,7 @@ impl LteEvaluationRunCondition {
     }
 }
 /// True when `left` is less than or equal `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LteEvaluationRunConditionParam {
     /// `lte`; optional in the SDK, always send it.
@@ -6322,6 +7371,16 @@ pub struct LteEvaluationRunConditionParam {
     pub op: Option<LteOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for LteEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LteEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl LteEvaluationRunConditionParam {
     /// Creates a [`LteEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6344,7 +7403,7 @@ impl LteEvaluationRunConditionParam {
     }
 }
 /// True when `left` is greater than `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GtEvaluationRunCondition {
     /// `gt`; optional in the SDK, always send it.
@@ -6352,6 +7411,16 @@ pub struct GtEvaluationRunCondition {
     pub op: Option<GtOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for GtEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GtEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl GtEvaluationRunCondition {
     /// Creates a [`GtEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6374,7 +7443,7 @@ impl GtEvaluationRunCondition {
     }
 }
 /// True when `left` is greater than `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GtEvaluationRunConditionParam {
     /// `gt`; optional in the SDK, always send it.
@@ -6382,6 +7451,16 @@ pub struct GtEvaluationRunConditionParam {
     pub op: Option<GtOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for GtEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GtEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl GtEvaluationRunConditionParam {
     /// Creates a [`GtEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6404,7 +7483,7 @@ impl GtEvaluationRunConditionParam {
     }
 }
 /// True when `left` is greater than or equal `right` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GteEvaluationRunCondition {
     /// `gte`; optional in the SDK, always send it.
@@ -6412,6 +7491,16 @@ pub struct GteEvaluationRunCondition {
     pub op: Option<GteOp>,
     pub left: Box<RunConditionOperand>,
     pub right: Box<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for GteEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GteEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl GteEvaluationRunCondition {
     /// Creates a [`GteEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6434,7 +7523,7 @@ impl GteEvaluationRunCondition {
     }
 }
 /// True when `left` is greater than or equal `right` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GteEvaluationRunConditionParam {
     /// `gte`; optional in the SDK, always send it.
@@ -6442,6 +7531,16 @@ pub struct GteEvaluationRunConditionParam {
     pub op: Option<GteOp>,
     pub left: Box<RunConditionOperandParam>,
     pub right: Box<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for GteEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, GteEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "right", required, right)
+        )
+    }
 }
 impl GteEvaluationRunConditionParam {
     /// Creates a [`GteEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6464,13 +7563,23 @@ impl GteEvaluationRunConditionParam {
     }
 }
 /// True when every operand is true (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AndEvaluationRunCondition {
     /// `and`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<AndOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for AndEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AndEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl AndEvaluationRunCondition {
     /// Creates a [`AndEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6489,13 +7598,23 @@ impl AndEvaluationRunCondition {
     }
 }
 /// True when every operand is true (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AndEvaluationRunConditionParam {
     /// `and`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<AndOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for AndEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, AndEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl AndEvaluationRunConditionParam {
     /// Creates a [`AndEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6514,13 +7633,23 @@ impl AndEvaluationRunConditionParam {
     }
 }
 /// True when at least one operand is true (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OrEvaluationRunCondition {
     /// `or`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<OrOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for OrEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, OrEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl OrEvaluationRunCondition {
     /// Creates a [`OrEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6539,13 +7668,23 @@ impl OrEvaluationRunCondition {
     }
 }
 /// True when at least one operand is true (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OrEvaluationRunConditionParam {
     /// `or`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<OrOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for OrEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, OrEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl OrEvaluationRunConditionParam {
     /// Creates a [`OrEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6564,7 +7703,7 @@ impl OrEvaluationRunConditionParam {
     }
 }
 /// True when `left` is one of `operands` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InEvaluationRunCondition {
     /// `in`; optional in the SDK, always send it.
@@ -6572,6 +7711,17 @@ pub struct InEvaluationRunCondition {
     pub op: Option<InOp>,
     pub left: Box<RunConditionOperand>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for InEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, InEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "operands", required,
+            operands)
+        )
+    }
 }
 impl InEvaluationRunCondition {
     /// Creates a [`InEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6594,7 +7744,7 @@ impl InEvaluationRunCondition {
     }
 }
 /// True when `left` is one of `operands` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InEvaluationRunConditionParam {
     /// `in`; optional in the SDK, always send it.
@@ -6602,6 +7752,17 @@ pub struct InEvaluationRunConditionParam {
     pub op: Option<InOp>,
     pub left: Box<RunConditionOperandParam>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for InEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, InEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "operands", required,
+            operands)
+        )
+    }
 }
 impl InEvaluationRunConditionParam {
     /// Creates a [`InEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6624,7 +7785,7 @@ impl InEvaluationRunConditionParam {
     }
 }
 /// True when `left` is none of `operands` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotInEvaluationRunCondition {
     /// `not_in`; optional in the SDK, always send it.
@@ -6632,6 +7793,17 @@ pub struct NotInEvaluationRunCondition {
     pub op: Option<NotInOp>,
     pub left: Box<RunConditionOperand>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for NotInEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NotInEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "left", required, left), (2, "operands", required,
+            operands)
+        )
+    }
 }
 impl NotInEvaluationRunCondition {
     /// Creates a [`NotInEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6654,7 +7826,7 @@ impl NotInEvaluationRunCondition {
     }
 }
 /// True when `left` is none of `operands` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotInEvaluationRunConditionParam {
     /// `not_in`; optional in the SDK, always send it.
@@ -6662,6 +7834,17 @@ pub struct NotInEvaluationRunConditionParam {
     pub op: Option<NotInOp>,
     pub left: Box<RunConditionOperandParam>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for NotInEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NotInEvaluationRunConditionParam, deny_unknown = false, (0,
+            "op", optional, op), (1, "left", required, left), (2, "operands", required,
+            operands)
+        )
+    }
 }
 impl NotInEvaluationRunConditionParam {
     /// Creates a [`NotInEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6684,13 +7867,23 @@ impl NotInEvaluationRunConditionParam {
     }
 }
 /// Negates its operand (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotEvaluationRunCondition {
     /// `not`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<NotOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for NotEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NotEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl NotEvaluationRunCondition {
     /// Creates a [`NotEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6709,13 +7902,23 @@ impl NotEvaluationRunCondition {
     }
 }
 /// Negates its operand (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotEvaluationRunConditionParam {
     /// `not`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<NotOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for NotEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NotEvaluationRunConditionParam, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl NotEvaluationRunConditionParam {
     /// Creates a [`NotEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6734,13 +7937,23 @@ impl NotEvaluationRunConditionParam {
     }
 }
 /// True when the operand is null (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsNullEvaluationRunCondition {
     /// `is_null`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<IsNullOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for IsNullEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, IsNullEvaluationRunCondition, deny_unknown = false, (0, "op",
+            optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl IsNullEvaluationRunCondition {
     /// Creates a [`IsNullEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6759,13 +7972,23 @@ impl IsNullEvaluationRunCondition {
     }
 }
 /// True when the operand is null (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsNullEvaluationRunConditionParam {
     /// `is_null`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<IsNullOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for IsNullEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, IsNullEvaluationRunConditionParam, deny_unknown = false, (0,
+            "op", optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl IsNullEvaluationRunConditionParam {
     /// Creates a [`IsNullEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6784,13 +8007,23 @@ impl IsNullEvaluationRunConditionParam {
     }
 }
 /// True when the operand is not null (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsNotNullEvaluationRunCondition {
     /// `is_not_null`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<IsNotNullOp>,
     pub operands: Vec<RunConditionOperand>,
+}
+impl<'de> serde::Deserialize<'de> for IsNotNullEvaluationRunCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, IsNotNullEvaluationRunCondition, deny_unknown = false, (0,
+            "op", optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl IsNotNullEvaluationRunCondition {
     /// Creates a [`IsNotNullEvaluationRunCondition`] from its required fields; set the others with the setters.
@@ -6809,13 +8042,23 @@ impl IsNotNullEvaluationRunCondition {
     }
 }
 /// True when the operand is not null (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsNotNullEvaluationRunConditionParam {
     /// `is_not_null`; optional in the SDK, always send it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<IsNotNullOp>,
     pub operands: Vec<RunConditionOperandParam>,
+}
+impl<'de> serde::Deserialize<'de> for IsNotNullEvaluationRunConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, IsNotNullEvaluationRunConditionParam, deny_unknown = false, (0,
+            "op", optional, op), (1, "operands", required, operands)
+        )
+    }
 }
 impl IsNotNullEvaluationRunConditionParam {
     /// Creates a [`IsNotNullEvaluationRunConditionParam`] from its required fields; set the others with the setters.
@@ -6834,7 +8077,7 @@ impl IsNotNullEvaluationRunConditionParam {
     }
 }
 /// Configuration of a contributor question task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContributorEvaluationQuestionTaskConfiguration {
     /// The question contributors answer.
@@ -6852,6 +8095,19 @@ pub struct ContributorEvaluationQuestionTaskConfiguration {
     /// The rubric used to score the answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ContributorEvaluationQuestionTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContributorEvaluationQuestionTaskConfiguration, deny_unknown =
+            false, (0, "question_id", required, question_id), (1, "layout", required,
+            layout), (2, "prefill_from", optional, prefill_from), (3, "queue_id",
+            optional, queue_id), (4, "required", optional, required), (5, "rubric_id",
+            optional, rubric_id)
+        )
+    }
 }
 impl ContributorEvaluationQuestionTaskConfiguration {
     /// Creates a [`ContributorEvaluationQuestionTaskConfiguration`] from its required fields; set the others with the setters.
@@ -6895,7 +8151,7 @@ impl ContributorEvaluationQuestionTaskConfiguration {
     }
 }
 /// Configuration of a contributor question task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContributorEvaluationQuestionTaskConfigurationParam {
     /// The question contributors answer.
@@ -6913,6 +8169,20 @@ pub struct ContributorEvaluationQuestionTaskConfigurationParam {
     /// The rubric used to score the answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric_id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de>
+for ContributorEvaluationQuestionTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContributorEvaluationQuestionTaskConfigurationParam,
+            deny_unknown = false, (0, "question_id", required, question_id), (1,
+            "layout", required, layout), (2, "prefill_from", optional, prefill_from), (3,
+            "queue_id", optional, queue_id), (4, "required", optional, required), (5,
+            "rubric_id", optional, rubric_id)
+        )
+    }
 }
 impl ContributorEvaluationQuestionTaskConfigurationParam {
     /// Creates a [`ContributorEvaluationQuestionTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -6959,13 +8229,23 @@ impl ContributorEvaluationQuestionTaskConfigurationParam {
     }
 }
 /// A layout box that shows its children in a row or a column; children are containers or components, so layouts nest (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Container {
     pub children: Vec<ContainerChild>,
     /// The axis the children are laid out on (as CSS `flex-direction`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<ContainerDirection>,
+}
+impl<'de> serde::Deserialize<'de> for Container {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Container, deny_unknown = false, (0, "children", required,
+            children), (1, "direction", optional, direction)
+        )
+    }
 }
 impl Container {
     /// Creates a [`Container`] from its required fields; set the others with the setters.
@@ -6984,13 +8264,23 @@ impl Container {
     }
 }
 /// A layout box that shows its children in a row or a column; children are containers or components, so layouts nest (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContainerParam {
     pub children: Vec<ContainerChildParam>,
     /// The axis the children are laid out on (as CSS `flex-direction`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<ContainerDirection>,
+}
+impl<'de> serde::Deserialize<'de> for ContainerParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ContainerParam, deny_unknown = false, (0, "children", required,
+            children), (1, "direction", optional, direction)
+        )
+    }
 }
 impl ContainerParam {
     /// Creates a [`ContainerParam`] from its required fields; set the others with the setters.
@@ -7009,11 +8299,33 @@ impl ContainerParam {
     }
 }
 /// A child of a layout container: a nested container or a component (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ContainerChild {
     Container(Container),
     Component(Component),
+}
+impl<'de> serde::Deserialize<'de> for ContainerChild {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Container(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Component(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ContainerChild"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<Container> for ContainerChild {
     fn from(value: Container) -> Self {
@@ -7026,11 +8338,33 @@ impl From<Component> for ContainerChild {
     }
 }
 /// A child of a layout container: a nested container or a component (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ContainerChildParam {
     ContainerParam(ContainerParam),
     Component(ComponentParam),
+}
+impl<'de> serde::Deserialize<'de> for ContainerChildParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ContainerParam(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Component(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ContainerChildParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<ContainerParam> for ContainerChildParam {
     fn from(value: ContainerParam) -> Self {
@@ -7043,12 +8377,22 @@ impl From<ComponentParam> for ContainerChildParam {
     }
 }
 /// A layout leaf that shows one value of the evaluation item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Component {
     pub data: ItemLocator,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for Component {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Component, deny_unknown = false, (0, "data", required, data),
+            (1, "label", optional, label)
+        )
+    }
 }
 impl Component {
     /// Creates a [`Component`] from its required fields; set the others with the setters.
@@ -7065,12 +8409,22 @@ impl Component {
     }
 }
 /// A layout leaf that shows one value of the evaluation item (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ComponentParam {
     pub data: ItemLocator,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ComponentParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ComponentParam, deny_unknown = false, (0, "data", required,
+            data), (1, "label", optional, label)
+        )
+    }
 }
 impl ComponentParam {
     /// Creates a [`ComponentParam`] from its required fields; set the others with the setters.
@@ -7087,7 +8441,7 @@ impl ComponentParam {
     }
 }
 /// Configuration of a custom Python function task (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionEvaluationTaskConfiguration {
     /// The Python source of the function.
@@ -7101,6 +8455,18 @@ pub struct CustomFunctionEvaluationTaskConfiguration {
     /// Paths of the return value to store as separate result columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<Vec<CustomFunctionOutput>>,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionEvaluationTaskConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionEvaluationTaskConfiguration, deny_unknown =
+            false, (0, "function_source", required, function_source), (1, "arg_mapping",
+            optional, arg_mapping), (2, "config_args", optional, config_args), (3,
+            "outputs", optional, outputs)
+        )
+    }
 }
 impl CustomFunctionEvaluationTaskConfiguration {
     /// Creates a [`CustomFunctionEvaluationTaskConfiguration`] from its required fields; set the others with the setters.
@@ -7141,7 +8507,7 @@ impl CustomFunctionEvaluationTaskConfiguration {
     }
 }
 /// Configuration of a custom Python function task (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionEvaluationTaskConfigurationParam {
     /// The Python source of the function.
@@ -7155,6 +8521,18 @@ pub struct CustomFunctionEvaluationTaskConfigurationParam {
     /// Paths of the return value to store as separate result columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<Vec<CustomFunctionOutputParam>>,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionEvaluationTaskConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionEvaluationTaskConfigurationParam, deny_unknown =
+            false, (0, "function_source", required, function_source), (1, "arg_mapping",
+            optional, arg_mapping), (2, "config_args", optional, config_args), (3,
+            "outputs", optional, outputs)
+        )
+    }
 }
 impl CustomFunctionEvaluationTaskConfigurationParam {
     /// Creates a [`CustomFunctionEvaluationTaskConfigurationParam`] from its required fields; set the others with the setters.
@@ -7195,7 +8573,7 @@ impl CustomFunctionEvaluationTaskConfigurationParam {
     }
 }
 /// One path of a custom function's return value stored as its own column (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionOutput {
     /// Dot path into the return value.
@@ -7203,6 +8581,16 @@ pub struct CustomFunctionOutput {
     /// The column's name; the path with dots replaced by underscores when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionOutput, deny_unknown = false, (0, "path",
+            required, path), (1, "alias", optional, alias)
+        )
+    }
 }
 impl CustomFunctionOutput {
     /// Creates a [`CustomFunctionOutput`] from its required fields; set the others with the setters.
@@ -7221,7 +8609,7 @@ impl CustomFunctionOutput {
     }
 }
 /// One path of a custom function's return value stored as its own column (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomFunctionOutputParam {
     /// Dot path into the return value.
@@ -7229,6 +8617,16 @@ pub struct CustomFunctionOutputParam {
     /// The column's name; the path with dots replaced by underscores when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionOutputParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CustomFunctionOutputParam, deny_unknown = false, (0, "path",
+            required, path), (1, "alias", optional, alias)
+        )
+    }
 }
 impl CustomFunctionOutputParam {
     /// Creates a [`CustomFunctionOutputParam`] from its required fields; set the others with the setters.
@@ -7247,7 +8645,7 @@ impl CustomFunctionOutputParam {
     }
 }
 /// One item of an evaluation, with its task results merged into `data` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItem {
     pub id: String,
@@ -7278,6 +8676,22 @@ pub struct EvaluationItem {
     pub task_result_statuses: Option<
         std::collections::BTreeMap<String, TaskResultStatus>,
     >,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItem, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "evaluation_id", required,
+            evaluation_id), (3, "data", required, data), (4, "created_at", required,
+            created_at), (5, "created_by", required, created_by), (6, "archived_at",
+            optional, archived_at), (7, "dataset_item_id", optional, dataset_item_id),
+            (8, "dataset_item_version_num", optional, dataset_item_version_num), (9,
+            "files", optional, files), (10, "task_errors", optional, task_errors), (11,
+            "task_result_statuses", optional, task_result_statuses)
+        )
+    }
 }
 impl EvaluationItem {
     /// Creates a [`EvaluationItem`] from its required fields; set the others with the setters.
@@ -7364,12 +8778,22 @@ impl EvaluationItem {
     }
 }
 /// The error a task hit on one item (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TaskError {
     pub message: String,
     /// The kind of error.
     pub r#type: String,
+}
+impl<'de> serde::Deserialize<'de> for TaskError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TaskError, deny_unknown = false, (0, "message", required,
+            message), (1, "type", required, r#type)
+        )
+    }
 }
 impl TaskError {
     /// Creates a [`TaskError`] from its required fields; set the others with the setters.
@@ -7448,7 +8872,7 @@ impl crate::runtime::QueryValue for TaskResultStatus {
     }
 }
 /// Body of Export Evaluation Items.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemExportRequest {
     /// The evaluation whose items are exported.
@@ -7460,6 +8884,18 @@ pub struct EvaluationItemExportRequest {
     /// Whether archived items are exported too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_archived: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemExportRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemExportRequest, deny_unknown = false, (0,
+            "evaluation_id", required, evaluation_id), (1, "export_format", optional,
+            export_format), (2, "export_method", optional, export_method), (3,
+            "include_archived", optional, include_archived)
+        )
+    }
 }
 impl EvaluationItemExportRequest {
     /// Creates a [`EvaluationItemExportRequest`] from its required fields; set the others with the setters.
@@ -7490,18 +8926,7 @@ impl EvaluationItemExportRequest {
     }
 }
 /// File format of an export: one JSON array, JSON lines, or CSV.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ExportFormat {
     /// `json`
     #[serde(rename = "json")]
@@ -7512,6 +8937,19 @@ pub enum ExportFormat {
     /// `csv`
     #[serde(rename = "csv")]
     Csv,
+}
+impl<'de> serde::Deserialize<'de> for ExportFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ExportFormat; 3] = [
+            ExportFormat::Json,
+            ExportFormat::Jsonl,
+            ExportFormat::Csv,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["json", "jsonl", "csv"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ExportFormat {
     /// The value as sent on the wire.
@@ -7534,18 +8972,7 @@ impl crate::runtime::QueryValue for ExportFormat {
     }
 }
 /// How an export is delivered: a pre-signed download URL (`signed_url`; 501 where no object storage is configured) or the content in the response (`direct`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ExportMethod {
     /// `signed_url`
     #[serde(rename = "signed_url")]
@@ -7553,6 +8980,18 @@ pub enum ExportMethod {
     /// `direct`
     #[serde(rename = "direct")]
     Direct,
+}
+impl<'de> serde::Deserialize<'de> for ExportMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ExportMethod; 2] = [
+            ExportMethod::SignedUrl,
+            ExportMethod::Direct,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["signed_url", "direct"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ExportMethod {
     /// The value as sent on the wire.
@@ -7574,7 +9013,7 @@ impl crate::runtime::QueryValue for ExportMethod {
     }
 }
 /// The result of an export (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemExport {
     /// The exported file's name.
@@ -7585,6 +9024,17 @@ pub struct EvaluationItemExport {
     /// Where to download the file (with `signed_url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_url: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemExport {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemExport, deny_unknown = false, (0, "filename",
+            required, filename), (1, "content", optional, content), (2, "signed_url",
+            optional, signed_url)
+        )
+    }
 }
 impl EvaluationItemExport {
     /// Creates a [`EvaluationItemExport`] from its required fields; set the others with the setters.
@@ -7611,7 +9061,7 @@ impl EvaluationItemExport {
     }
 }
 /// A named group of evaluations compared side by side (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroup {
     pub id: String,
@@ -7638,6 +9088,21 @@ pub struct EvaluationGroup {
     /// Per-evaluation join columns; only with `views=row_identifiers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_identifiers: Option<Vec<EvaluationGroupRowIdentifier>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroup, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "account_id", required, account_id), (3,
+            "name", required, name), (4, "description", optional, description), (5,
+            "created_at", required, created_at), (6, "deleted_at", optional, deleted_at),
+            (7, "tags", optional, tags), (8, "metadata", optional, metadata), (9,
+            "members", optional, members), (10, "row_identifiers", optional,
+            row_identifiers)
+        )
+    }
 }
 impl EvaluationGroup {
     /// Creates a [`EvaluationGroup`] from its required fields; set the others with the setters.
@@ -7717,7 +9182,7 @@ impl EvaluationGroup {
     }
 }
 /// One evaluation's membership of a group (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupMember {
     /// The membership's id (not the evaluation's).
@@ -7740,6 +9205,21 @@ pub struct EvaluationGroupMember {
     /// The evaluation's tags; null when the caller cannot read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_tags: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupMember {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupMember, deny_unknown = false, (0, "id",
+            required, id), (1, "object", optional, object), (2, "evaluation_group_id",
+            required, evaluation_group_id), (3, "evaluation_id", required,
+            evaluation_id), (4, "created_at", required, created_at), (5, "deleted_at",
+            optional, deleted_at), (6, "evaluation_name", optional, evaluation_name), (7,
+            "evaluation_created_at", optional, evaluation_created_at), (8,
+            "evaluation_tags", optional, evaluation_tags)
+        )
+    }
 }
 impl EvaluationGroupMember {
     /// Creates a [`EvaluationGroupMember`] from its required fields; set the others with the setters.
@@ -7802,13 +9282,24 @@ impl EvaluationGroupMember {
     }
 }
 /// The item column that lines one member's rows up with the other members' (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupRowIdentifier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<EvaluationGroupRowIdentifierObject>,
     pub evaluation_id: String,
     pub column_name: String,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupRowIdentifier {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupRowIdentifier, deny_unknown = false, (0,
+            "object", optional, object), (1, "evaluation_id", required, evaluation_id),
+            (2, "column_name", required, column_name)
+        )
+    }
 }
 impl EvaluationGroupRowIdentifier {
     /// Creates a [`EvaluationGroupRowIdentifier`] from its required fields; set the others with the setters.
@@ -7832,18 +9323,7 @@ impl EvaluationGroupRowIdentifier {
     }
 }
 /// An optional part of a group that a read can expand (`views` query parameter).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum EvaluationGroupView {
     /// `members`
     #[serde(rename = "members")]
@@ -7851,6 +9331,21 @@ pub enum EvaluationGroupView {
     /// `row_identifiers`
     #[serde(rename = "row_identifiers")]
     RowIdentifiers,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupView; 2] = [
+            EvaluationGroupView::Members,
+            EvaluationGroupView::RowIdentifiers,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["members", "row_identifiers"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupView {
     /// The value as sent on the wire.
@@ -7872,7 +9367,7 @@ impl crate::runtime::QueryValue for EvaluationGroupView {
     }
 }
 /// Body of Create Evaluation Group.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupCreateRequest {
     pub name: String,
@@ -7888,6 +9383,19 @@ pub struct EvaluationGroupCreateRequest {
     /// Evaluation id to the item column used to join rows across the group's evaluations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_identifiers: Option<std::collections::BTreeMap<String, String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupCreateRequest, deny_unknown = false, (0, "name",
+            required, name), (1, "evaluation_ids", required, evaluation_ids), (2,
+            "description", optional, description), (3, "tags", optional, tags), (4,
+            "metadata", optional, metadata), (5, "row_identifiers", optional,
+            row_identifiers)
+        )
+    }
 }
 impl EvaluationGroupCreateRequest {
     /// Creates a [`EvaluationGroupCreateRequest`] from its required fields; set the others with the setters.
@@ -7933,7 +9441,7 @@ impl EvaluationGroupCreateRequest {
     }
 }
 /// Body of Update Evaluation Group: only the keys sent change (`metadata` merged per key, `row_identifiers` replaced whole). Membership cannot change here; an empty body is a 400.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7948,6 +9456,18 @@ pub struct EvaluationGroupUpdateRequest {
     /// Evaluation id to the item column used to join rows across the group's evaluations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_identifiers: Option<std::collections::BTreeMap<String, String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupUpdateRequest, deny_unknown = false, (0, "name",
+            optional, name), (1, "description", optional, description), (2, "tags",
+            optional, tags), (3, "metadata", optional, metadata), (4, "row_identifiers",
+            optional, row_identifiers)
+        )
+    }
 }
 impl EvaluationGroupUpdateRequest {
     /// Creates a [`EvaluationGroupUpdateRequest`] from its required fields; set the others with the setters.
@@ -8002,7 +9522,7 @@ impl Default for EvaluationGroupUpdateRequest {
     }
 }
 /// Body of Replace Evaluation Group: `name`, `description`, `tags` and `metadata` are written from the body (left out means cleared); the members change only when `evaluation_ids` is sent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupReplaceRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8020,6 +9540,19 @@ pub struct EvaluationGroupReplaceRequest {
     /// The complete new member set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_ids: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupReplaceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupReplaceRequest, deny_unknown = false, (0,
+            "name", optional, name), (1, "description", optional, description), (2,
+            "tags", optional, tags), (3, "metadata", optional, metadata), (4,
+            "row_identifiers", optional, row_identifiers), (5, "evaluation_ids",
+            optional, evaluation_ids)
+        )
+    }
 }
 impl EvaluationGroupReplaceRequest {
     /// Creates a [`EvaluationGroupReplaceRequest`] from its required fields; set the others with the setters.
@@ -8082,7 +9615,7 @@ impl Default for EvaluationGroupReplaceRequest {
     }
 }
 /// The item-data fields of every member of a group (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupRetrieveSchemaResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8090,6 +9623,17 @@ pub struct EvaluationGroupRetrieveSchemaResponse {
     pub evaluation_group_id: String,
     /// One entry per active member evaluation (not merged); empty without members.
     pub evaluation_schemas: Vec<EvaluationSchemaResponse>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupRetrieveSchemaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupRetrieveSchemaResponse, deny_unknown = false,
+            (0, "object", optional, object), (1, "evaluation_group_id", required,
+            evaluation_group_id), (2, "evaluation_schemas", required, evaluation_schemas)
+        )
+    }
 }
 impl EvaluationGroupRetrieveSchemaResponse {
     /// Creates a [`EvaluationGroupRetrieveSchemaResponse`] from its required fields; set the others with the setters.
@@ -8110,7 +9654,7 @@ impl EvaluationGroupRetrieveSchemaResponse {
     }
 }
 /// A dashboard of charts over one evaluation or one evaluation group (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboard {
     pub id: String,
@@ -8146,6 +9690,24 @@ pub struct EvaluationDashboard {
     /// Only with `views=widget_results`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_results: Option<Vec<EvaluationDashboardWidgetResult>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboard {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboard, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "account_id", required,
+            account_id), (3, "name", required, name), (4, "description", optional,
+            description), (5, "created_at", required, created_at), (6, "created_by",
+            required, created_by), (7, "updated_at", required, updated_at), (8,
+            "archived_at", optional, archived_at), (9, "tags", optional, tags), (10,
+            "evaluation_id", optional, evaluation_id), (11, "evaluation_group_id",
+            optional, evaluation_group_id), (12, "error_message", optional,
+            error_message), (13, "widget_order", optional, widget_order), (14, "widgets",
+            optional, widgets), (15, "widget_results", optional, widget_results)
+        )
+    }
 }
 impl EvaluationDashboard {
     /// Creates a [`EvaluationDashboard`] from its required fields; set the others with the setters.
@@ -8248,18 +9810,7 @@ impl EvaluationDashboard {
     }
 }
 /// An optional part of a dashboard that a read can expand (`views` query parameter).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum EvaluationDashboardView {
     /// `widgets`
     #[serde(rename = "widgets")]
@@ -8267,6 +9818,21 @@ pub enum EvaluationDashboardView {
     /// `widget_results`
     #[serde(rename = "widget_results")]
     WidgetResults,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationDashboardView; 2] = [
+            EvaluationDashboardView::Widgets,
+            EvaluationDashboardView::WidgetResults,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["widgets", "widget_results"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationDashboardView {
     /// The value as sent on the wire.
@@ -8288,7 +9854,7 @@ impl crate::runtime::QueryValue for EvaluationDashboardView {
     }
 }
 /// Body of Create Evaluation Dashboard. Exactly one of `evaluation_id` and `evaluation_group_id` must be sent (checked by the server).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardCreateRequest {
     pub name: String,
@@ -8309,6 +9875,20 @@ pub struct EvaluationDashboardCreateRequest {
     /// Widget ids in display order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_order: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardCreateRequest, deny_unknown = false, (0,
+            "name", required, name), (1, "description", optional, description), (2,
+            "evaluation_id", optional, evaluation_id), (3, "evaluation_group_id",
+            optional, evaluation_group_id), (4, "tags", optional, tags), (5,
+            "template_dashboard_id", optional, template_dashboard_id), (6,
+            "widget_order", optional, widget_order)
+        )
+    }
 }
 impl EvaluationDashboardCreateRequest {
     /// Creates a [`EvaluationDashboardCreateRequest`] from its required fields; set the others with the setters.
@@ -8365,7 +9945,7 @@ impl EvaluationDashboardCreateRequest {
     }
 }
 /// Body of Update Evaluation Dashboard: only the keys sent change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8378,6 +9958,17 @@ pub struct EvaluationDashboardUpdateRequest {
     /// Widget ids in the new display order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_order: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardUpdateRequest, deny_unknown = false, (0,
+            "name", optional, name), (1, "description", optional, description), (2,
+            "tags", optional, tags), (3, "widget_order", optional, widget_order)
+        )
+    }
 }
 impl EvaluationDashboardUpdateRequest {
     /// Creates a [`EvaluationDashboardUpdateRequest`] from its required fields; set the others with the setters.
@@ -8503,7 +10094,7 @@ impl crate::runtime::QueryValue for EvaluationWidgetType {
     }
 }
 /// A chart of a dashboard (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidget {
     pub id: String,
@@ -8520,6 +10111,19 @@ pub struct EvaluationDashboardWidget {
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<WidgetQuery>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidget, deny_unknown = false, (0, "id",
+            required, id), (1, "object", optional, object), (2, "account_id", required,
+            account_id), (3, "title", required, title), (4, "type", required, r#type),
+            (5, "created_at", required, created_at), (6, "archived_at", optional,
+            archived_at), (7, "config", optional, config), (8, "query", optional, query)
+        )
+    }
 }
 impl EvaluationDashboardWidget {
     /// Creates a [`EvaluationDashboardWidget`] from its required fields; set the others with the setters.
@@ -8572,7 +10176,7 @@ impl EvaluationDashboardWidget {
     }
 }
 /// A widget with its computed result, as Create and Update Widget return it (response). After an update `id` may be a new copy's id.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetWithResult {
     pub id: String,
@@ -8589,6 +10193,19 @@ pub struct EvaluationDashboardWidgetWithResult {
     pub query: Option<WidgetQuery>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<EvaluationDashboardWidgetResultResponse>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetWithResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetWithResult, deny_unknown = false, (0,
+            "id", required, id), (1, "object", optional, object), (2, "account_id",
+            required, account_id), (3, "title", required, title), (4, "type", required,
+            r#type), (5, "created_at", required, created_at), (6, "config", optional,
+            config), (7, "query", optional, query), (8, "result", optional, result)
+        )
+    }
 }
 impl EvaluationDashboardWidgetWithResult {
     /// Creates a [`EvaluationDashboardWidgetWithResult`] from its required fields; set the others with the setters.
@@ -8641,7 +10258,7 @@ impl EvaluationDashboardWidgetWithResult {
     }
 }
 /// A widget's computed result as embedded in a widget; null for `markdown` and `heading` widgets (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetResultResponse {
     pub id: String,
@@ -8655,6 +10272,19 @@ pub struct EvaluationDashboardWidgetResultResponse {
     pub computed_result: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetResultResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetResultResponse, deny_unknown = false,
+            (0, "id", required, id), (1, "widget_id", required, widget_id), (2,
+            "computation_status", required, computation_status), (3, "computed_at",
+            optional, computed_at), (4, "computed_result", optional, computed_result),
+            (5, "error_message", optional, error_message)
+        )
+    }
 }
 impl EvaluationDashboardWidgetResultResponse {
     /// Creates a [`EvaluationDashboardWidgetResultResponse`] from its required fields; set the others with the setters.
@@ -8697,7 +10327,7 @@ impl EvaluationDashboardWidgetResultResponse {
     }
 }
 /// A widget's cached result as listed on a dashboard (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetResult {
     pub id: String,
@@ -8725,6 +10355,24 @@ pub struct EvaluationDashboardWidgetResult {
     pub evaluation_group_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget: Option<EvaluationDashboardWidget>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetResult, deny_unknown = false, (0,
+            "id", required, id), (1, "object", optional, object), (2, "account_id",
+            required, account_id), (3, "widget_id", required, widget_id), (4,
+            "computation_status", required, computation_status), (5, "created_at",
+            required, created_at), (6, "computation_job_id", optional,
+            computation_job_id), (7, "computed_at", optional, computed_at), (8,
+            "computed_result", optional, computed_result), (9, "error_message", optional,
+            error_message), (10, "evaluation_id", optional, evaluation_id), (11,
+            "evaluation_group_id", optional, evaluation_group_id), (12, "widget",
+            optional, widget)
+        )
+    }
 }
 impl EvaluationDashboardWidgetResult {
     /// Creates a [`EvaluationDashboardWidgetResult`] from its required fields; set the others with the setters.
@@ -8810,7 +10458,7 @@ impl EvaluationDashboardWidgetResult {
     }
 }
 /// Body of Create Widget.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetCreateRequest {
     pub title: String,
@@ -8820,6 +10468,17 @@ pub struct EvaluationDashboardWidgetCreateRequest {
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<WidgetQueryParam>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetCreateRequest, deny_unknown = false,
+            (0, "title", required, title), (1, "type", required, r#type), (2, "config",
+            optional, config), (3, "query", optional, query)
+        )
+    }
 }
 impl EvaluationDashboardWidgetCreateRequest {
     /// Creates a [`EvaluationDashboardWidgetCreateRequest`] from its required fields; set the others with the setters.
@@ -8851,7 +10510,7 @@ impl EvaluationDashboardWidgetCreateRequest {
     }
 }
 /// Body of Update Widget: only the keys sent change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardWidgetUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8861,6 +10520,17 @@ pub struct EvaluationDashboardWidgetUpdateRequest {
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<WidgetQueryParam>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardWidgetUpdateRequest, deny_unknown = false,
+            (0, "title", optional, title), (1, "config", optional, config), (2, "query",
+            optional, query)
+        )
+    }
 }
 impl EvaluationDashboardWidgetUpdateRequest {
     /// Creates a [`EvaluationDashboardWidgetUpdateRequest`] from its required fields; set the others with the setters.
@@ -8898,11 +10568,33 @@ impl Default for EvaluationDashboardWidgetUpdateRequest {
     }
 }
 /// The data a widget shows: many rows (`SeriesQuery`: table, bar, histogram, donut, scatter) or one value (`MetricQuery`: metric). No tag tells them apart and a metric query's keys are a subset of a series query's, so this is an `anyOf`; read it as a series query when it has `groupBy`, `orderBy` or `limit` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum WidgetQuery {
     Series(SeriesQuery),
     Metric(MetricQuery),
+}
+impl<'de> serde::Deserialize<'de> for WidgetQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Series(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Metric(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum WidgetQuery"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<SeriesQuery> for WidgetQuery {
     fn from(value: SeriesQuery) -> Self {
@@ -8915,11 +10607,33 @@ impl From<MetricQuery> for WidgetQuery {
     }
 }
 /// The data a widget shows: many rows (`SeriesQuery`: table, bar, histogram, donut, scatter) or one value (`MetricQuery`: metric). No tag tells them apart and a metric query's keys are a subset of a series query's, so this is an `anyOf`; read it as a series query when it has `groupBy`, `orderBy` or `limit` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum WidgetQueryParam {
     Series(SeriesQueryParam),
     Metric(MetricQueryParam),
+}
+impl<'de> serde::Deserialize<'de> for WidgetQueryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Series(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Metric(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum WidgetQueryParam"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<SeriesQueryParam> for WidgetQueryParam {
     fn from(value: SeriesQueryParam) -> Self {
@@ -8932,7 +10646,7 @@ impl From<MetricQueryParam> for WidgetQueryParam {
     }
 }
 /// A query that returns rows (SELECT ... WHERE ... GROUP BY ... ORDER BY ... LIMIT) (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SeriesQuery {
     pub select: Vec<SelectItem>,
@@ -8954,6 +10668,19 @@ pub struct SeriesQuery {
     /// Maximum number of rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for SeriesQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, SeriesQuery, deny_unknown = false, (0, "select", required,
+            select), (1, "evaluation_ids", optional, evaluation_ids), (2, "filter",
+            optional, filter), (3, "latest_only", optional, latest_only), (4, "groupBy",
+            optional, group_by), (5, "orderBy", optional, order_by), (6, "limit",
+            optional, limit)
+        )
+    }
 }
 impl SeriesQuery {
     /// Creates a [`SeriesQuery`] from its required fields; set the others with the setters.
@@ -9008,7 +10735,7 @@ impl SeriesQuery {
     }
 }
 /// A query that returns rows (SELECT ... WHERE ... GROUP BY ... ORDER BY ... LIMIT) (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SeriesQueryParam {
     pub select: Vec<SelectItemParam>,
@@ -9030,6 +10757,19 @@ pub struct SeriesQueryParam {
     /// Maximum number of rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for SeriesQueryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, SeriesQueryParam, deny_unknown = false, (0, "select", required,
+            select), (1, "evaluation_ids", optional, evaluation_ids), (2, "filter",
+            optional, filter), (3, "latest_only", optional, latest_only), (4, "groupBy",
+            optional, group_by), (5, "orderBy", optional, order_by), (6, "limit",
+            optional, limit)
+        )
+    }
 }
 impl SeriesQueryParam {
     /// Creates a [`SeriesQueryParam`] from its required fields; set the others with the setters.
@@ -9084,7 +10824,7 @@ impl SeriesQueryParam {
     }
 }
 /// A query that returns one value; `select` must hold exactly one aggregation (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricQuery {
     pub select: Vec<SelectItem>,
@@ -9096,6 +10836,17 @@ pub struct MetricQuery {
     /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_only: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for MetricQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetricQuery, deny_unknown = false, (0, "select", required,
+            select), (1, "evaluation_ids", optional, evaluation_ids), (2, "filter",
+            optional, filter), (3, "latest_only", optional, latest_only)
+        )
+    }
 }
 impl MetricQuery {
     /// Creates a [`MetricQuery`] from its required fields; set the others with the setters.
@@ -9128,7 +10879,7 @@ impl MetricQuery {
     }
 }
 /// A query that returns one value; `select` must hold exactly one aggregation (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricQueryParam {
     pub select: Vec<SelectItemParam>,
@@ -9140,6 +10891,17 @@ pub struct MetricQueryParam {
     /// Group dashboards only: use the rows of the most recently created active member (within `evaluation_ids` when sent); not combinable with per-aggregation `evaluation_ids`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_only: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for MetricQueryParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, MetricQueryParam, deny_unknown = false, (0, "select", required,
+            select), (1, "evaluation_ids", optional, evaluation_ids), (2, "filter",
+            optional, filter), (3, "latest_only", optional, latest_only)
+        )
+    }
 }
 impl MetricQueryParam {
     /// Creates a [`MetricQueryParam`] from its required fields; set the others with the setters.
@@ -9172,7 +10934,7 @@ impl MetricQueryParam {
     }
 }
 /// One sort key of a series query (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OrderBy {
     pub column: String,
@@ -9181,6 +10943,16 @@ pub struct OrderBy {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for OrderBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, OrderBy, deny_unknown = false, (0, "column", required, column),
+            (1, "direction", optional, direction), (2, "source", optional, source)
+        )
+    }
 }
 impl OrderBy {
     /// Creates a [`OrderBy`] from its required fields; set the others with the setters.
@@ -9205,7 +10977,7 @@ impl OrderBy {
     }
 }
 /// One sort key of a series query (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OrderByParam {
     pub column: String,
@@ -9214,6 +10986,17 @@ pub struct OrderByParam {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for OrderByParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, OrderByParam, deny_unknown = false, (0, "column", required,
+            column), (1, "direction", optional, direction), (2, "source", optional,
+            source)
+        )
+    }
 }
 impl OrderByParam {
     /// Creates a [`OrderByParam`] from its required fields; set the others with the setters.
@@ -9238,13 +11021,23 @@ impl OrderByParam {
     }
 }
 /// One selected column or aggregation (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SelectItem {
     pub expression: SelectExpression,
     /// The output column's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for SelectItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, SelectItem, deny_unknown = false, (0, "expression", required,
+            expression), (1, "alias", optional, alias)
+        )
+    }
 }
 impl SelectItem {
     /// Creates a [`SelectItem`] from its required fields; set the others with the setters.
@@ -9263,13 +11056,23 @@ impl SelectItem {
     }
 }
 /// One selected column or aggregation (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SelectItemParam {
     pub expression: SelectExpressionParam,
     /// The output column's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for SelectItemParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, SelectItemParam, deny_unknown = false, (0, "expression",
+            required, expression), (1, "alias", optional, alias)
+        )
+    }
 }
 impl SelectItemParam {
     /// Creates a [`SelectItemParam`] from its required fields; set the others with the setters.
@@ -9303,51 +11106,27 @@ impl<'de> serde::Deserialize<'de> for SelectExpression {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("COLUMN") => {
-                crate::runtime::union::decode_member(value).map(Self::Column)
-            }
-            Some("AGGREGATION") => {
-                crate::runtime::union::decode_member(value).map(Self::Aggregation)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Column(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Column(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Aggregation(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Aggregation(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("type"),
+            |value| {
+                match value.tag() {
+                    Some("COLUMN") => value.member().map(Self::Column),
+                    Some("AGGREGATION") => value.member().map(Self::Aggregation),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of SelectExpression matches (and `type` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[|v| v.fit(Self::Column), |v| v.fit(Self::Aggregation)],
+                            )
+                            .ok_or_else(|| {
+                                "no member of SelectExpression matches (and `type` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ExpressionColumn> for SelectExpression {
@@ -9374,60 +11153,34 @@ impl<'de> serde::Deserialize<'de> for SelectExpressionParam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("COLUMN") => {
-                crate::runtime::union::decode_member(value).map(Self::Column)
-            }
-            Some("AGGREGATION") => {
-                crate::runtime::union::decode_member(value).map(Self::Aggregation)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`", "unknown `type` value in SelectExpressionParam",
-                            other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Column(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Column(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Aggregation(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Aggregation(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("type"),
+            |value| {
+                match value.tag() {
+                    Some("COLUMN") => value.member().map(Self::Column),
+                    Some("AGGREGATION") => value.member().map(Self::Aggregation),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of SelectExpressionParam matches (and `type` is absent)",
+                            format!(
+                                "{}: `{}`", "unknown `type` value in SelectExpressionParam",
+                                other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[|v| v.fit(Self::Column), |v| v.fit(Self::Aggregation)],
+                            )
+                            .ok_or_else(|| {
+                                "no member of SelectExpressionParam matches (and `type` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<ExpressionColumnParam> for SelectExpressionParam {
@@ -9441,7 +11194,7 @@ impl From<ExpressionAggregationParam> for SelectExpressionParam {
     }
 }
 /// A column of the item data (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpressionColumn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9450,6 +11203,16 @@ pub struct ExpressionColumn {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ExpressionColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ExpressionColumn, deny_unknown = false, (0, "type", optional,
+            r#type), (1, "column", required, column), (2, "source", optional, source)
+        )
+    }
 }
 impl ExpressionColumn {
     /// Creates a [`ExpressionColumn`] from its required fields; set the others with the setters.
@@ -9474,7 +11237,7 @@ impl ExpressionColumn {
     }
 }
 /// A column of the item data (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpressionColumnParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9483,6 +11246,17 @@ pub struct ExpressionColumnParam {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ExpressionColumnParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ExpressionColumnParam, deny_unknown = false, (0, "type",
+            optional, r#type), (1, "column", required, column), (2, "source", optional,
+            source)
+        )
+    }
 }
 impl ExpressionColumnParam {
     /// Creates a [`ExpressionColumnParam`] from its required fields; set the others with the setters.
@@ -9507,7 +11281,7 @@ impl ExpressionColumnParam {
     }
 }
 /// An aggregate function over a column (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpressionAggregation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9524,6 +11298,18 @@ pub struct ExpressionAggregation {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ExpressionAggregation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ExpressionAggregation, deny_unknown = false, (0, "type",
+            optional, r#type), (1, "function", required, function), (2, "column",
+            required, column), (3, "evaluation_ids", optional, evaluation_ids), (4,
+            "params", optional, params), (5, "source", optional, source)
+        )
+    }
 }
 impl ExpressionAggregation {
     /// Creates a [`ExpressionAggregation`] from its required fields; set the others with the setters.
@@ -9571,7 +11357,7 @@ impl ExpressionAggregation {
     }
 }
 /// An aggregate function over a column (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExpressionAggregationParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9588,6 +11374,18 @@ pub struct ExpressionAggregationParam {
     /// Where the column lives: `data` or `task_result_cache`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for ExpressionAggregationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ExpressionAggregationParam, deny_unknown = false, (0, "type",
+            optional, r#type), (1, "function", required, function), (2, "column",
+            required, column), (3, "evaluation_ids", optional, evaluation_ids), (4,
+            "params", optional, params), (5, "source", optional, source)
+        )
+    }
 }
 impl ExpressionAggregationParam {
     /// Creates a [`ExpressionAggregationParam`] from its required fields; set the others with the setters.
@@ -9635,7 +11433,7 @@ impl ExpressionAggregationParam {
     }
 }
 /// A WHERE clause: conditions joined by `logicalOperators`, applied left to right with no precedence. The SDK's name is `Filter` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryFilter {
     pub conditions: Vec<QueryCondition>,
@@ -9643,6 +11441,16 @@ pub struct QueryFilter {
     #[serde(rename = "logicalOperators")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logical_operators: Option<Vec<QueryFilterLogicalOperatorsItem>>,
+}
+impl<'de> serde::Deserialize<'de> for QueryFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QueryFilter, deny_unknown = false, (0, "conditions", required,
+            conditions), (1, "logicalOperators", optional, logical_operators)
+        )
+    }
 }
 impl QueryFilter {
     /// Creates a [`QueryFilter`] from its required fields; set the others with the setters.
@@ -9664,7 +11472,7 @@ impl QueryFilter {
     }
 }
 /// A WHERE clause: conditions joined by `logicalOperators`, applied left to right with no precedence. The SDK's name is `Filter` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryFilterParam {
     pub conditions: Vec<QueryConditionParam>,
@@ -9672,6 +11480,16 @@ pub struct QueryFilterParam {
     #[serde(rename = "logicalOperators")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logical_operators: Option<Vec<QueryFilterLogicalOperatorsItem>>,
+}
+impl<'de> serde::Deserialize<'de> for QueryFilterParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QueryFilterParam, deny_unknown = false, (0, "conditions",
+            required, conditions), (1, "logicalOperators", optional, logical_operators)
+        )
+    }
 }
 impl QueryFilterParam {
     /// Creates a [`QueryFilterParam`] from its required fields; set the others with the setters.
@@ -9693,7 +11511,7 @@ impl QueryFilterParam {
     }
 }
 /// One comparison of a WHERE clause. The SDK's name is `Condition` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryCondition {
     pub column: String,
@@ -9704,6 +11522,17 @@ pub struct QueryCondition {
     /// Left out for `IS NULL` and `IS NOT NULL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<QueryConditionValue>,
+}
+impl<'de> serde::Deserialize<'de> for QueryCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QueryCondition, deny_unknown = false, (0, "column", required,
+            column), (1, "operator", required, operator), (2, "source", optional,
+            source), (3, "value", optional, value)
+        )
+    }
 }
 impl QueryCondition {
     /// Creates a [`QueryCondition`] from its required fields; set the others with the setters.
@@ -9734,7 +11563,7 @@ impl QueryCondition {
     }
 }
 /// One comparison of a WHERE clause. The SDK's name is `Condition` (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryConditionParam {
     pub column: String,
@@ -9744,6 +11573,17 @@ pub struct QueryConditionParam {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<QueryConditionValue>,
+}
+impl<'de> serde::Deserialize<'de> for QueryConditionParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QueryConditionParam, deny_unknown = false, (0, "column",
+            required, column), (1, "operator", required, operator), (2, "source",
+            optional, source), (3, "value", optional, value)
+        )
+    }
 }
 impl QueryConditionParam {
     /// Creates a [`QueryConditionParam`] from its required fields; set the others with the setters.
@@ -9772,13 +11612,41 @@ impl QueryConditionParam {
     }
 }
 /// The value a condition compares with: a string, number, boolean or array.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum QueryConditionValue {
     String(String),
     Number(f64),
     Boolean(bool),
     ValueList(Vec<serde_json::Value>),
+}
+impl<'de> serde::Deserialize<'de> for QueryConditionValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Number(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Boolean(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ValueList(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum QueryConditionValue"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for QueryConditionValue {
     fn from(value: String) -> Self {
@@ -9801,7 +11669,7 @@ impl From<Vec<serde_json::Value>> for QueryConditionValue {
     }
 }
 /// One cursor page of evaluations. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationList {
     /// Always `list` when present.
@@ -9816,6 +11684,17 @@ pub struct EvaluationList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl EvaluationList {
     /// Creates a [`EvaluationList`] from its required fields; set the others with the setters.
@@ -9848,7 +11727,7 @@ impl EvaluationList {
     }
 }
 /// One cursor page of evaluation items. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationItemList {
     /// Always `list` when present.
@@ -9863,6 +11742,17 @@ pub struct EvaluationItemList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationItemList, deny_unknown = false, (0, "object",
+            optional, object), (1, "items", required, items), (2, "total", required,
+            total), (3, "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl EvaluationItemList {
     /// Creates a [`EvaluationItemList`] from its required fields; set the others with the setters.
@@ -9895,7 +11785,7 @@ impl EvaluationItemList {
     }
 }
 /// One cursor page of evaluation groups. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationGroupList {
     /// Always `list` when present.
@@ -9910,6 +11800,17 @@ pub struct EvaluationGroupList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationGroupList, deny_unknown = false, (0, "object",
+            optional, object), (1, "items", required, items), (2, "total", required,
+            total), (3, "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl EvaluationGroupList {
     /// Creates a [`EvaluationGroupList`] from its required fields; set the others with the setters.
@@ -9942,7 +11843,7 @@ impl EvaluationGroupList {
     }
 }
 /// One cursor page of evaluation dashboards. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EvaluationDashboardList {
     /// Always `list` when present.
@@ -9957,6 +11858,17 @@ pub struct EvaluationDashboardList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, EvaluationDashboardList, deny_unknown = false, (0, "object",
+            optional, object), (1, "items", required, items), (2, "total", required,
+            total), (3, "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl EvaluationDashboardList {
     /// Creates a [`EvaluationDashboardList`] from its required fields; set the others with the setters.
@@ -10018,12 +11930,37 @@ impl Default for ErrorResponse {
     }
 }
 /// The error's detail: a message, a list of validation errors (422), or a nested object.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ErrorDetail {
     String(String),
     ValidationErrorDetailList(Vec<ValidationErrorDetail>),
     Object(serde_json::Map<String, serde_json::Value>),
+}
+impl<'de> serde::Deserialize<'de> for ErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::ValidationErrorDetailList(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Object(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ErrorDetail"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for ErrorDetail {
     fn from(value: String) -> Self {
@@ -10041,7 +11978,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for ErrorDetail {
     }
 }
 /// One validation error, FastAPI style (inferred, unconfirmed).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ValidationErrorDetail {
     /// Where the error is: `body`, `query`, `path` or `header`, then the keys and array indexes leading to the offending value.
@@ -10050,6 +11987,16 @@ pub struct ValidationErrorDetail {
     pub msg: String,
     /// Machine-readable error type, such as `missing`.
     pub r#type: String,
+}
+impl<'de> serde::Deserialize<'de> for ValidationErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, ValidationErrorDetail, deny_unknown = false, (0, "loc",
+            required, loc), (1, "msg", required, msg), (2, "type", required, r#type)
+        )
+    }
 }
 impl ValidationErrorDetail {
     /// Creates a [`ValidationErrorDetail`] from its required fields; set the others with the setters.
@@ -10066,7 +12013,7 @@ impl ValidationErrorDetail {
     }
 }
 /// A dataset (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Dataset {
     /// The dataset's unique id.
@@ -10088,6 +12035,20 @@ pub struct Dataset {
     pub tags: Option<Vec<String>>,
     /// The dataset's latest version number (1 when created).
     pub current_version_num: i64,
+}
+impl<'de> serde::Deserialize<'de> for Dataset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, Dataset, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "name", required, name), (3, "description",
+            optional, description), (4, "created_at", required, created_at), (5,
+            "created_by", required, created_by), (6, "archived_at", optional,
+            archived_at), (7, "tags", optional, tags), (8, "current_version_num",
+            required, current_version_num)
+        )
+    }
 }
 impl Dataset {
     /// Creates a [`Dataset`] from its required fields; set the others with the setters.
@@ -10143,7 +12104,7 @@ impl Dataset {
 /// The files of one item: a map from a key of the item's data to the id of a file (see Files).
 pub type DatasetFileMap = std::collections::BTreeMap<String, String>;
 /// Body of Create Dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetCreateRequest {
     pub name: String,
@@ -10157,6 +12118,17 @@ pub struct DatasetCreateRequest {
     /// The dataset's tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetCreateRequest, deny_unknown = false, (0, "name",
+            required, name), (1, "description", optional, description), (2, "data",
+            required, data), (3, "files", optional, files), (4, "tags", optional, tags)
+        )
+    }
 }
 impl DatasetCreateRequest {
     /// Creates a [`DatasetCreateRequest`] from its required fields; set the others with the setters.
@@ -10193,11 +12165,33 @@ impl DatasetCreateRequest {
     }
 }
 /// Body of Update Dataset, sent whole: either new values for some of the dataset's fields, or `{"restore": true}` to restore an archived dataset. The partial update is closed (`additionalProperties: false`) so that exactly one shape matches any body.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum DatasetUpdateRequest {
     Partial(PartialDatasetUpdateRequest),
     Restore(RestoreRequest),
+}
+impl<'de> serde::Deserialize<'de> for DatasetUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Partial(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Restore(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum DatasetUpdateRequest"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<PartialDatasetUpdateRequest> for DatasetUpdateRequest {
     fn from(value: PartialDatasetUpdateRequest) -> Self {
@@ -10210,7 +12204,7 @@ impl From<RestoreRequest> for DatasetUpdateRequest {
     }
 }
 /// New values for a dataset's name, description and tags; a field that is left out is not changed. The SDK's name is `PartialDatasetRequestBase`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct PartialDatasetUpdateRequest {
@@ -10221,6 +12215,17 @@ pub struct PartialDatasetUpdateRequest {
     /// The dataset's tags (replacing the old ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for PartialDatasetUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, PartialDatasetUpdateRequest, deny_unknown = true, (0, "name",
+            optional, name), (1, "description", optional, description), (2, "tags",
+            optional, tags)
+        )
+    }
 }
 impl PartialDatasetUpdateRequest {
     /// Creates a [`PartialDatasetUpdateRequest`] from its required fields; set the others with the setters.
@@ -10255,7 +12260,7 @@ impl Default for PartialDatasetUpdateRequest {
     }
 }
 /// Confirmation returned by Archive Dataset.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetArchiveResponse {
     pub id: String,
@@ -10264,6 +12269,17 @@ pub struct DatasetArchiveResponse {
     /// Always `dataset` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<DatasetObject>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetArchiveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetArchiveResponse, deny_unknown = false, (0, "id",
+            required, id), (1, "deleted", required, deleted), (2, "object", optional,
+            object)
+        )
+    }
 }
 impl DatasetArchiveResponse {
     /// Creates a [`DatasetArchiveResponse`] from its required fields; set the others with the setters.
@@ -10283,7 +12299,7 @@ impl DatasetArchiveResponse {
     }
 }
 /// One item of a dataset (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItem {
     /// The item's unique id.
@@ -10308,6 +12324,20 @@ pub struct DatasetItem {
     /// When the item was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItem, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "content_hash", required, content_hash), (3,
+            "created_at", required, created_at), (4, "updated_at", required, updated_at),
+            (5, "created_by", required, created_by), (6, "data", required, data), (7,
+            "dataset_id", optional, dataset_id), (8, "files", optional, files), (9,
+            "archived_at", optional, archived_at)
+        )
+    }
 }
 impl DatasetItem {
     /// Creates a [`DatasetItem`] from its required fields; set the others with the setters.
@@ -10366,13 +12396,23 @@ impl DatasetItem {
     }
 }
 /// Body of Update Dataset Item. `data` replaces the item's data in full.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemUpdateRequest {
     /// The item's new data.
     pub data: serde_json::Map<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<DatasetFileMap>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemUpdateRequest, deny_unknown = false, (0, "data",
+            required, data), (1, "files", optional, files)
+        )
+    }
 }
 impl DatasetItemUpdateRequest {
     /// Creates a [`DatasetItemUpdateRequest`] from its required fields; set the others with the setters.
@@ -10389,7 +12429,7 @@ impl DatasetItemUpdateRequest {
     }
 }
 /// Body of Batch Create Dataset Items.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemBatchCreateRequest {
     /// The dataset to add the items to.
@@ -10399,6 +12439,17 @@ pub struct DatasetItemBatchCreateRequest {
     /// Files to attach to the items: one map per entry of `data`, at the same index (the same length as `data`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<DatasetFileMap>>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemBatchCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemBatchCreateRequest, deny_unknown = false, (0,
+            "dataset_id", required, dataset_id), (1, "data", required, data), (2,
+            "files", optional, files)
+        )
+    }
 }
 impl DatasetItemBatchCreateRequest {
     /// Creates a [`DatasetItemBatchCreateRequest`] from its required fields; set the others with the setters.
@@ -10421,13 +12472,23 @@ impl DatasetItemBatchCreateRequest {
     }
 }
 /// The items created by Batch Create Dataset Items (not a paginated list).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemBatchCreateResponse {
     /// Always `list` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ListObject>,
     pub items: Vec<DatasetItem>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemBatchCreateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemBatchCreateResponse, deny_unknown = false, (0,
+            "object", optional, object), (1, "items", required, items)
+        )
+    }
 }
 impl DatasetItemBatchCreateResponse {
     /// Creates a [`DatasetItemBatchCreateResponse`] from its required fields; set the others with the setters.
@@ -10446,7 +12507,7 @@ impl DatasetItemBatchCreateResponse {
     }
 }
 /// Confirmation returned by Archive Dataset Item.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemArchiveResponse {
     pub id: String,
@@ -10455,6 +12516,17 @@ pub struct DatasetItemArchiveResponse {
     /// Always `dataset.item` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<DatasetItemObject>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemArchiveResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemArchiveResponse, deny_unknown = false, (0, "id",
+            required, id), (1, "deleted", required, deleted), (2, "object", optional,
+            object)
+        )
+    }
 }
 impl DatasetItemArchiveResponse {
     /// Creates a [`DatasetItemArchiveResponse`] from its required fields; set the others with the setters.
@@ -10493,97 +12565,38 @@ impl<'de> serde::Deserialize<'de> for Question {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("question_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("categorical") => {
-                crate::runtime::union::decode_member(value).map(Self::Categorical)
-            }
-            Some("rating") => {
-                crate::runtime::union::decode_member(value).map(Self::Rating)
-            }
-            Some("number") => {
-                crate::runtime::union::decode_member(value).map(Self::Number)
-            }
-            Some("free_text") => {
-                crate::runtime::union::decode_member(value).map(Self::FreeText)
-            }
-            Some("form") => crate::runtime::union::decode_member(value).map(Self::Form),
-            Some("timestamp") => {
-                crate::runtime::union::decode_member(value).map(Self::Timestamp)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Categorical(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Categorical(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Rating(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Rating(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Number(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Number(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::FreeText(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::FreeText(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Form(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Form(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Timestamp(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Timestamp(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("question_type"),
+            |value| {
+                match value.tag() {
+                    Some("categorical") => value.member().map(Self::Categorical),
+                    Some("rating") => value.member().map(Self::Rating),
+                    Some("number") => value.member().map(Self::Number),
+                    Some("free_text") => value.member().map(Self::FreeText),
+                    Some("form") => value.member().map(Self::Form),
+                    Some("timestamp") => value.member().map(Self::Timestamp),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of Question matches (and `question_type` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Categorical),
+                                    |v| v.fit(Self::Rating),
+                                    |v| v.fit(Self::Number),
+                                    |v| v.fit(Self::FreeText),
+                                    |v| v.fit(Self::Form),
+                                    |v| v.fit(Self::Timestamp),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of Question matches (and `question_type` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<CategoricalQuestion> for Question {
@@ -10617,7 +12630,7 @@ impl From<TimestampQuestion> for Question {
     }
 }
 /// A categorical question, answered by picking one or more given choices (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CategoricalQuestion {
     /// The question's unique id.
@@ -10642,6 +12655,20 @@ pub struct CategoricalQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CategoricalQuestion, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", required, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl CategoricalQuestion {
     /// Creates a [`CategoricalQuestion`] from its required fields; set the others with the setters.
@@ -10702,7 +12729,7 @@ impl CategoricalQuestion {
     }
 }
 /// A rating question, answered with a point on a labelled scale (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RatingQuestion {
     /// The question's unique id.
@@ -10727,6 +12754,20 @@ pub struct RatingQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for RatingQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RatingQuestion, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", required, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl RatingQuestion {
     /// Creates a [`RatingQuestion`] from its required fields; set the others with the setters.
@@ -10787,7 +12828,7 @@ impl RatingQuestion {
     }
 }
 /// A number question, answered with a number, optionally bounded (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NumberQuestion {
     /// The question's unique id.
@@ -10813,6 +12854,20 @@ pub struct NumberQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NumberQuestion, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", optional, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl NumberQuestion {
     /// Creates a [`NumberQuestion`] from its required fields; set the others with the setters.
@@ -10880,7 +12935,7 @@ impl NumberQuestion {
     }
 }
 /// A free-text question, answered with text, optionally of bounded length (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FreeTextQuestion {
     /// The question's unique id.
@@ -10906,6 +12961,20 @@ pub struct FreeTextQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FreeTextQuestion, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", optional, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl FreeTextQuestion {
     /// Creates a [`FreeTextQuestion`] from its required fields; set the others with the setters.
@@ -10973,7 +13042,7 @@ impl FreeTextQuestion {
     }
 }
 /// A form question, answered with a JSON object that follows a JSON schema (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FormQuestion {
     /// The question's unique id.
@@ -10998,6 +13067,20 @@ pub struct FormQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for FormQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FormQuestion, deny_unknown = false, (0, "id", required, id),
+            (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", required, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl FormQuestion {
     /// Creates a [`FormQuestion`] from its required fields; set the others with the setters.
@@ -11058,7 +13141,7 @@ impl FormQuestion {
     }
 }
 /// A timestamp question, answered with one or more moments of a recording (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TimestampQuestion {
     /// The question's unique id.
@@ -11084,6 +13167,20 @@ pub struct TimestampQuestion {
     /// When the question was archived; null or absent while it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TimestampQuestion, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "question_type", optional,
+            question_type), (3, "name", required, name), (4, "prompt", required, prompt),
+            (5, "configuration", optional, configuration), (6, "conditions", optional,
+            conditions), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "archived_at", optional, archived_at)
+        )
+    }
 }
 impl TimestampQuestion {
     /// Creates a [`TimestampQuestion`] from its required fields; set the others with the setters.
@@ -11168,107 +13265,46 @@ impl<'de> serde::Deserialize<'de> for QuestionCreateRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("question_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("categorical") => {
-                crate::runtime::union::decode_member(value).map(Self::Categorical)
-            }
-            Some("rating") => {
-                crate::runtime::union::decode_member(value).map(Self::Rating)
-            }
-            Some("number") => {
-                crate::runtime::union::decode_member(value).map(Self::Number)
-            }
-            Some("free_text") => {
-                crate::runtime::union::decode_member(value).map(Self::FreeText)
-            }
-            Some("form") => crate::runtime::union::decode_member(value).map(Self::Form),
-            Some("timestamp") => {
-                crate::runtime::union::decode_member(value).map(Self::Timestamp)
-            }
-            Some(other) => {
-                Err(
-                    serde::de::Error::custom(
-                        format!(
-                            "{}: `{}`",
-                            "unknown `question_type` value in QuestionCreateRequest",
-                            other
-                        ),
-                    ),
-                )
-            }
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Categorical(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Categorical(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Rating(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Rating(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Number(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Number(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::FreeText(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::FreeText(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Form(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Form(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::Timestamp(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::Timestamp(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
-                    None => {
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("question_type"),
+            |value| {
+                match value.tag() {
+                    Some("categorical") => value.member().map(Self::Categorical),
+                    Some("rating") => value.member().map(Self::Rating),
+                    Some("number") => value.member().map(Self::Number),
+                    Some("free_text") => value.member().map(Self::FreeText),
+                    Some("form") => value.member().map(Self::Form),
+                    Some("timestamp") => value.member().map(Self::Timestamp),
+                    Some(other) => {
                         Err(
-                            serde::de::Error::custom(
-                                "no member of QuestionCreateRequest matches (and `question_type` is absent)",
+                            format!(
+                                "{}: `{}`",
+                                "unknown `question_type` value in QuestionCreateRequest",
+                                other
                             ),
                         )
                     }
+                    None => {
+                        crate::runtime::union::closest(
+                                value,
+                                &[
+                                    |v| v.fit(Self::Categorical),
+                                    |v| v.fit(Self::Rating),
+                                    |v| v.fit(Self::Number),
+                                    |v| v.fit(Self::FreeText),
+                                    |v| v.fit(Self::Form),
+                                    |v| v.fit(Self::Timestamp),
+                                ],
+                            )
+                            .ok_or_else(|| {
+                                "no member of QuestionCreateRequest matches (and `question_type` is absent)"
+                                    .to_owned()
+                            })
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<CategoricalQuestionRequest> for QuestionCreateRequest {
@@ -11302,7 +13338,7 @@ impl From<TimestampQuestionRequest> for QuestionCreateRequest {
     }
 }
 /// Create Question body for a categorical question (pick one or more of the given choices).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CategoricalQuestionRequest {
     /// Selects the question type.
@@ -11316,6 +13352,18 @@ pub struct CategoricalQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CategoricalQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", required, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl CategoricalQuestionRequest {
     /// Creates a [`CategoricalQuestionRequest`] from its required fields; set the others with the setters.
@@ -11351,7 +13399,7 @@ impl CategoricalQuestionRequest {
     }
 }
 /// Create Question body for a rating question (a point on a labelled scale).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RatingQuestionRequest {
     /// Selects the question type.
@@ -11365,6 +13413,18 @@ pub struct RatingQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for RatingQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RatingQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", required, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl RatingQuestionRequest {
     /// Creates a [`RatingQuestionRequest`] from its required fields; set the others with the setters.
@@ -11400,7 +13460,7 @@ impl RatingQuestionRequest {
     }
 }
 /// Create Question body for a number question (a number, optionally bounded).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NumberQuestionRequest {
     /// Selects the question type.
@@ -11415,6 +13475,18 @@ pub struct NumberQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NumberQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", optional, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl NumberQuestionRequest {
     /// Creates a [`NumberQuestionRequest`] from its required fields; set the others with the setters.
@@ -11454,7 +13526,7 @@ impl NumberQuestionRequest {
     }
 }
 /// Create Question body for a free-text question (text, optionally of bounded length).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FreeTextQuestionRequest {
     /// Selects the question type.
@@ -11469,6 +13541,18 @@ pub struct FreeTextQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FreeTextQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", optional, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl FreeTextQuestionRequest {
     /// Creates a [`FreeTextQuestionRequest`] from its required fields; set the others with the setters.
@@ -11508,7 +13592,7 @@ impl FreeTextQuestionRequest {
     }
 }
 /// Create Question body for a form question (a JSON object that follows a JSON schema).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FormQuestionRequest {
     /// Selects the question type.
@@ -11522,6 +13606,18 @@ pub struct FormQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for FormQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FormQuestionRequest, deny_unknown = false, (0, "question_type",
+            optional, question_type), (1, "name", required, name), (2, "prompt",
+            required, prompt), (3, "configuration", required, configuration), (4,
+            "conditions", optional, conditions)
+        )
+    }
 }
 impl FormQuestionRequest {
     /// Creates a [`FormQuestionRequest`] from its required fields; set the others with the setters.
@@ -11557,7 +13653,7 @@ impl FormQuestionRequest {
     }
 }
 /// Create Question body for a timestamp question (one or more moments of a recording).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TimestampQuestionRequest {
     /// Selects the question type.
@@ -11572,6 +13668,18 @@ pub struct TimestampQuestionRequest {
     /// Conditions under which the question is shown, free-form objects (the SDK does not document their keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TimestampQuestionRequest, deny_unknown = false, (0,
+            "question_type", optional, question_type), (1, "name", required, name), (2,
+            "prompt", required, prompt), (3, "configuration", optional, configuration),
+            (4, "conditions", optional, conditions)
+        )
+    }
 }
 impl TimestampQuestionRequest {
     /// Creates a [`TimestampQuestionRequest`] from its required fields; set the others with the setters.
@@ -11611,11 +13719,21 @@ impl TimestampQuestionRequest {
     }
 }
 /// Body of Update Question.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionUpdateRequest {
     /// The question's new display name.
     pub name: String,
+}
+impl<'de> serde::Deserialize<'de> for QuestionUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionUpdateRequest, deny_unknown = false, (0, "name",
+            required, name)
+        )
+    }
 }
 impl QuestionUpdateRequest {
     /// Creates a [`QuestionUpdateRequest`] from its required fields; set the others with the setters.
@@ -11624,7 +13742,7 @@ impl QuestionUpdateRequest {
     }
 }
 /// Settings of a categorical question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CategoricalQuestionConfiguration {
     /// The answer choices (at least one).
@@ -11635,6 +13753,17 @@ pub struct CategoricalQuestionConfiguration {
     /// Whether more than one choice may be picked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CategoricalQuestionConfiguration, deny_unknown = false, (0,
+            "choices", required, choices), (1, "dropdown", optional, dropdown), (2,
+            "multi", optional, multi)
+        )
+    }
 }
 impl CategoricalQuestionConfiguration {
     /// Creates a [`CategoricalQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11661,7 +13790,7 @@ impl CategoricalQuestionConfiguration {
     }
 }
 /// Settings of a categorical question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CategoricalQuestionConfigurationParam {
     /// The answer choices (at least one).
@@ -11672,6 +13801,17 @@ pub struct CategoricalQuestionConfigurationParam {
     /// Whether more than one choice may be picked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestionConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CategoricalQuestionConfigurationParam, deny_unknown = false,
+            (0, "choices", required, choices), (1, "dropdown", optional, dropdown), (2,
+            "multi", optional, multi)
+        )
+    }
 }
 impl CategoricalQuestionConfigurationParam {
     /// Creates a [`CategoricalQuestionConfigurationParam`] from its required fields; set the others with the setters.
@@ -11698,7 +13838,7 @@ impl CategoricalQuestionConfigurationParam {
     }
 }
 /// Settings of a rating question. Used on both the request and the response side (no field is nullable, so the shapes agree).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RatingQuestionConfiguration {
     /// The label of the lowest rating.
@@ -11707,6 +13847,17 @@ pub struct RatingQuestionConfiguration {
     pub max_label: String,
     /// How many points the scale has (5 for a 1 to 5 scale).
     pub steps: i64,
+}
+impl<'de> serde::Deserialize<'de> for RatingQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, RatingQuestionConfiguration, deny_unknown = false, (0,
+            "min_label", required, min_label), (1, "max_label", required, max_label), (2,
+            "steps", required, steps)
+        )
+    }
 }
 impl RatingQuestionConfiguration {
     /// Creates a [`RatingQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11723,7 +13874,7 @@ impl RatingQuestionConfiguration {
     }
 }
 /// Bounds of a number question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NumberQuestionConfiguration {
     /// The smallest allowed answer.
@@ -11732,6 +13883,16 @@ pub struct NumberQuestionConfiguration {
     /// The largest allowed answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NumberQuestionConfiguration, deny_unknown = false, (0, "min",
+            optional, min), (1, "max", optional, max)
+        )
+    }
 }
 impl NumberQuestionConfiguration {
     /// Creates a [`NumberQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11759,7 +13920,7 @@ impl Default for NumberQuestionConfiguration {
     }
 }
 /// Bounds of a number question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NumberQuestionConfigurationParam {
     /// The smallest allowed answer.
@@ -11768,6 +13929,16 @@ pub struct NumberQuestionConfigurationParam {
     /// The largest allowed answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestionConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, NumberQuestionConfigurationParam, deny_unknown = false, (0,
+            "min", optional, min), (1, "max", optional, max)
+        )
+    }
 }
 impl NumberQuestionConfigurationParam {
     /// Creates a [`NumberQuestionConfigurationParam`] from its required fields; set the others with the setters.
@@ -11795,7 +13966,7 @@ impl Default for NumberQuestionConfigurationParam {
     }
 }
 /// Length bounds of a free-text question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FreeTextQuestionConfiguration {
     /// The fewest characters an answer must have.
@@ -11804,6 +13975,16 @@ pub struct FreeTextQuestionConfiguration {
     /// The most characters an answer may have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FreeTextQuestionConfiguration, deny_unknown = false, (0,
+            "min_length", optional, min_length), (1, "max_length", optional, max_length)
+        )
+    }
 }
 impl FreeTextQuestionConfiguration {
     /// Creates a [`FreeTextQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11834,7 +14015,7 @@ impl Default for FreeTextQuestionConfiguration {
     }
 }
 /// Length bounds of a free-text question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FreeTextQuestionConfigurationParam {
     /// The fewest characters an answer must have.
@@ -11843,6 +14024,16 @@ pub struct FreeTextQuestionConfigurationParam {
     /// The most characters an answer may have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestionConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FreeTextQuestionConfigurationParam, deny_unknown = false, (0,
+            "min_length", optional, min_length), (1, "max_length", optional, max_length)
+        )
+    }
 }
 impl FreeTextQuestionConfigurationParam {
     /// Creates a [`FreeTextQuestionConfigurationParam`] from its required fields; set the others with the setters.
@@ -11873,11 +14064,21 @@ impl Default for FreeTextQuestionConfigurationParam {
     }
 }
 /// Settings of a form question. Used on both the request and the response side (no field is nullable, so the shapes agree).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FormQuestionConfiguration {
     /// The JSON schema that an answer (a JSON object) must follow.
     pub form_schema: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> serde::Deserialize<'de> for FormQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FormQuestionConfiguration, deny_unknown = false, (0,
+            "form_schema", required, form_schema)
+        )
+    }
 }
 impl FormQuestionConfiguration {
     /// Creates a [`FormQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11890,12 +14091,22 @@ impl FormQuestionConfiguration {
     }
 }
 /// Settings of a timestamp question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TimestampQuestionConfiguration {
     /// Whether more than one timestamp may be given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestionConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TimestampQuestionConfiguration, deny_unknown = false, (0,
+            "multi", optional, multi)
+        )
+    }
 }
 impl TimestampQuestionConfiguration {
     /// Creates a [`TimestampQuestionConfiguration`] from its required fields; set the others with the setters.
@@ -11916,12 +14127,22 @@ impl Default for TimestampQuestionConfiguration {
     }
 }
 /// Settings of a timestamp question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TimestampQuestionConfigurationParam {
     /// Whether more than one timestamp may be given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestionConfigurationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, TimestampQuestionConfigurationParam, deny_unknown = false, (0,
+            "multi", optional, multi)
+        )
+    }
 }
 impl TimestampQuestionConfigurationParam {
     /// Creates a [`TimestampQuestionConfigurationParam`] from its required fields; set the others with the setters.
@@ -11942,7 +14163,7 @@ impl Default for TimestampQuestionConfigurationParam {
     }
 }
 /// A file's metadata (response). The SDK's name is `SGPFile`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct File {
     /// The file's unique id.
@@ -11964,6 +14185,20 @@ pub struct File {
     /// Free-form tags (a JSON object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for File {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, File, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "filename", required, filename), (3,
+            "mime_type", required, mime_type), (4, "size", required, size), (5,
+            "md5_checksum", required, md5_checksum), (6, "duration_seconds", optional,
+            duration_seconds), (7, "created_at", required, created_at), (8, "created_by",
+            required, created_by), (9, "tags", optional, tags)
+        )
+    }
 }
 impl File {
     /// Creates a [`File`] from its required fields; set the others with the setters.
@@ -12015,11 +14250,21 @@ impl File {
     }
 }
 /// Multipart body of Create File.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileCreateRequest {
     /// The file's content (at most 25 MB). The part's filename presumably becomes `File.filename` (not documented).
     pub file: String,
+}
+impl<'de> serde::Deserialize<'de> for FileCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileCreateRequest, deny_unknown = false, (0, "file", required,
+            file)
+        )
+    }
 }
 impl FileCreateRequest {
     /// Creates a [`FileCreateRequest`] from its required fields; set the others with the setters.
@@ -12028,12 +14273,22 @@ impl FileCreateRequest {
     }
 }
 /// Body of Update File.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileUpdateRequest {
     /// Free-form tags (a JSON object) that replace the file's tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> serde::Deserialize<'de> for FileUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileUpdateRequest, deny_unknown = false, (0, "tags", optional,
+            tags)
+        )
+    }
 }
 impl FileUpdateRequest {
     /// Creates a [`FileUpdateRequest`] from its required fields; set the others with the setters.
@@ -12057,7 +14312,7 @@ impl Default for FileUpdateRequest {
     }
 }
 /// Confirmation returned by Delete File.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileDeleteResponse {
     pub id: String,
@@ -12066,6 +14321,16 @@ pub struct FileDeleteResponse {
     /// Always `file` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FileObject>,
+}
+impl<'de> serde::Deserialize<'de> for FileDeleteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileDeleteResponse, deny_unknown = false, (0, "id", required,
+            id), (1, "deleted", required, deleted), (2, "object", optional, object)
+        )
+    }
 }
 impl FileDeleteResponse {
     /// Creates a [`FileDeleteResponse`] from its required fields; set the others with the setters.
@@ -12085,11 +14350,21 @@ impl FileDeleteResponse {
     }
 }
 /// Body of Import Files From Cloud.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileImportFromCloudRequest {
     /// The files to import from cloud storage.
     pub files: Vec<CloudFileImport>,
+}
+impl<'de> serde::Deserialize<'de> for FileImportFromCloudRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileImportFromCloudRequest, deny_unknown = false, (0, "files",
+            required, files)
+        )
+    }
 }
 impl FileImportFromCloudRequest {
     /// Creates a [`FileImportFromCloudRequest`] from its required fields; set the others with the setters.
@@ -12098,7 +14373,7 @@ impl FileImportFromCloudRequest {
     }
 }
 /// One object in cloud storage to register as a file.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CloudFileImport {
     /// The storage container (bucket) that holds the object.
@@ -12109,6 +14384,17 @@ pub struct CloudFileImport {
     pub filename: String,
     /// The file's MIME type.
     pub file_type: String,
+}
+impl<'de> serde::Deserialize<'de> for CloudFileImport {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CloudFileImport, deny_unknown = false, (0, "container",
+            required, container), (1, "filepath", required, filepath), (2, "filename",
+            required, filename), (3, "file_type", required, file_type)
+        )
+    }
 }
 impl CloudFileImport {
     /// Creates a [`CloudFileImport`] from its required fields; set the others with the setters.
@@ -12127,11 +14413,21 @@ impl CloudFileImport {
     }
 }
 /// The outcome of Import Files From Cloud, one result per requested file.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileImportFromCloudResponse {
     /// One result per file of the request.
     pub results: Vec<CloudFileImportResult>,
+}
+impl<'de> serde::Deserialize<'de> for FileImportFromCloudResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileImportFromCloudResponse, deny_unknown = false, (0,
+            "results", required, results)
+        )
+    }
 }
 impl FileImportFromCloudResponse {
     /// Creates a [`FileImportFromCloudResponse`] from its required fields; set the others with the setters.
@@ -12140,11 +14436,21 @@ impl FileImportFromCloudResponse {
     }
 }
 /// The outcome of one file's import.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CloudFileImportResult {
     pub file: CloudFileImportResultFile,
     pub status: CloudFileImportStatus,
+}
+impl<'de> serde::Deserialize<'de> for CloudFileImportResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, CloudFileImportResult, deny_unknown = false, (0, "file",
+            required, file), (1, "status", required, status)
+        )
+    }
 }
 impl CloudFileImportResult {
     /// Creates a [`CloudFileImportResult`] from its required fields; set the others with the setters.
@@ -12237,49 +14543,27 @@ impl<'de> serde::Deserialize<'de> for CloudFileImportResultFile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("object")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("file") => crate::runtime::union::decode_member(value).map(Self::File),
-            Some("failed_file") => {
-                crate::runtime::union::decode_member(value).map(Self::FailedFile)
-            }
-            Some(_) => Ok(Self::Unknown(value)),
-            None => {
-                let mut best: Option<(usize, Self)> = None;
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::File(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::File(decoded)));
-                    }
-                }
-                if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                    let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                    if dropped == 0 {
-                        return Ok(Self::FailedFile(decoded));
-                    }
-                    if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                        best = Some((dropped, Self::FailedFile(decoded)));
-                    }
-                }
-                match best {
-                    Some((_, member)) => Ok(member),
+        crate::runtime::union::deserialize(
+            deserializer,
+            Some("object"),
+            |value| {
+                match value.tag() {
+                    Some("file") => value.member().map(Self::File),
+                    Some("failed_file") => value.member().map(Self::FailedFile),
+                    Some(_) => value.unknown().map(Self::Unknown),
                     None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "no member of CloudFileImportResultFile matches (and `object` is absent)",
-                            ),
-                        )
+                        crate::runtime::union::closest(
+                                value,
+                                &[|v| v.fit(Self::File), |v| v.fit(Self::FailedFile)],
+                            )
+                            .ok_or_else(|| {
+                                "no member of CloudFileImportResultFile matches (and `object` is absent)"
+                                    .to_owned()
+                            })
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 impl From<File> for CloudFileImportResultFile {
@@ -12293,7 +14577,7 @@ impl From<FailedFile> for CloudFileImportResultFile {
     }
 }
 /// What a failed import reports about the file: the filename and MIME type of the request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FailedFile {
     /// The filename from the request.
@@ -12303,6 +14587,17 @@ pub struct FailedFile {
     /// Always `failed_file` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FailedFileObject>,
+}
+impl<'de> serde::Deserialize<'de> for FailedFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FailedFile, deny_unknown = false, (0, "filename", required,
+            filename), (1, "mime_type", required, mime_type), (2, "object", optional,
+            object)
+        )
+    }
 }
 impl FailedFile {
     /// Creates a [`FailedFile`] from its required fields; set the others with the setters.
@@ -12385,12 +14680,37 @@ impl crate::runtime::QueryValue for LegacyQuestionType {
     }
 }
 /// The value recorded when a choice is picked.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum LegacyQuestionChoiceValue {
     String(String),
     Boolean(bool),
     Number(f64),
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionChoiceValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Boolean(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Number(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum LegacyQuestionChoiceValue"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for LegacyQuestionChoiceValue {
     fn from(value: String) -> Self {
@@ -12408,13 +14728,24 @@ impl From<f64> for LegacyQuestionChoiceValue {
     }
 }
 /// One choice of a categorical question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionChoice {
     pub label: String,
     pub value: LegacyQuestionChoiceValue,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_required: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionChoice, deny_unknown = false, (0, "label",
+            required, label), (1, "value", required, value), (2, "audit_required",
+            optional, audit_required)
+        )
+    }
 }
 impl LegacyQuestionChoice {
     /// Creates a [`LegacyQuestionChoice`] from its required fields; set the others with the setters.
@@ -12435,7 +14766,7 @@ impl LegacyQuestionChoice {
     }
 }
 /// Bounds of a number question (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionNumberOptions {
     /// Minimum value for the number
@@ -12444,6 +14775,16 @@ pub struct LegacyQuestionNumberOptions {
     /// Maximum value for the number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionNumberOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionNumberOptions, deny_unknown = false, (0, "min",
+            optional, min), (1, "max", optional, max)
+        )
+    }
 }
 impl LegacyQuestionNumberOptions {
     /// Creates a [`LegacyQuestionNumberOptions`] from its required fields; set the others with the setters.
@@ -12471,7 +14812,7 @@ impl Default for LegacyQuestionNumberOptions {
     }
 }
 /// Scale of a rating question. Used on both the request and the response side (no field is nullable, so the shapes agree). Wire names are camelCase.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionRatingOptions {
     /// Minimum value for the rating
@@ -12483,6 +14824,17 @@ pub struct LegacyQuestionRatingOptions {
     /// Number of steps in the rating scale
     #[serde(rename = "scaleSteps")]
     pub scale_steps: i64,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionRatingOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionRatingOptions, deny_unknown = false, (0,
+            "minLabel", required, min_label), (1, "maxLabel", required, max_label), (2,
+            "scaleSteps", required, scale_steps)
+        )
+    }
 }
 impl LegacyQuestionRatingOptions {
     /// Creates a [`LegacyQuestionRatingOptions`] from its required fields; set the others with the setters.
@@ -12499,12 +14851,22 @@ impl LegacyQuestionRatingOptions {
     }
 }
 /// Configuration of a question within one question set (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionOverrideConfig {
     /// Whether the question is required. False by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionOverrideConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionOverrideConfig, deny_unknown = false, (0,
+            "required", optional, required)
+        )
+    }
 }
 impl LegacyQuestionOverrideConfig {
     /// Creates a [`LegacyQuestionOverrideConfig`] from its required fields; set the others with the setters.
@@ -12525,13 +14887,24 @@ impl Default for LegacyQuestionOverrideConfig {
     }
 }
 /// One choice of a categorical question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionChoiceParam {
     pub label: String,
     pub value: LegacyQuestionChoiceValue,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_required: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionChoiceParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionChoiceParam, deny_unknown = false, (0, "label",
+            required, label), (1, "value", required, value), (2, "audit_required",
+            optional, audit_required)
+        )
+    }
 }
 impl LegacyQuestionChoiceParam {
     /// Creates a [`LegacyQuestionChoiceParam`] from its required fields; set the others with the setters.
@@ -12552,7 +14925,7 @@ impl LegacyQuestionChoiceParam {
     }
 }
 /// Bounds of a number question (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionNumberOptionsParam {
     /// Minimum value for the number
@@ -12561,6 +14934,16 @@ pub struct LegacyQuestionNumberOptionsParam {
     /// Maximum value for the number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionNumberOptionsParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionNumberOptionsParam, deny_unknown = false, (0,
+            "min", optional, min), (1, "max", optional, max)
+        )
+    }
 }
 impl LegacyQuestionNumberOptionsParam {
     /// Creates a [`LegacyQuestionNumberOptionsParam`] from its required fields; set the others with the setters.
@@ -12588,12 +14971,22 @@ impl Default for LegacyQuestionNumberOptionsParam {
     }
 }
 /// Configuration of a question within one question set (request).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LegacyQuestionOverrideConfigParam {
     /// Whether the question is required. False by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionOverrideConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionOverrideConfigParam, deny_unknown = false, (0,
+            "required", optional, required)
+        )
+    }
 }
 impl LegacyQuestionOverrideConfigParam {
     /// Creates a [`LegacyQuestionOverrideConfigParam`] from its required fields; set the others with the setters.
@@ -12614,7 +15007,7 @@ impl Default for LegacyQuestionOverrideConfigParam {
     }
 }
 /// A question set (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSet {
     pub id: String,
@@ -12632,6 +15025,19 @@ pub struct QuestionSet {
     /// Questions in the question set. The `views=questions` query value asks for them; they are presumably absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub questions: Option<Vec<QuestionSetQuestion>>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSet, deny_unknown = false, (0, "id", required, id), (1,
+            "object", optional, object), (2, "name", required, name), (3, "instructions",
+            optional, instructions), (4, "created_at", required, created_at), (5,
+            "created_by_user_id", required, created_by_user_id), (6, "archived_at",
+            optional, archived_at), (7, "questions", optional, questions)
+        )
+    }
 }
 impl QuestionSet {
     /// Creates a [`QuestionSet`] from its required fields; set the others with the setters.
@@ -12683,7 +15089,7 @@ impl QuestionSet {
     }
 }
 /// A question as embedded in `QuestionSet.questions`: the fields of `Question` plus the set-specific `override_config` (response).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSetQuestion {
     pub id: String,
@@ -12715,6 +15121,23 @@ pub struct QuestionSetQuestion {
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_config: Option<LegacyQuestionOverrideConfig>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetQuestion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetQuestion, deny_unknown = false, (0, "id", required,
+            id), (1, "object", optional, object), (2, "title", required, title), (3,
+            "prompt", required, prompt), (4, "type", required, r#type), (5, "created_at",
+            required, created_at), (6, "created_by_user_id", required,
+            created_by_user_id), (7, "choices", optional, choices), (8, "conditions",
+            optional, conditions), (9, "dropdown", optional, dropdown), (10, "multi",
+            optional, multi), (11, "numberOptions", optional, number_options), (12,
+            "ratingOptions", optional, rating_options), (13, "required", optional,
+            required), (14, "override_config", optional, override_config)
+        )
+    }
 }
 impl QuestionSetQuestion {
     /// Creates a [`QuestionSetQuestion`] from its required fields; set the others with the setters.
@@ -12809,7 +15232,7 @@ impl QuestionSetQuestion {
     }
 }
 /// Body of Create Question Set.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSetCreateRequest {
     pub name: String,
@@ -12818,6 +15241,17 @@ pub struct QuestionSetCreateRequest {
     pub instructions: Option<String>,
     /// IDs of existing questions in the question set or new questions to create. You can also optionally specify configurations for each question. Example: [`question_id`, {'id': 'question_id2', 'configuration': {...}}, {'title': 'New question', ...}]
     pub questions: Vec<QuestionSetQuestionRef>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetCreateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetCreateRequest, deny_unknown = false, (0, "name",
+            required, name), (1, "instructions", optional, instructions), (2,
+            "questions", required, questions)
+        )
+    }
 }
 impl QuestionSetCreateRequest {
     /// Creates a [`QuestionSetCreateRequest`] from its required fields; set the others with the setters.
@@ -12840,12 +15274,37 @@ impl QuestionSetCreateRequest {
     }
 }
 /// One entry of `QuestionSetCreateRequest.questions`: a bare question id, an existing question's id with a per-set configuration, or a new question defined inline. The two object shapes are closed (`additionalProperties: false`, as the SDK's typed parameters are) so that exactly one member matches.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum QuestionSetQuestionRef {
     String(String),
     LegacyQuestionIdWithConfigParam(LegacyQuestionIdWithConfigParam),
     LegacyQuestionCreateWithConfigParam(LegacyQuestionCreateWithConfigParam),
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetQuestionRef {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::LegacyQuestionIdWithConfigParam(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::LegacyQuestionCreateWithConfigParam(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum QuestionSetQuestionRef"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for QuestionSetQuestionRef {
     fn from(value: String) -> Self {
@@ -12863,7 +15322,7 @@ impl From<LegacyQuestionCreateWithConfigParam> for QuestionSetQuestionRef {
     }
 }
 /// An existing question, by id, with its configuration in this set. The SDK's name is `QuestionQuestionIDWithConfiguration`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct LegacyQuestionIdWithConfigParam {
@@ -12871,6 +15330,16 @@ pub struct LegacyQuestionIdWithConfigParam {
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_config: Option<LegacyQuestionOverrideConfigParam>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionIdWithConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionIdWithConfigParam, deny_unknown = true, (0, "id",
+            required, id), (1, "override_config", optional, override_config)
+        )
+    }
 }
 impl LegacyQuestionIdWithConfigParam {
     /// Creates a [`LegacyQuestionIdWithConfigParam`] from its required fields; set the others with the setters.
@@ -12892,7 +15361,7 @@ impl LegacyQuestionIdWithConfigParam {
     }
 }
 /// A new question to create, with its configuration in this set. The SDK's name is `QuestionQuestionCreateRequestWithConfig`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct LegacyQuestionCreateWithConfigParam {
@@ -12918,6 +15387,21 @@ pub struct LegacyQuestionCreateWithConfigParam {
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_config: Option<LegacyQuestionOverrideConfigParam>,
+}
+impl<'de> serde::Deserialize<'de> for LegacyQuestionCreateWithConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, LegacyQuestionCreateWithConfigParam, deny_unknown = true, (0,
+            "title", required, title), (1, "prompt", required, prompt), (2, "type",
+            required, r#type), (3, "choices", optional, choices), (4, "conditions",
+            optional, conditions), (5, "dropdown", optional, dropdown), (6, "multi",
+            optional, multi), (7, "numberOptions", optional, number_options), (8,
+            "ratingOptions", optional, rating_options), (9, "required", optional,
+            required), (10, "override_config", optional, override_config)
+        )
+    }
 }
 impl LegacyQuestionCreateWithConfigParam {
     /// Creates a [`LegacyQuestionCreateWithConfigParam`] from its required fields; set the others with the setters.
@@ -12996,11 +15480,33 @@ impl LegacyQuestionCreateWithConfigParam {
     }
 }
 /// Body of Update Question Set: either new values for the name and/or instructions, or `{"restore": true}` to restore an archived set. Both shapes are closed (`additionalProperties: false`) so that exactly one matches.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum QuestionSetUpdateRequest {
     Patch(QuestionSetPatchRequest),
     Restore(QuestionSetRestoreRequest),
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetUpdateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Patch(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Restore(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum QuestionSetUpdateRequest"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<QuestionSetPatchRequest> for QuestionSetUpdateRequest {
     fn from(value: QuestionSetPatchRequest) -> Self {
@@ -13013,7 +15519,7 @@ impl From<QuestionSetRestoreRequest> for QuestionSetUpdateRequest {
     }
 }
 /// New values for a question set's fields; a field that is left out is not changed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct QuestionSetPatchRequest {
@@ -13022,6 +15528,16 @@ pub struct QuestionSetPatchRequest {
     /// Instructions to answer questions
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetPatchRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetPatchRequest, deny_unknown = true, (0, "name",
+            optional, name), (1, "instructions", optional, instructions)
+        )
+    }
 }
 impl QuestionSetPatchRequest {
     /// Creates a [`QuestionSetPatchRequest`] from its required fields; set the others with the setters.
@@ -13050,12 +15566,22 @@ impl Default for QuestionSetPatchRequest {
     }
 }
 /// Restore an archived question set.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[serde(deny_unknown_fields)]
 pub struct QuestionSetRestoreRequest {
     /// Set to restore the entity
     pub restore: bool,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetRestoreRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetRestoreRequest, deny_unknown = true, (0, "restore",
+            required, restore)
+        )
+    }
 }
 impl QuestionSetRestoreRequest {
     /// Creates a [`QuestionSetRestoreRequest`] from its required fields; set the others with the setters.
@@ -13064,7 +15590,7 @@ impl QuestionSetRestoreRequest {
     }
 }
 /// Confirmation returned by Archive Question Set.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSetDeleteResponse {
     pub id: String,
@@ -13072,6 +15598,17 @@ pub struct QuestionSetDeleteResponse {
     /// Always `question_set` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<QuestionSetObject>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetDeleteResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetDeleteResponse, deny_unknown = false, (0, "id",
+            required, id), (1, "deleted", required, deleted), (2, "object", optional,
+            object)
+        )
+    }
 }
 impl QuestionSetDeleteResponse {
     /// Creates a [`QuestionSetDeleteResponse`] from its required fields; set the others with the setters.
@@ -13101,14 +15638,22 @@ impl QuestionSetDeleteResponse {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum QuestionSetView {
     /// `questions`
     #[default]
     #[serde(rename = "questions")]
     Questions,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [QuestionSetView; 1] = [QuestionSetView::Questions];
+        crate::runtime::decode::decode_one_of(deserializer, &["questions"])
+            .map(|index| VALUES[index])
+    }
 }
 impl QuestionSetView {
     /// The value as sent on the wire.
@@ -13129,7 +15674,7 @@ impl crate::runtime::QueryValue for QuestionSetView {
     }
 }
 /// One cursor page of question sets. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionSetList {
     /// Always `list` when present.
@@ -13144,6 +15689,17 @@ pub struct QuestionSetList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionSetList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl QuestionSetList {
     /// Creates a [`QuestionSetList`] from its required fields; set the others with the setters.
@@ -13176,7 +15732,7 @@ impl QuestionSetList {
     }
 }
 /// One cursor page of datasets. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetList {
     /// Always `list` when present.
@@ -13191,6 +15747,17 @@ pub struct DatasetList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl DatasetList {
     /// Creates a [`DatasetList`] from its required fields; set the others with the setters.
@@ -13223,7 +15790,7 @@ impl DatasetList {
     }
 }
 /// One cursor page of dataset items. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DatasetItemList {
     /// Always `list` when present.
@@ -13238,6 +15805,17 @@ pub struct DatasetItemList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, DatasetItemList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl DatasetItemList {
     /// Creates a [`DatasetItemList`] from its required fields; set the others with the setters.
@@ -13270,7 +15848,7 @@ impl DatasetItemList {
     }
 }
 /// One cursor page of questions. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionList {
     /// Always `list` when present.
@@ -13285,6 +15863,17 @@ pub struct QuestionList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for QuestionList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, QuestionList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl QuestionList {
     /// Creates a [`QuestionList`] from its required fields; set the others with the setters.
@@ -13317,7 +15906,7 @@ impl QuestionList {
     }
 }
 /// One cursor page of files. Next page forwards: `starting_after` = the last item's `id`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FileList {
     /// Always `list` when present.
@@ -13332,6 +15921,17 @@ pub struct FileList {
     /// The page size that was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+impl<'de> serde::Deserialize<'de> for FileList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::decode::struct_from_map!(
+            deserializer, FileList, deny_unknown = false, (0, "object", optional,
+            object), (1, "items", required, items), (2, "total", required, total), (3,
+            "has_more", required, has_more), (4, "limit", optional, limit)
+        )
+    }
 }
 impl FileList {
     /// Creates a [`FileList`] from its required fields; set the others with the setters.
@@ -13427,14 +16027,22 @@ impl crate::runtime::QueryValue for IdentityType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum IdentityObject {
     /// `identity`
     #[default]
     #[serde(rename = "identity")]
     Identity,
+}
+impl<'de> serde::Deserialize<'de> for IdentityObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [IdentityObject; 1] = [IdentityObject::Identity];
+        crate::runtime::decode::decode_one_of(deserializer, &["identity"])
+            .map(|index| VALUES[index])
+    }
 }
 impl IdentityObject {
     /// The value as sent on the wire.
@@ -13465,14 +16073,22 @@ impl crate::runtime::QueryValue for IdentityObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationObject {
     /// `evaluation`
     #[default]
     #[serde(rename = "evaluation")]
     Evaluation,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationObject; 1] = [EvaluationObject::Evaluation];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationObject {
     /// The value as sent on the wire.
@@ -13562,14 +16178,24 @@ impl crate::runtime::QueryValue for EvaluationStatus {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationSchemaObject {
     /// `evaluation_schema`
     #[default]
     #[serde(rename = "evaluation_schema")]
     EvaluationSchema,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationSchemaObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationSchemaObject; 1] = [
+            EvaluationSchemaObject::EvaluationSchema,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_schema"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationSchemaObject {
     /// The value as sent on the wire.
@@ -13600,14 +16226,22 @@ impl crate::runtime::QueryValue for EvaluationSchemaObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FieldSchemaObject {
     /// `field_schema`
     #[default]
     #[serde(rename = "field_schema")]
     FieldSchema,
+}
+impl<'de> serde::Deserialize<'de> for FieldSchemaObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FieldSchemaObject; 1] = [FieldSchemaObject::FieldSchema];
+        crate::runtime::decode::decode_one_of(deserializer, &["field_schema"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FieldSchemaObject {
     /// The value as sent on the wire.
@@ -13692,14 +16326,22 @@ impl crate::runtime::QueryValue for EvaluationSchemaFieldSource {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum MetadataFilterObject {
     /// `metadata_filter`
     #[default]
     #[serde(rename = "metadata_filter")]
     MetadataFilter,
+}
+impl<'de> serde::Deserialize<'de> for MetadataFilterObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [MetadataFilterObject; 1] = [MetadataFilterObject::MetadataFilter];
+        crate::runtime::decode::decode_one_of(deserializer, &["metadata_filter"])
+            .map(|index| VALUES[index])
+    }
 }
 impl MetadataFilterObject {
     /// The value as sent on the wire.
@@ -13719,18 +16361,7 @@ impl crate::runtime::QueryValue for MetadataFilterObject {
         self.as_str().to_owned()
     }
 }
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum MetadataFilterOperator {
     /// `==`
     #[serde(rename = "==")]
@@ -13750,6 +16381,25 @@ pub enum MetadataFilterOperator {
     /// `NOT_IN`
     #[serde(rename = "NOT_IN")]
     NotIn,
+}
+impl<'de> serde::Deserialize<'de> for MetadataFilterOperator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [MetadataFilterOperator; 6] = [
+            MetadataFilterOperator::Eq,
+            MetadataFilterOperator::Ne,
+            MetadataFilterOperator::Ge,
+            MetadataFilterOperator::Le,
+            MetadataFilterOperator::In,
+            MetadataFilterOperator::NotIn,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["==", "!=", ">=", "<=", "IN", "NOT_IN"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl MetadataFilterOperator {
     /// The value as sent on the wire.
@@ -13785,14 +16435,24 @@ impl crate::runtime::QueryValue for MetadataFilterOperator {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ChatCompletionTaskType {
     /// `chat_completion`
     #[default]
     #[serde(rename = "chat_completion")]
     ChatCompletion,
+}
+impl<'de> serde::Deserialize<'de> for ChatCompletionTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ChatCompletionTaskType; 1] = [
+            ChatCompletionTaskType::ChatCompletion,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["chat_completion"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ChatCompletionTaskType {
     /// The value as sent on the wire.
@@ -13823,14 +16483,22 @@ impl crate::runtime::QueryValue for ChatCompletionTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum InferenceTaskType {
     /// `inference`
     #[default]
     #[serde(rename = "inference")]
     Inference,
+}
+impl<'de> serde::Deserialize<'de> for InferenceTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [InferenceTaskType; 1] = [InferenceTaskType::Inference];
+        crate::runtime::decode::decode_one_of(deserializer, &["inference"])
+            .map(|index| VALUES[index])
+    }
 }
 impl InferenceTaskType {
     /// The value as sent on the wire.
@@ -13861,14 +16529,24 @@ impl crate::runtime::QueryValue for InferenceTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ApplicationVariantTaskType {
     /// `application_variant`
     #[default]
     #[serde(rename = "application_variant")]
     ApplicationVariant,
+}
+impl<'de> serde::Deserialize<'de> for ApplicationVariantTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ApplicationVariantTaskType; 1] = [
+            ApplicationVariantTaskType::ApplicationVariant,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["application_variant"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ApplicationVariantTaskType {
     /// The value as sent on the wire.
@@ -13899,14 +16577,24 @@ impl crate::runtime::QueryValue for ApplicationVariantTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AgentexOutputTaskType {
     /// `agentex_output`
     #[default]
     #[serde(rename = "agentex_output")]
     AgentexOutput,
+}
+impl<'de> serde::Deserialize<'de> for AgentexOutputTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AgentexOutputTaskType; 1] = [
+            AgentexOutputTaskType::AgentexOutput,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["agentex_output"])
+            .map(|index| VALUES[index])
+    }
 }
 impl AgentexOutputTaskType {
     /// The value as sent on the wire.
@@ -13937,14 +16625,22 @@ impl crate::runtime::QueryValue for AgentexOutputTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum MetricTaskType {
     /// `metric`
     #[default]
     #[serde(rename = "metric")]
     Metric,
+}
+impl<'de> serde::Deserialize<'de> for MetricTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [MetricTaskType; 1] = [MetricTaskType::Metric];
+        crate::runtime::decode::decode_one_of(deserializer, &["metric"])
+            .map(|index| VALUES[index])
+    }
 }
 impl MetricTaskType {
     /// The value as sent on the wire.
@@ -13975,14 +16671,27 @@ impl crate::runtime::QueryValue for MetricTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AutoEvaluationQuestionTaskType {
     /// `auto_evaluation.question`
     #[default]
     #[serde(rename = "auto_evaluation.question")]
     AutoEvaluationQuestion,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationQuestionTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AutoEvaluationQuestionTaskType; 1] = [
+            AutoEvaluationQuestionTaskType::AutoEvaluationQuestion,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["auto_evaluation.question"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl AutoEvaluationQuestionTaskType {
     /// The value as sent on the wire.
@@ -14013,14 +16722,27 @@ impl crate::runtime::QueryValue for AutoEvaluationQuestionTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AutoEvaluationGuidedDecodingTaskType {
     /// `auto_evaluation.guided_decoding`
     #[default]
     #[serde(rename = "auto_evaluation.guided_decoding")]
     AutoEvaluationGuidedDecoding,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationGuidedDecodingTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AutoEvaluationGuidedDecodingTaskType; 1] = [
+            AutoEvaluationGuidedDecodingTaskType::AutoEvaluationGuidedDecoding,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["auto_evaluation.guided_decoding"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl AutoEvaluationGuidedDecodingTaskType {
     /// The value as sent on the wire.
@@ -14051,14 +16773,24 @@ impl crate::runtime::QueryValue for AutoEvaluationGuidedDecodingTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AutoEvaluationAgentTaskType {
     /// `auto_evaluation.agent`
     #[default]
     #[serde(rename = "auto_evaluation.agent")]
     AutoEvaluationAgent,
+}
+impl<'de> serde::Deserialize<'de> for AutoEvaluationAgentTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AutoEvaluationAgentTaskType; 1] = [
+            AutoEvaluationAgentTaskType::AutoEvaluationAgent,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["auto_evaluation.agent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl AutoEvaluationAgentTaskType {
     /// The value as sent on the wire.
@@ -14089,14 +16821,27 @@ impl crate::runtime::QueryValue for AutoEvaluationAgentTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ContributorEvaluationQuestionTaskType {
     /// `contributor_evaluation.question`
     #[default]
     #[serde(rename = "contributor_evaluation.question")]
     ContributorEvaluationQuestion,
+}
+impl<'de> serde::Deserialize<'de> for ContributorEvaluationQuestionTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ContributorEvaluationQuestionTaskType; 1] = [
+            ContributorEvaluationQuestionTaskType::ContributorEvaluationQuestion,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["contributor_evaluation.question"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl ContributorEvaluationQuestionTaskType {
     /// The value as sent on the wire.
@@ -14127,14 +16872,24 @@ impl crate::runtime::QueryValue for ContributorEvaluationQuestionTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum CustomFunctionTaskType {
     /// `custom_function`
     #[default]
     #[serde(rename = "custom_function")]
     CustomFunction,
+}
+impl<'de> serde::Deserialize<'de> for CustomFunctionTaskType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [CustomFunctionTaskType; 1] = [
+            CustomFunctionTaskType::CustomFunction,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["custom_function"])
+            .map(|index| VALUES[index])
+    }
 }
 impl CustomFunctionTaskType {
     /// The value as sent on the wire.
@@ -14164,14 +16919,24 @@ impl crate::runtime::QueryValue for CustomFunctionTaskType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum KnowledgeBaseSchemaType {
     /// `knowledge_base_schema`
     #[default]
     #[serde(rename = "knowledge_base_schema")]
     KnowledgeBaseSchema,
+}
+impl<'de> serde::Deserialize<'de> for KnowledgeBaseSchemaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [KnowledgeBaseSchemaType; 1] = [
+            KnowledgeBaseSchemaType::KnowledgeBaseSchema,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["knowledge_base_schema"])
+            .map(|index| VALUES[index])
+    }
 }
 impl KnowledgeBaseSchemaType {
     /// The value as sent on the wire.
@@ -14313,14 +17078,22 @@ impl crate::runtime::QueryValue for AgentexOutputEvaluationTaskConfigurationInpu
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum BleuType {
     /// `bleu`
     #[default]
     #[serde(rename = "bleu")]
     Bleu,
+}
+impl<'de> serde::Deserialize<'de> for BleuType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [BleuType; 1] = [BleuType::Bleu];
+        crate::runtime::decode::decode_one_of(deserializer, &["bleu"])
+            .map(|index| VALUES[index])
+    }
 }
 impl BleuType {
     /// The value as sent on the wire.
@@ -14350,14 +17123,22 @@ impl crate::runtime::QueryValue for BleuType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum MeteorType {
     /// `meteor`
     #[default]
     #[serde(rename = "meteor")]
     Meteor,
+}
+impl<'de> serde::Deserialize<'de> for MeteorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [MeteorType; 1] = [MeteorType::Meteor];
+        crate::runtime::decode::decode_one_of(deserializer, &["meteor"])
+            .map(|index| VALUES[index])
+    }
 }
 impl MeteorType {
     /// The value as sent on the wire.
@@ -14387,14 +17168,24 @@ impl crate::runtime::QueryValue for MeteorType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum CosineSimilarityType {
     /// `cosine_similarity`
     #[default]
     #[serde(rename = "cosine_similarity")]
     CosineSimilarity,
+}
+impl<'de> serde::Deserialize<'de> for CosineSimilarityType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [CosineSimilarityType; 1] = [
+            CosineSimilarityType::CosineSimilarity,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["cosine_similarity"])
+            .map(|index| VALUES[index])
+    }
 }
 impl CosineSimilarityType {
     /// The value as sent on the wire.
@@ -14424,14 +17215,22 @@ impl crate::runtime::QueryValue for CosineSimilarityType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum F1Type {
     /// `f1`
     #[default]
     #[serde(rename = "f1")]
     F1,
+}
+impl<'de> serde::Deserialize<'de> for F1Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [F1Type; 1] = [F1Type::F1];
+        crate::runtime::decode::decode_one_of(deserializer, &["f1"])
+            .map(|index| VALUES[index])
+    }
 }
 impl F1Type {
     /// The value as sent on the wire.
@@ -14461,14 +17260,22 @@ impl crate::runtime::QueryValue for F1Type {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum Rouge1Type {
     /// `rouge1`
     #[default]
     #[serde(rename = "rouge1")]
     Rouge1,
+}
+impl<'de> serde::Deserialize<'de> for Rouge1Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [Rouge1Type; 1] = [Rouge1Type::Rouge1];
+        crate::runtime::decode::decode_one_of(deserializer, &["rouge1"])
+            .map(|index| VALUES[index])
+    }
 }
 impl Rouge1Type {
     /// The value as sent on the wire.
@@ -14498,14 +17305,22 @@ impl crate::runtime::QueryValue for Rouge1Type {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum Rouge2Type {
     /// `rouge2`
     #[default]
     #[serde(rename = "rouge2")]
     Rouge2,
+}
+impl<'de> serde::Deserialize<'de> for Rouge2Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [Rouge2Type; 1] = [Rouge2Type::Rouge2];
+        crate::runtime::decode::decode_one_of(deserializer, &["rouge2"])
+            .map(|index| VALUES[index])
+    }
 }
 impl Rouge2Type {
     /// The value as sent on the wire.
@@ -14535,14 +17350,22 @@ impl crate::runtime::QueryValue for Rouge2Type {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum RougeLType {
     /// `rougeL`
     #[default]
     #[serde(rename = "rougeL")]
     RougeL,
+}
+impl<'de> serde::Deserialize<'de> for RougeLType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [RougeLType; 1] = [RougeLType::RougeL];
+        crate::runtime::decode::decode_one_of(deserializer, &["rougeL"])
+            .map(|index| VALUES[index])
+    }
 }
 impl RougeLType {
     /// The value as sent on the wire.
@@ -14635,14 +17458,22 @@ for AutoEvaluationAgentTaskRequestWithItemLocatorOutputType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ApeAgentAgentName {
     /// `APEAgent`
     #[default]
     #[serde(rename = "APEAgent")]
     ApeAgent,
+}
+impl<'de> serde::Deserialize<'de> for ApeAgentAgentName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ApeAgentAgentName; 1] = [ApeAgentAgentName::ApeAgent];
+        crate::runtime::decode::decode_one_of(deserializer, &["APEAgent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ApeAgentAgentName {
     /// The value as sent on the wire.
@@ -14672,14 +17503,22 @@ impl crate::runtime::QueryValue for ApeAgentAgentName {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum IfAgentAgentName {
     /// `IFAgent`
     #[default]
     #[serde(rename = "IFAgent")]
     IfAgent,
+}
+impl<'de> serde::Deserialize<'de> for IfAgentAgentName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [IfAgentAgentName; 1] = [IfAgentAgentName::IfAgent];
+        crate::runtime::decode::decode_one_of(deserializer, &["IFAgent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl IfAgentAgentName {
     /// The value as sent on the wire.
@@ -14709,14 +17548,24 @@ impl crate::runtime::QueryValue for IfAgentAgentName {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum TruthfulnessAgentAgentName {
     /// `TruthfulnessAgent`
     #[default]
     #[serde(rename = "TruthfulnessAgent")]
     TruthfulnessAgent,
+}
+impl<'de> serde::Deserialize<'de> for TruthfulnessAgentAgentName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [TruthfulnessAgentAgentName; 1] = [
+            TruthfulnessAgentAgentName::TruthfulnessAgent,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["TruthfulnessAgent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl TruthfulnessAgentAgentName {
     /// The value as sent on the wire.
@@ -14746,14 +17595,22 @@ impl crate::runtime::QueryValue for TruthfulnessAgentAgentName {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum BaseAgentAgentName {
     /// `BaseAgent`
     #[default]
     #[serde(rename = "BaseAgent")]
     BaseAgent,
+}
+impl<'de> serde::Deserialize<'de> for BaseAgentAgentName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [BaseAgentAgentName; 1] = [BaseAgentAgentName::BaseAgent];
+        crate::runtime::decode::decode_one_of(deserializer, &["BaseAgent"])
+            .map(|index| VALUES[index])
+    }
 }
 impl BaseAgentAgentName {
     /// The value as sent on the wire.
@@ -14784,14 +17641,22 @@ impl crate::runtime::QueryValue for BaseAgentAgentName {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ConstOp {
     /// `const`
     #[default]
     #[serde(rename = "const")]
     Const,
+}
+impl<'de> serde::Deserialize<'de> for ConstOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ConstOp; 1] = [ConstOp::Const];
+        crate::runtime::decode::decode_one_of(deserializer, &["const"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ConstOp {
     /// The value as sent on the wire.
@@ -14822,14 +17687,22 @@ impl crate::runtime::QueryValue for ConstOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum VarOp {
     /// `var`
     #[default]
     #[serde(rename = "var")]
     Var,
+}
+impl<'de> serde::Deserialize<'de> for VarOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [VarOp; 1] = [VarOp::Var];
+        crate::runtime::decode::decode_one_of(deserializer, &["var"])
+            .map(|index| VALUES[index])
+    }
 }
 impl VarOp {
     /// The value as sent on the wire.
@@ -14860,14 +17733,22 @@ impl crate::runtime::QueryValue for VarOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EqOp {
     /// `eq`
     #[default]
     #[serde(rename = "eq")]
     Eq,
+}
+impl<'de> serde::Deserialize<'de> for EqOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EqOp; 1] = [EqOp::Eq];
+        crate::runtime::decode::decode_one_of(deserializer, &["eq"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EqOp {
     /// The value as sent on the wire.
@@ -14898,14 +17779,22 @@ impl crate::runtime::QueryValue for EqOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum NeOp {
     /// `ne`
     #[default]
     #[serde(rename = "ne")]
     Ne,
+}
+impl<'de> serde::Deserialize<'de> for NeOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [NeOp; 1] = [NeOp::Ne];
+        crate::runtime::decode::decode_one_of(deserializer, &["ne"])
+            .map(|index| VALUES[index])
+    }
 }
 impl NeOp {
     /// The value as sent on the wire.
@@ -14936,14 +17825,22 @@ impl crate::runtime::QueryValue for NeOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum LtOp {
     /// `lt`
     #[default]
     #[serde(rename = "lt")]
     Lt,
+}
+impl<'de> serde::Deserialize<'de> for LtOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [LtOp; 1] = [LtOp::Lt];
+        crate::runtime::decode::decode_one_of(deserializer, &["lt"])
+            .map(|index| VALUES[index])
+    }
 }
 impl LtOp {
     /// The value as sent on the wire.
@@ -14974,14 +17871,22 @@ impl crate::runtime::QueryValue for LtOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum LteOp {
     /// `lte`
     #[default]
     #[serde(rename = "lte")]
     Lte,
+}
+impl<'de> serde::Deserialize<'de> for LteOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [LteOp; 1] = [LteOp::Lte];
+        crate::runtime::decode::decode_one_of(deserializer, &["lte"])
+            .map(|index| VALUES[index])
+    }
 }
 impl LteOp {
     /// The value as sent on the wire.
@@ -15012,14 +17917,22 @@ impl crate::runtime::QueryValue for LteOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum GtOp {
     /// `gt`
     #[default]
     #[serde(rename = "gt")]
     Gt,
+}
+impl<'de> serde::Deserialize<'de> for GtOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [GtOp; 1] = [GtOp::Gt];
+        crate::runtime::decode::decode_one_of(deserializer, &["gt"])
+            .map(|index| VALUES[index])
+    }
 }
 impl GtOp {
     /// The value as sent on the wire.
@@ -15050,14 +17963,22 @@ impl crate::runtime::QueryValue for GtOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum GteOp {
     /// `gte`
     #[default]
     #[serde(rename = "gte")]
     Gte,
+}
+impl<'de> serde::Deserialize<'de> for GteOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [GteOp; 1] = [GteOp::Gte];
+        crate::runtime::decode::decode_one_of(deserializer, &["gte"])
+            .map(|index| VALUES[index])
+    }
 }
 impl GteOp {
     /// The value as sent on the wire.
@@ -15088,14 +18009,22 @@ impl crate::runtime::QueryValue for GteOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AndOp {
     /// `and`
     #[default]
     #[serde(rename = "and")]
     And,
+}
+impl<'de> serde::Deserialize<'de> for AndOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AndOp; 1] = [AndOp::And];
+        crate::runtime::decode::decode_one_of(deserializer, &["and"])
+            .map(|index| VALUES[index])
+    }
 }
 impl AndOp {
     /// The value as sent on the wire.
@@ -15126,14 +18055,22 @@ impl crate::runtime::QueryValue for AndOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum OrOp {
     /// `or`
     #[default]
     #[serde(rename = "or")]
     Or,
+}
+impl<'de> serde::Deserialize<'de> for OrOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [OrOp; 1] = [OrOp::Or];
+        crate::runtime::decode::decode_one_of(deserializer, &["or"])
+            .map(|index| VALUES[index])
+    }
 }
 impl OrOp {
     /// The value as sent on the wire.
@@ -15164,14 +18101,22 @@ impl crate::runtime::QueryValue for OrOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum InOp {
     /// `in`
     #[default]
     #[serde(rename = "in")]
     In,
+}
+impl<'de> serde::Deserialize<'de> for InOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [InOp; 1] = [InOp::In];
+        crate::runtime::decode::decode_one_of(deserializer, &["in"])
+            .map(|index| VALUES[index])
+    }
 }
 impl InOp {
     /// The value as sent on the wire.
@@ -15202,14 +18147,22 @@ impl crate::runtime::QueryValue for InOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum NotInOp {
     /// `not_in`
     #[default]
     #[serde(rename = "not_in")]
     NotIn,
+}
+impl<'de> serde::Deserialize<'de> for NotInOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [NotInOp; 1] = [NotInOp::NotIn];
+        crate::runtime::decode::decode_one_of(deserializer, &["not_in"])
+            .map(|index| VALUES[index])
+    }
 }
 impl NotInOp {
     /// The value as sent on the wire.
@@ -15240,14 +18193,22 @@ impl crate::runtime::QueryValue for NotInOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum NotOp {
     /// `not`
     #[default]
     #[serde(rename = "not")]
     Not,
+}
+impl<'de> serde::Deserialize<'de> for NotOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [NotOp; 1] = [NotOp::Not];
+        crate::runtime::decode::decode_one_of(deserializer, &["not"])
+            .map(|index| VALUES[index])
+    }
 }
 impl NotOp {
     /// The value as sent on the wire.
@@ -15278,14 +18239,22 @@ impl crate::runtime::QueryValue for NotOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum IsNullOp {
     /// `is_null`
     #[default]
     #[serde(rename = "is_null")]
     IsNull,
+}
+impl<'de> serde::Deserialize<'de> for IsNullOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [IsNullOp; 1] = [IsNullOp::IsNull];
+        crate::runtime::decode::decode_one_of(deserializer, &["is_null"])
+            .map(|index| VALUES[index])
+    }
 }
 impl IsNullOp {
     /// The value as sent on the wire.
@@ -15316,14 +18285,22 @@ impl crate::runtime::QueryValue for IsNullOp {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum IsNotNullOp {
     /// `is_not_null`
     #[default]
     #[serde(rename = "is_not_null")]
     IsNotNull,
+}
+impl<'de> serde::Deserialize<'de> for IsNotNullOp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [IsNotNullOp; 1] = [IsNotNullOp::IsNotNull];
+        crate::runtime::decode::decode_one_of(deserializer, &["is_not_null"])
+            .map(|index| VALUES[index])
+    }
 }
 impl IsNotNullOp {
     /// The value as sent on the wire.
@@ -15409,14 +18386,22 @@ impl crate::runtime::QueryValue for ContainerDirection {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationItemObject {
     /// `evaluation.item`
     #[default]
     #[serde(rename = "evaluation.item")]
     EvaluationItem,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationItemObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationItemObject; 1] = [EvaluationItemObject::EvaluationItem];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation.item"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationItemObject {
     /// The value as sent on the wire.
@@ -15447,14 +18432,24 @@ impl crate::runtime::QueryValue for EvaluationItemObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationGroupObject {
     /// `evaluation_group`
     #[default]
     #[serde(rename = "evaluation_group")]
     EvaluationGroup,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupObject; 1] = [
+            EvaluationGroupObject::EvaluationGroup,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_group"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupObject {
     /// The value as sent on the wire.
@@ -15484,14 +18479,24 @@ impl crate::runtime::QueryValue for EvaluationGroupObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationGroupMemberObject {
     /// `evaluation_group.member`
     #[default]
     #[serde(rename = "evaluation_group.member")]
     EvaluationGroupMember,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupMemberObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupMemberObject; 1] = [
+            EvaluationGroupMemberObject::EvaluationGroupMember,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_group.member"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupMemberObject {
     /// The value as sent on the wire.
@@ -15521,14 +18526,27 @@ impl crate::runtime::QueryValue for EvaluationGroupMemberObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationGroupRowIdentifierObject {
     /// `evaluation_group.row_identifier`
     #[default]
     #[serde(rename = "evaluation_group.row_identifier")]
     EvaluationGroupRowIdentifier,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupRowIdentifierObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupRowIdentifierObject; 1] = [
+            EvaluationGroupRowIdentifierObject::EvaluationGroupRowIdentifier,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["evaluation_group.row_identifier"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupRowIdentifierObject {
     /// The value as sent on the wire.
@@ -15558,14 +18576,24 @@ impl crate::runtime::QueryValue for EvaluationGroupRowIdentifierObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationGroupSchemaObject {
     /// `evaluation_group_schema`
     #[default]
     #[serde(rename = "evaluation_group_schema")]
     EvaluationGroupSchema,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationGroupSchemaObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationGroupSchemaObject; 1] = [
+            EvaluationGroupSchemaObject::EvaluationGroupSchema,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_group_schema"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationGroupSchemaObject {
     /// The value as sent on the wire.
@@ -15595,14 +18623,24 @@ impl crate::runtime::QueryValue for EvaluationGroupSchemaObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationDashboardObject {
     /// `evaluation_dashboard`
     #[default]
     #[serde(rename = "evaluation_dashboard")]
     EvaluationDashboard,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationDashboardObject; 1] = [
+            EvaluationDashboardObject::EvaluationDashboard,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_dashboard"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationDashboardObject {
     /// The value as sent on the wire.
@@ -15632,14 +18670,27 @@ impl crate::runtime::QueryValue for EvaluationDashboardObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationDashboardWidgetObject {
     /// `evaluation_dashboard_widget`
     #[default]
     #[serde(rename = "evaluation_dashboard_widget")]
     EvaluationDashboardWidget,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationDashboardWidgetObject; 1] = [
+            EvaluationDashboardWidgetObject::EvaluationDashboardWidget,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["evaluation_dashboard_widget"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationDashboardWidgetObject {
     /// The value as sent on the wire.
@@ -15669,14 +18720,24 @@ impl crate::runtime::QueryValue for EvaluationDashboardWidgetObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationWidgetObject {
     /// `evaluation_widget`
     #[default]
     #[serde(rename = "evaluation_widget")]
     EvaluationWidget,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationWidgetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationWidgetObject; 1] = [
+            EvaluationWidgetObject::EvaluationWidget,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["evaluation_widget"])
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationWidgetObject {
     /// The value as sent on the wire.
@@ -15706,14 +18767,27 @@ impl crate::runtime::QueryValue for EvaluationWidgetObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum EvaluationDashboardWidgetResultObject {
     /// `evaluation_dashboard_widget_result`
     #[default]
     #[serde(rename = "evaluation_dashboard_widget_result")]
     EvaluationDashboardWidgetResult,
+}
+impl<'de> serde::Deserialize<'de> for EvaluationDashboardWidgetResultObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [EvaluationDashboardWidgetResultObject; 1] = [
+            EvaluationDashboardWidgetResultObject::EvaluationDashboardWidgetResult,
+        ];
+        crate::runtime::decode::decode_one_of(
+                deserializer,
+                &["evaluation_dashboard_widget_result"],
+            )
+            .map(|index| VALUES[index])
+    }
 }
 impl EvaluationDashboardWidgetResultObject {
     /// The value as sent on the wire.
@@ -15853,14 +18927,22 @@ impl crate::runtime::QueryValue for OrderByDirection {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ColumnType {
     /// `COLUMN`
     #[default]
     #[serde(rename = "COLUMN")]
     Column,
+}
+impl<'de> serde::Deserialize<'de> for ColumnType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ColumnType; 1] = [ColumnType::Column];
+        crate::runtime::decode::decode_one_of(deserializer, &["COLUMN"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ColumnType {
     /// The value as sent on the wire.
@@ -15890,14 +18972,22 @@ impl crate::runtime::QueryValue for ColumnType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum AggregationType {
     /// `AGGREGATION`
     #[default]
     #[serde(rename = "AGGREGATION")]
     Aggregation,
+}
+impl<'de> serde::Deserialize<'de> for AggregationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [AggregationType; 1] = [AggregationType::Aggregation];
+        crate::runtime::decode::decode_one_of(deserializer, &["AGGREGATION"])
+            .map(|index| VALUES[index])
+    }
 }
 impl AggregationType {
     /// The value as sent on the wire.
@@ -16159,14 +19249,22 @@ impl crate::runtime::QueryValue for QueryConditionOperator {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum ListObject {
     /// `list`
     #[default]
     #[serde(rename = "list")]
     List,
+}
+impl<'de> serde::Deserialize<'de> for ListObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ListObject; 1] = [ListObject::List];
+        crate::runtime::decode::decode_one_of(deserializer, &["list"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ListObject {
     /// The value as sent on the wire.
@@ -16186,11 +19284,33 @@ impl crate::runtime::QueryValue for ListObject {
         self.as_str().to_owned()
     }
 }
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ValidationErrorDetailLocItem {
     String(String),
     Integer(i64),
+}
+impl<'de> serde::Deserialize<'de> for ValidationErrorDetailLocItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::union::deserialize(
+            deserializer,
+            None,
+            |value| {
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::String(member));
+                }
+                if let Some(member) = value.try_member() {
+                    return Ok(Self::Integer(member));
+                }
+                Err(
+                    "data did not match any variant of untagged enum ValidationErrorDetailLocItem"
+                        .to_owned(),
+                )
+            },
+        )
+    }
 }
 impl From<String> for ValidationErrorDetailLocItem {
     fn from(value: String) -> Self {
@@ -16213,14 +19333,22 @@ impl From<i64> for ValidationErrorDetailLocItem {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum DatasetObject {
     /// `dataset`
     #[default]
     #[serde(rename = "dataset")]
     Dataset,
+}
+impl<'de> serde::Deserialize<'de> for DatasetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [DatasetObject; 1] = [DatasetObject::Dataset];
+        crate::runtime::decode::decode_one_of(deserializer, &["dataset"])
+            .map(|index| VALUES[index])
+    }
 }
 impl DatasetObject {
     /// The value as sent on the wire.
@@ -16251,14 +19379,22 @@ impl crate::runtime::QueryValue for DatasetObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum DatasetItemObject {
     /// `dataset.item`
     #[default]
     #[serde(rename = "dataset.item")]
     DatasetItem,
+}
+impl<'de> serde::Deserialize<'de> for DatasetItemObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [DatasetItemObject; 1] = [DatasetItemObject::DatasetItem];
+        crate::runtime::decode::decode_one_of(deserializer, &["dataset.item"])
+            .map(|index| VALUES[index])
+    }
 }
 impl DatasetItemObject {
     /// The value as sent on the wire.
@@ -16289,14 +19425,22 @@ impl crate::runtime::QueryValue for DatasetItemObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum QuestionObject {
     /// `question`
     #[default]
     #[serde(rename = "question")]
     Question,
+}
+impl<'de> serde::Deserialize<'de> for QuestionObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [QuestionObject; 1] = [QuestionObject::Question];
+        crate::runtime::decode::decode_one_of(deserializer, &["question"])
+            .map(|index| VALUES[index])
+    }
 }
 impl QuestionObject {
     /// The value as sent on the wire.
@@ -16327,14 +19471,24 @@ impl crate::runtime::QueryValue for QuestionObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum CategoricalQuestionType {
     /// `categorical`
     #[default]
     #[serde(rename = "categorical")]
     Categorical,
+}
+impl<'de> serde::Deserialize<'de> for CategoricalQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [CategoricalQuestionType; 1] = [
+            CategoricalQuestionType::Categorical,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["categorical"])
+            .map(|index| VALUES[index])
+    }
 }
 impl CategoricalQuestionType {
     /// The value as sent on the wire.
@@ -16365,14 +19519,22 @@ impl crate::runtime::QueryValue for CategoricalQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum RatingQuestionType {
     /// `rating`
     #[default]
     #[serde(rename = "rating")]
     Rating,
+}
+impl<'de> serde::Deserialize<'de> for RatingQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [RatingQuestionType; 1] = [RatingQuestionType::Rating];
+        crate::runtime::decode::decode_one_of(deserializer, &["rating"])
+            .map(|index| VALUES[index])
+    }
 }
 impl RatingQuestionType {
     /// The value as sent on the wire.
@@ -16403,14 +19565,22 @@ impl crate::runtime::QueryValue for RatingQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum NumberQuestionType {
     /// `number`
     #[default]
     #[serde(rename = "number")]
     Number,
+}
+impl<'de> serde::Deserialize<'de> for NumberQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [NumberQuestionType; 1] = [NumberQuestionType::Number];
+        crate::runtime::decode::decode_one_of(deserializer, &["number"])
+            .map(|index| VALUES[index])
+    }
 }
 impl NumberQuestionType {
     /// The value as sent on the wire.
@@ -16441,14 +19611,22 @@ impl crate::runtime::QueryValue for NumberQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FreeTextQuestionType {
     /// `free_text`
     #[default]
     #[serde(rename = "free_text")]
     FreeText,
+}
+impl<'de> serde::Deserialize<'de> for FreeTextQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FreeTextQuestionType; 1] = [FreeTextQuestionType::FreeText];
+        crate::runtime::decode::decode_one_of(deserializer, &["free_text"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FreeTextQuestionType {
     /// The value as sent on the wire.
@@ -16479,14 +19657,22 @@ impl crate::runtime::QueryValue for FreeTextQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FormQuestionType {
     /// `form`
     #[default]
     #[serde(rename = "form")]
     Form,
+}
+impl<'de> serde::Deserialize<'de> for FormQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FormQuestionType; 1] = [FormQuestionType::Form];
+        crate::runtime::decode::decode_one_of(deserializer, &["form"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FormQuestionType {
     /// The value as sent on the wire.
@@ -16517,14 +19703,22 @@ impl crate::runtime::QueryValue for FormQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum TimestampQuestionType {
     /// `timestamp`
     #[default]
     #[serde(rename = "timestamp")]
     Timestamp,
+}
+impl<'de> serde::Deserialize<'de> for TimestampQuestionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [TimestampQuestionType; 1] = [TimestampQuestionType::Timestamp];
+        crate::runtime::decode::decode_one_of(deserializer, &["timestamp"])
+            .map(|index| VALUES[index])
+    }
 }
 impl TimestampQuestionType {
     /// The value as sent on the wire.
@@ -16555,14 +19749,22 @@ impl crate::runtime::QueryValue for TimestampQuestionType {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FileObject {
     /// `file`
     #[default]
     #[serde(rename = "file")]
     File,
+}
+impl<'de> serde::Deserialize<'de> for FileObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FileObject; 1] = [FileObject::File];
+        crate::runtime::decode::decode_one_of(deserializer, &["file"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FileObject {
     /// The value as sent on the wire.
@@ -16593,14 +19795,22 @@ impl crate::runtime::QueryValue for FileObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum FailedFileObject {
     /// `failed_file`
     #[default]
     #[serde(rename = "failed_file")]
     FailedFile,
+}
+impl<'de> serde::Deserialize<'de> for FailedFileObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [FailedFileObject; 1] = [FailedFileObject::FailedFile];
+        crate::runtime::decode::decode_one_of(deserializer, &["failed_file"])
+            .map(|index| VALUES[index])
+    }
 }
 impl FailedFileObject {
     /// The value as sent on the wire.
@@ -16631,14 +19841,22 @@ impl crate::runtime::QueryValue for FailedFileObject {
     Hash,
     PartialOrd,
     Ord,
-    serde::Serialize,
-    serde::Deserialize
+    serde::Serialize
 )]
 pub enum QuestionSetObject {
     /// `question_set`
     #[default]
     #[serde(rename = "question_set")]
     QuestionSet,
+}
+impl<'de> serde::Deserialize<'de> for QuestionSetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [QuestionSetObject; 1] = [QuestionSetObject::QuestionSet];
+        crate::runtime::decode::decode_one_of(deserializer, &["question_set"])
+            .map(|index| VALUES[index])
+    }
 }
 impl QuestionSetObject {
     /// The value as sent on the wire.
@@ -16658,18 +19876,7 @@ impl crate::runtime::QueryValue for QuestionSetObject {
         self.as_str().to_owned()
     }
 }
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ListEvaluationItemsCompletionStatus {
     /// `failed`
     #[serde(rename = "failed")]
@@ -16680,6 +19887,19 @@ pub enum ListEvaluationItemsCompletionStatus {
     /// `all`
     #[serde(rename = "all")]
     All,
+}
+impl<'de> serde::Deserialize<'de> for ListEvaluationItemsCompletionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const VALUES: [ListEvaluationItemsCompletionStatus; 3] = [
+            ListEvaluationItemsCompletionStatus::Failed,
+            ListEvaluationItemsCompletionStatus::Passed,
+            ListEvaluationItemsCompletionStatus::All,
+        ];
+        crate::runtime::decode::decode_one_of(deserializer, &["failed", "passed", "all"])
+            .map(|index| VALUES[index])
+    }
 }
 impl ListEvaluationItemsCompletionStatus {
     /// The value as sent on the wire.

@@ -389,7 +389,6 @@ percent-encoding = "2"
 reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls", "multipart"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
-serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 wiremock = {{ version = "0.6", optional = true }}
@@ -399,6 +398,7 @@ wiremock = {{ version = "0.6", optional = true }}
 mock = ["dep:wiremock"]
 
 [dev-dependencies]
+serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util", "time"] }}
 "#,
         name = s.crate_name,

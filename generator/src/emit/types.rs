@@ -3,8 +3,9 @@
 //! ```text
 //! struct  → #[non_exhaustive] pub struct X { pub f: T, … } + X::new(required…) + setters
 //! enum    → pub enum X { A, B, Unknown(String) } (the fallback only when responses use it)
-//! union   → #[serde(untagged)] pub enum X { A(A), B(B) }, with a tag-dispatching Deserialize
-//!           when the members are told apart by a property
+//! union   → #[serde(untagged)] pub enum X { A(A), B(B) } (for `Serialize`), with a `Deserialize`
+//!           that decodes the member from the captured JSON: by the tag when there is one, else
+//!           the first member that decodes
 //! alias   → pub type X = T;
 //! ```
 
@@ -171,18 +172,51 @@ fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
     let constructor = emit_constructor(model, def, s);
     // Closed request shapes reject unknown keys, which is also what lets an untagged union of
     // them pick the right member.
-    let deny_unknown = (s.closed && !def.in_response).then(|| quote!(#[serde(deny_unknown_fields)]));
+    let closed = s.closed && !def.in_response;
     let non_exhaustive = STRUCTS_ARE_NON_EXHAUSTIVE.then(|| quote!(#[non_exhaustive]));
+    // A struct that keeps undeclared properties (`#[serde(flatten)]`), or has no fields, keeps
+    // serde's derive.
+    let (derive_deserialize, deserialize) = if s.additional.is_some() || s.fields.is_empty() {
+        (quote!(serde::Deserialize,), None)
+    } else {
+        (quote!(), Some(emit_struct_deserialize(def, s, closed)))
+    };
+    let deny_unknown = closed.then(|| quote!(#[serde(deny_unknown_fields)]));
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, #derive_deserialize)]
         #non_exhaustive
         #deny_unknown
         pub struct #name {
             #(#fields)*
             #additional
         }
+        #deserialize
         #constructor
+    }
+}
+
+/// A struct's `Deserialize`, written by the runtime's `struct_from_map!` from one tuple per
+/// field: its index, wire name, whether it may be missing (`Option` and `Nullable` fields become
+/// `None` or `Absent`; any other missing field is an error), and its name (its type is inferred).
+fn emit_struct_deserialize(def: &TypeDef, s: &StructDef, closed: bool) -> TokenStream {
+    let name = ident(&def.name);
+    let fields = s.fields.iter().enumerate().map(|(index, field)| {
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let field_name = ident(&field.name);
+        let wire = &field.wire_name;
+        let missing = match field_shape(def, field) {
+            FieldShape::Plain => quote!(required),
+            FieldShape::Optional | FieldShape::Nullable => quote!(optional),
+        };
+        quote!((#index, #wire, #missing, #field_name))
+    });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::runtime::decode::struct_from_map!(deserializer, #name, deny_unknown = #closed, #(#fields),*)
+            }
+        }
     }
 }
 
@@ -337,11 +371,20 @@ fn emit_enum(def: &TypeDef, e: &EnumDef) -> TokenStream {
     if !open {
         let default_attr = (e.variants.len() == 1).then(|| quote!(Default,));
         let default_marker = (e.variants.len() == 1).then(|| quote!(#[default]));
+        let count = proc_macro2::Literal::usize_unsuffixed(e.variants.len());
+        // Decoded as an index into the wire values by one runtime visitor for every enum,
+        // rather than serde's derived enum access, which is compiled again for each enum.
         return quote! {
             #doc
-            #[derive(Clone, Copy, Debug, #default_attr PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            #[derive(Clone, Copy, Debug, #default_attr PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
             pub enum #name {
                 #(#variant_docs #default_marker #[serde(rename = #wires)] #variant_idents,)*
+            }
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    const VALUES: [#name; #count] = [#(#name::#variant_idents),*];
+                    crate::runtime::decode::decode_one_of(deserializer, &[#(#wires),*]).map(|index| VALUES[index])
+                }
             }
             impl #name {
                 /// The value as sent on the wire.
@@ -418,13 +461,21 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
     });
     let from_impls = emit_union_from_impls(model, &name, u, &variant_idents, &variant_types);
     if !tagged {
+        // Tried in order, the first member that decodes wins, as with serde's untagged enums.
+        let message = format!("data did not match any variant of untagged enum {}", def.name);
+        let decode = quote! {
+            #(if let Some(member) = value.try_member() { return Ok(Self::#variant_idents(member)); })*
+            Err(#message.to_owned())
+        };
+        let deserialize = emit_union_deserialize(&name, quote!(None), decode);
         return quote! {
             #doc
-            #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[derive(Clone, Debug, PartialEq, serde::Serialize)]
             #[serde(untagged)]
             pub enum #name {
                 #(#variant_idents(#variant_types),)*
             }
+            #deserialize
             #from_impls
         };
     }
@@ -435,34 +486,24 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
         .iter()
         .map(|v| v.tag_value.clone().unwrap_or_default())
         .collect();
-    let decode_arms = variant_idents
-        .iter()
-        .map(|v| quote!(crate::runtime::union::decode_member(value).map(Self::#v)));
-    // Without the tag, the first member that decodes without dropping any key wins; failing
-    // that, the member that drops the fewest keys.
-    let attempts = variant_idents.iter().map(|v| {
-        quote! {
-            if let Ok(decoded) = serde_json::from_value(value.clone()) {
-                let dropped = crate::runtime::union::dropped_keys(&decoded, &value);
-                if dropped == 0 {
-                    return Ok(Self::#v(decoded));
-                }
-                if best.as_ref().is_none_or(|(fewest, _)| dropped < *fewest) {
-                    best = Some((dropped, Self::#v(decoded)));
-                }
-            }
-        }
-    });
     let unknown_tag = if open {
-        quote!(Some(_) => Ok(Self::Unknown(value)),)
+        quote!(Some(_) => value.unknown().map(Self::Unknown),)
     } else {
         let message = format!("unknown `{tag}` value in {}", def.name);
-        quote!(Some(other) => Err(serde::de::Error::custom(format!("{}: `{}`", #message, other))),)
+        quote!(Some(other) => Err(format!("{}: `{}`", #message, other)),)
     };
     // `Unknown` is for a tag value this version does not know; without the tag, a value no member
     // decodes is an error, or it would win over members that fit it in part.
     let message = format!("no member of {} matches (and `{tag}` is absent)", def.name);
-    let no_match = quote!(Err(serde::de::Error::custom(#message)));
+    let decode = quote! {
+        match value.tag() {
+            #(Some(#tag_values) => value.member().map(Self::#variant_idents),)*
+            #unknown_tag
+            None => crate::runtime::union::closest(value, &[#(|v| v.fit(Self::#variant_idents)),*])
+                .ok_or_else(|| #message.to_owned()),
+        }
+    };
+    let deserialize = emit_union_deserialize(&name, quote!(Some(#tag)), decode);
     let note = format!(
         "Members are told apart by `{tag}`; when it is absent, the member that keeps the most keys of the input wins."
     );
@@ -476,25 +517,23 @@ fn emit_union(model: &ApiModel, def: &TypeDef, u: &UnionDef) -> TokenStream {
             #(#variant_idents(#variant_types),)*
             #unknown
         }
+        #deserialize
+        #from_impls
+    }
+}
+
+/// A union's `Deserialize`: the runtime captures the value once, and `decode` (a closure over
+/// the captured JSON) picks the member. A closure rather than a function of the type: it is
+/// compiled only where the union is decoded, so request-only unions cost nothing.
+fn emit_union_deserialize(name: &proc_macro2::Ident, tag: TokenStream, decode: TokenStream) -> TokenStream {
+    quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(deserializer)?;
-                let tag = value.get(#tag).and_then(serde_json::Value::as_str).map(str::to_owned);
-                match tag.as_deref() {
-                    #(Some(#tag_values) => #decode_arms,)*
-                    #unknown_tag
-                    None => {
-                        let mut best: Option<(usize, Self)> = None;
-                        #(#attempts)*
-                        match best {
-                            Some((_, member)) => Ok(member),
-                            None => #no_match,
-                        }
-                    }
-                }
+                crate::runtime::union::deserialize(deserializer, #tag, |value| {
+                    #decode
+                })
             }
         }
-        #from_impls
     }
 }
 

@@ -1,5 +1,6 @@
 //! Section 3: how long the generated crate takes to `cargo check` and to build (debug), ours next
-//! to progenitor's for the same spec, each in a scratch workspace with its dependencies prebuilt.
+//! to progenitor's for the same spec, each in a scratch workspace with its dependencies prebuilt,
+//! and how much LLVM IR it makes (`cargo llvm-lines`, a deterministic measure of what codegen gets).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,19 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
                     .context("build row missing")?;
                 row.check.push(check);
                 row.build.push(build);
+            }
+        }
+    }
+    let tool = llvm_lines_tool(settings)?;
+    for workspace in &workspaces {
+        for (spec, package) in &workspace.crates {
+            progress(&format!("build: LLVM IR lines of {} {spec}", workspace.generator));
+            let lines = llvm_ir_lines(workspace, &tool, package)?;
+            if let Some(row) = rows
+                .iter_mut()
+                .find(|r| &r.spec == spec && r.generator == workspace.generator)
+            {
+                row.llvm_lines = Some(lines);
             }
         }
     }
@@ -161,6 +175,7 @@ fn new_row(workspace: &Workspace, spec: &str, package: &str, failure: Option<Str
         runtime_lines,
         check: Sample::default(),
         build: Sample::default(),
+        llvm_lines: None,
         failure,
     }
 }
@@ -199,5 +214,56 @@ fn lines(crate_dir: &Path, generator: &str) -> (usize, usize) {
         (all - runtime, runtime)
     } else {
         (all, 0)
+    }
+}
+
+/// The version of `cargo-llvm-lines` the bench installs (into `target/tools/llvm-lines/`, once).
+const LLVM_LINES_VERSION: &str = "0.4.45";
+
+/// `cargo-llvm-lines`, installed on first use with `cargo install --locked` at the pinned version.
+fn llvm_lines_tool(settings: &Settings) -> Result<PathBuf> {
+    let root = settings.root.join("target/tools/llvm-lines");
+    let binary = root.join("bin/cargo-llvm-lines");
+    if !binary.exists() {
+        progress(&format!("build: installing cargo-llvm-lines {LLVM_LINES_VERSION}"));
+        Cmd::new("cargo")
+            .args(["install", "--quiet", "--root"])
+            .arg(&root)
+            .args(["cargo-llvm-lines", "--version", LLVM_LINES_VERSION, "--locked"])
+            .read()?;
+    }
+    Ok(binary)
+}
+
+/// The LLVM IR lines of a crate's library, before optimization (the total `cargo llvm-lines`
+/// prints): what the compiler's code generation has to get through.
+fn llvm_ir_lines(workspace: &Workspace, tool: &Path, package: &str) -> Result<usize> {
+    let output = Cmd::new(tool)
+        .args(["llvm-lines", "--quiet", "--lib", "-p", package])
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_TARGET_DIR", workspace.dir.join("target"))
+        .dir(&workspace.dir)
+        .read()?;
+    total_llvm_lines(&output).with_context(|| format!("no total in cargo llvm-lines' output for {package}:\n{output}"))
+}
+
+/// The number on the `(TOTAL)` line of `cargo llvm-lines`' table.
+fn total_llvm_lines(output: &str) -> Option<usize> {
+    let total = output.lines().find(|line| line.trim_end().ends_with("(TOTAL)"))?;
+    total.split_whitespace().next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::total_llvm_lines;
+
+    #[test]
+    fn the_total_is_read_from_the_llvm_lines_table() {
+        let output = "  Lines                 Copies               Function name\n  \
+                      -----                 ------               -------------\n  \
+                      461887                14013                (TOTAL)\n   \
+                      53742 (11.6%, 11.6%)   124 (0.9%,  0.9%)  serde_json::de::from_trait\n";
+        assert_eq!(total_llvm_lines(output), Some(461_887));
+        assert_eq!(total_llvm_lines("error: could not compile"), None);
     }
 }

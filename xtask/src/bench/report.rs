@@ -85,6 +85,8 @@ pub struct BuildRow {
     pub runtime_lines: usize,
     pub check: Sample,
     pub build: Sample,
+    /// LLVM IR lines of the crate's library (`cargo llvm-lines`), once measured.
+    pub llvm_lines: Option<usize>,
     /// Set when the generated crate does not compile (so it has no times): what cargo said.
     pub failure: Option<String>,
 }
@@ -465,6 +467,11 @@ impl Report {
                     relative(r.check.median(), |t| &t.check),
                     time(&r.build),
                     relative(r.build.median(), |t| &t.build),
+                    r.llvm_lines.map(count).unwrap_or_else(|| "–".to_owned()),
+                    match (r.generator, theirs.and_then(|t| t.llvm_lines), r.llvm_lines) {
+                        ("ours", Some(theirs), Some(ours)) => ratio(ours as f64 / theirs as f64),
+                        _ => String::new(),
+                    },
                 ]
             })
             .collect();
@@ -477,6 +484,8 @@ impl Report {
                 "`cargo check`",
                 "Ours ÷ progenitor",
                 "`cargo build`",
+                "Ours ÷ progenitor",
+                "LLVM IR lines",
                 "Ours ÷ progenitor",
             ],
             &rows,
@@ -820,6 +829,7 @@ mod tests {
             runtime_lines,
             check: sample(&[seconds, seconds * 0.97, seconds * 1.14]),
             build: sample(&[seconds * 2.2, seconds * 2.1]),
+            llvm_lines: Some((seconds * 100_000.0) as usize),
             failure: None,
         };
         let build = vec![
@@ -940,6 +950,7 @@ mod tests {
         progenitor.failure = Some("does not compile (124 errors)".to_owned());
         progenitor.check = Sample::default();
         progenitor.build = Sample::default();
+        progenitor.llvm_lines = None;
         let text = report.build_section();
         let row = |generator: &str| {
             text.lines()
