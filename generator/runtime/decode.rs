@@ -42,8 +42,13 @@ fn decode_error(
     json: &[u8],
     error: serde_json::Error,
 ) -> Error {
-    let path = union::refine_path(failed_value_path(json, &error), &error.to_string());
+    let path = error_path(json, &error);
     Error::decode(operation, status, body, path, error)
+}
+
+/// The JSON path (e.g. `items[0].status`) of the value `json` failed to decode at.
+pub(crate) fn error_path(json: &[u8], error: &serde_json::Error) -> String {
+    union::refine_path(failed_value_path(json, error), &error.to_string())
 }
 
 /// Decodes a closed enum's value: the index of the string in `values` (what it is on the wire),

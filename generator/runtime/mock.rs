@@ -133,14 +133,13 @@ pub enum ValueKind {
 
 /// Decodes `bytes` as JSON into `T`; the error names the JSON path that failed.
 pub fn decodes_as<T: DeserializeOwned>(bytes: &[u8]) -> Result<(), String> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(deserializer) {
+    match serde_json::from_slice::<T>(bytes) {
         Ok(_) => Ok(()),
         Err(error) => Err(format!(
             "does not decode into `{}` at `{}`: {}",
             short_type_name::<T>(),
-            error.path(),
-            error.inner()
+            crate::runtime::decode::error_path(bytes, &error),
+            error
         )),
     }
 }
@@ -1058,7 +1057,7 @@ mod tests {
         static BAD_EXAMPLES: Operations = &[&BAD_EXAMPLE];
         assert_eq!(
             example_problems(BAD_EXAMPLES),
-            ["the example of `createWidget` (POST /v1/widgets): does not decode into `Widget` at `.`: missing field `sizes` at line 1 column 12"]
+            ["the example of `createWidget` (POST /v1/widgets): does not decode into `Widget` at `sizes`: missing field `sizes` at line 1 column 12"]
         );
         assert_eq!(operations_without_examples(OPERATIONS), ["createWidget"]);
     }
