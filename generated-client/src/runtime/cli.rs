@@ -450,7 +450,8 @@ pub fn count<T: Serialize>(total: &T) -> Option<u64> {
 /// The most characters a table cell shows.
 const CELL_WIDTH: usize = 40;
 
-/// An aligned table: the top-level scalar fields of the rows, in the order they first appear.
+/// An aligned table: the top-level scalar fields of the rows, in the order they first appear (a
+/// JSON object's keys are sorted).
 struct Table {
     columns: Vec<(String, usize)>,
     header_written: bool,
@@ -569,7 +570,7 @@ mod tests {
     }
 
     #[test]
-    fn a_table_aligns_the_scalar_fields_in_first_seen_order() {
+    fn a_table_aligns_the_scalar_fields_of_every_row() {
         let rows = vec![
             json!({"id": "a", "name": "first", "tags": ["x"], "n": 1}),
             json!({"id": "bbbb", "extra": null, "n": 22}),
@@ -577,7 +578,7 @@ mod tests {
         let mut out = Vec::new();
         Table::new(&rows).write(&mut out, &rows).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert_eq!(text, "ID    NAME   N   EXTRA\na     first  1\nbbbb         22\n");
+        assert_eq!(text, "ID    N   NAME   EXTRA\na     1   first\nbbbb  22\n");
     }
 
     #[test]
