@@ -32,13 +32,25 @@ fn binary() -> &'static Path {
     BINARY.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "sgp-evals", "--features", "cli", "--bin", "sgp-evals"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "sgp-evals",
+                "--features",
+                "cli",
+                "--bin",
+                "sgp-evals",
+            ])
             .current_dir(WORKSPACE)
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building the sgp-evals binary failed");
-        let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| Path::new(WORKSPACE).join("target"), PathBuf::from);
-        target.join("debug").join(format!("sgp-evals{}", std::env::consts::EXE_SUFFIX))
+        let target =
+            std::env::var("CARGO_TARGET_DIR").map_or_else(|_| Path::new(WORKSPACE).join("target"), PathBuf::from);
+        target
+            .join("debug")
+            .join(format!("sgp-evals{}", std::env::consts::EXE_SUFFIX))
     })
 }
 
@@ -184,7 +196,10 @@ fn output_types() -> BTreeMap<String, String> {
 
 /// The operation id a command's long help ends with: `… (operation createDataset)`.
 fn operation_id(command: &clap::Command) -> String {
-    let help = command.get_long_about().expect("every operation has a long help").to_string();
+    let help = command
+        .get_long_about()
+        .expect("every operation has a long help")
+        .to_string();
     let id = help.rsplit("(operation ").next().unwrap().trim_end_matches(')');
     id.to_owned()
 }
@@ -204,12 +219,7 @@ fn answered_example(operation_id: &str) -> Value {
 
 /// The arguments that call an operation: a value for each path parameter and required flag, the
 /// spec's example body (from a file, stdin or the argument, by turns) and a file to upload.
-fn arguments_for(
-    resource: &str,
-    command: &clap::Command,
-    turn: usize,
-    dir: &Path,
-) -> (Vec<String>, Option<String>) {
+fn arguments_for(resource: &str, command: &clap::Command, turn: usize, dir: &Path) -> (Vec<String>, Option<String>) {
     let id = operation_id(command);
     let mut args = vec![resource.to_owned(), command.get_name().to_owned()];
     let mut stdin = None;
@@ -231,7 +241,10 @@ fn arguments_for(
                 }
                 _ => args.extend(["--body".to_owned(), body]),
             }
-        } else if arg.get_value_names().is_some_and(|names| names.iter().any(|n| n == "PATH")) {
+        } else if arg
+            .get_value_names()
+            .is_some_and(|names| names.iter().any(|n| n == "PATH"))
+        {
             let path = dir.join("upload.txt");
             std::fs::write(&path, "hello").unwrap();
             args.extend([format!("--{}", arg.get_long().unwrap()), path.display().to_string()]);
@@ -252,7 +265,12 @@ async fn every_operation_runs_and_prints_its_type() {
     // The one operation the spec gives no example for: a file's bytes.
     assert_eq!(MockServer::operations_without_examples(), ["retrieveFileContent"]);
     let content = b"file bytes\n".to_vec();
-    server.files().retrieve_content("file_id_cli_1").times(1).respond(content.clone()).await;
+    server
+        .files()
+        .retrieve_content("file_id_cli_1")
+        .times(1)
+        .respond(content.clone())
+        .await;
     let outputs = output_types();
     let dir = scratch_dir();
     let root = sgp_evals::cli::command();
@@ -357,14 +375,28 @@ async fn all_follows_every_page_and_prints_each_item_once() {
             .await;
     }
     let first = EvaluationList::new(pages[0].to_vec(), all.len() as i64, true);
-    server.evaluations().list().limit(PAGE_SIZE as i64).times(WALKS).respond(first).await;
+    server
+        .evaluations()
+        .list()
+        .limit(PAGE_SIZE as i64)
+        .times(WALKS)
+        .respond(first)
+        .await;
 
     let limit = PAGE_SIZE.to_string();
-    let outcome = run_on(&server, &["evaluations", "list", "--all", "--limit", &limit, "-o", "jsonl"]).await;
+    let outcome = run_on(
+        &server,
+        &["evaluations", "list", "--all", "--limit", &limit, "-o", "jsonl"],
+    )
+    .await;
     assert_eq!(outcome.code, 0, "{}", outcome.transcript());
     // stderr is not a terminal here: no progress bar.
     assert_eq!(outcome.stderr, "");
-    let printed: Vec<Evaluation> = outcome.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let printed: Vec<Evaluation> = outcome
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(printed, all);
 
     // The default format is one JSON array of every item.
@@ -408,12 +440,7 @@ async fn a_bad_body_file_is_reported_with_its_path_and_nothing_is_sent() {
 async fn a_missing_key_is_a_configuration_error_and_nothing_is_sent() {
     let server = MockServer::with_examples().await;
     let outcome = run(
-        vec![
-            "evaluations".into(),
-            "list".into(),
-            "--base-url".into(),
-            server.uri(),
-        ],
+        vec!["evaluations".into(), "list".into(), "--base-url".into(), server.uri()],
         Setup::default(),
     )
     .await;
@@ -453,7 +480,11 @@ async fn a_value_outside_an_enum_is_a_usage_error_that_lists_the_values() {
     let server = MockServer::start().await;
     let outcome = run_on(&server, &["evaluations", "list", "--sort-order", "sideways"]).await;
     assert_eq!(outcome.code, 2, "{}", outcome.transcript());
-    assert!(outcome.stderr.contains("[possible values: asc, desc]"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("[possible values: asc, desc]"),
+        "{}",
+        outcome.stderr
+    );
     let outcome = run_on(&server, &["evaluations", "list", "--limit", "ten"]).await;
     assert_eq!(outcome.code, 2, "{}", outcome.transcript());
     assert_eq!(

@@ -237,17 +237,6 @@ pub fn optional<T: DeserializeOwned>(
         .map_err(|e| CliError::Usage(format!("invalid value for {name}: {e}")))
 }
 
-/// Like [`optional`], for an argument clap already requires.
-pub fn required<T: DeserializeOwned>(
-    args: &clap::ArgMatches,
-    id: &str,
-    name: &str,
-    kind: Kind,
-    many: bool,
-) -> Result<T, CliError> {
-    optional(args, id, name, kind, many)?.ok_or_else(|| CliError::Usage(format!("{name} is required")))
-}
-
 /// Where `--body` (and a file argument) reads from: `@path`, `-` for stdin, or the text itself.
 fn read_source(arg: &str) -> Result<(String, Vec<u8>), CliError> {
     if arg == "-" {

@@ -427,7 +427,10 @@ fn emit_files(
     }
     emitters.push(("src/generated/mock.rs".to_owned(), vec![Box::new(|| emit_mock(model))]));
     emitters.push(("src/generated/cli.rs".to_owned(), vec![Box::new(|| emit_cli(model))]));
-    emitters.push(("src/generated/main.rs".to_owned(), vec![Box::new(|| emit_cli_main(model))]));
+    emitters.push((
+        "src/generated/main.rs".to_owned(),
+        vec![Box::new(|| emit_cli_main(model))],
+    ));
     let mut files = vec![GeneratedFile {
         path: "Cargo.toml".to_owned(),
         contents: timed(&mut times.emit, || emit_cargo_toml(model, header)),

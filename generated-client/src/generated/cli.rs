@@ -3,7 +3,7 @@
 //! per resource and operation of the API, with the client's credentials and base URL from
 //! the environment.
 #![allow(deprecated)]
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 use crate::runtime::cli as c;
 /// Runs the command line on the process's arguments.
 pub fn main() -> std::process::ExitCode {
@@ -194,7 +194,7 @@ fn evaluations_command() -> Command {
                     "List Evaluations\n\nLists evaluations, one cursor page at a time. SDK: `evaluations.list`.\n\nGET /v5/evaluations (operation listEvaluations)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -203,7 +203,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -212,7 +212,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -221,7 +221,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -230,7 +230,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -240,7 +240,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -252,7 +252,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("name")
+                    clap::Arg::new("name")
                         .long("name")
                         .value_name("NAME")
                         .required(false)
@@ -261,18 +261,18 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("tags")
+                    clap::Arg::new("tags")
                         .long("tags")
                         .value_name("TAGS")
                         .required(false)
                         .help(
                             "Only entities that carry every one of these tags; sent comma-joined.",
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("views")
+                    clap::Arg::new("views")
                         .long("views")
                         .value_name("VIEWS")
                         .required(false)
@@ -282,13 +282,13 @@ fn evaluations_command() -> Command {
                         .value_parser(
                             clap::builder::PossibleValuesParser::new(["tasks"]),
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -301,7 +301,7 @@ fn evaluations_command() -> Command {
                     "Create Evaluation\n\nCreates an evaluation with its items and starts its tasks. The body is one of three shapes, sent whole (see `EvaluationCreateRequest`). The new evaluation is `running` when it has tasks to execute and `completed` otherwise. SDK: `evaluations.create`.\n\nPOST /v5/evaluations (operation createEvaluation)",
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -317,7 +317,7 @@ fn evaluations_command() -> Command {
                     "Filter Evaluations\n\nLists the evaluations whose metadata, `status` or tags match every filter in the body, one cursor page at a time. Paging, sorting and views go in the query string; the next page is the same request (same body) with the cursor moved. SDK: `evaluations.filter`.\n\nPOST /v5/evaluations/filter (operation filterEvaluations)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -326,7 +326,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -335,7 +335,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -344,7 +344,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -353,7 +353,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -363,7 +363,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -375,7 +375,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("views")
+                    clap::Arg::new("views")
                         .long("views")
                         .value_name("VIEWS")
                         .required(false)
@@ -385,11 +385,11 @@ fn evaluations_command() -> Command {
                         .value_parser(
                             clap::builder::PossibleValuesParser::new(["tasks"]),
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -398,9 +398,9 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -413,13 +413,13 @@ fn evaluations_command() -> Command {
                     "Retrieve Evaluation\n\nReturns one evaluation. Its `tasks` are only filled in when `views=tasks` is requested. SDK: `evaluations.retrieve`.\n\nGET /v5/evaluations/{evaluation_id} (operation retrieveEvaluation)",
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .required(true)
                         .value_name("EVALUATION_ID")
                         .help("The evaluation's id."),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -431,7 +431,7 @@ fn evaluations_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("views")
+                    clap::Arg::new("views")
                         .long("views")
                         .value_name("VIEWS")
                         .required(false)
@@ -441,7 +441,7 @@ fn evaluations_command() -> Command {
                         .value_parser(
                             clap::builder::PossibleValuesParser::new(["tasks"]),
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 ),
         )
@@ -452,7 +452,7 @@ fn evaluations_command() -> Command {
                     "Archive Evaluation\n\nArchives (soft-deletes) an evaluation, together with its items and dashboards, and removes it from its groups. Returns the archived evaluation. SDK: `evaluations.archive`.\n\nDELETE /v5/evaluations/{evaluation_id} (operation archiveEvaluation)",
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .required(true)
                         .value_name("EVALUATION_ID")
                         .help("The evaluation's id."),
@@ -465,13 +465,13 @@ fn evaluations_command() -> Command {
                     "Update Evaluation\n\nChanges an evaluation's name, description, tags or metadata (keys left out stay as they are), or restores an archived evaluation with `{\"restore\": true}`. SDK: `evaluations.update`.\n\nPATCH /v5/evaluations/{evaluation_id} (operation updateEvaluation)",
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .required(true)
                         .value_name("EVALUATION_ID")
                         .help("The evaluation's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -487,13 +487,13 @@ fn evaluations_command() -> Command {
                     "Retrieve Evaluation Schema\n\nDescribes the fields found in the evaluation's item data and task results (large evaluations are sampled). SDK: `evaluations.retrieve_schema`.\n\nGET /v5/evaluations/{evaluation_id}/schema (operation retrieveEvaluationSchema)",
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .required(true)
                         .value_name("EVALUATION_ID")
                         .help("The evaluation's id."),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -512,7 +512,7 @@ fn evaluations_command() -> Command {
                     "Retrieve Evaluation Taxonomy\n\nReturns the raw taxonomy JSON stored for the evaluation's contributor tasks; 404 when the evaluation has none. SDK: `evaluations.retrieve_taxonomy`.\n\nGET /v5/evaluations/{evaluation_id}/taxonomy (operation retrieveEvaluationTaxonomy)",
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .required(true)
                         .value_name("EVALUATION_ID")
                         .help("The evaluation's id."),
@@ -533,13 +533,13 @@ fn evaluation_tasks_command() -> Command {
                     "Add Evaluation Task\n\nAdds a task (test criterion) to an evaluation and reruns the evaluation so that the task runs on the existing items. Today the server accepts only `contributor_evaluation.question` tasks, and refuses once contributor tasks of the evaluation were claimed or completed. SDK: `evaluations.tasks.add`.\n\nPOST /v5/evaluations/{evaluation_id}/tasks (operation addEvaluationTask)",
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .required(true)
                         .value_name("EVALUATION_ID")
                         .help("The evaluation's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -555,19 +555,19 @@ fn evaluation_tasks_command() -> Command {
                     "Update Evaluation Task\n\nReplaces the whole configuration of the task with this alias. Refused once contributor tasks of the evaluation were claimed or completed. SDK: `evaluations.tasks.update`.\n\nPATCH /v5/evaluations/{evaluation_id}/tasks/{alias} (operation updateEvaluationTask)",
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .required(true)
                         .value_name("EVALUATION_ID")
                         .help("The evaluation's id."),
                 )
                 .arg(
-                    Arg::new("alias")
+                    clap::Arg::new("alias")
                         .required(true)
                         .value_name("ALIAS")
                         .help("The task's alias (its result column)."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -591,7 +591,7 @@ fn evaluation_items_command() -> Command {
                     "List Evaluation Items\n\nLists evaluation items, optionally only those of one evaluation or only failed or passed ones, one cursor page at a time. SDK: `evaluation_items.list`.\n\nGET /v5/evaluation-items (operation listEvaluationItems)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -600,7 +600,7 @@ fn evaluation_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -609,7 +609,7 @@ fn evaluation_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -618,7 +618,7 @@ fn evaluation_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -627,7 +627,7 @@ fn evaluation_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -637,14 +637,14 @@ fn evaluation_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .long("evaluation-id")
                         .value_name("EVALUATION_ID")
                         .required(false)
                         .help("Only the items of this evaluation."),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -656,7 +656,7 @@ fn evaluation_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("completion_status")
+                    clap::Arg::new("completion_status")
                         .long("completion-status")
                         .value_name("COMPLETION_STATUS")
                         .required(false)
@@ -672,9 +672,9 @@ fn evaluation_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -687,7 +687,7 @@ fn evaluation_items_command() -> Command {
                     "Export Evaluation Items\n\nExports every item of an evaluation as one file, either inline or as a pre-signed download URL. SDK: `evaluation_items.export`.\n\nPOST /v5/evaluation-items/export (operation exportEvaluationItems)",
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -703,13 +703,13 @@ fn evaluation_items_command() -> Command {
                     "Retrieve Evaluation Item\n\nReturns one evaluation item; task results are merged into `data`, task failures are in `task_errors`. SDK: `evaluation_items.retrieve`.\n\nGET /v5/evaluation-items/{evaluation_item_id} (operation retrieveEvaluationItem)",
                 )
                 .arg(
-                    Arg::new("evaluation_item_id")
+                    clap::Arg::new("evaluation_item_id")
                         .required(true)
                         .value_name("EVALUATION_ITEM_ID")
                         .help("The evaluation item's id."),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -734,7 +734,7 @@ fn evaluation_groups_command() -> Command {
                     "List Evaluation Groups\n\nLists evaluation groups, one cursor page at a time; all filters must hold. Members and row identifiers are only included when asked for with `views`. SDK: `evaluation_groups.list`.\n\nGET /v5/evaluation-groups (operation listEvaluationGroups)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -743,7 +743,7 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -752,7 +752,7 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -761,7 +761,7 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -770,7 +770,7 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -780,7 +780,7 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .long("evaluation-id")
                         .value_name("EVALUATION_ID")
                         .required(false)
@@ -789,7 +789,7 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("include_deleted")
+                    clap::Arg::new("include_deleted")
                         .long("include-deleted")
                         .value_name("INCLUDE_DELETED")
                         .required(false)
@@ -799,7 +799,7 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("name")
+                    clap::Arg::new("name")
                         .long("name")
                         .value_name("NAME")
                         .required(false)
@@ -808,18 +808,18 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("tags")
+                    clap::Arg::new("tags")
                         .long("tags")
                         .value_name("TAGS")
                         .required(false)
                         .help(
                             "Only entities that carry every one of these tags; sent comma-joined.",
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("views")
+                    clap::Arg::new("views")
                         .long("views")
                         .value_name("VIEWS")
                         .required(false)
@@ -832,13 +832,13 @@ fn evaluation_groups_command() -> Command {
                                 "row_identifiers",
                             ]),
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -851,7 +851,7 @@ fn evaluation_groups_command() -> Command {
                     "Create Evaluation Group\n\nCreates a group of evaluations. Every listed evaluation must exist and be readable by the account; one bad id fails the whole call (400). `row_identifiers` entries for evaluations outside the group are ignored. SDK: `evaluation_groups.create`.\n\nPOST /v5/evaluation-groups (operation createEvaluationGroup)",
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -867,13 +867,13 @@ fn evaluation_groups_command() -> Command {
                     "Retrieve Evaluation Group\n\nReturns one group with all its members; `views=row_identifiers` adds the join columns. SDK: `evaluation_groups.retrieve`.\n\nGET /v5/evaluation-groups/{group_id} (operation retrieveEvaluationGroup)",
                 )
                 .arg(
-                    Arg::new("group_id")
+                    clap::Arg::new("group_id")
                         .required(true)
                         .value_name("GROUP_ID")
                         .help("The evaluation group's id."),
                 )
                 .arg(
-                    Arg::new("include_deleted")
+                    clap::Arg::new("include_deleted")
                         .long("include-deleted")
                         .value_name("INCLUDE_DELETED")
                         .required(false)
@@ -883,7 +883,7 @@ fn evaluation_groups_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("views")
+                    clap::Arg::new("views")
                         .long("views")
                         .value_name("VIEWS")
                         .required(false)
@@ -896,7 +896,7 @@ fn evaluation_groups_command() -> Command {
                                 "row_identifiers",
                             ]),
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 ),
         )
@@ -907,13 +907,13 @@ fn evaluation_groups_command() -> Command {
                     "Replace Evaluation Group\n\nReplaces a group's fields with the body (see `EvaluationGroupReplaceRequest`). A change of members starts a background recomputation of the group's dashboard widgets. SDK: `evaluation_groups.replace`.\n\nPUT /v5/evaluation-groups/{group_id} (operation replaceEvaluationGroup)",
                 )
                 .arg(
-                    Arg::new("group_id")
+                    clap::Arg::new("group_id")
                         .required(true)
                         .value_name("GROUP_ID")
                         .help("The evaluation group's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -929,7 +929,7 @@ fn evaluation_groups_command() -> Command {
                     "Archive Evaluation Group\n\nArchives (soft-deletes) a group with its memberships and its dashboard charts; the evaluations themselves are untouched. Returns the archived group. SDK: `evaluation_groups.archive`.\n\nDELETE /v5/evaluation-groups/{group_id} (operation archiveEvaluationGroup)",
                 )
                 .arg(
-                    Arg::new("group_id")
+                    clap::Arg::new("group_id")
                         .required(true)
                         .value_name("GROUP_ID")
                         .help("The evaluation group's id."),
@@ -942,13 +942,13 @@ fn evaluation_groups_command() -> Command {
                     "Update Evaluation Group\n\nChanges some of a group's fields (see `EvaluationGroupUpdateRequest`); membership stays as it is. SDK: `evaluation_groups.update`.\n\nPATCH /v5/evaluation-groups/{group_id} (operation updateEvaluationGroup)",
                 )
                 .arg(
-                    Arg::new("group_id")
+                    clap::Arg::new("group_id")
                         .required(true)
                         .value_name("GROUP_ID")
                         .help("The evaluation group's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -964,13 +964,13 @@ fn evaluation_groups_command() -> Command {
                     "Retrieve Evaluation Group Schema\n\nDescribes the item-data fields of every active member evaluation, one entry per member. SDK: `evaluation_groups.retrieve_schema`.\n\nGET /v5/evaluation-groups/{group_id}/schema (operation retrieveEvaluationGroupSchema)",
                 )
                 .arg(
-                    Arg::new("group_id")
+                    clap::Arg::new("group_id")
                         .required(true)
                         .value_name("GROUP_ID")
                         .help("The evaluation group's id."),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -995,7 +995,7 @@ fn evaluation_dashboards_command() -> Command {
                     "List Evaluation Dashboards\n\nLists evaluation dashboards, one cursor page at a time. SDK: `evaluation_dashboards.list`.\n\nGET /v5/evaluation-dashboards (operation listEvaluationDashboards)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -1004,7 +1004,7 @@ fn evaluation_dashboards_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -1013,7 +1013,7 @@ fn evaluation_dashboards_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -1022,7 +1022,7 @@ fn evaluation_dashboards_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -1031,7 +1031,7 @@ fn evaluation_dashboards_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -1041,32 +1041,32 @@ fn evaluation_dashboards_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("created_by_ids")
+                    clap::Arg::new("created_by_ids")
                         .long("created-by-ids")
                         .value_name("CREATED_BY_IDS")
                         .required(false)
                         .help(
                             "Only dashboards created by these identities; sent comma-joined.",
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("evaluation_group_id")
+                    clap::Arg::new("evaluation_group_id")
                         .long("evaluation-group-id")
                         .value_name("EVALUATION_GROUP_ID")
                         .required(false)
                         .help("Only dashboards bound to this group."),
                 )
                 .arg(
-                    Arg::new("evaluation_id")
+                    clap::Arg::new("evaluation_id")
                         .long("evaluation-id")
                         .value_name("EVALUATION_ID")
                         .required(false)
                         .help("Only dashboards bound to this evaluation."),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -1078,27 +1078,27 @@ fn evaluation_dashboards_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("search")
+                    clap::Arg::new("search")
                         .long("search")
                         .value_name("SEARCH")
                         .required(false)
                         .help("Only dashboards whose name or tags contain this text."),
                 )
                 .arg(
-                    Arg::new("tags")
+                    clap::Arg::new("tags")
                         .long("tags")
                         .value_name("TAGS")
                         .required(false)
                         .help(
                             "Only entities that carry every one of these tags; sent comma-joined.",
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -1111,7 +1111,7 @@ fn evaluation_dashboards_command() -> Command {
                     "Create Evaluation Dashboard\n\nCreates a dashboard bound to one evaluation or one evaluation group. SDK: `evaluation_dashboards.create`.\n\nPOST /v5/evaluation-dashboards (operation createEvaluationDashboard)",
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1127,13 +1127,13 @@ fn evaluation_dashboards_command() -> Command {
                     "Retrieve Evaluation Dashboard\n\nReturns one dashboard; `views` adds its widgets and their cached results. SDK: `evaluation_dashboards.retrieve`.\n\nGET /v5/evaluation-dashboards/{dashboard_id} (operation retrieveEvaluationDashboard)",
                 )
                 .arg(
-                    Arg::new("dashboard_id")
+                    clap::Arg::new("dashboard_id")
                         .required(true)
                         .value_name("DASHBOARD_ID")
                         .help("The evaluation dashboard's id."),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -1145,7 +1145,7 @@ fn evaluation_dashboards_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("views")
+                    clap::Arg::new("views")
                         .long("views")
                         .value_name("VIEWS")
                         .required(false)
@@ -1156,7 +1156,7 @@ fn evaluation_dashboards_command() -> Command {
                                 "widget_results",
                             ]),
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 ),
         )
@@ -1167,7 +1167,7 @@ fn evaluation_dashboards_command() -> Command {
                     "Archive Evaluation Dashboard\n\nArchives (soft-deletes) a dashboard and returns it. SDK: `evaluation_dashboards.archive`.\n\nDELETE /v5/evaluation-dashboards/{dashboard_id} (operation archiveEvaluationDashboard)",
                 )
                 .arg(
-                    Arg::new("dashboard_id")
+                    clap::Arg::new("dashboard_id")
                         .required(true)
                         .value_name("DASHBOARD_ID")
                         .help("The evaluation dashboard's id."),
@@ -1180,13 +1180,13 @@ fn evaluation_dashboards_command() -> Command {
                     "Update Evaluation Dashboard\n\nChanges some of a dashboard's fields or reorders its widgets. SDK: `evaluation_dashboards.update`.\n\nPATCH /v5/evaluation-dashboards/{dashboard_id} (operation updateEvaluationDashboard)",
                 )
                 .arg(
-                    Arg::new("dashboard_id")
+                    clap::Arg::new("dashboard_id")
                         .required(true)
                         .value_name("DASHBOARD_ID")
                         .help("The evaluation dashboard's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1208,13 +1208,13 @@ fn evaluation_dashboard_widgets_command() -> Command {
                     "Create Widget\n\nAdds a widget to a dashboard and starts computing its result. SDK: `evaluation_dashboards.widgets.create`.\n\nPOST /v5/evaluation-dashboards/{dashboard_id}/widgets (operation createEvaluationDashboardWidget)",
                 )
                 .arg(
-                    Arg::new("dashboard_id")
+                    clap::Arg::new("dashboard_id")
                         .required(true)
                         .value_name("DASHBOARD_ID")
                         .help("The evaluation dashboard's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1230,13 +1230,13 @@ fn evaluation_dashboard_widgets_command() -> Command {
                     "Remove Widget\n\nDetaches a widget from a dashboard. No response body. SDK: `evaluation_dashboards.widgets.remove` (which sends `Accept: */*`).\n\nDELETE /v5/evaluation-dashboards/{dashboard_id}/widgets/{widget_id} (operation removeEvaluationDashboardWidget)",
                 )
                 .arg(
-                    Arg::new("dashboard_id")
+                    clap::Arg::new("dashboard_id")
                         .required(true)
                         .value_name("DASHBOARD_ID")
                         .help("The evaluation dashboard's id."),
                 )
                 .arg(
-                    Arg::new("widget_id")
+                    clap::Arg::new("widget_id")
                         .required(true)
                         .value_name("WIDGET_ID")
                         .help("The widget's id."),
@@ -1249,19 +1249,19 @@ fn evaluation_dashboard_widgets_command() -> Command {
                     "Update Widget\n\nChanges a widget's title, display settings or query; a changed query is recomputed. The returned widget may be a new copy with a new `id`. SDK: `evaluation_dashboards.widgets.update`.\n\nPATCH /v5/evaluation-dashboards/{dashboard_id}/widgets/{widget_id} (operation updateEvaluationDashboardWidget)",
                 )
                 .arg(
-                    Arg::new("dashboard_id")
+                    clap::Arg::new("dashboard_id")
                         .required(true)
                         .value_name("DASHBOARD_ID")
                         .help("The evaluation dashboard's id."),
                 )
                 .arg(
-                    Arg::new("widget_id")
+                    clap::Arg::new("widget_id")
                         .required(true)
                         .value_name("WIDGET_ID")
                         .help("The widget's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1285,7 +1285,7 @@ fn datasets_command() -> Command {
                     "List Datasets\n\nLists the account's datasets, one cursor page at a time. Archived datasets are left out unless `include_archived` is true; `name` matches a case-insensitive substring and `tags` narrows by tag. SDK: `datasets.list`.\n\nGET /v5/datasets (operation listDatasets)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -1294,7 +1294,7 @@ fn datasets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -1303,7 +1303,7 @@ fn datasets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -1312,7 +1312,7 @@ fn datasets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -1321,7 +1321,7 @@ fn datasets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -1331,7 +1331,7 @@ fn datasets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -1343,7 +1343,7 @@ fn datasets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("name")
+                    clap::Arg::new("name")
                         .long("name")
                         .value_name("NAME")
                         .required(false)
@@ -1352,20 +1352,20 @@ fn datasets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("tags")
+                    clap::Arg::new("tags")
                         .long("tags")
                         .value_name("TAGS")
                         .required(false)
                         .help(
                             "Only entities that carry every one of these tags; sent comma-joined.",
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -1378,7 +1378,7 @@ fn datasets_command() -> Command {
                     "Create Dataset\n\nCreates a dataset and fills it with its first items in one call; the new dataset is at version 1. To add items to a dataset that already exists, use Batch Create Dataset Items. SDK: `datasets.create`. The SDK does not reveal the success status; 200 is assumed.\n\nPOST /v5/datasets (operation createDataset)",
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1394,13 +1394,13 @@ fn datasets_command() -> Command {
                     "Retrieve Dataset\n\nReturns one dataset. An archived dataset is only returned when `include_archived` is true. SDK: `datasets.retrieve`.\n\nGET /v5/datasets/{dataset_id} (operation retrieveDataset)",
                 )
                 .arg(
-                    Arg::new("dataset_id")
+                    clap::Arg::new("dataset_id")
                         .required(true)
                         .value_name("DATASET_ID")
                         .help("The dataset's id."),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -1419,7 +1419,7 @@ fn datasets_command() -> Command {
                     "Archive Dataset\n\nArchives a dataset (a soft delete that also archives its items and versions; restore it with Update Dataset and `{\"restore\": true}`). Not idempotent: archiving a dataset that is already archived fails. SDK: `datasets.archive`.\n\nDELETE /v5/datasets/{dataset_id} (operation archiveDataset)",
                 )
                 .arg(
-                    Arg::new("dataset_id")
+                    clap::Arg::new("dataset_id")
                         .required(true)
                         .value_name("DATASET_ID")
                         .help("The dataset's id."),
@@ -1432,13 +1432,13 @@ fn datasets_command() -> Command {
                     "Update Dataset\n\nEither changes a dataset's name, description or tags (fields left out are unchanged; an archived dataset cannot be changed), or restores an archived dataset with `{\"restore\": true}`, which also restores its items and versions (restoring a dataset that is not archived returns it unchanged). The body is one of the two shapes of `DatasetUpdateRequest`, sent whole. SDK: `datasets.update`.\n\nPATCH /v5/datasets/{dataset_id} (operation updateDataset)",
                 )
                 .arg(
-                    Arg::new("dataset_id")
+                    clap::Arg::new("dataset_id")
                         .required(true)
                         .value_name("DATASET_ID")
                         .help("The dataset's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1462,7 +1462,7 @@ fn dataset_items_command() -> Command {
                     "List Dataset Items\n\nLists the account's dataset items, one cursor page at a time: of all datasets, or of one (`dataset_id`) and, optionally, as of one of its versions (`version`, which requires `dataset_id`). By default the items of the latest version; archived items are left out unless `include_archived` is true. SDK: `dataset_items.list`.\n\nGET /v5/dataset-items (operation listDatasetItems)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -1471,7 +1471,7 @@ fn dataset_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -1480,7 +1480,7 @@ fn dataset_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -1489,7 +1489,7 @@ fn dataset_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -1498,7 +1498,7 @@ fn dataset_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -1508,7 +1508,7 @@ fn dataset_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("dataset_id")
+                    clap::Arg::new("dataset_id")
                         .long("dataset-id")
                         .value_name("DATASET_ID")
                         .required(false)
@@ -1517,7 +1517,7 @@ fn dataset_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -1529,7 +1529,7 @@ fn dataset_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("param_version")
+                    clap::Arg::new("param_version")
                         .long("param-version")
                         .value_name("VERSION")
                         .required(false)
@@ -1538,9 +1538,9 @@ fn dataset_items_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -1553,7 +1553,7 @@ fn dataset_items_command() -> Command {
                     "Batch Create Dataset Items\n\nAdds one or more items to an existing, not archived dataset in one request (there is no single-item create; Create Dataset makes a dataset with its first items). The batch makes a new dataset version. `files`, when given, has one entry per item of `data`. The response lists the created items; it is not paginated. SDK: `dataset_items.batch_create`. The SDK does not reveal the success status; 200 is assumed.\n\nPOST /v5/dataset-items/batch (operation batchCreateDatasetItems)",
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1569,13 +1569,13 @@ fn dataset_items_command() -> Command {
                     "Retrieve Dataset Item\n\nReturns one dataset item, as of the latest dataset version or, with `version`, as it was in that version (which also reaches items changed or removed since). SDK: `dataset_items.retrieve`.\n\nGET /v5/dataset-items/{dataset_item_id} (operation retrieveDatasetItem)",
                 )
                 .arg(
-                    Arg::new("dataset_item_id")
+                    clap::Arg::new("dataset_item_id")
                         .required(true)
                         .value_name("DATASET_ITEM_ID")
                         .help("The dataset item's id."),
                 )
                 .arg(
-                    Arg::new("param_version")
+                    clap::Arg::new("param_version")
                         .long("param-version")
                         .value_name("VERSION")
                         .required(false)
@@ -1591,7 +1591,7 @@ fn dataset_items_command() -> Command {
                     "Archive Dataset Item\n\nRemoves a dataset item from the dataset's current version: a new dataset version records the removal, and the item stays readable at earlier versions. An item already archived or removed cannot be archived again. SDK: `dataset_items.archive`.\n\nDELETE /v5/dataset-items/{dataset_item_id} (operation archiveDatasetItem)",
                 )
                 .arg(
-                    Arg::new("dataset_item_id")
+                    clap::Arg::new("dataset_item_id")
                         .required(true)
                         .value_name("DATASET_ITEM_ID")
                         .help("The dataset item's id."),
@@ -1604,13 +1604,13 @@ fn dataset_items_command() -> Command {
                     "Update Dataset Item\n\nReplaces a dataset item's data in full (no merge) and, when `files` is given, its file associations. The change makes a new dataset version; earlier versions keep the old data. Archived or removed items cannot be updated. SDK: `dataset_items.update`.\n\nPATCH /v5/dataset-items/{dataset_item_id} (operation updateDatasetItem)",
                 )
                 .arg(
-                    Arg::new("dataset_item_id")
+                    clap::Arg::new("dataset_item_id")
                         .required(true)
                         .value_name("DATASET_ITEM_ID")
                         .help("The dataset item's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1634,7 +1634,7 @@ fn question_sets_command() -> Command {
                     "List Question Sets (deprecated)\n\nLists question sets, one cursor page at a time; `views=questions` embeds their questions. SDK 0.1.0a4: `question_sets.list`.\n\nGET /v5/question-sets (operation listQuestionSets)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -1643,7 +1643,7 @@ fn question_sets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -1652,7 +1652,7 @@ fn question_sets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -1661,7 +1661,7 @@ fn question_sets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -1673,7 +1673,7 @@ fn question_sets_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("views")
+                    clap::Arg::new("views")
                         .long("views")
                         .value_name("VIEWS")
                         .required(false)
@@ -1683,13 +1683,13 @@ fn question_sets_command() -> Command {
                         .value_parser(
                             clap::builder::PossibleValuesParser::new(["questions"]),
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -1702,7 +1702,7 @@ fn question_sets_command() -> Command {
                     "Create Question Set (deprecated)\n\nCreates a question set from existing questions (by id, optionally with a per-set configuration) and/or new questions defined inline. SDK 0.1.0a4: `question_sets.create`. The SDK does not reveal the success status; 200 is assumed.\n\nPOST /v5/question-sets (operation createQuestionSet)",
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1718,13 +1718,13 @@ fn question_sets_command() -> Command {
                     "Get Question Set (deprecated)\n\nReturns one question set; `views=questions` embeds its questions. SDK 0.1.0a4: `question_sets.retrieve`.\n\nGET /v5/question-sets/{question_set_id} (operation getQuestionSet)",
                 )
                 .arg(
-                    Arg::new("question_set_id")
+                    clap::Arg::new("question_set_id")
                         .required(true)
                         .value_name("QUESTION_SET_ID")
                         .help("The question set's id."),
                 )
                 .arg(
-                    Arg::new("views")
+                    clap::Arg::new("views")
                         .long("views")
                         .value_name("VIEWS")
                         .required(false)
@@ -1734,7 +1734,7 @@ fn question_sets_command() -> Command {
                         .value_parser(
                             clap::builder::PossibleValuesParser::new(["questions"]),
                         )
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 ),
         )
@@ -1745,7 +1745,7 @@ fn question_sets_command() -> Command {
                     "Archive Question Set (deprecated)\n\nArchives a question set (it can be restored with Update Question Set and `{\"restore\": true}`). SDK 0.1.0a4: `question_sets.delete`.\n\nDELETE /v5/question-sets/{question_set_id} (operation deleteQuestionSet)",
                 )
                 .arg(
-                    Arg::new("question_set_id")
+                    clap::Arg::new("question_set_id")
                         .required(true)
                         .value_name("QUESTION_SET_ID")
                         .help("The question set's id."),
@@ -1758,13 +1758,13 @@ fn question_sets_command() -> Command {
                     "Update Question Set (deprecated)\n\nEither changes a question set's name and/or instructions, or restores an archived question set (`{\"restore\": true}`); see `QuestionSetUpdateRequest`. SDK 0.1.0a4: `question_sets.update`.\n\nPATCH /v5/question-sets/{question_set_id} (operation updateQuestionSet)",
                 )
                 .arg(
-                    Arg::new("question_set_id")
+                    clap::Arg::new("question_set_id")
                         .required(true)
                         .value_name("QUESTION_SET_ID")
                         .help("The question set's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1788,7 +1788,7 @@ fn questions_command() -> Command {
                     "List Questions\n\nLists the account's questions, one cursor page at a time. Archived questions are left out unless `include_archived` is true; `ids` restricts the page to the given questions. SDK: `questions.list`.\n\nGET /v5/questions (operation listQuestions)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -1797,7 +1797,7 @@ fn questions_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -1806,7 +1806,7 @@ fn questions_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -1815,7 +1815,7 @@ fn questions_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -1824,7 +1824,7 @@ fn questions_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -1834,16 +1834,16 @@ fn questions_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ids")
+                    clap::Arg::new("ids")
                         .long("ids")
                         .value_name("IDS")
                         .required(false)
                         .help("Only the questions with these ids, sent comma-joined.")
-                        .action(ArgAction::Append)
+                        .action(clap::ArgAction::Append)
                         .value_delimiter(','),
                 )
                 .arg(
-                    Arg::new("include_archived")
+                    clap::Arg::new("include_archived")
                         .long("include-archived")
                         .value_name("INCLUDE_ARCHIVED")
                         .required(false)
@@ -1855,9 +1855,9 @@ fn questions_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -1870,7 +1870,7 @@ fn questions_command() -> Command {
                     "Create Question\n\nCreates a question in the caller's account. The body is one of six shapes, one per question type (`QuestionCreateRequest`), sent whole; `question_type` selects it and `configuration` carries the type's settings. `name` and `prompt` are required for every type. A question's type, prompt and configuration cannot be changed later. SDK: `questions.create`. The SDK does not reveal the success status; 200 is assumed.\n\nPOST /v5/questions (operation createQuestion)",
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1886,7 +1886,7 @@ fn questions_command() -> Command {
                     "Retrieve Question\n\nReturns one question of the caller's account, archived or not (`archived_at` tells). SDK: `questions.retrieve`.\n\nGET /v5/questions/{question_id} (operation retrieveQuestion)",
                 )
                 .arg(
-                    Arg::new("question_id")
+                    clap::Arg::new("question_id")
                         .required(true)
                         .value_name("QUESTION_ID")
                         .help("The question's id."),
@@ -1899,7 +1899,7 @@ fn questions_command() -> Command {
                     "Archive Question\n\nArchives a question (a soft delete: it is left out of lists by default and cannot be updated until it is restored with Restore Question). Returns the question with `archived_at` set. SDK: `questions.archive`.\n\nDELETE /v5/questions/{question_id} (operation archiveQuestion)",
                 )
                 .arg(
-                    Arg::new("question_id")
+                    clap::Arg::new("question_id")
                         .required(true)
                         .value_name("QUESTION_ID")
                         .help("The question's id."),
@@ -1912,13 +1912,13 @@ fn questions_command() -> Command {
                     "Update Question\n\nRenames a question; `name` is the only field that can change. An archived question cannot be updated (restore it first). SDK: `questions.update`.\n\nPATCH /v5/questions/{question_id} (operation updateQuestion)",
                 )
                 .arg(
-                    Arg::new("question_id")
+                    clap::Arg::new("question_id")
                         .required(true)
                         .value_name("QUESTION_ID")
                         .help("The question's id."),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -1934,7 +1934,7 @@ fn questions_command() -> Command {
                     "Restore Question\n\nRestores an archived question (clears `archived_at`), the inverse of Archive Question: it is listed again by default and can be updated. Takes no body. SDK: `questions.restore`.\n\nPOST /v5/questions/{question_id}/restore (operation restoreQuestion)",
                 )
                 .arg(
-                    Arg::new("question_id")
+                    clap::Arg::new("question_id")
                         .required(true)
                         .value_name("QUESTION_ID")
                         .help("The question's id."),
@@ -1955,7 +1955,7 @@ fn files_command() -> Command {
                     "List Files\n\nLists the files the caller may read, one cursor page at a time (metadata only). `filename` matches a case-insensitive part of the name. Hidden files (internal or service-owned) are not listed but can still be retrieved by id. SDK: `files.list`.\n\nGET /v5/files (operation listFiles)",
                 )
                 .arg(
-                    Arg::new("limit")
+                    clap::Arg::new("limit")
                         .long("limit")
                         .value_name("LIMIT")
                         .required(false)
@@ -1964,7 +1964,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("starting_after")
+                    clap::Arg::new("starting_after")
                         .long("starting-after")
                         .value_name("STARTING_AFTER")
                         .required(false)
@@ -1973,7 +1973,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("ending_before")
+                    clap::Arg::new("ending_before")
                         .long("ending-before")
                         .value_name("ENDING_BEFORE")
                         .required(false)
@@ -1982,7 +1982,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_by")
+                    clap::Arg::new("sort_by")
                         .long("sort-by")
                         .value_name("SORT_BY")
                         .required(false)
@@ -1991,7 +1991,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("sort_order")
+                    clap::Arg::new("sort_order")
                         .long("sort-order")
                         .value_name("SORT_ORDER")
                         .required(false)
@@ -2001,7 +2001,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("filename")
+                    clap::Arg::new("filename")
                         .long("filename")
                         .value_name("FILENAME")
                         .required(false)
@@ -2010,7 +2010,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("x_project_id")
+                    clap::Arg::new("x_project_id")
                         .long("x-project-id")
                         .value_name("X-PROJECT-ID")
                         .required(false)
@@ -2019,9 +2019,9 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("all")
+                    clap::Arg::new("all")
                         .long("all")
-                        .action(ArgAction::SetTrue)
+                        .action(clap::ArgAction::SetTrue)
                         .help(
                             "Follow every page and print every item (a progress bar on a terminal's stderr)",
                         ),
@@ -2034,7 +2034,7 @@ fn files_command() -> Command {
                     "Create File\n\nUploads a file's bytes as `multipart/form-data` (one part named `file`) and creates its file record. At most 25 MB. The server detects the content type from the bytes and rejects content that fails its checks for that type; content identical to a stored file (same checksum and MIME type) reuses the stored object. Use Import Files From Cloud to register files already in cloud storage. SDK: `files.create`. The SDK does not reveal the success status; 200 is assumed.\n\nPOST /v5/files (operation createFile)",
                 )
                 .arg(
-                    Arg::new("x_project_id")
+                    clap::Arg::new("x_project_id")
                         .long("x-project-id")
                         .value_name("X-PROJECT-ID")
                         .required(false)
@@ -2043,7 +2043,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("file")
+                    clap::Arg::new("file")
                         .long("file")
                         .value_name("PATH")
                         .required(true)
@@ -2057,7 +2057,7 @@ fn files_command() -> Command {
                     "Import Files From Cloud\n\nRegisters files that already exist in cloud storage as file records, in one batch: no bytes are sent, each entry names the object's container, path, filename and MIME type. Each file is imported on its own and gets its own result; a failed one carries only the submitted filename and MIME type. The status is 200 when every import succeeded and 207 when some failed (same body). SDK: `files.import_from_cloud`.\n\nPOST /v5/files/cloud_imports (operation importFilesFromCloud)",
                 )
                 .arg(
-                    Arg::new("x_project_id")
+                    clap::Arg::new("x_project_id")
                         .long("x-project-id")
                         .value_name("X-PROJECT-ID")
                         .required(false)
@@ -2066,7 +2066,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -2082,13 +2082,13 @@ fn files_command() -> Command {
                     "Retrieve File\n\nReturns one file's metadata, not its bytes (use Retrieve File Content for those). SDK: `files.retrieve`.\n\nGET /v5/files/{file_id} (operation retrieveFile)",
                 )
                 .arg(
-                    Arg::new("file_id")
+                    clap::Arg::new("file_id")
                         .required(true)
                         .value_name("FILE_ID")
                         .help("The file's id."),
                 )
                 .arg(
-                    Arg::new("x_project_id")
+                    clap::Arg::new("x_project_id")
                         .long("x-project-id")
                         .value_name("X-PROJECT-ID")
                         .required(false)
@@ -2104,13 +2104,13 @@ fn files_command() -> Command {
                     "Delete File\n\nDeletes a file's record for good (a hard delete, not an archive). The stored bytes are removed only when no other file record shares them. SDK: `files.delete`.\n\nDELETE /v5/files/{file_id} (operation deleteFile)",
                 )
                 .arg(
-                    Arg::new("file_id")
+                    clap::Arg::new("file_id")
                         .required(true)
                         .value_name("FILE_ID")
                         .help("The file's id."),
                 )
                 .arg(
-                    Arg::new("x_project_id")
+                    clap::Arg::new("x_project_id")
                         .long("x-project-id")
                         .value_name("X-PROJECT-ID")
                         .required(false)
@@ -2126,13 +2126,13 @@ fn files_command() -> Command {
                     "Update File\n\nReplaces a file's tags, the only metadata that can change (filename, content and size cannot). SDK: `files.update`.\n\nPATCH /v5/files/{file_id} (operation updateFile)",
                 )
                 .arg(
-                    Arg::new("file_id")
+                    clap::Arg::new("file_id")
                         .required(true)
                         .value_name("FILE_ID")
                         .help("The file's id."),
                 )
                 .arg(
-                    Arg::new("x_project_id")
+                    clap::Arg::new("x_project_id")
                         .long("x-project-id")
                         .value_name("X-PROJECT-ID")
                         .required(false)
@@ -2141,7 +2141,7 @@ fn files_command() -> Command {
                         ),
                 )
                 .arg(
-                    Arg::new("body")
+                    clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
                         .required(true)
@@ -2157,13 +2157,13 @@ fn files_command() -> Command {
                     "Retrieve File Content\n\nReturns the file's bytes as they were stored (not a redirect or a signed URL), with `Content-Type` set to the file's stored MIME type and `Content-Disposition: attachment`. The server sends the stored type whatever `Accept` says; the official SDK sends `Accept: application/json` and keeps whatever comes back. Two media types stand for all: `application/octet-stream` for any stored type, and `application/json` for files stored as JSON (so a request that accepts only JSON is answerable). Either way the body is the file's raw content. SDK: `files.content.retrieve`.\n\nGET /v5/files/{file_id}/content (operation retrieveFileContent)",
                 )
                 .arg(
-                    Arg::new("file_id")
+                    clap::Arg::new("file_id")
                         .required(true)
                         .value_name("FILE_ID")
                         .help("The file's id."),
                 )
                 .arg(
-                    Arg::new("x_project_id")
+                    clap::Arg::new("x_project_id")
                         .long("x-project-id")
                         .value_name("X-PROJECT-ID")
                         .required(false)

@@ -48,7 +48,7 @@ pub fn emit_cli_main(model: &ApiModel) -> TokenStream {
 pub fn emit_cli(model: &ApiModel) -> TokenStream {
     let name = &model.settings.crate_name;
     let about = &model.settings.crate_description;
-    let environment = environment_help(model);
+    let environment = optional_call(quote!(after_help), &environment_help(model));
     let resource_commands = model.resources.iter().map(|r| {
         let function = command_fn(r);
         quote!(.subcommand(#function()))
@@ -63,6 +63,24 @@ pub fn emit_cli(model: &ApiModel) -> TokenStream {
         });
         quote!(#(#arms)*)
     });
+    let dispatch = if model.resources.iter().all(|r| r.operations.is_empty()) {
+        // An API without operations: every command is unknown.
+        quote! {
+            let _ = (builder, format);
+            let (resource, operation) = operation;
+            Err(c::CliError::Usage(format!("unknown command {resource} {operation}")))
+        }
+    } else {
+        quote! {
+            // clap has checked the arguments already: a missing key is reported for a well-formed
+            // command only.
+            let client = builder.build()?;
+            match operation {
+                #(#resource_arms)*
+                (resource, operation) => Err(c::CliError::Usage(format!("unknown command {resource} {operation}"))),
+            }
+        }
+    };
     let handlers = model
         .resources
         .iter()
@@ -73,7 +91,7 @@ pub fn emit_cli(model: &ApiModel) -> TokenStream {
         //! the environment.
         // What the spec deprecates warns users' code, not this module's.
         #![allow(deprecated)]
-        use clap::{Arg, ArgAction, ArgMatches, Command};
+        use clap::{ArgMatches, Command};
 
         use crate::runtime::cli as c;
 
@@ -87,7 +105,7 @@ pub fn emit_cli(model: &ApiModel) -> TokenStream {
             c::root(#name)
                 .about(#about)
                 .version(env!("CARGO_PKG_VERSION"))
-                .after_help(#environment)
+                #environment
                 #(#resource_commands)*
         }
 
@@ -101,13 +119,7 @@ pub fn emit_cli(model: &ApiModel) -> TokenStream {
             let Some(operation) = c::operation(&matches) else {
                 return Err(c::CliError::Usage("name a resource and an operation".to_owned()));
             };
-            // clap has checked the arguments already: a missing key is reported for a well-formed
-            // command only.
-            let client = builder.build()?;
-            match operation {
-                #(#resource_arms)*
-                (resource, operation) => Err(c::CliError::Usage(format!("unknown command {resource} {operation}"))),
-            }
+            #dispatch
         }
 
         #(#definitions)*
@@ -151,11 +163,16 @@ fn resource_command_name(resource: &Resource) -> String {
 }
 
 fn command_fn(resource: &Resource) -> proc_macro2::Ident {
-    ident(&format!("{}_command", resource.module.trim_start_matches("r#")))
+    ident(&format!("{}_command", bare(&resource.module)))
 }
 
 fn handler_name(op: &Operation) -> proc_macro2::Ident {
-    ident(&format!("{}_handler", crate::naming::field_name(&op.id)))
+    ident(&format!("{}_handler", bare(&crate::naming::field_name(&op.id))))
+}
+
+/// A Rust name without what makes a keyword usable (`r#type`, `type_`), to build other names on.
+fn bare(name: &str) -> &str {
+    name.trim_start_matches("r#").trim_end_matches('_')
 }
 
 /// The flag of an argument: its name in kebab case, prefixed when the root uses the name.
@@ -168,9 +185,22 @@ fn flag(name: &str) -> String {
     }
 }
 
+/// `.help("…")` and the like, left out when the spec gives no text.
+fn optional_call(method: TokenStream, text: &str) -> TokenStream {
+    if text.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(.#method(#text))
+    }
+}
+
 /// The first line of a description, for the short help.
 fn first_line(text: &str) -> String {
-    text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim().to_owned()
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 fn resource_command(model: &ApiModel, resource: &Resource) -> TokenStream {
@@ -217,7 +247,7 @@ fn operation_command(model: &ApiModel, op: &Operation) -> TokenStream {
     let body = body_args(op);
     let all = op.pagination.is_some().then(|| {
         quote! {
-            .arg(Arg::new("all").long("all").action(ArgAction::SetTrue)
+            .arg(clap::Arg::new("all").long("all").action(clap::ArgAction::SetTrue)
                 .help("Follow every page and print every item (a progress bar on a terminal's stderr)"))
         }
     });
@@ -234,20 +264,20 @@ fn operation_command(model: &ApiModel, op: &Operation) -> TokenStream {
 /// One parameter as an argument: path parameters positional, the others flags.
 fn param_arg(model: &ApiModel, param: &Param) -> TokenStream {
     let id = arg_id(&param.name);
-    let help = param.doc.as_deref().map(first_line).unwrap_or_default();
+    let help = optional_call(quote!(help), &param.doc.as_deref().map(first_line).unwrap_or_default());
     let (_, many) = value_kind(model, param);
     let value_name = param.wire_name.to_uppercase();
     let values = possible_values(model, param);
-    let multiple = many.then(|| quote!(.action(ArgAction::Append).value_delimiter(',')));
+    let multiple = many.then(|| quote!(.action(clap::ArgAction::Append).value_delimiter(',')));
     let required = param.required;
     match param.location {
         ParamLocation::Path => quote! {
-            Arg::new(#id).required(true).value_name(#value_name).help(#help) #values
+            clap::Arg::new(#id).required(true).value_name(#value_name) #help #values #multiple
         },
         _ => {
             let long = flag(&param.name);
             quote! {
-                Arg::new(#id).long(#long).value_name(#value_name).required(#required).help(#help) #values #multiple
+                clap::Arg::new(#id).long(#long).value_name(#value_name).required(#required) #help #values #multiple
             }
         }
     }
@@ -316,7 +346,8 @@ fn body_args(op: &Operation) -> TokenStream {
                 } else {
                     ("TEXT", field.doc.as_deref().map(first_line).unwrap_or_default())
                 };
-                quote!(.arg(Arg::new(#id).long(#long).value_name(#value_name).required(#required).help(#help)))
+                let help = optional_call(quote!(help), &help);
+                quote!(.arg(clap::Arg::new(#id).long(#long).value_name(#value_name).required(#required) #help))
             });
             return quote!(#(#args)*);
         }
@@ -325,13 +356,9 @@ fn body_args(op: &Operation) -> TokenStream {
             "JSON",
             "The request body as JSON: @file.json, - (stdin) or the JSON text",
         ),
-        Some(Body::Raw { required, .. }) => (
-            *required,
-            "DATA",
-            "The request body: @file, - (stdin) or the text",
-        ),
+        Some(Body::Raw { required, .. }) => (*required, "DATA", "The request body: @file, - (stdin) or the text"),
     };
-    quote!(.arg(Arg::new("body").long("body").value_name(#value_name).required(#required).help(#help)))
+    quote!(.arg(clap::Arg::new("body").long("body").value_name(#value_name).required(#required).help(#help)))
 }
 
 /// The value of one input of the typed call, read from the arguments (`None` when not given).
@@ -398,8 +425,14 @@ fn handler(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenStream
     });
     let output = output(model, op);
     let mutable = (!setters.is_empty()).then(|| quote!(mut));
+    // An operation without inputs or pages reads no argument.
+    let args = if arguments.is_empty() && setters.is_empty() && all.is_none() {
+        quote!(_args)
+    } else {
+        quote!(args)
+    };
     quote! {
-        async fn #name(client: &crate::Client, args: &ArgMatches, format: c::Format) -> Result<(), c::CliError> {
+        async fn #name(client: &crate::Client, #args: &ArgMatches, format: c::Format) -> Result<(), c::CliError> {
             let #mutable request = client.#accessor().#method(#(#arguments),*);
             #(#setters)*
             #all
@@ -458,7 +491,9 @@ fn output(model: &ApiModel, op: &Operation) -> TokenStream {
             let arms = statuses.iter().map(|status| {
                 let variant = ident(&status.variant);
                 match &status.body {
-                    Response::Json(_) => quote!(crate::#module::#outcome::#variant(value) => c::print(&value, format, #items),),
+                    Response::Json(_) => {
+                        quote!(crate::#module::#outcome::#variant(value) => c::print(&value, format, #items),)
+                    }
                     Response::Bytes => quote!(crate::#module::#outcome::#variant(bytes) => c::print_bytes(&bytes),),
                     _ => quote!(crate::#module::#outcome::#variant => Ok(()),),
                 }
