@@ -161,11 +161,13 @@ pub fn root(name: &'static str) -> clap::Command {
                 .help("json: pretty JSON; jsonl: one line per list item; table: the items' scalar fields"),
         )
         .subcommand(
-            Command::new("completions").about("Print a shell completion script").arg(
-                Arg::new("shell")
-                    .required(true)
-                    .value_parser(clap::value_parser!(clap_complete::Shell)),
-            ),
+            Command::new("completions")
+                .about("Print a shell completion script")
+                .arg(
+                    Arg::new("shell")
+                        .required(true)
+                        .value_parser(clap::value_parser!(clap_complete::Shell)),
+                ),
         )
 }
 
@@ -203,12 +205,16 @@ pub enum Kind {
 
 impl Kind {
     fn to_json(self, name: &str, text: &str) -> Result<Value, CliError> {
-        let invalid = |expected: &str| CliError::Usage(format!("invalid value '{text}' for {name}: expected {expected}"));
+        let invalid =
+            |expected: &str| CliError::Usage(format!("invalid value '{text}' for {name}: expected {expected}"));
         match self {
             Kind::Text => Ok(Value::String(text.to_owned())),
             Kind::Integer => text.parse::<i64>().map(Value::from).map_err(|_| invalid("an integer")),
             Kind::Number => text.parse::<f64>().map(Value::from).map_err(|_| invalid("a number")),
-            Kind::Boolean => text.parse::<bool>().map(Value::from).map_err(|_| invalid("true or false")),
+            Kind::Boolean => text
+                .parse::<bool>()
+                .map(Value::from)
+                .map_err(|_| invalid("true or false")),
             Kind::Json => serde_json::from_str(text).map_err(|e| invalid(&format!("JSON ({e})"))),
         }
     }
@@ -226,7 +232,9 @@ pub fn optional<T: DeserializeOwned>(
     let Some(texts) = args.get_many::<String>(id) else {
         return Ok(None);
     };
-    let mut values = texts.map(|text| kind.to_json(name, text)).collect::<Result<Vec<_>, _>>()?;
+    let mut values = texts
+        .map(|text| kind.to_json(name, text))
+        .collect::<Result<Vec<_>, _>>()?;
     let json = match (many, values.pop()) {
         (true, last) => Value::Array(values.into_iter().chain(last).collect()),
         (false, Some(last)) => last,
@@ -287,7 +295,11 @@ pub fn file(args: &clap::ArgMatches, id: &str) -> Result<Option<FileUpload>, Cli
     let Some(path) = args.get_one::<String>(id) else {
         return Ok(None);
     };
-    let source = if path == "-" { "-".to_owned() } else { format!("@{path}") };
+    let source = if path == "-" {
+        "-".to_owned()
+    } else {
+        format!("@{path}")
+    };
     let (source, bytes) = read_source(&source)?;
     let name = std::path::Path::new(&source)
         .file_name()
@@ -411,7 +423,10 @@ where
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|line| format!("  {line}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 async fn next<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
@@ -551,10 +566,18 @@ mod tests {
         }
         let error = decode_body::<Body>("data.json", br#"{"items": [{"count": 1}, {"count": "x"}]}"#).unwrap_err();
         let text = error.to_string();
-        assert!(text.starts_with("error: bad body in data.json at `items[1].count`: invalid type"), "{text}");
+        assert!(
+            text.starts_with("error: bad body in data.json at `items[1].count`: invalid type"),
+            "{text}"
+        );
         assert_eq!(error.exit(), Exit::Usage);
-        let trailing = decode_body::<Item>("stdin", br#"{"count": 1} x"#).unwrap_err().to_string();
-        assert!(trailing.starts_with("error: bad body in stdin: trailing characters"), "{trailing}");
+        let trailing = decode_body::<Item>("stdin", br#"{"count": 1} x"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            trailing.starts_with("error: bad body in stdin: trailing characters"),
+            "{trailing}"
+        );
     }
 
     #[test]
