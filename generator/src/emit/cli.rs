@@ -423,7 +423,7 @@ fn handler(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenStream
             }
         }
     });
-    let output = output(model, op);
+    let output = output(model, resource, op);
     let mutable = (!setters.is_empty()).then(|| quote!(mut));
     // An operation without inputs or pages reads no argument.
     let args = if arguments.is_empty() && setters.is_empty() && all.is_none() {
@@ -451,7 +451,7 @@ fn page_field(model: &ApiModel, page: &TypeRef, wire: &str) -> Option<String> {
 }
 
 /// Sends the request and prints what came back.
-fn output(model: &ApiModel, op: &Operation) -> TokenStream {
+fn output(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenStream {
     let items = op.pagination.as_ref().and_then(|pagination| {
         let id = resolve_alias(&model.types, &pagination.page_type).direct_named()?;
         match &model.types.get(id.0)?.kind {
@@ -481,13 +481,7 @@ fn output(model: &ApiModel, op: &Operation) -> TokenStream {
         },
         Response::ByStatus(statuses) => {
             let outcome = outcome_name(op);
-            let module = ident(
-                &model
-                    .resources
-                    .iter()
-                    .find(|r| r.operations.iter().any(|o| o.id == op.id))
-                    .map_or("", |r| r.module.as_str()),
-            );
+            let module = ident(&resource.module);
             let arms = statuses.iter().map(|status| {
                 let variant = ident(&status.variant);
                 match &status.body {
