@@ -128,7 +128,13 @@ fn check_fixture_crates(root: &Path) -> Result<()> {
     Cmd::new("cargo")
         .args(["clippy", "--quiet", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
-        .args(["--workspace", "--all-targets", "--features", FIXTURE_FEATURES, "--target-dir"])
+        .args([
+            "--workspace",
+            "--all-targets",
+            "--features",
+            FIXTURE_FEATURES,
+            "--target-dir",
+        ])
         .arg(root.join("target"))
         .args(["--", "-D", "warnings"])
         .dir(root)
