@@ -503,3 +503,39 @@ async fn completions_name_the_commands() {
         assert!(outcome.stdout.contains("evaluation-items"), "{shell}");
     }
 }
+
+/// The README's "Command line" examples, as written there, each run against the mock (the
+/// dataset file is the spec's example of a create request).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_examples_run() {
+    let readme = std::fs::read_to_string(Path::new(WORKSPACE).join("README.md")).unwrap();
+    let section = readme
+        .split("## Command line")
+        .nth(1)
+        .expect("the README has the section");
+    let section = section.split("\n## ").next().unwrap();
+    let examples: Vec<&str> = section.lines().filter(|line| line.starts_with("sgp-evals ")).collect();
+    assert_eq!(examples.len(), 3, "list, export, create: {examples:?}");
+    let server = MockServer::with_examples().await;
+    let dir = scratch_dir();
+    let dataset = spec::request_examples("createDataset").1[0].1.to_string();
+    std::fs::write(dir.join("dataset.json"), dataset).unwrap();
+    for example in examples {
+        // The command, without its comment and its redirection.
+        let command = example.split(" #").next().unwrap().split(" > ").next().unwrap();
+        let mut args: Vec<String> = command.split_whitespace().skip(1).map(str::to_owned).collect();
+        args.extend(["--base-url".to_owned(), server.uri()]);
+        let outcome = run(
+            args,
+            Setup {
+                env: CREDENTIALS.to_vec(),
+                dir: Some(dir.clone()),
+                ..Setup::default()
+            },
+        )
+        .await;
+        assert_eq!(outcome.code, 0, "{example}: {}", outcome.transcript());
+        assert!(!outcome.stdout.is_empty(), "{example}");
+    }
+    assert_eq!(server.take_violations(), Vec::<String>::new());
+}
