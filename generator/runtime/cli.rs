@@ -156,8 +156,8 @@ pub fn root(name: &'static str) -> clap::Command {
                 .long("output")
                 .short('o')
                 .global(true)
-                .value_parser(PossibleValuesParser::new(OUTPUT_FORMATS))
-                .default_value("json")
+                .value_parser(PossibleValuesParser::new(FORMATS.map(|(name, _)| name)))
+                .default_value(FORMATS[0].0)
                 .help("json: pretty JSON; jsonl: one line per list item; table: the items' scalar fields"),
         )
         .subcommand(
@@ -307,8 +307,12 @@ pub fn file(args: &clap::ArgMatches, id: &str) -> Result<Option<FileUpload>, Cli
     Ok(Some(FileUpload::new(name, bytes)))
 }
 
-/// The `--output` formats.
-pub const OUTPUT_FORMATS: &[&str] = &["json", "jsonl", "table"];
+/// The `--output` formats by name; the first is the default.
+const FORMATS: [(&str, Format); 3] = [
+    ("json", Format::Json),
+    ("jsonl", Format::Jsonl),
+    ("table", Format::Table),
+];
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -322,12 +326,13 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format `--output` names (clap accepts only the names of [`FORMATS`]).
     pub fn from_args(args: &clap::ArgMatches) -> Self {
-        match args.get_one::<String>("output").map(String::as_str) {
-            Some("jsonl") => Format::Jsonl,
-            Some("table") => Format::Table,
-            _ => Format::Json,
-        }
+        let name = args.get_one::<String>("output").map(String::as_str);
+        FORMATS
+            .iter()
+            .find(|(known, _)| Some(*known) == name)
+            .map_or(Format::Json, |(_, format)| *format)
     }
 }
 
