@@ -97,4 +97,7 @@ pub use generated::files;
 /// A typed mock server of the API for tests (feature `mock`).
 #[cfg(feature = "mock")]
 pub use generated::mock;
+/// The command line, whose binary is named after the crate (feature `cli`).
+#[cfg(feature = "cli")]
+pub use generated::cli;
 pub use runtime::{Error, ErrorKind, FileUpload, Nullable, Response};

@@ -21,12 +21,16 @@
 //! - [`nullable`]: [`Nullable`], for fields that may be absent, `null`, or a value.
 //! - [`union`]: decoding helpers for the unions the generator emits.
 //! - [`pagination`]: streams of pages and items for cursor-paginated lists.
+//! - `cli` (feature `cli`): the generic part of the command line: arguments and bodies into typed
+//!   values, output formats, every page with a progress bar, exit codes.
 //! - `mock` (feature `mock`): the generic part of the typed mock server: checking requests
 //!   against the API's operations, matching and mounting expectations.
 //!
 //! This code is generic: nothing in it knows which API it is talking to.
 
 pub mod auth;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod decode;

@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use crate::changelog::CHANGELOG_FILE;
 use crate::changes::ApiChanges;
 use crate::diagnostic::Diagnostic;
+use crate::emit::cli::{emit_cli, emit_cli_main};
 use crate::emit::client::{emit_cargo_toml, emit_client, emit_generated_mod, emit_lib};
 use crate::emit::mock::emit_mock;
 use crate::emit::operations::emit_resource;
@@ -26,6 +27,7 @@ use crate::write::{write_files, GeneratedFile, Mode};
 const RUNTIME_FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../runtime/mod.rs")),
     ("auth.rs", include_str!("../runtime/auth.rs")),
+    ("cli.rs", include_str!("../runtime/cli.rs")),
     ("clock.rs", include_str!("../runtime/clock.rs")),
     ("config.rs", include_str!("../runtime/config.rs")),
     ("decode.rs", include_str!("../runtime/decode.rs")),
@@ -439,6 +441,11 @@ fn emit_files(
         ));
     }
     emitters.push(("src/generated/mock.rs".to_owned(), vec![Box::new(|| emit_mock(model))]));
+    emitters.push(("src/generated/cli.rs".to_owned(), vec![Box::new(|| emit_cli(model))]));
+    emitters.push((
+        "src/generated/main.rs".to_owned(),
+        vec![Box::new(|| emit_cli_main(model))],
+    ));
     let mut files = vec![GeneratedFile {
         path: "Cargo.toml".to_owned(),
         contents: timed(&mut times.emit, || emit_cargo_toml(model, header)),

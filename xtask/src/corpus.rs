@@ -1,6 +1,6 @@
 //! `cargo xtask corpus`: the public feature corpus `@readme/oas-examples` (about 40 small
 //! OpenAPI 3.0 specs and 12 OpenAPI 3.1 ones, each stressing one feature). Every spec either
-//! generates a crate that passes `cargo clippy -D warnings` with its `mock` feature on, or fails
+//! generates a crate that passes `cargo clippy -D warnings` with its `mock` and `cli` features on, or fails
 //! with a diagnostic; the outcome per spec must match the reviewed `tests/corpus/expectations.txt`.
 
 use std::collections::BTreeMap;
@@ -96,7 +96,7 @@ fn list_specs(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Runs clippy over the generated crates as one workspace (sharing our target folder), with their
-/// `mock` feature on, and returns the packages that failed.
+/// `mock` and `cli` features on, and returns the packages that failed.
 fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>> {
     scratch::write_workspace(out, members)?;
     scratch::copy_lockfile(root, out)?;
@@ -106,9 +106,10 @@ fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>> {
             "--workspace",
             "--all-targets",
             "--keep-going",
-            // Every generated crate has the feature; its mock must compile for every spec too.
+            // Every generated crate has the features; its mock and command line must compile for
+            // every spec too.
             "--features",
-            "mock",
+            "mock cli",
             "--message-format",
             "short",
         ])

@@ -16,9 +16,13 @@ use crate::{corpus, fastapi, generate, scratch};
 /// generator, not by rustfmt).
 const FORMATTED_PACKAGES: &[&str] = &["openapi-rust-gen", "xtask", "integration-tests"];
 
-/// The generated client's `mock` feature (its typed mock server), which clippy and the tests
-/// build: everything the generator emits must compile with it as well as without it.
-const CLIENT_MOCK_FEATURE: &str = "sgp-evals/mock";
+/// The generated client's features, which clippy and the tests build: `mock` (its typed mock
+/// server) and `cli` (the command line, whose binary `tests/cli.rs` runs). Everything the
+/// generator emits must compile with them as well as without them.
+const CLIENT_FEATURES: &str = "sgp-evals/mock sgp-evals/cli";
+
+/// The same features for the fixture crates, each of which is its own package.
+const FIXTURE_FEATURES: &str = "mock cli";
 
 /// Where `npm ci` installs the pinned npm tools.
 const NPM_TOOLS: &str = "target/tools/npm";
@@ -36,7 +40,7 @@ pub fn run_all(root: &Path) -> Result<()> {
                 "--workspace",
                 "--all-targets",
                 "--features",
-                CLIENT_MOCK_FEATURE,
+                CLIENT_FEATURES,
                 "--quiet",
                 "--",
                 "-D",
@@ -71,7 +75,7 @@ pub fn run_all(root: &Path) -> Result<()> {
     // With the feature, the client's doctests include the mock's, one per resource.
     step("tests", || {
         Cmd::new("cargo")
-            .args(["test", "--workspace", "--features", CLIENT_MOCK_FEATURE])
+            .args(["test", "--workspace", "--features", CLIENT_FEATURES])
             .dir(root)
             .run()
     })?;
@@ -101,9 +105,9 @@ fn check_format(root: &Path) -> Result<()> {
 }
 
 /// Generates a crate for every spec in `tests/fixtures/good/` into `target/fixture-crates/` and
-/// runs clippy over them as one workspace (sharing our target folder), with their `mock` feature
-/// on, so each construct's output, mock included, is proven to compile without warnings, not only
-/// snapshotted.
+/// runs clippy over them as one workspace (sharing our target folder), with their `mock` and `cli`
+/// features on, so each construct's output, mock and command line included, is proven to compile
+/// without warnings, not only snapshotted.
 fn check_fixture_crates(root: &Path) -> Result<()> {
     let out = root.join("target/fixture-crates");
     let _ = fs::remove_dir_all(&out);
@@ -124,7 +128,13 @@ fn check_fixture_crates(root: &Path) -> Result<()> {
     Cmd::new("cargo")
         .args(["clippy", "--quiet", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
-        .args(["--workspace", "--all-targets", "--features", "mock", "--target-dir"])
+        .args([
+            "--workspace",
+            "--all-targets",
+            "--features",
+            FIXTURE_FEATURES,
+            "--target-dir",
+        ])
         .arg(root.join("target"))
         .args(["--", "-D", "warnings"])
         .dir(root)

@@ -15,3 +15,5 @@ pub mod questions;
 pub mod files;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "cli")]
+pub mod cli;

@@ -335,6 +335,9 @@ pub fn emit_lib(model: &ApiModel) -> TokenStream {
         /// A typed mock server of the API for tests (feature `mock`).
         #[cfg(feature = "mock")]
         pub use generated::mock;
+        /// The command line, whose binary is named after the crate (feature `cli`).
+        #[cfg(feature = "cli")]
+        pub use generated::cli;
         pub use runtime::{Error, ErrorKind, FileUpload, Nullable, Response};
     }
 }
@@ -348,6 +351,8 @@ pub fn emit_generated_mod(model: &ApiModel) -> TokenStream {
         #(pub mod #modules;)*
         #[cfg(feature = "mock")]
         pub mod mock;
+        #[cfg(feature = "cli")]
+        pub mod cli;
     }
 }
 
@@ -392,10 +397,22 @@ serde_json = "1"
 tokio = {{ version = "1", features = ["time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 wiremock = {{ version = "0.6", optional = true }}
+clap = {{ version = "4", optional = true, default-features = false, features = ["std", "help", "usage", "error-context", "suggestions"] }}
+clap_complete = {{ version = "4", optional = true }}
+indicatif = {{ version = "0.18", optional = true, default-features = false }}
 
 [features]
 # `mock`: a typed mock server of the API for users' tests (the `mock` module); off by default.
 mock = ["dep:wiremock"]
+# `cli`: the `{name}` command (the `cli` module and the binary); off by default. One request at a
+# time needs tokio's single-threaded runtime only.
+cli = ["dep:clap", "dep:clap_complete", "dep:indicatif", "tokio/rt"]
+
+# The binary's code is generated with the rest; `src/generated/` belongs to the generator.
+[[bin]]
+name = "{name}"
+path = "src/generated/main.rs"
+required-features = ["cli"]
 
 [dev-dependencies]
 serde_path_to_error = "0.1"
