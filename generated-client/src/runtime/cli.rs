@@ -273,15 +273,12 @@ pub fn json_body<T: DeserializeOwned>(args: &clap::ArgMatches) -> Result<Option<
 }
 
 fn decode_body<T: DeserializeOwned>(source: &str, bytes: &[u8]) -> Result<T, CliError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        CliError::Usage(format!("bad body in {source} at `{path}`: {}", e.inner()))
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| CliError::Usage(format!("bad body in {source}: {e}")))?;
-    Ok(value)
+    // The runtime's one decoder (trailing characters are an error too); the path is read back
+    // from the text, as for responses.
+    serde_json::from_slice(bytes).map_err(|e| {
+        let path = crate::runtime::decode::error_path(bytes, &e);
+        CliError::Usage(format!("bad body in {source} at `{path}`: {e}"))
+    })
 }
 
 /// The raw bytes in `--body`, for operations whose body is not JSON.
@@ -581,7 +578,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            trailing.starts_with("error: bad body in stdin: trailing characters"),
+            trailing.starts_with("error: bad body in stdin at `.`: trailing characters"),
             "{trailing}"
         );
     }
