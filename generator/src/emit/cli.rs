@@ -20,7 +20,7 @@ use quote::quote;
 use crate::emit::common::{is_open_enum, rust_type};
 use crate::emit::operations::{method_inputs, outcome_name};
 use crate::model::{
-    resolve_alias, ApiModel, Body, Operation, Param, ParamEncoding, ParamLocation, Resource, Response, TypeKind,
+    resolve_alias, ApiModel, Body, Field, Operation, Param, ParamEncoding, ParamLocation, Resource, Response, TypeKind,
     TypeRef,
 };
 use crate::naming::ident;
@@ -244,7 +244,7 @@ fn operation_command(model: &ApiModel, op: &Operation) -> TokenStream {
         op.id
     ));
     let params = op.params.iter().map(|p| param_arg(model, p));
-    let body = body_args(op);
+    let body = body_args(model, op);
     let all = op.pagination.is_some().then(|| {
         quote! {
             .arg(clap::Arg::new("all").long("all").action(clap::ArgAction::SetTrue)
@@ -298,7 +298,12 @@ fn possible_values(model: &ApiModel, param: &Param) -> TokenStream {
         TypeRef::Array(item) => item.as_ref(),
         other => other,
     };
-    let values: Vec<String> = match resolve_alias(&model.types, item) {
+    possible_values_of(model, item)
+}
+
+/// [`possible_values`] for a value of type `ty`.
+fn possible_values_of(model: &ApiModel, ty: &TypeRef) -> TokenStream {
+    let values: Vec<String> = match resolve_alias(&model.types, ty) {
         TypeRef::Boolean => vec!["true".to_owned(), "false".to_owned()],
         TypeRef::Named(id) => match model.types.get(id.0) {
             Some(def) => match &def.kind {
@@ -318,22 +323,72 @@ fn value_kind(model: &ApiModel, param: &Param) -> (TokenStream, bool) {
         (TypeRef::Array(item), ParamEncoding::Joined(_) | ParamEncoding::Repeated) => (item.as_ref(), true),
         (ty, _) => (ty, false),
     };
-    let kind = match resolve_alias(&model.types, item) {
-        TypeRef::String | TypeRef::Bytes | TypeRef::DateTime => quote!(c::Kind::Text),
-        TypeRef::Integer => quote!(c::Kind::Integer),
-        TypeRef::Number => quote!(c::Kind::Number),
-        TypeRef::Boolean => quote!(c::Kind::Boolean),
-        TypeRef::Named(id) => match model.types.get(id.0).map(|t| &t.kind) {
-            Some(TypeKind::Enum(_)) => quote!(c::Kind::Text),
-            _ => quote!(c::Kind::Json),
-        },
-        _ => quote!(c::Kind::Json),
-    };
+    let kind = scalar_kind(model, item).unwrap_or_else(|| quote!(c::Kind::Json));
     (kind, many)
 }
 
-/// `--body` for JSON, form and raw bodies; one flag per part of a multipart body.
-fn body_args(op: &Operation) -> TokenStream {
+/// How the text of a scalar (a string, number, boolean or enum value) becomes JSON; `None` for
+/// anything else, whose text is JSON.
+fn scalar_kind(model: &ApiModel, ty: &TypeRef) -> Option<TokenStream> {
+    match resolve_alias(&model.types, ty) {
+        TypeRef::String | TypeRef::Bytes | TypeRef::DateTime => Some(quote!(c::Kind::Text)),
+        TypeRef::Integer => Some(quote!(c::Kind::Integer)),
+        TypeRef::Number => Some(quote!(c::Kind::Number)),
+        TypeRef::Boolean => Some(quote!(c::Kind::Boolean)),
+        TypeRef::Named(id) => match model.types.get(id.0).map(|t| &t.kind) {
+            Some(TypeKind::Enum(_)) => Some(quote!(c::Kind::Text)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// One top-level scalar field of a JSON body, set by a flag of its own.
+struct BodyFieldFlag<'m> {
+    field: &'m Field,
+    /// The argument's id, `body.<wire name>`, apart from every parameter's.
+    id: String,
+    long: String,
+    kind: TokenStream,
+}
+
+/// The flags for the top-level scalar fields of an operation's JSON object body, in the order of
+/// the fields. A field whose flag would be a parameter's or the command's own is left to `--body`.
+fn body_field_flags<'m>(model: &'m ApiModel, op: &Operation) -> Vec<BodyFieldFlag<'m>> {
+    let Some(Body::Json { ty, .. }) = &op.body else {
+        return Vec::new();
+    };
+    let TypeRef::Named(id) = resolve_alias(&model.types, ty) else {
+        return Vec::new();
+    };
+    let Some(TypeKind::Struct(def)) = model.types.get(id.0).map(|t| &t.kind) else {
+        return Vec::new();
+    };
+    let mut taken: Vec<String> = RESERVED_FLAGS.iter().map(|f| (*f).to_owned()).collect();
+    taken.extend(op.params.iter().map(|p| flag(&p.name)));
+    let mut flags = Vec::new();
+    for field in &def.fields {
+        let long = flag(&field.name);
+        let Some(kind) = scalar_kind(model, &field.ty) else {
+            continue;
+        };
+        if taken.contains(&long) {
+            continue;
+        }
+        taken.push(long.clone());
+        flags.push(BodyFieldFlag {
+            field,
+            id: format!("body.{}", field.wire_name),
+            long,
+            kind,
+        });
+    }
+    flags
+}
+
+/// `--body` for JSON, form and raw bodies, and a flag per top-level scalar field of a JSON object
+/// body; one flag per part of a multipart body.
+fn body_args(model: &ApiModel, op: &Operation) -> TokenStream {
     let (required, value_name, help) = match &op.body {
         None => return TokenStream::new(),
         Some(Body::Multipart { fields }) => {
@@ -358,7 +413,24 @@ fn body_args(op: &Operation) -> TokenStream {
         ),
         Some(Body::Raw { required, .. }) => (*required, "DATA", "The request body: @file, - (stdin) or the text"),
     };
-    quote!(.arg(clap::Arg::new("body").long("body").value_name(#value_name).required(#required).help(#help)))
+    let fields = body_field_flags(model, op);
+    // With field flags the body can come from them alone: whether one came is checked when read.
+    let required = required && fields.is_empty();
+    let field_args = fields.iter().map(|flag| {
+        let (id, long) = (&flag.id, &flag.long);
+        let value_name = flag.field.wire_name.to_uppercase();
+        let mut help = format!("Body field `{}`", flag.field.wire_name);
+        if let Some(doc) = flag.field.doc.as_deref().map(first_line).filter(|d| !d.is_empty()) {
+            help.push_str(&format!(": {doc}"));
+        }
+        help.push_str(" (overrides --body's)");
+        let values = possible_values_of(model, &flag.field.ty);
+        quote!(.arg(clap::Arg::new(#id).long(#long).value_name(#value_name).help(#help) #values))
+    });
+    quote! {
+        .arg(clap::Arg::new("body").long("body").value_name(#value_name).required(#required).help(#help))
+        #(#field_args)*
+    }
 }
 
 /// The value of one input of the typed call, read from the arguments (`None` when not given).
@@ -383,7 +455,18 @@ fn input_value(model: &ApiModel, op: &Operation, name: &str, ty: &TokenStream) -
             }
         }
         Some(Body::Raw { .. }) => quote!(c::raw_body(args)?),
-        _ => quote!(c::json_body::<#ty>(args)?),
+        _ => {
+            let fields = body_field_flags(model, op);
+            if fields.is_empty() {
+                return quote!(c::json_body::<#ty>(args)?);
+            }
+            let fields = fields.iter().map(|flag| {
+                let (id, long, kind) = (&flag.id, &flag.long, &flag.kind);
+                let wire = &flag.field.wire_name;
+                quote!(c::BodyField { id: #id, wire: #wire, flag: #long, kind: #kind })
+            });
+            quote!(c::json_body_with_fields::<#ty>(args, &[#(#fields),*])?)
+        }
     }
 }
 
@@ -398,7 +481,12 @@ fn handler(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenStream
         let (input_name, ty) = (&input.name, &input.ty);
         let value = input_value(model, op, &input_name.to_string(), ty);
         if input.required {
-            let missing = format!("{} is required", input_name.to_string().trim_start_matches("r#"));
+            let input_text = input_name.to_string();
+            let missing = if input_text == "body" && !body_field_flags(model, op).is_empty() {
+                "the body is required: give --body, its fields' flags (see --help), or both".to_owned()
+            } else {
+                format!("{} is required", input_text.trim_start_matches("r#"))
+            };
             arguments.push(quote!(#value.ok_or_else(|| c::CliError::Usage(#missing.to_owned()))?));
         } else {
             setters.push(quote! {
