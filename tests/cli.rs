@@ -436,6 +436,57 @@ async fn a_bad_body_file_is_reported_with_its_path_and_nothing_is_sent() {
     assert!(requests.is_empty(), "nothing is sent: {requests:?}");
 }
 
+/// A top-level scalar field of the body has a flag of its own: set over `--body`'s value, or
+/// (with the required rest missing) a usage error that names the field, and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn body_field_flags_set_fields_over_the_body() {
+    let server = MockServer::with_examples().await;
+    let dir = scratch_dir();
+    std::fs::write(
+        dir.join("dataset.json"),
+        r#"{"name": "from the file", "data": [{"q": "2+2"}]}"#,
+    )
+    .unwrap();
+    let outcome = run(
+        vec![
+            "datasets".into(),
+            "create".into(),
+            "--body".into(),
+            "@dataset.json".into(),
+            "--name".into(),
+            "golden".into(),
+            "--description".into(),
+            "from a flag".into(),
+            "--base-url".into(),
+            server.uri(),
+        ],
+        Setup {
+            env: CREDENTIALS.to_vec(),
+            dir: Some(dir),
+            ..Setup::default()
+        },
+    )
+    .await;
+    assert_eq!(outcome.code, 0, "{}", outcome.transcript());
+    let requests = server.wiremock().received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let sent: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    let expected = serde_json::json!({"name": "golden", "description": "from a flag", "data": [{"q": "2+2"}]});
+    assert_eq!(sent, expected);
+
+    let alone = run_on(&server, &["datasets", "create", "--name", "golden"]).await;
+    assert_eq!(alone.code, 2, "{}", alone.transcript());
+    assert!(
+        alone
+            .stderr
+            .contains("bad body in the field flags at `data`: missing field `data`"),
+        "{}",
+        alone.transcript()
+    );
+    let requests = server.wiremock().received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 1, "nothing more is sent: {requests:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_key_is_a_configuration_error_and_nothing_is_sent() {
     let server = MockServer::with_examples().await;

@@ -690,9 +690,53 @@ fn evaluation_items_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.evaluation_id")
+                        .long("evaluation-id")
+                        .value_name("EVALUATION_ID")
+                        .help(
+                            "Body field `evaluation_id`: The evaluation whose items are exported. (overrides --body's)",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.export_format")
+                        .long("export-format")
+                        .value_name("EXPORT_FORMAT")
+                        .help("Body field `export_format` (overrides --body's)")
+                        .value_parser(
+                            clap::builder::PossibleValuesParser::new([
+                                "json",
+                                "jsonl",
+                                "csv",
+                            ]),
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.export_method")
+                        .long("export-method")
+                        .value_name("EXPORT_METHOD")
+                        .help("Body field `export_method` (overrides --body's)")
+                        .value_parser(
+                            clap::builder::PossibleValuesParser::new([
+                                "signed_url",
+                                "direct",
+                            ]),
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.include_archived")
+                        .long("include-archived")
+                        .value_name("INCLUDE_ARCHIVED")
+                        .help(
+                            "Body field `include_archived`: Whether archived items are exported too. (overrides --body's)",
+                        )
+                        .value_parser(
+                            clap::builder::PossibleValuesParser::new(["true", "false"]),
                         ),
                 ),
         )
@@ -854,10 +898,22 @@ fn evaluation_groups_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
                         ),
+                )
+                .arg(
+                    clap::Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Body field `name` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Body field `description` (overrides --body's)"),
                 ),
         )
         .subcommand(
@@ -916,10 +972,22 @@ fn evaluation_groups_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
                         ),
+                )
+                .arg(
+                    clap::Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Body field `name` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Body field `description` (overrides --body's)"),
                 ),
         )
         .subcommand(
@@ -951,10 +1019,22 @@ fn evaluation_groups_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
                         ),
+                )
+                .arg(
+                    clap::Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Body field `name` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Body field `description` (overrides --body's)"),
                 ),
         )
         .subcommand(
@@ -1114,9 +1194,45 @@ fn evaluation_dashboards_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Body field `name` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Body field `description` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.evaluation_id")
+                        .long("evaluation-id")
+                        .value_name("EVALUATION_ID")
+                        .help(
+                            "Body field `evaluation_id`: Binds the dashboard to this evaluation. (overrides --body's)",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.evaluation_group_id")
+                        .long("evaluation-group-id")
+                        .value_name("EVALUATION_GROUP_ID")
+                        .help(
+                            "Body field `evaluation_group_id`: Binds the dashboard to this group. (overrides --body's)",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.template_dashboard_id")
+                        .long("template-dashboard-id")
+                        .value_name("TEMPLATE_DASHBOARD_ID")
+                        .help(
+                            "Body field `template_dashboard_id`: A dashboard whose `widget_order` is copied. (overrides --body's)",
                         ),
                 ),
         )
@@ -1189,10 +1305,22 @@ fn evaluation_dashboards_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
                         ),
+                )
+                .arg(
+                    clap::Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Body field `name` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Body field `description` (overrides --body's)"),
                 ),
         )
 }
@@ -1217,10 +1345,22 @@ fn evaluation_dashboard_widgets_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
                         ),
+                )
+                .arg(
+                    clap::Arg::new("body.title")
+                        .long("title")
+                        .value_name("TITLE")
+                        .help("Body field `title` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.type")
+                        .long("type")
+                        .value_name("TYPE")
+                        .help("Body field `type` (overrides --body's)"),
                 ),
         )
         .subcommand(
@@ -1264,10 +1404,16 @@ fn evaluation_dashboard_widgets_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
                         ),
+                )
+                .arg(
+                    clap::Arg::new("body.title")
+                        .long("title")
+                        .value_name("TITLE")
+                        .help("Body field `title` (overrides --body's)"),
                 ),
         )
 }
@@ -1381,10 +1527,22 @@ fn datasets_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
                         ),
+                )
+                .arg(
+                    clap::Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Body field `name` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Body field `description` (overrides --body's)"),
                 ),
         )
         .subcommand(
@@ -1556,9 +1714,17 @@ fn dataset_items_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.dataset_id")
+                        .long("dataset-id")
+                        .value_name("DATASET_ID")
+                        .help(
+                            "Body field `dataset_id`: The dataset to add the items to. (overrides --body's)",
                         ),
                 ),
         )
@@ -1705,9 +1871,23 @@ fn question_sets_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Body field `name` (overrides --body's)"),
+                )
+                .arg(
+                    clap::Arg::new("body.instructions")
+                        .long("instructions")
+                        .value_name("INSTRUCTIONS")
+                        .help(
+                            "Body field `instructions`: Instructions to answer questions (overrides --body's)",
                         ),
                 ),
         )
@@ -1921,9 +2101,17 @@ fn questions_command() -> Command {
                     clap::Arg::new("body")
                         .long("body")
                         .value_name("JSON")
-                        .required(true)
+                        .required(false)
                         .help(
                             "The request body as JSON: @file.json, - (stdin) or the JSON text",
+                        ),
+                )
+                .arg(
+                    clap::Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help(
+                            "Body field `name`: The question's new display name. (overrides --body's)",
                         ),
                 ),
         )
@@ -2509,8 +2697,41 @@ async fn export_evaluation_items_handler(
     let request = client
         .evaluation_items()
         .export(
-            c::json_body::<crate::types::EvaluationItemExportRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::EvaluationItemExportRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.evaluation_id",
+                            wire: "evaluation_id",
+                            flag: "evaluation-id",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.export_format",
+                            wire: "export_format",
+                            flag: "export-format",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.export_method",
+                            wire: "export_method",
+                            flag: "export-method",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.include_archived",
+                            wire: "include_archived",
+                            flag: "include-archived",
+                            kind: c::Kind::Boolean,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -2610,8 +2831,29 @@ async fn create_evaluation_group_handler(
     let request = client
         .evaluation_groups()
         .create(
-            c::json_body::<crate::types::EvaluationGroupCreateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::EvaluationGroupCreateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.name",
+                            wire: "name",
+                            flag: "name",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.description",
+                            wire: "description",
+                            flag: "description",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -2648,8 +2890,29 @@ async fn replace_evaluation_group_handler(
         .replace(
             c::optional::<String>(args, "group_id", "GROUP_ID", c::Kind::Text, false)?
                 .ok_or_else(|| c::CliError::Usage("group_id is required".to_owned()))?,
-            c::json_body::<crate::types::EvaluationGroupReplaceRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::EvaluationGroupReplaceRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.name",
+                            wire: "name",
+                            flag: "name",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.description",
+                            wire: "description",
+                            flag: "description",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -2676,8 +2939,29 @@ async fn update_evaluation_group_handler(
         .update(
             c::optional::<String>(args, "group_id", "GROUP_ID", c::Kind::Text, false)?
                 .ok_or_else(|| c::CliError::Usage("group_id is required".to_owned()))?,
-            c::json_body::<crate::types::EvaluationGroupUpdateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::EvaluationGroupUpdateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.name",
+                            wire: "name",
+                            flag: "name",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.description",
+                            wire: "description",
+                            flag: "description",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -2778,8 +3062,47 @@ async fn create_evaluation_dashboard_handler(
     let request = client
         .evaluation_dashboards()
         .create(
-            c::json_body::<crate::types::EvaluationDashboardCreateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::EvaluationDashboardCreateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.name",
+                            wire: "name",
+                            flag: "name",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.description",
+                            wire: "description",
+                            flag: "description",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.evaluation_id",
+                            wire: "evaluation_id",
+                            flag: "evaluation-id",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.evaluation_group_id",
+                            wire: "evaluation_group_id",
+                            flag: "evaluation-group-id",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.template_dashboard_id",
+                            wire: "template_dashboard_id",
+                            flag: "template-dashboard-id",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -2841,8 +3164,29 @@ async fn update_evaluation_dashboard_handler(
                 .ok_or_else(|| c::CliError::Usage(
                     "dashboard_id is required".to_owned(),
                 ))?,
-            c::json_body::<crate::types::EvaluationDashboardUpdateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::EvaluationDashboardUpdateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.name",
+                            wire: "name",
+                            flag: "name",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.description",
+                            wire: "description",
+                            flag: "description",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -2860,8 +3204,29 @@ async fn create_evaluation_dashboard_widget_handler(
                 .ok_or_else(|| c::CliError::Usage(
                     "dashboard_id is required".to_owned(),
                 ))?,
-            c::json_body::<crate::types::EvaluationDashboardWidgetCreateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::EvaluationDashboardWidgetCreateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.title",
+                            wire: "title",
+                            flag: "title",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.type",
+                            wire: "type",
+                            flag: "type",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -2902,8 +3267,23 @@ async fn update_evaluation_dashboard_widget_handler(
                 ))?,
             c::optional::<String>(args, "widget_id", "WIDGET_ID", c::Kind::Text, false)?
                 .ok_or_else(|| c::CliError::Usage("widget_id is required".to_owned()))?,
-            c::json_body::<crate::types::EvaluationDashboardWidgetUpdateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::EvaluationDashboardWidgetUpdateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.title",
+                            wire: "title",
+                            flag: "title",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -2971,8 +3351,29 @@ async fn create_dataset_handler(
     let request = client
         .datasets()
         .create(
-            c::json_body::<crate::types::DatasetCreateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::DatasetCreateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.name",
+                            wire: "name",
+                            flag: "name",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.description",
+                            wire: "description",
+                            flag: "description",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -3092,8 +3493,23 @@ async fn batch_create_dataset_items_handler(
     let request = client
         .dataset_items()
         .batch_create(
-            c::json_body::<crate::types::DatasetItemBatchCreateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::DatasetItemBatchCreateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.dataset_id",
+                            wire: "dataset_id",
+                            flag: "dataset-id",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -3204,8 +3620,29 @@ async fn create_question_set_handler(
     let request = client
         .question_sets()
         .create(
-            c::json_body::<crate::types::QuestionSetCreateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::QuestionSetCreateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.name",
+                            wire: "name",
+                            flag: "name",
+                            kind: c::Kind::Text,
+                        },
+                        c::BodyField {
+                            id: "body.instructions",
+                            wire: "instructions",
+                            flag: "instructions",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }
@@ -3375,8 +3812,23 @@ async fn update_question_handler(
                 .ok_or_else(|| c::CliError::Usage(
                     "question_id is required".to_owned(),
                 ))?,
-            c::json_body::<crate::types::QuestionUpdateRequest>(args)?
-                .ok_or_else(|| c::CliError::Usage("body is required".to_owned()))?,
+            c::json_body_with_fields::<
+                crate::types::QuestionUpdateRequest,
+            >(
+                    args,
+                    &[
+                        c::BodyField {
+                            id: "body.name",
+                            wire: "name",
+                            flag: "name",
+                            kind: c::Kind::Text,
+                        },
+                    ],
+                )?
+                .ok_or_else(|| c::CliError::Usage(
+                    "the body is required: give --body, its fields' flags (see --help), or both"
+                        .to_owned(),
+                ))?,
         );
     c::print(&request.send().await?, format, None)
 }

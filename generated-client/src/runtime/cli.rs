@@ -272,6 +272,56 @@ pub fn json_body<T: DeserializeOwned>(args: &clap::ArgMatches) -> Result<Option<
     decode_body(&source, &bytes).map(Some)
 }
 
+/// A top-level field of the JSON body that a flag of its own sets.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyField {
+    /// The argument's id.
+    pub id: &'static str,
+    /// The field's key in the body.
+    pub wire: &'static str,
+    /// The flag, without `--`, for messages.
+    pub flag: &'static str,
+    pub kind: Kind,
+}
+
+/// The JSON body from `--body` with the fields given by their own flags set over it (a flag wins
+/// over the same key in `--body`), or from the flags alone; decoded into the operation's type
+/// before anything is sent. `None` when neither `--body` nor a field flag is given.
+pub fn json_body_with_fields<T: DeserializeOwned>(
+    args: &clap::ArgMatches,
+    fields: &[BodyField],
+) -> Result<Option<T>, CliError> {
+    let given: Vec<(&BodyField, &String)> = fields
+        .iter()
+        .filter_map(|field| args.get_one::<String>(field.id).map(|text| (field, text)))
+        .collect();
+    if given.is_empty() {
+        return json_body(args);
+    }
+    let (source, mut object) = match args.get_one::<String>("body") {
+        None => ("the field flags".to_owned(), serde_json::Map::new()),
+        Some(arg) => {
+            let (source, bytes) = read_source(arg)?;
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(object)) => (source, object),
+                Ok(_) => {
+                    return Err(CliError::Usage(format!(
+                        "bad body in {source}: field flags are set on a JSON object, and this is not one"
+                    )))
+                }
+                Err(e) => return Err(CliError::Usage(format!("bad body in {source}: {e}"))),
+            }
+        }
+    };
+    for (field, text) in given {
+        let value = field.kind.to_json(&format!("--{}", field.flag), text)?;
+        object.insert(field.wire.to_owned(), value);
+    }
+    let bytes = serde_json::to_vec(&Value::Object(object))
+        .map_err(|e| CliError::Usage(format!("bad body from {source}: {e}")))?;
+    decode_body(&source, &bytes).map(Some)
+}
+
 fn decode_body<T: DeserializeOwned>(source: &str, bytes: &[u8]) -> Result<T, CliError> {
     // The runtime's one decoder (trailing characters are an error too); the path is read back
     // from the text, as for responses.
@@ -553,6 +603,67 @@ mod tests {
         assert_eq!(Kind::Json.to_json("--x", r#"{"a":1}"#).unwrap(), json!({"a": 1}));
         let error = Kind::Integer.to_json("--limit", "ten").unwrap_err().to_string();
         assert_eq!(error, "error: invalid value 'ten' for --limit: expected an integer");
+    }
+
+    #[test]
+    fn body_field_flags_set_fields_over_the_body_or_make_it_alone() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Body {
+            name: String,
+            size: Option<i64>,
+            tags: Vec<String>,
+        }
+        const FIELDS: &[BodyField] = &[
+            BodyField {
+                id: "body.name",
+                wire: "name",
+                flag: "name",
+                kind: Kind::Text,
+            },
+            BodyField {
+                id: "body.size",
+                wire: "size",
+                flag: "size",
+                kind: Kind::Integer,
+            },
+        ];
+        let command = clap::Command::new("t")
+            .arg(clap::Arg::new("body").long("body"))
+            .arg(clap::Arg::new("body.name").long("name"))
+            .arg(clap::Arg::new("body.size").long("size"));
+        let read = |argv: &[&str]| {
+            let args = command.clone().try_get_matches_from(argv).unwrap();
+            json_body_with_fields::<Body>(&args, FIELDS)
+        };
+        let over = read(&[
+            "t",
+            "--body",
+            r#"{"name":"a","tags":["x"]}"#,
+            "--name",
+            "b",
+            "--size",
+            "3",
+        ]);
+        let expected = Body {
+            name: "b".to_owned(),
+            size: Some(3),
+            tags: vec!["x".to_owned()],
+        };
+        assert_eq!(over.unwrap(), Some(expected));
+        assert_eq!(read(&["t"]).unwrap(), None, "neither the body nor a field");
+        // The flags alone make a body, which must still decode: `tags` is required.
+        let alone = read(&["t", "--name", "b"]).unwrap_err().to_string();
+        assert!(
+            alone.starts_with("error: bad body in the field flags at `tags`: missing field `tags`"),
+            "{alone}"
+        );
+        let mistyped = read(&["t", "--name", "b", "--size", "big"]).unwrap_err().to_string();
+        assert_eq!(mistyped, "error: invalid value 'big' for --size: expected an integer");
+        let not_object = read(&["t", "--body", "[1]", "--name", "b"]).unwrap_err().to_string();
+        assert!(
+            not_object.contains("field flags are set on a JSON object"),
+            "{not_object}"
+        );
     }
 
     #[test]
