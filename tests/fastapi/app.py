@@ -14,7 +14,8 @@ import uuid
 from typing import Annotated, Literal, Optional, Union
 
 import uvicorn
-from fastapi import FastAPI, File, Form, Header, HTTPException, Path, Query, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Path, Query, UploadFile
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 app = FastAPI(title="FastAPI round trip", version="1.0.0", summary="What FastAPI users write.")
@@ -176,6 +177,32 @@ def stats(mode: Literal["fast", "slow"] = "fast") -> Stats:
         ratio=None if not PETS else counts.get("cat", 0) / len(PETS),
         generated_at=datetime.datetime.now(datetime.timezone.utc),
     )
+
+
+# Two operations that need credentials, as FastAPI users guard them: a bearer token and HTTP basic.
+# FastAPI lists the scheme on each of them (no root `security` list); the others need nothing.
+# The values are the ones roundtrip.rs sends; the password has a colon, which basic allows.
+TOKEN = "round-trip-token"
+USER, PASSWORD = "round-trip-user", "pass:word"
+
+
+class Principal(BaseModel):
+    scheme: str
+    name: str
+
+
+@app.get("/me", tags=["auth"])
+def whoami(credentials: Annotated[HTTPAuthorizationCredentials, Depends(HTTPBearer())]) -> Principal:
+    if credentials.credentials != TOKEN:
+        raise HTTPException(status_code=401, detail="wrong token")
+    return Principal(scheme=credentials.scheme, name="token holder")
+
+
+@app.get("/admin", tags=["auth"])
+def admin(credentials: Annotated[HTTPBasicCredentials, Depends(HTTPBasic())]) -> Principal:
+    if (credentials.username, credentials.password) != (USER, PASSWORD):
+        raise HTTPException(status_code=401, detail="wrong user name or password")
+    return Principal(scheme="Basic", name=credentials.username)
 
 
 def main() -> None:

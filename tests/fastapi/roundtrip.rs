@@ -21,15 +21,25 @@ const OPERATIONS: &[&str] = &[
     "put_categories_categories__version__put",
     "upload_file_files_post",
     "stats_stats_get",
+    "whoami_me_get",
+    "admin_admin_get",
 ];
+
+/// The credentials `app.py` accepts.
+const TOKEN: &str = "round-trip-token";
+const USER: &str = "round-trip-user";
+const PASSWORD: &str = "pass:word";
 
 type Outcome = Result<(), String>;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let base_url = std::env::var("FASTAPI_BASE_URL").expect("FASTAPI_BASE_URL is set by xtask");
+    // Credentials are set once; each operation sends what its own `security` list asks for.
     let client = Client::builder()
         .base_url(&base_url)
+        .http_bearer(TOKEN)
+        .http_basic(USER, PASSWORD)
         .build()
         .expect("the client builds");
     let checks: Vec<(&str, Outcome)> = vec![
@@ -50,6 +60,10 @@ async fn main() -> ExitCode {
         (
             "FastAPI's automatic 422, decoded as HTTPValidationError",
             validation_error(&client).await,
+        ),
+        (
+            "a bearer token and HTTP basic, each sent where its operation asks",
+            credentials(&client, &base_url).await,
         ),
     ];
     let failed = checks.iter().filter(|(_, outcome)| outcome.is_err()).count();
@@ -243,4 +257,22 @@ async fn validation_error(client: &Client) -> Outcome {
             ]
     });
     check(at_limit, || format!("{detail:?}"))
+}
+
+/// `/me` takes the bearer token and `/admin` HTTP basic (FastAPI checks both and answers 401 for
+/// wrong values); without credentials the client refuses before sending, naming the scheme.
+async fn credentials(client: &Client, base_url: &str) -> Outcome {
+    let auth = client.auth();
+    let me = auth.whoami_me_get().await.map_err(failed("whoami"))?;
+    check(me.scheme == "Bearer" && me.name == "token holder", || format!("{me:?}"))?;
+    let admin = auth.admin_admin_get().await.map_err(failed("admin"))?;
+    check(admin.scheme == "Basic" && admin.name == USER, || format!("{admin:?}"))?;
+    let anonymous = Client::builder().base_url(base_url).build().map_err(|e| e.to_string())?;
+    let error = match anonymous.auth().whoami_me_get().await {
+        Ok(me) => return Err(format!("whoami without a token was answered: {me:?}")),
+        Err(error) => error,
+    };
+    check(!error.request_sent() && error.to_string().contains("HTTPBearer"), || {
+        format!("expected a refusal before sending that names HTTPBearer: {error}")
+    })
 }

@@ -90,21 +90,25 @@ pub fn lower_settings(openapi: &OpenAPI, diagnostics: &mut Vec<Diagnostic>) -> S
     }
 }
 
-/// The requirements of operations without their own `security` list. A document without a root
-/// list but with schemes most often forgot the list rather than meant "no authentication", so each
-/// scheme the client can send is offered as an optional alternative (sent when set, in declaration
-/// order; nothing and no error when none is), with a warning. An explicit list, even `[]`, is
-/// taken as written.
+/// The requirements of operations without their own `security` list. A document with schemes
+/// but no `security` list anywhere most often forgot the list rather than meant "no
+/// authentication", so each scheme the client can send is offered as an optional alternative
+/// (sent when set, in declaration order; nothing and no error when none is), with a warning. A
+/// root list, even `[]`, is taken as written, and so is its absence when operations have lists
+/// of their own (FastAPI writes them so): the others need nothing.
 fn default_security(openapi: &OpenAPI, credentials: &[Credential], diagnostics: &mut Vec<Diagnostic>) -> Security {
     if let Some(list) = &openapi.security {
         return lower_security(openapi, list, "#/security", diagnostics);
     }
-    if credentials.is_empty() {
+    let operations_have_lists = openapi
+        .operations()
+        .any(|(_, _, operation)| operation.security.is_some());
+    if credentials.is_empty() || operations_have_lists {
         return Security::new();
     }
     diagnostics.push(Diagnostic::warning(
         "#",
-        "no root `security` list: every security scheme is optional, sent when set (add the list to require one)",
+        "no `security` list anywhere: every security scheme is optional, sent when set (add a list to require one)",
     ));
     let mut security: Security = credentials.iter().map(|c| vec![c.scheme.clone()]).collect();
     security.push(Vec::new());
@@ -406,20 +410,28 @@ paths:
       operationId: own
       security: [{c: []}]
       responses: {'204': {description: ok}}
+  /y:
+    get: {operationId: public, responses: {'204': {description: ok}}}
 "#;
-        let openapi: OpenAPI = serde_yaml::from_str(&format!("{yaml}{SCHEMES}")).unwrap();
-        let (model, diagnostics) = crate::lower::lower(&openapi, None);
-        let schemes: Vec<&str> = model.settings.credentials.iter().map(|c| c.scheme.as_str()).collect();
-        assert_eq!(schemes, ["c"]);
-        let skipped: Vec<&str> = diagnostics
-            .iter()
-            .filter(|d| d.message.starts_with("no `security` list names this scheme"))
-            .map(|d| d.pointer.as_str())
-            .collect();
-        assert_eq!(
-            skipped,
-            ["#/components/securitySchemes/a", "#/components/securitySchemes/b"]
-        );
+        // With an empty root list, and without one where operations have their own (as FastAPI
+        // writes them): either way `public` needs nothing and only `c` is ever sent.
+        for yaml in [yaml.to_owned(), yaml.replace("security: []\n", "")] {
+            let openapi: OpenAPI = serde_yaml::from_str(&format!("{yaml}{SCHEMES}")).unwrap();
+            let (model, diagnostics) = crate::lower::lower(&openapi, None);
+            let schemes: Vec<&str> = model.settings.credentials.iter().map(|c| c.scheme.as_str()).collect();
+            assert_eq!(schemes, ["c"], "{yaml}");
+            assert_eq!(model.settings.default_security, Security::new(), "{yaml}");
+            let skipped: Vec<&str> = diagnostics
+                .iter()
+                .filter(|d| d.message.starts_with("no `security` list names this scheme"))
+                .map(|d| d.pointer.as_str())
+                .collect();
+            assert_eq!(
+                skipped,
+                ["#/components/securitySchemes/a", "#/components/securitySchemes/b"],
+                "{yaml}"
+            );
+        }
     }
 
     #[test]
@@ -444,7 +456,7 @@ paths:
             .all(|c| !c.required_by_every_operation));
         assert!(diagnostics
             .iter()
-            .any(|d| d.pointer == "#" && d.message.starts_with("no root `security` list")));
+            .any(|d| d.pointer == "#" && d.message.starts_with("no `security` list anywhere")));
     }
 
     #[test]
