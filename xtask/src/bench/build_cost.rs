@@ -1,4 +1,4 @@
-//! Section 3: how long the generated crate takes to `cargo check` and to build (debug), ours next
+//! Section 3: how long the generated crate takes to `cargo check` and to build (debug and release), ours next
 //! to progenitor's for the same spec, each in a scratch workspace with its dependencies prebuilt,
 //! and how much LLVM IR it makes (`cargo llvm-lines`, a deterministic measure of what codegen gets).
 
@@ -46,6 +46,7 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
             workspace.generator
         ));
         cargo(workspace, &["build", "--workspace"]).read()?;
+        cargo(workspace, &["build", "--workspace", "--release"]).read()?;
         cargo(workspace, &["check", "--workspace"]).read()?;
     }
     let mut rows: Vec<BuildRow> = Vec::new();
@@ -64,14 +65,16 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
                     settings.runs,
                     workspace.generator
                 ));
-                let check = timed_build(workspace, package, "check")?;
-                let build = timed_build(workspace, package, "build")?;
+                let check = timed_build(workspace, package, &["check"])?;
+                let build = timed_build(workspace, package, &["build"])?;
+                let release = timed_build(workspace, package, &["build", "--release"])?;
                 let row = rows
                     .iter_mut()
                     .find(|r| &r.spec == spec && r.generator == workspace.generator)
                     .context("build row missing")?;
                 row.check.push(check);
                 row.build.push(build);
+                row.release.push(release);
             }
         }
     }
@@ -175,6 +178,7 @@ fn new_row(workspace: &Workspace, spec: &str, package: &str, failure: Option<Str
         runtime_lines,
         check: Sample::default(),
         build: Sample::default(),
+        release: Sample::default(),
         llvm_lines: None,
         failure,
     }
@@ -196,10 +200,16 @@ fn cargo(workspace: &Workspace, args: &[&str]) -> Cmd {
         .dir(&workspace.dir)
 }
 
-/// `cargo clean -p PACKAGE`, then the time of `cargo SUBCOMMAND -p PACKAGE`.
-fn timed_build(workspace: &Workspace, package: &str, subcommand: &str) -> Result<f64> {
-    cargo(workspace, &["clean", "-p", package]).read()?;
-    let command = cargo(workspace, &[subcommand, "-p", package]);
+/// `cargo clean -p PACKAGE` (of the same profile), then the time of `cargo COMMAND -p PACKAGE`
+/// (`COMMAND`: `check`, `build` or `build --release`).
+fn timed_build(workspace: &Workspace, package: &str, command: &[&str]) -> Result<f64> {
+    let release: &[&str] = if command.contains(&"--release") {
+        &["--release"]
+    } else {
+        &[]
+    };
+    cargo(workspace, &[&["clean", "-p", package], release].concat()).read()?;
+    let command = cargo(workspace, &[command, &["-p", package]].concat());
     let started = Instant::now();
     command.read()?;
     Ok(started.elapsed().as_secs_f64())

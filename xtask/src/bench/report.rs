@@ -85,6 +85,8 @@ pub struct BuildRow {
     pub runtime_lines: usize,
     pub check: Sample,
     pub build: Sample,
+    /// `cargo build --release`.
+    pub release: Sample,
     /// LLVM IR lines of the crate's library (`cargo llvm-lines`), once measured.
     pub llvm_lines: Option<usize>,
     /// Set when the generated crate does not compile (so it has no times): what cargo said.
@@ -467,6 +469,8 @@ impl Report {
                     relative(r.check.median(), |t| &t.check),
                     time(&r.build),
                     relative(r.build.median(), |t| &t.build),
+                    time(&r.release),
+                    relative(r.release.median(), |t| &t.release),
                     r.llvm_lines.map(count).unwrap_or_else(|| "–".to_owned()),
                     match (r.generator, theirs.and_then(|t| t.llvm_lines), r.llvm_lines) {
                         ("ours", Some(theirs), Some(ours)) => ratio(ours as f64 / theirs as f64),
@@ -484,6 +488,8 @@ impl Report {
                 "`cargo check`",
                 "Ours ÷ progenitor",
                 "`cargo build`",
+                "Ours ÷ progenitor",
+                "`cargo build --release`",
                 "Ours ÷ progenitor",
                 "LLVM IR lines",
                 "Ours ÷ progenitor",
@@ -829,6 +835,7 @@ mod tests {
             runtime_lines,
             check: sample(&[seconds, seconds * 0.97, seconds * 1.14]),
             build: sample(&[seconds * 2.2, seconds * 2.1]),
+            release: sample(&[seconds * 4.1, seconds * 3.9]),
             llvm_lines: Some((seconds * 100_000.0) as usize),
             failure: None,
         };
@@ -950,6 +957,7 @@ mod tests {
         progenitor.failure = Some("does not compile (124 errors)".to_owned());
         progenitor.check = Sample::default();
         progenitor.build = Sample::default();
+        progenitor.release = Sample::default();
         progenitor.llvm_lines = None;
         let text = report.build_section();
         let row = |generator: &str| {
@@ -958,7 +966,8 @@ mod tests {
                 .unwrap_or_else(|| panic!("no {generator} row in:\n{text}"))
                 .to_owned()
         };
-        assert_eq!(row("progenitor").matches("does not compile (124 errors)").count(), 2);
+        // check, debug build and release build
+        assert_eq!(row("progenitor").matches("does not compile (124 errors)").count(), 3);
         assert!(
             !row("ours").contains('×'),
             "no ratio against a crate that does not compile: {}",
