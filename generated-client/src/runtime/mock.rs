@@ -242,7 +242,7 @@ impl MockApi {
                     }),
                 ),
             };
-            let mock = Mock::given(ExpectationMatch::any(operation))
+            let mock = Mock::given(ExpectationMatch::any(self.operations, operation))
                 .respond_with(template)
                 .with_priority(EXAMPLE_PRIORITY)
                 .named(format!("the example of {}", describe(operation)));
@@ -651,6 +651,9 @@ type BodyMatch = Arc<dyn Fn(&[u8]) -> bool + Send + Sync>;
 
 /// Matches the requests of one operation with the given path parameters, query pairs and body.
 struct ExpectationMatch {
+    /// The API's operations: a request is for `operation` only when [`find_operation`] picks it
+    /// among them (where templates overlap, the most literal one wins).
+    operations: Operations,
     operation: &'static SpecOperation,
     path: Vec<(&'static str, String)>,
     query: Vec<(String, String)>,
@@ -658,8 +661,9 @@ struct ExpectationMatch {
 }
 
 impl ExpectationMatch {
-    fn any(operation: &'static SpecOperation) -> Self {
+    fn any(operations: Operations, operation: &'static SpecOperation) -> Self {
         ExpectationMatch {
+            operations,
             operation,
             path: Vec::new(),
             query: Vec::new(),
@@ -670,10 +674,13 @@ impl ExpectationMatch {
 
 impl Match for ExpectationMatch {
     fn matches(&self, request: &Request) -> bool {
-        if !self.operation.method.eq_ignore_ascii_case(request.method.as_str()) {
+        let (method, path) = (request.method.as_str(), request.url.path());
+        let is_this_operation =
+            find_operation(self.operations, method, path).is_ok_and(|found| std::ptr::eq(found, self.operation));
+        if !is_this_operation {
             return false;
         }
-        let Some(path) = path_params(self.operation.path, request.url.path()) else {
+        let Some(path) = path_params(self.operation.path, path) else {
             return false;
         };
         if !self.path.iter().all(|expected| path.contains(expected)) {
@@ -708,7 +715,7 @@ impl<'s> Expectation<'s> {
     pub fn new(api: &'s MockApi, operation: &'static SpecOperation) -> Self {
         Expectation {
             api,
-            matcher: ExpectationMatch::any(operation),
+            matcher: ExpectationMatch::any(api.operations, operation),
             times: None,
             up_to: None,
             conditions: Vec::new(),
@@ -1025,7 +1032,7 @@ mod tests {
 
     #[test]
     fn an_expectation_matches_its_operation_parameters_and_body() {
-        let mut matcher = ExpectationMatch::any(&CREATE_WIDGET);
+        let mut matcher = ExpectationMatch::any(OPERATIONS, &CREATE_WIDGET);
         let body = r#"{"name":"a","sizes":[1]}"#;
         assert!(matcher.matches(&request("POST", "http://127.0.0.1:1/v1/widgets", body)));
         assert!(!matcher.matches(&request("GET", "http://127.0.0.1:1/v1/widgets", body)));
@@ -1033,7 +1040,11 @@ mod tests {
             serde_json::from_slice::<Widget>(bytes).is_ok_and(|w| w.sizes.len() == 2)
         }));
         assert!(!matcher.matches(&request("POST", "http://127.0.0.1:1/v1/widgets", body)));
-        let mut matcher = ExpectationMatch::any(&GET_WIDGET);
+        // `/v1/widgets/latest` fits `/v1/widgets/{widget_id}` too, but is `getLatest`'s.
+        let any_widget = ExpectationMatch::any(OPERATIONS, &GET_WIDGET);
+        assert!(any_widget.matches(&request("GET", "http://127.0.0.1:1/v1/widgets/7", "")));
+        assert!(!any_widget.matches(&request("GET", "http://127.0.0.1:1/v1/widgets/latest", "")));
+        let mut matcher = ExpectationMatch::any(OPERATIONS, &GET_WIDGET);
         matcher.path.push(("widget_id", "7".to_owned()));
         matcher.query.push(("sort".to_owned(), "asc".to_owned()));
         assert!(matcher.matches(&request("GET", "http://127.0.0.1:1/v1/widgets/7?sort=asc", "")));
