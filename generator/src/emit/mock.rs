@@ -467,7 +467,7 @@ fn expectation(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenSt
         .filter(|p| p.location == ParamLocation::Query)
         .filter_map(|p| query_matcher(model, op, p));
     let body_matchers = body_matchers(model, op);
-    let respond = respond(model, op);
+    let respond = respond(model, resource, op);
     let errors = error_responders(model, op);
     let doc = doc_attrs(Some(&doc));
     quote! {
@@ -581,7 +581,7 @@ fn body_matchers(model: &ApiModel, op: &Operation) -> TokenStream {
 }
 
 /// `respond(..)`: the operation's success, typed as the client's `send` returns it.
-fn respond(model: &ApiModel, op: &Operation) -> TokenStream {
+fn respond(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenStream {
     let status = proc_macro2::Literal::u16_unsuffixed(op.mock.success_status);
     let status_doc = format!(" Answers `{status}` with this value.");
     match &op.response {
@@ -611,11 +611,7 @@ fn respond(model: &ApiModel, op: &Operation) -> TokenStream {
             }
         }
         Response::ByStatus(statuses) => {
-            let resource_module = model
-                .resources
-                .iter()
-                .find(|r| r.operations.iter().any(|o| o.id == op.id))
-                .map(|r| ident(&r.module));
+            let resource_module = ident(&resource.module);
             let outcome = outcome_name(op);
             let outcome = quote!(crate::#resource_module::#outcome);
             let arms = statuses.iter().map(|s| {
