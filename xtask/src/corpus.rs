@@ -13,12 +13,14 @@ use crate::cmd::Cmd;
 use crate::generate::{self, CorpusOutcome};
 use crate::scratch;
 
-const PACKAGE: &str = "@readme/oas-examples";
-const VERSION: &str = "8.2.2";
+const PACKAGE: scratch::NpmPackage = scratch::NpmPackage {
+    name: "@readme/oas-examples",
+    version: "8.2.2",
+};
 const EXPECTATIONS: &str = "tests/corpus/expectations.txt";
 /// The package's folders of JSON specs, and the prefix that keeps their names apart (both versions
 /// have a `petstore`).
-const SPEC_FOLDERS: &[(&str, &str)] = &[("package/3.0/json", ""), ("package/3.1/json", "v31-")];
+const SPEC_FOLDERS: &[(&str, &str)] = &[("3.0/json", ""), ("3.1/json", "v31-")];
 
 pub fn check(root: &Path) -> Result<()> {
     let package_dir = fetch(root)?;
@@ -59,29 +61,9 @@ pub fn check(root: &Path) -> Result<()> {
     compare(root, &outcomes)
 }
 
-/// Downloads the package once with `npm pack` into `target/tools/corpus/` and unpacks it; returns
-/// the folder that holds [`SPEC_FOLDERS`].
+/// The package, fetched once into `target/tools/corpus/`: the folder that holds [`SPEC_FOLDERS`].
 fn fetch(root: &Path) -> Result<PathBuf> {
-    let dir = root.join(format!("target/tools/corpus/oas-examples-{VERSION}"));
-    if SPEC_FOLDERS.iter().all(|(folder, _)| dir.join(folder).is_dir()) {
-        return Ok(dir);
-    }
-    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    Cmd::new("npm")
-        .args(["pack", &format!("{PACKAGE}@{VERSION}"), "--pack-destination"])
-        .arg(&dir)
-        .arg("--silent")
-        .dir(root)
-        .run()?;
-    let tarball = dir.join(format!("readme-oas-examples-{VERSION}.tgz"));
-    Cmd::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(&dir)
-        .dir(root)
-        .run()?;
-    Ok(dir)
+    scratch::npm_package(root, "corpus", &PACKAGE)
 }
 
 fn list_specs(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -109,7 +91,7 @@ fn compile(root: &Path, out: &Path, members: &[String]) -> Result<Vec<String>> {
             // Every generated crate has the features; its mock and command line must compile for
             // every spec too.
             "--features",
-            "mock cli",
+            generate::GENERATED_FEATURES,
             "--message-format",
             "short",
         ])
@@ -145,7 +127,9 @@ fn compare(root: &Path, outcomes: &BTreeMap<String, String>) -> Result<()> {
     let compiled = outcomes.values().filter(|o| *o == "compiled").count();
     let diagnosed = outcomes.values().filter(|o| o.starts_with("diagnosed")).count();
     println!(
-        "corpus {PACKAGE}@{VERSION}: {compiled} compiled, {diagnosed} diagnosed, {} total",
+        "corpus {}@{}: {compiled} compiled, {diagnosed} diagnosed, {} total",
+        PACKAGE.name,
+        PACKAGE.version,
         outcomes.len()
     );
     let path = root.join(EXPECTATIONS);

@@ -7,12 +7,11 @@
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::cmd::Cmd;
+use crate::cmd::{Cmd, KillOnDrop};
 use crate::{generate, scratch};
 
 /// FastAPI, uvicorn and what an `UploadFile` needs, pinned.
@@ -94,7 +93,7 @@ fn free_port() -> Result<u16> {
 }
 
 /// uvicorn serving the app; stopped when dropped, so on every way out of [`round_trip`].
-struct Server(Child);
+struct Server(KillOnDrop);
 
 impl Server {
     fn start(python: &Path, root: &Path, port: u16) -> Result<Server> {
@@ -103,14 +102,14 @@ impl Server {
             .command()
             .spawn()
             .with_context(|| format!("could not start {command}"))?;
-        Ok(Server(child))
+        Ok(Server(KillOnDrop(child)))
     }
 
     fn wait_until_ready(&mut self, port: u16) -> Result<()> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let started = Instant::now();
         while started.elapsed() < STARTUP {
-            if let Some(status) = self.0.try_wait()? {
+            if let Some(status) = self.0 .0.try_wait()? {
                 bail!("uvicorn exited with {status} before accepting connections");
             }
             if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
@@ -119,12 +118,5 @@ impl Server {
             std::thread::sleep(Duration::from_millis(100));
         }
         bail!("uvicorn did not accept connections on {address} within {STARTUP:?}")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }

@@ -14,6 +14,10 @@ pub const SPEC: &str = "openapi/sgp-evaluations.yaml";
 /// The generated client crate, relative to the workspace root.
 const OUTPUT: &str = "generated-client";
 
+/// The optional features of every generated crate (`mock`, the typed mock server; `cli`, the
+/// command line): what the generator emits must compile with them as well as without them.
+pub const GENERATED_FEATURES: &str = "mock cli";
+
 /// The generator's stages, in the order of [`TimedRun::stages`].
 pub const STAGES: [&str; 6] = ["load", "validate", "model", "emit", "format", "write"];
 

