@@ -208,10 +208,7 @@ impl Credentials {
         if requirements.is_empty() {
             return Ok(());
         }
-        let Some(chosen) = requirements
-            .iter()
-            .find(|schemes| schemes.iter().all(|s| self.wire(s).is_some()))
-        else {
+        let Some(chosen) = first_met(requirements, |scheme| self.wire(scheme).is_some()) else {
             return Err(Error::missing_credentials(operation, self.missing(requirements)));
         };
         let mut cookies = Vec::new();
@@ -268,6 +265,15 @@ impl Credentials {
             alternatives.join(", or ")
         )
     }
+}
+
+/// The first alternative of `requirements` whose schemes are all `present` (set in the client, or
+/// carried by a request the mock checks); `None` when none is.
+pub(crate) fn first_met(requirements: Requirements, present: impl Fn(&str) -> bool) -> Option<&'static [&'static str]> {
+    requirements
+        .iter()
+        .copied()
+        .find(|schemes| schemes.iter().all(|scheme| present(scheme)))
 }
 
 /// What a cookie value may hold (RFC 6265 §4.1.1): no spaces, controls, quotes, commas,

@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wiremock::{Match, Mock, Request};
 
-use crate::runtime::auth::{Location, OperationSecurity, SecurityScheme};
+use crate::runtime::auth::{first_met, Location, OperationSecurity, SecurityScheme};
 
 pub use wiremock::ResponseTemplate;
 
@@ -391,11 +391,7 @@ fn check_credentials(
             .find(|scheme| scheme.name == name)
             .is_some_and(|scheme| carries(scheme, request, query))
     };
-    if requirements.is_empty()
-        || requirements
-            .iter()
-            .any(|alternative| alternative.iter().all(|name| carried(name)))
-    {
+    if requirements.is_empty() || first_met(requirements, carried).is_some() {
         return Ok(());
     }
     let alternatives: Vec<String> = requirements

@@ -43,6 +43,8 @@ pub fn deserialize<'de, D: Deserializer<'de>, T>(
 pub struct Captured {
     json: Vec<u8>,
     tag: Option<String>,
+    /// The value parsed, once, for [`Captured::dropped_keys`] (which every member tried needs).
+    parsed: std::cell::OnceCell<Option<Value>>,
 }
 
 impl Captured {
@@ -93,9 +95,11 @@ impl Captured {
     /// member no longer has once serialized again (`round_trip`). A member that ignores keys
     /// loses data; decoding without a tag prefers the member that loses the fewest (usually none).
     fn dropped_keys(&self, round_trip: &[u8]) -> usize {
-        let original = serde_json::from_slice::<Value>(&self.json);
+        let original = self
+            .parsed
+            .get_or_init(|| serde_json::from_slice::<Value>(&self.json).ok());
         match (serde_json::from_slice::<Value>(round_trip), original) {
-            (Ok(round_trip), Ok(original)) => count_dropped(&round_trip, &original),
+            (Ok(round_trip), Some(original)) => count_dropped(&round_trip, original),
             _ => usize::MAX,
         }
     }
@@ -141,7 +145,12 @@ struct CaptureVisitor<'a> {
 
 impl CaptureVisitor<'_> {
     fn finish<E: de::Error>(self, json: Vec<u8>, tag: Option<String>) -> Result<(), E> {
-        (self.sink)(&Captured { json, tag }).map_err(E::custom)
+        (self.sink)(&Captured {
+            json,
+            tag,
+            parsed: Default::default(),
+        })
+        .map_err(E::custom)
     }
 
     /// A value other than an object: written as it is, no tag.
@@ -391,6 +400,7 @@ mod tests {
         Captured {
             json: value.to_string().into_bytes(),
             tag: None,
+            parsed: Default::default(),
         }
     }
 

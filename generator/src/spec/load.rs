@@ -84,9 +84,7 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
         }
         Parsed::Rejected(diagnostic) => return Err(fail(vec![diagnostic])),
         Parsed::Deep(raw) => {
-            let mut structural = validate::check_document(&raw, &lines);
-            leniency::apply(&raw, &mut structural);
-            let errors: Vec<Diagnostic> = structural.into_iter().filter(Diagnostic::is_error).collect();
+            let errors = structural_errors(&raw, &lines);
             if !errors.is_empty() {
                 return Err(fail(errors));
             }
@@ -101,9 +99,7 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
             // openapiv3's messages are often vague ("data did not match any variant of untagged enum"),
             // so the structural checks run too: they usually name the offending key precisely.
             let mut diagnostics = vec![diagnostic];
-            let mut structural = validate::check_document(&raw, &lines);
-            leniency::apply(&raw, &mut structural);
-            diagnostics.extend(structural.into_iter().filter(Diagnostic::is_error));
+            diagnostics.extend(structural_errors(&raw, &lines));
             return Err(fail(diagnostics));
         }
     };
@@ -113,6 +109,13 @@ pub fn load_str(text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
         lines,
         translation,
     })
+}
+
+/// The errors of our structural checks, read as strictly as the document asks.
+fn structural_errors(raw: &Value, lines: &LineIndex) -> Vec<Diagnostic> {
+    let mut structural = validate::check_document(raw, lines);
+    leniency::apply(raw, &mut structural);
+    structural.into_iter().filter(Diagnostic::is_error).collect()
 }
 
 /// How far [`parse`] got without the line index.
