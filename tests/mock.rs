@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sgp_evals::mock::{MockServer, ResponseTemplate, NO_EXAMPLE_STATUS, VIOLATION_STATUS};
-use sgp_evals::runtime::{Method, Operation, RecordingClock};
+use sgp_evals::runtime::{Method, Operation, RecordingClock, ResponseFuture};
 use sgp_evals::types::{Dataset, DatasetCreateRequest, ErrorDetail, ErrorResponse};
 
 const DATASET_ID: &str = "dataset_01jc9w2e5r8t1y4v7k0m3p6a9s";
@@ -31,6 +31,20 @@ async fn a_typed_success_is_what_the_client_returns() {
     server.datasets().retrieve(DATASET_ID).times(1).respond(dataset()).await;
     let got = server.client().datasets().retrieve(DATASET_ID).await.unwrap();
     assert_eq!(got, dataset());
+}
+
+/// `send()` returns a named type (`ResponseFuture`), so requests can be kept in a collection and
+/// run on other tasks (it is `Send + 'static`); each resolves to its own typed value.
+#[tokio::test]
+async fn sent_requests_can_be_stored_by_name_and_run_on_other_tasks() {
+    let server = MockServer::start().await;
+    server.datasets().retrieve(DATASET_ID).times(3).respond(dataset()).await;
+    let client = server.client();
+    let pending: Vec<ResponseFuture<Dataset>> = (0..3).map(|_| client.datasets().retrieve(DATASET_ID).send()).collect();
+    let tasks: Vec<_> = pending.into_iter().map(tokio::spawn).collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), dataset());
+    }
 }
 
 #[tokio::test]

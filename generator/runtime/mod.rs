@@ -60,7 +60,7 @@ pub use operation::{Method, Operation};
 pub use options::RequestOptions;
 pub use params::QueryValue;
 pub use request::RequestBuilder;
-pub use response::Response;
+pub use response::{Response, ResponseFuture};
 pub use retry::RetryPolicy;
 
 #[cfg(test)]

@@ -9,13 +9,12 @@
 //!     path: "/v1/widgets/{widget_id}",
 //! };
 //!
-//! pub async fn get_widget(&self, widget_id: &str) -> Result<Widget, Error> {
+//! pub fn get_widget(&self, widget_id: &str) -> ResponseFuture<Widget> {
 //!     self.runtime
 //!         .request(&GET_WIDGET)
 //!         .path_param("widget_id", widget_id)
 //!         .query_opt("view", view.as_ref())
 //!         .send_json()
-//!         .await
 //! }
 //! ```
 //!
@@ -35,7 +34,7 @@ use crate::runtime::multipart::MultipartForm;
 use crate::runtime::operation::Operation;
 use crate::runtime::options::RequestOptions;
 use crate::runtime::params::{self, encode_component, QueryValue};
-use crate::runtime::response::Response;
+use crate::runtime::response::{Response, ResponseFuture};
 use crate::runtime::send::{send, PreparedRequest, RequestBody};
 
 /// One request being put together; created by [`Runtime::request`], finished by `send_*`.
@@ -197,51 +196,61 @@ impl RequestBuilder {
     /// Sends the request and decodes a 2xx JSON body into `T`. An empty body decodes as `null`, so
     /// `()`, `Option<_>` and `serde_json::Value` work for operations that return nothing.
     // The `send_*` methods each call `send` themselves rather than one another or a shared helper:
-    // every layer of `async fn` moves the whole request future once more, on every request.
-    pub async fn send_json<T: serde::de::DeserializeOwned>(self) -> Result<T, Error> {
-        let operation = self.operation;
-        let response = send(self.prepare(Some(HeaderValue::from_static("application/json")))?).await?;
-        response.decode_json(operation)
+    // every layer of `async` moves the whole request future once more, on every request.
+    pub fn send_json<T: serde::de::DeserializeOwned + Send + 'static>(self) -> ResponseFuture<T> {
+        Box::pin(async move {
+            let operation = self.operation;
+            let response = send(self.prepare(Some(HeaderValue::from_static("application/json")))?).await?;
+            response.decode_json(operation)
+        })
     }
 
     /// Like [`send_json`](Self::send_json), and also returns the status, headers and attempts.
-    pub async fn send_json_with_response<T: serde::de::DeserializeOwned>(self) -> Result<Response<T>, Error> {
-        let operation = self.operation;
-        let response = send(self.prepare(Some(HeaderValue::from_static("application/json")))?).await?;
-        let value = response.decode_json(operation)?;
-        Ok(Response::new(
-            value,
-            response.status,
-            response.headers,
-            response.attempts,
-        ))
+    pub fn send_json_with_response<T: serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> ResponseFuture<Response<T>> {
+        Box::pin(async move {
+            let operation = self.operation;
+            let response = send(self.prepare(Some(HeaderValue::from_static("application/json")))?).await?;
+            let value = response.decode_json(operation)?;
+            Ok(Response::new(
+                value,
+                response.status,
+                response.headers,
+                response.attempts,
+            ))
+        })
     }
 
     /// Sends the request and returns the raw 2xx body.
-    pub async fn send_bytes(self) -> Result<Vec<u8>, Error> {
-        Ok(send(self.prepare(None)?).await?.body.into_vec())
+    pub fn send_bytes(self) -> ResponseFuture<Vec<u8>> {
+        Box::pin(async move { Ok(send(self.prepare(None)?).await?.body.into_vec()) })
     }
 
     /// Like [`send_bytes`](Self::send_bytes), and also returns the status, headers and attempts.
-    pub async fn send_bytes_with_response(self) -> Result<Response<Vec<u8>>, Error> {
-        let response = send(self.prepare(None)?).await?;
-        Ok(Response::new(
-            response.body.into_vec(),
-            response.status,
-            response.headers,
-            response.attempts,
-        ))
+    pub fn send_bytes_with_response(self) -> ResponseFuture<Response<Vec<u8>>> {
+        Box::pin(async move {
+            let response = send(self.prepare(None)?).await?;
+            Ok(Response::new(
+                response.body.into_vec(),
+                response.status,
+                response.headers,
+                response.attempts,
+            ))
+        })
     }
 
     /// Sends the request and ignores the 2xx body, for operations that declare none.
-    pub async fn send_empty(self) -> Result<(), Error> {
-        send(self.prepare(None)?).await.map(|_| ())
+    pub fn send_empty(self) -> ResponseFuture<()> {
+        Box::pin(async move { send(self.prepare(None)?).await.map(|_| ()) })
     }
 
     /// Like [`send_empty`](Self::send_empty), and also returns the status, headers and attempts.
-    pub async fn send_empty_with_response(self) -> Result<Response<()>, Error> {
-        let response = send(self.prepare(None)?).await?;
-        Ok(Response::new((), response.status, response.headers, response.attempts))
+    pub fn send_empty_with_response(self) -> ResponseFuture<Response<()>> {
+        Box::pin(async move {
+            let response = send(self.prepare(None)?).await?;
+            Ok(Response::new((), response.status, response.headers, response.attempts))
+        })
     }
 
     /// Turns the builder into something that can be sent, or returns the first deferred error.

@@ -171,20 +171,14 @@ impl ListDatasetItemsBuilder {
         self
     }
     /// Sends the request: `GET /v5/dataset-items`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::DatasetItemList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::DatasetItemList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::DatasetItemList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::DatasetItemList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -222,11 +216,9 @@ impl ListDatasetItemsBuilder {
 }
 impl std::future::IntoFuture for ListDatasetItemsBuilder {
     type Output = Result<crate::types::DatasetItemList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::DatasetItemList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static BATCH_CREATE_DATASET_ITEMS_OPERATION: rt::Operation = rt::Operation {
@@ -258,21 +250,14 @@ impl BatchCreateDatasetItemsBuilder {
     /// Sends the request: `POST /v5/dataset-items/batch`.
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::DatasetItemBatchCreateResponse, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<crate::types::DatasetItemBatchCreateResponse> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            rt::Response<crate::types::DatasetItemBatchCreateResponse>,
-            rt::Error,
-        >,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::DatasetItemBatchCreateResponse>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -288,11 +273,9 @@ impl BatchCreateDatasetItemsBuilder {
 }
 impl std::future::IntoFuture for BatchCreateDatasetItemsBuilder {
     type Output = Result<crate::types::DatasetItemBatchCreateResponse, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::DatasetItemBatchCreateResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
@@ -328,20 +311,14 @@ impl RetrieveDatasetItemBuilder {
         self
     }
     /// Sends the request: `GET /v5/dataset-items/{dataset_item_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::DatasetItem, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::DatasetItem> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::DatasetItem>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::DatasetItem>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -360,11 +337,9 @@ impl RetrieveDatasetItemBuilder {
 }
 impl std::future::IntoFuture for RetrieveDatasetItemBuilder {
     type Output = Result<crate::types::DatasetItem, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::DatasetItem>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static ARCHIVE_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
@@ -394,23 +369,14 @@ impl ArchiveDatasetItemBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/dataset-items/{dataset_item_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::DatasetItemArchiveResponse, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::DatasetItemArchiveResponse> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            rt::Response<crate::types::DatasetItemArchiveResponse>,
-            rt::Error,
-        >,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::DatasetItemArchiveResponse>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -426,11 +392,9 @@ impl ArchiveDatasetItemBuilder {
 }
 impl std::future::IntoFuture for ArchiveDatasetItemBuilder {
     type Output = Result<crate::types::DatasetItemArchiveResponse, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::DatasetItemArchiveResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_DATASET_ITEM_OPERATION: rt::Operation = rt::Operation {
@@ -461,20 +425,14 @@ impl UpdateDatasetItemBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/dataset-items/{dataset_item_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::DatasetItem, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::DatasetItem> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::DatasetItem>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::DatasetItem>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -492,18 +450,16 @@ impl UpdateDatasetItemBuilder {
 }
 impl std::future::IntoFuture for UpdateDatasetItemBuilder {
     type Output = Result<crate::types::DatasetItem, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::DatasetItem>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 impl crate::runtime::pagination::CursorPaginated for ListDatasetItemsBuilder {
     type Page = crate::types::DatasetItemList;
     type Item = crate::types::DatasetItem;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -534,19 +490,11 @@ impl ListDatasetItemsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::DatasetItemList, rt::Error>,
-    > + Send + 'static {
+    pub fn pages(self) -> rt::pagination::PageStream<crate::types::DatasetItemList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::DatasetItem, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::DatasetItem> {
         crate::runtime::pagination::items(self)
     }
 }

@@ -98,21 +98,16 @@ impl CreateEvaluationDashboardWidgetBuilder {
     /// Sends the request: `POST /v5/evaluation-dashboards/{dashboard_id}/widgets`.
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationDashboardWidgetWithResult, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<crate::types::EvaluationDashboardWidgetWithResult> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            rt::Response<crate::types::EvaluationDashboardWidgetWithResult>,
-            rt::Error,
-        >,
-    > + Send {
+    ) -> rt::ResponseFuture<
+        rt::Response<crate::types::EvaluationDashboardWidgetWithResult>,
+    > {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -130,11 +125,11 @@ impl CreateEvaluationDashboardWidgetBuilder {
 }
 impl std::future::IntoFuture for CreateEvaluationDashboardWidgetBuilder {
     type Output = Result<crate::types::EvaluationDashboardWidgetWithResult, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
+    type IntoFuture = rt::ResponseFuture<
+        crate::types::EvaluationDashboardWidgetWithResult,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static REMOVE_EVALUATION_DASHBOARD_WIDGET_OPERATION: rt::Operation = rt::Operation {
@@ -165,16 +160,12 @@ impl RemoveEvaluationDashboardWidgetBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/evaluation-dashboards/{dashboard_id}/widgets/{widget_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<Output = Result<(), rt::Error>> + Send {
+    pub fn send(self) -> rt::ResponseFuture<()> {
         self.into_request().send_empty()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub fn send_with_response(
-        self,
-    ) -> impl std::future::Future<Output = Result<rt::Response<()>, rt::Error>> + Send {
+    pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<()>> {
         self.into_request().send_empty_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -192,11 +183,9 @@ impl RemoveEvaluationDashboardWidgetBuilder {
 }
 impl std::future::IntoFuture for RemoveEvaluationDashboardWidgetBuilder {
     type Output = Result<(), rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_EVALUATION_DASHBOARD_WIDGET_OPERATION: rt::Operation = rt::Operation {
@@ -230,21 +219,16 @@ impl UpdateEvaluationDashboardWidgetBuilder {
     /// Sends the request: `PATCH /v5/evaluation-dashboards/{dashboard_id}/widgets/{widget_id}`.
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationDashboardWidgetWithResult, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<crate::types::EvaluationDashboardWidgetWithResult> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            rt::Response<crate::types::EvaluationDashboardWidgetWithResult>,
-            rt::Error,
-        >,
-    > + Send {
+    ) -> rt::ResponseFuture<
+        rt::Response<crate::types::EvaluationDashboardWidgetWithResult>,
+    > {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -264,10 +248,10 @@ impl UpdateEvaluationDashboardWidgetBuilder {
 }
 impl std::future::IntoFuture for UpdateEvaluationDashboardWidgetBuilder {
     type Output = Result<crate::types::EvaluationDashboardWidgetWithResult, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
+    type IntoFuture = rt::ResponseFuture<
+        crate::types::EvaluationDashboardWidgetWithResult,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

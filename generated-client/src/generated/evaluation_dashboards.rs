@@ -193,20 +193,14 @@ impl ListEvaluationDashboardsBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-dashboards`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationDashboardList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationDashboardList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationDashboardList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationDashboardList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -253,11 +247,9 @@ impl ListEvaluationDashboardsBuilder {
 }
 impl std::future::IntoFuture for ListEvaluationDashboardsBuilder {
     type Output = Result<crate::types::EvaluationDashboardList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationDashboardList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static CREATE_EVALUATION_DASHBOARD_OPERATION: rt::Operation = rt::Operation {
@@ -287,20 +279,14 @@ impl CreateEvaluationDashboardBuilder {
         self
     }
     /// Sends the request: `POST /v5/evaluation-dashboards`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationDashboard, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationDashboard> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationDashboard>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationDashboard>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -316,11 +302,9 @@ impl CreateEvaluationDashboardBuilder {
 }
 impl std::future::IntoFuture for CreateEvaluationDashboardBuilder {
     type Output = Result<crate::types::EvaluationDashboard, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationDashboard>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_EVALUATION_DASHBOARD_OPERATION: rt::Operation = rt::Operation {
@@ -365,20 +349,14 @@ impl RetrieveEvaluationDashboardBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-dashboards/{dashboard_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationDashboard, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationDashboard> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationDashboard>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationDashboard>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -400,11 +378,9 @@ impl RetrieveEvaluationDashboardBuilder {
 }
 impl std::future::IntoFuture for RetrieveEvaluationDashboardBuilder {
     type Output = Result<crate::types::EvaluationDashboard, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationDashboard>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static ARCHIVE_EVALUATION_DASHBOARD_OPERATION: rt::Operation = rt::Operation {
@@ -434,20 +410,14 @@ impl ArchiveEvaluationDashboardBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/evaluation-dashboards/{dashboard_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationDashboard, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationDashboard> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationDashboard>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationDashboard>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -463,11 +433,9 @@ impl ArchiveEvaluationDashboardBuilder {
 }
 impl std::future::IntoFuture for ArchiveEvaluationDashboardBuilder {
     type Output = Result<crate::types::EvaluationDashboard, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationDashboard>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_EVALUATION_DASHBOARD_OPERATION: rt::Operation = rt::Operation {
@@ -498,20 +466,14 @@ impl UpdateEvaluationDashboardBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/evaluation-dashboards/{dashboard_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationDashboard, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationDashboard> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationDashboard>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationDashboard>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -529,18 +491,16 @@ impl UpdateEvaluationDashboardBuilder {
 }
 impl std::future::IntoFuture for UpdateEvaluationDashboardBuilder {
     type Output = Result<crate::types::EvaluationDashboard, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationDashboard>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 impl crate::runtime::pagination::CursorPaginated for ListEvaluationDashboardsBuilder {
     type Page = crate::types::EvaluationDashboardList;
     type Item = crate::types::EvaluationDashboard;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -573,17 +533,11 @@ impl ListEvaluationDashboardsBuilder {
     /// an error (which is yielded).
     pub fn pages(
         self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationDashboardList, rt::Error>,
-    > + Send + 'static {
+    ) -> rt::pagination::PageStream<crate::types::EvaluationDashboardList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationDashboard, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::EvaluationDashboard> {
         crate::runtime::pagination::items(self)
     }
 }

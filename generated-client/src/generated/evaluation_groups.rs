@@ -219,20 +219,14 @@ impl ListEvaluationGroupsBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-groups`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationGroupList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationGroupList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationGroupList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationGroupList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -276,11 +270,9 @@ impl ListEvaluationGroupsBuilder {
 }
 impl std::future::IntoFuture for ListEvaluationGroupsBuilder {
     type Output = Result<crate::types::EvaluationGroupList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationGroupList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static CREATE_EVALUATION_GROUP_OPERATION: rt::Operation = rt::Operation {
@@ -310,20 +302,14 @@ impl CreateEvaluationGroupBuilder {
         self
     }
     /// Sends the request: `POST /v5/evaluation-groups`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationGroup, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationGroup> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationGroup>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationGroup>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -339,11 +325,9 @@ impl CreateEvaluationGroupBuilder {
 }
 impl std::future::IntoFuture for CreateEvaluationGroupBuilder {
     type Output = Result<crate::types::EvaluationGroup, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationGroup>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_EVALUATION_GROUP_OPERATION: rt::Operation = rt::Operation {
@@ -388,20 +372,14 @@ impl RetrieveEvaluationGroupBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-groups/{group_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationGroup, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationGroup> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationGroup>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationGroup>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -423,11 +401,9 @@ impl RetrieveEvaluationGroupBuilder {
 }
 impl std::future::IntoFuture for RetrieveEvaluationGroupBuilder {
     type Output = Result<crate::types::EvaluationGroup, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationGroup>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static REPLACE_EVALUATION_GROUP_OPERATION: rt::Operation = rt::Operation {
@@ -458,20 +434,14 @@ impl ReplaceEvaluationGroupBuilder {
         self
     }
     /// Sends the request: `PUT /v5/evaluation-groups/{group_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationGroup, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationGroup> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationGroup>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationGroup>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -489,11 +459,9 @@ impl ReplaceEvaluationGroupBuilder {
 }
 impl std::future::IntoFuture for ReplaceEvaluationGroupBuilder {
     type Output = Result<crate::types::EvaluationGroup, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationGroup>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static ARCHIVE_EVALUATION_GROUP_OPERATION: rt::Operation = rt::Operation {
@@ -523,20 +491,14 @@ impl ArchiveEvaluationGroupBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/evaluation-groups/{group_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationGroup, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationGroup> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationGroup>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationGroup>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -552,11 +514,9 @@ impl ArchiveEvaluationGroupBuilder {
 }
 impl std::future::IntoFuture for ArchiveEvaluationGroupBuilder {
     type Output = Result<crate::types::EvaluationGroup, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationGroup>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_EVALUATION_GROUP_OPERATION: rt::Operation = rt::Operation {
@@ -587,20 +547,14 @@ impl UpdateEvaluationGroupBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/evaluation-groups/{group_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationGroup, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationGroup> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationGroup>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationGroup>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -618,11 +572,9 @@ impl UpdateEvaluationGroupBuilder {
 }
 impl std::future::IntoFuture for UpdateEvaluationGroupBuilder {
     type Output = Result<crate::types::EvaluationGroup, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationGroup>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_EVALUATION_GROUP_SCHEMA_OPERATION: rt::Operation = rt::Operation {
@@ -660,21 +612,16 @@ impl RetrieveEvaluationGroupSchemaBuilder {
     /// Sends the request: `GET /v5/evaluation-groups/{group_id}/schema`.
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationGroupRetrieveSchemaResponse, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<crate::types::EvaluationGroupRetrieveSchemaResponse> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            rt::Response<crate::types::EvaluationGroupRetrieveSchemaResponse>,
-            rt::Error,
-        >,
-    > + Send {
+    ) -> rt::ResponseFuture<
+        rt::Response<crate::types::EvaluationGroupRetrieveSchemaResponse>,
+    > {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -693,18 +640,18 @@ impl RetrieveEvaluationGroupSchemaBuilder {
 }
 impl std::future::IntoFuture for RetrieveEvaluationGroupSchemaBuilder {
     type Output = Result<crate::types::EvaluationGroupRetrieveSchemaResponse, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
+    type IntoFuture = rt::ResponseFuture<
+        crate::types::EvaluationGroupRetrieveSchemaResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 impl crate::runtime::pagination::CursorPaginated for ListEvaluationGroupsBuilder {
     type Page = crate::types::EvaluationGroupList;
     type Item = crate::types::EvaluationGroup;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -735,19 +682,11 @@ impl ListEvaluationGroupsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationGroupList, rt::Error>,
-    > + Send + 'static {
+    pub fn pages(self) -> rt::pagination::PageStream<crate::types::EvaluationGroupList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationGroup, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::EvaluationGroup> {
         crate::runtime::pagination::items(self)
     }
 }

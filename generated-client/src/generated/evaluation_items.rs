@@ -142,20 +142,14 @@ impl ListEvaluationItemsBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-items`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationItemList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationItemList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationItemList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationItemList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -193,11 +187,9 @@ impl ListEvaluationItemsBuilder {
 }
 impl std::future::IntoFuture for ListEvaluationItemsBuilder {
     type Output = Result<crate::types::EvaluationItemList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationItemList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static EXPORT_EVALUATION_ITEMS_OPERATION: rt::Operation = rt::Operation {
@@ -227,20 +219,14 @@ impl ExportEvaluationItemsBuilder {
         self
     }
     /// Sends the request: `POST /v5/evaluation-items/export`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationItemExport, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationItemExport> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationItemExport>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationItemExport>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -256,11 +242,9 @@ impl ExportEvaluationItemsBuilder {
 }
 impl std::future::IntoFuture for ExportEvaluationItemsBuilder {
     type Output = Result<crate::types::EvaluationItemExport, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationItemExport>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_EVALUATION_ITEM_OPERATION: rt::Operation = rt::Operation {
@@ -296,20 +280,14 @@ impl RetrieveEvaluationItemBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluation-items/{evaluation_item_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationItem, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationItem> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationItem>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationItem>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -328,18 +306,16 @@ impl RetrieveEvaluationItemBuilder {
 }
 impl std::future::IntoFuture for RetrieveEvaluationItemBuilder {
     type Output = Result<crate::types::EvaluationItem, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationItem>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 impl crate::runtime::pagination::CursorPaginated for ListEvaluationItemsBuilder {
     type Page = crate::types::EvaluationItemList;
     type Item = crate::types::EvaluationItem;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -370,19 +346,11 @@ impl ListEvaluationItemsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationItemList, rt::Error>,
-    > + Send + 'static {
+    pub fn pages(self) -> rt::pagination::PageStream<crate::types::EvaluationItemList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationItem, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::EvaluationItem> {
         crate::runtime::pagination::items(self)
     }
 }

@@ -79,20 +79,14 @@ impl AddEvaluationTaskBuilder {
         self
     }
     /// Sends the request: `POST /v5/evaluations/{evaluation_id}/tasks`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Evaluation, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Evaluation> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Evaluation>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Evaluation>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -110,11 +104,9 @@ impl AddEvaluationTaskBuilder {
 }
 impl std::future::IntoFuture for AddEvaluationTaskBuilder {
     type Output = Result<crate::types::Evaluation, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Evaluation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_EVALUATION_TASK_OPERATION: rt::Operation = rt::Operation {
@@ -146,20 +138,14 @@ impl UpdateEvaluationTaskBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/evaluations/{evaluation_id}/tasks/{alias}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Evaluation, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Evaluation> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Evaluation>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Evaluation>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -179,10 +165,8 @@ impl UpdateEvaluationTaskBuilder {
 }
 impl std::future::IntoFuture for UpdateEvaluationTaskBuilder {
     type Output = Result<crate::types::Evaluation, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Evaluation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

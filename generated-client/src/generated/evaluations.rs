@@ -229,20 +229,14 @@ impl ListEvaluationsBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluations`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -283,11 +277,9 @@ impl ListEvaluationsBuilder {
 }
 impl std::future::IntoFuture for ListEvaluationsBuilder {
     type Output = Result<crate::types::EvaluationList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static CREATE_EVALUATION_OPERATION: rt::Operation = rt::Operation {
@@ -317,20 +309,14 @@ impl CreateEvaluationBuilder {
         self
     }
     /// Sends the request: `POST /v5/evaluations`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Evaluation, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Evaluation> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Evaluation>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Evaluation>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -346,11 +332,9 @@ impl CreateEvaluationBuilder {
 }
 impl std::future::IntoFuture for CreateEvaluationBuilder {
     type Output = Result<crate::types::Evaluation, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Evaluation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static FILTER_EVALUATIONS_OPERATION: rt::Operation = rt::Operation {
@@ -422,20 +406,14 @@ impl FilterEvaluationsBuilder {
         self
     }
     /// Sends the request: `POST /v5/evaluations/filter`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -472,11 +450,9 @@ impl FilterEvaluationsBuilder {
 }
 impl std::future::IntoFuture for FilterEvaluationsBuilder {
     type Output = Result<crate::types::EvaluationList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_EVALUATION_OPERATION: rt::Operation = rt::Operation {
@@ -518,20 +494,14 @@ impl RetrieveEvaluationBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluations/{evaluation_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Evaluation, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Evaluation> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Evaluation>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Evaluation>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -553,11 +523,9 @@ impl RetrieveEvaluationBuilder {
 }
 impl std::future::IntoFuture for RetrieveEvaluationBuilder {
     type Output = Result<crate::types::Evaluation, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Evaluation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static ARCHIVE_EVALUATION_OPERATION: rt::Operation = rt::Operation {
@@ -587,20 +555,14 @@ impl ArchiveEvaluationBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/evaluations/{evaluation_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Evaluation, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Evaluation> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Evaluation>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Evaluation>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -616,11 +578,9 @@ impl ArchiveEvaluationBuilder {
 }
 impl std::future::IntoFuture for ArchiveEvaluationBuilder {
     type Output = Result<crate::types::Evaluation, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Evaluation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_EVALUATION_OPERATION: rt::Operation = rt::Operation {
@@ -651,20 +611,14 @@ impl UpdateEvaluationBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/evaluations/{evaluation_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Evaluation, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Evaluation> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Evaluation>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Evaluation>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -682,11 +636,9 @@ impl UpdateEvaluationBuilder {
 }
 impl std::future::IntoFuture for UpdateEvaluationBuilder {
     type Output = Result<crate::types::Evaluation, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Evaluation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_EVALUATION_SCHEMA_OPERATION: rt::Operation = rt::Operation {
@@ -722,20 +674,14 @@ impl RetrieveEvaluationSchemaBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluations/{evaluation_id}/schema`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationSchemaResponse, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationSchemaResponse> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationSchemaResponse>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationSchemaResponse>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -754,11 +700,9 @@ impl RetrieveEvaluationSchemaBuilder {
 }
 impl std::future::IntoFuture for RetrieveEvaluationSchemaBuilder {
     type Output = Result<crate::types::EvaluationSchemaResponse, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationSchemaResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_EVALUATION_TAXONOMY_OPERATION: rt::Operation = rt::Operation {
@@ -788,20 +732,14 @@ impl RetrieveEvaluationTaxonomyBuilder {
         self
     }
     /// Sends the request: `GET /v5/evaluations/{evaluation_id}/taxonomy`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::EvaluationTaxonomy, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::EvaluationTaxonomy> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::EvaluationTaxonomy>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::EvaluationTaxonomy>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -817,18 +755,16 @@ impl RetrieveEvaluationTaxonomyBuilder {
 }
 impl std::future::IntoFuture for RetrieveEvaluationTaxonomyBuilder {
     type Output = Result<crate::types::EvaluationTaxonomy, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::EvaluationTaxonomy>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 impl crate::runtime::pagination::CursorPaginated for ListEvaluationsBuilder {
     type Page = crate::types::EvaluationList;
     type Item = crate::types::Evaluation;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -859,27 +795,19 @@ impl ListEvaluationsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationList, rt::Error>,
-    > + Send + 'static {
+    pub fn pages(self) -> rt::pagination::PageStream<crate::types::EvaluationList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::Evaluation, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::Evaluation> {
         crate::runtime::pagination::items(self)
     }
 }
 impl crate::runtime::pagination::CursorPaginated for FilterEvaluationsBuilder {
     type Page = crate::types::EvaluationList;
     type Item = crate::types::Evaluation;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -910,19 +838,11 @@ impl FilterEvaluationsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::EvaluationList, rt::Error>,
-    > + Send + 'static {
+    pub fn pages(self) -> rt::pagination::PageStream<crate::types::EvaluationList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::Evaluation, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::Evaluation> {
         crate::runtime::pagination::items(self)
     }
 }

@@ -193,20 +193,14 @@ impl ListFilesBuilder {
         self
     }
     /// Sends the request: `GET /v5/files`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::FileList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::FileList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::FileList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::FileList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -241,11 +235,9 @@ impl ListFilesBuilder {
 }
 impl std::future::IntoFuture for ListFilesBuilder {
     type Output = Result<crate::types::FileList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::FileList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static CREATE_FILE_OPERATION: rt::Operation = rt::Operation {
@@ -281,20 +273,14 @@ impl CreateFileBuilder {
         self
     }
     /// Sends the request: `POST /v5/files`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::File, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::File> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::File>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::File>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -314,11 +300,9 @@ impl CreateFileBuilder {
 }
 impl std::future::IntoFuture for CreateFileBuilder {
     type Output = Result<crate::types::File, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::File>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static IMPORT_FILES_FROM_CLOUD_OPERATION: rt::Operation = rt::Operation {
@@ -354,23 +338,14 @@ impl ImportFilesFromCloudBuilder {
         self
     }
     /// Sends the request: `POST /v5/files/cloud_imports`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::FileImportFromCloudResponse, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::FileImportFromCloudResponse> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            rt::Response<crate::types::FileImportFromCloudResponse>,
-            rt::Error,
-        >,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::FileImportFromCloudResponse>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -389,11 +364,9 @@ impl ImportFilesFromCloudBuilder {
 }
 impl std::future::IntoFuture for ImportFilesFromCloudBuilder {
     type Output = Result<crate::types::FileImportFromCloudResponse, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::FileImportFromCloudResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_FILE_OPERATION: rt::Operation = rt::Operation {
@@ -429,20 +402,14 @@ impl RetrieveFileBuilder {
         self
     }
     /// Sends the request: `GET /v5/files/{file_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::File, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::File> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::File>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::File>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -461,11 +428,9 @@ impl RetrieveFileBuilder {
 }
 impl std::future::IntoFuture for RetrieveFileBuilder {
     type Output = Result<crate::types::File, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::File>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static DELETE_FILE_OPERATION: rt::Operation = rt::Operation {
@@ -501,20 +466,14 @@ impl DeleteFileBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/files/{file_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::FileDeleteResponse, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::FileDeleteResponse> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::FileDeleteResponse>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::FileDeleteResponse>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -533,11 +492,9 @@ impl DeleteFileBuilder {
 }
 impl std::future::IntoFuture for DeleteFileBuilder {
     type Output = Result<crate::types::FileDeleteResponse, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::FileDeleteResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_FILE_OPERATION: rt::Operation = rt::Operation {
@@ -574,20 +531,14 @@ impl UpdateFileBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/files/{file_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::File, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::File> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::File>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::File>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -608,11 +559,9 @@ impl UpdateFileBuilder {
 }
 impl std::future::IntoFuture for UpdateFileBuilder {
     type Output = Result<crate::types::File, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::File>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_FILE_CONTENT_OPERATION: rt::Operation = rt::Operation {
@@ -648,18 +597,12 @@ impl RetrieveFileContentBuilder {
         self
     }
     /// Sends the request: `GET /v5/files/{file_id}/content`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<Output = Result<Vec<u8>, rt::Error>> + Send {
+    pub fn send(self) -> rt::ResponseFuture<Vec<u8>> {
         self.into_request().send_bytes()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub fn send_with_response(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<Vec<u8>>, rt::Error>,
-    > + Send {
+    pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<Vec<u8>>> {
         self.into_request().send_bytes_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -678,18 +621,16 @@ impl RetrieveFileContentBuilder {
 }
 impl std::future::IntoFuture for RetrieveFileContentBuilder {
     type Output = Result<Vec<u8>, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<Vec<u8>>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 impl crate::runtime::pagination::CursorPaginated for ListFilesBuilder {
     type Page = crate::types::FileList;
     type Item = crate::types::File;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -720,19 +661,11 @@ impl ListFilesBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::FileList, rt::Error>,
-    > + Send + 'static {
+    pub fn pages(self) -> rt::pagination::PageStream<crate::types::FileList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::File, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::File> {
         crate::runtime::pagination::items(self)
     }
 }

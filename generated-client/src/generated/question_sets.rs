@@ -165,20 +165,14 @@ impl ListQuestionSetsBuilder {
         self
     }
     /// Sends the request: `GET /v5/question-sets`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::QuestionSetList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::QuestionSetList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::QuestionSetList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::QuestionSetList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -207,11 +201,9 @@ impl ListQuestionSetsBuilder {
 }
 impl std::future::IntoFuture for ListQuestionSetsBuilder {
     type Output = Result<crate::types::QuestionSetList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::QuestionSetList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static CREATE_QUESTION_SET_OPERATION: rt::Operation = rt::Operation {
@@ -241,20 +233,14 @@ impl CreateQuestionSetBuilder {
         self
     }
     /// Sends the request: `POST /v5/question-sets`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::QuestionSet, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::QuestionSet> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::QuestionSet>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::QuestionSet>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -270,11 +256,9 @@ impl CreateQuestionSetBuilder {
 }
 impl std::future::IntoFuture for CreateQuestionSetBuilder {
     type Output = Result<crate::types::QuestionSet, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::QuestionSet>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static GET_QUESTION_SET_OPERATION: rt::Operation = rt::Operation {
@@ -313,20 +297,14 @@ impl GetQuestionSetBuilder {
         self
     }
     /// Sends the request: `GET /v5/question-sets/{question_set_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::QuestionSet, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::QuestionSet> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::QuestionSet>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::QuestionSet>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -345,11 +323,9 @@ impl GetQuestionSetBuilder {
 }
 impl std::future::IntoFuture for GetQuestionSetBuilder {
     type Output = Result<crate::types::QuestionSet, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::QuestionSet>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static DELETE_QUESTION_SET_OPERATION: rt::Operation = rt::Operation {
@@ -379,20 +355,14 @@ impl DeleteQuestionSetBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/question-sets/{question_set_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::QuestionSetDeleteResponse, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::QuestionSetDeleteResponse> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::QuestionSetDeleteResponse>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::QuestionSetDeleteResponse>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -408,11 +378,9 @@ impl DeleteQuestionSetBuilder {
 }
 impl std::future::IntoFuture for DeleteQuestionSetBuilder {
     type Output = Result<crate::types::QuestionSetDeleteResponse, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::QuestionSetDeleteResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_QUESTION_SET_OPERATION: rt::Operation = rt::Operation {
@@ -443,20 +411,14 @@ impl UpdateQuestionSetBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/question-sets/{question_set_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::QuestionSet, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::QuestionSet> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::QuestionSet>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::QuestionSet>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -474,18 +436,16 @@ impl UpdateQuestionSetBuilder {
 }
 impl std::future::IntoFuture for UpdateQuestionSetBuilder {
     type Output = Result<crate::types::QuestionSet, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::QuestionSet>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 impl crate::runtime::pagination::CursorPaginated for ListQuestionSetsBuilder {
     type Page = crate::types::QuestionSetList;
     type Item = crate::types::QuestionSet;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -516,19 +476,11 @@ impl ListQuestionSetsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::QuestionSetList, rt::Error>,
-    > + Send + 'static {
+    pub fn pages(self) -> rt::pagination::PageStream<crate::types::QuestionSetList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::QuestionSet, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::QuestionSet> {
         crate::runtime::pagination::items(self)
     }
 }

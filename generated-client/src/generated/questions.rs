@@ -169,20 +169,14 @@ impl ListQuestionsBuilder {
         self
     }
     /// Sends the request: `GET /v5/questions`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::QuestionList, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::QuestionList> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::QuestionList>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::QuestionList>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -217,11 +211,9 @@ impl ListQuestionsBuilder {
 }
 impl std::future::IntoFuture for ListQuestionsBuilder {
     type Output = Result<crate::types::QuestionList, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::QuestionList>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static CREATE_QUESTION_OPERATION: rt::Operation = rt::Operation {
@@ -251,20 +243,14 @@ impl CreateQuestionBuilder {
         self
     }
     /// Sends the request: `POST /v5/questions`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Question, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Question> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Question>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Question>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -280,11 +266,9 @@ impl CreateQuestionBuilder {
 }
 impl std::future::IntoFuture for CreateQuestionBuilder {
     type Output = Result<crate::types::Question, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Question>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RETRIEVE_QUESTION_OPERATION: rt::Operation = rt::Operation {
@@ -314,20 +298,14 @@ impl RetrieveQuestionBuilder {
         self
     }
     /// Sends the request: `GET /v5/questions/{question_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Question, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Question> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Question>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Question>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -343,11 +321,9 @@ impl RetrieveQuestionBuilder {
 }
 impl std::future::IntoFuture for RetrieveQuestionBuilder {
     type Output = Result<crate::types::Question, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Question>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static ARCHIVE_QUESTION_OPERATION: rt::Operation = rt::Operation {
@@ -377,20 +353,14 @@ impl ArchiveQuestionBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/questions/{question_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Question, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Question> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Question>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Question>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -406,11 +376,9 @@ impl ArchiveQuestionBuilder {
 }
 impl std::future::IntoFuture for ArchiveQuestionBuilder {
     type Output = Result<crate::types::Question, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Question>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static UPDATE_QUESTION_OPERATION: rt::Operation = rt::Operation {
@@ -441,20 +409,14 @@ impl UpdateQuestionBuilder {
         self
     }
     /// Sends the request: `PATCH /v5/questions/{question_id}`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Question, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Question> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Question>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Question>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -472,11 +434,9 @@ impl UpdateQuestionBuilder {
 }
 impl std::future::IntoFuture for UpdateQuestionBuilder {
     type Output = Result<crate::types::Question, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Question>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 static RESTORE_QUESTION_OPERATION: rt::Operation = rt::Operation {
@@ -506,20 +466,14 @@ impl RestoreQuestionBuilder {
         self
     }
     /// Sends the request: `POST /v5/questions/{question_id}/restore`.
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<crate::types::Question, rt::Error>,
-    > + Send {
+    pub fn send(self) -> rt::ResponseFuture<crate::types::Question> {
         self.into_request().send_json()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
     pub fn send_with_response(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<rt::Response<crate::types::Question>, rt::Error>,
-    > + Send {
+    ) -> rt::ResponseFuture<rt::Response<crate::types::Question>> {
         self.into_request().send_json_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -535,18 +489,16 @@ impl RestoreQuestionBuilder {
 }
 impl std::future::IntoFuture for RestoreQuestionBuilder {
     type Output = Result<crate::types::Question, rt::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
+    type IntoFuture = rt::ResponseFuture<crate::types::Question>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 impl crate::runtime::pagination::CursorPaginated for ListQuestionsBuilder {
     type Page = crate::types::QuestionList;
     type Item = crate::types::Question;
-    fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-        Box::pin(self.send())
+    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+        self.send()
     }
     fn walks_backward(&self) -> bool {
         self.ending_before.is_some()
@@ -587,19 +539,11 @@ impl ListQuestionsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::QuestionList, rt::Error>,
-    > + Send + 'static {
+    pub fn pages(self) -> rt::pagination::PageStream<crate::types::QuestionList> {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(
-        self,
-    ) -> impl futures_core::Stream<
-        Item = Result<crate::types::Question, rt::Error>,
-    > + Send + 'static {
+    pub fn items(self) -> rt::pagination::PageStream<crate::types::Question> {
         crate::runtime::pagination::items(self)
     }
 }

@@ -9,15 +9,14 @@
 //! server cannot make it loop forever.
 
 use std::collections::{HashSet, VecDeque};
-use std::future::Future;
 use std::pin::Pin;
 
 use futures_core::Stream;
 
-use crate::runtime::Error;
+use crate::runtime::{Error, ResponseFuture};
 
-/// A future that resolves to one page.
-pub type PageFuture<P> = Pin<Box<dyn Future<Output = Result<P, Error>> + Send>>;
+/// What [`pages`] and [`items`] return: boxed for the reason [`ResponseFuture`] is.
+pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 
 /// A list request that can be re-sent from a cursor. Implemented by the generated builders.
 pub trait CursorPaginated: Clone + Send + 'static {
@@ -25,7 +24,7 @@ pub trait CursorPaginated: Clone + Send + 'static {
     type Item: Send + 'static;
 
     /// Sends the request for one page.
-    fn fetch(self) -> PageFuture<Self::Page>;
+    fn fetch(self) -> ResponseFuture<Self::Page>;
     /// True when the request carries the backward cursor, so the walk goes backwards.
     fn walks_backward(&self) -> bool;
     /// The same request positioned after (or, backwards, before) `cursor`.
@@ -48,13 +47,13 @@ struct Walk<R> {
 }
 
 /// Every page, lazily, starting with the request as built.
-pub fn pages<R: CursorPaginated>(request: R) -> impl Stream<Item = Result<R::Page, Error>> + Send {
+pub fn pages<R: CursorPaginated>(request: R) -> PageStream<R::Page> {
     let walk = Walk {
         backward: request.walks_backward(),
         next: Some(request),
         used_cursors: HashSet::new(),
     };
-    futures_util::stream::unfold(walk, |mut walk| async move {
+    let pages = futures_util::stream::unfold(walk, |mut walk| async move {
         let request = walk.next.take()?;
         match request.clone().fetch().await {
             Ok(page) => {
@@ -64,7 +63,8 @@ pub fn pages<R: CursorPaginated>(request: R) -> impl Stream<Item = Result<R::Pag
             // After an error the walk ends: the caller decides whether to start again.
             Err(error) => Some((Err(error), walk)),
         }
-    })
+    });
+    Box::pin(pages)
 }
 
 /// The request for the page after `page`, or `None` when the walk is over.
@@ -89,9 +89,9 @@ fn next_request<R: CursorPaginated>(walk: &mut Walk<R>, request: R, page: &R::Pa
 }
 
 /// Every item of every page, lazily; a page is fetched only when its items are wanted.
-pub fn items<R: CursorPaginated>(request: R) -> impl Stream<Item = Result<R::Item, Error>> + Send {
-    let state = (Box::pin(pages(request)), VecDeque::new());
-    futures_util::stream::unfold(state, |(mut pages, mut buffered)| async move {
+pub fn items<R: CursorPaginated>(request: R) -> PageStream<R::Item> {
+    let state = (pages(request), VecDeque::new());
+    let items = futures_util::stream::unfold(state, |(mut pages, mut buffered)| async move {
         loop {
             if let Some(item) = buffered.pop_front() {
                 return Some((Ok(item), (pages, buffered)));
@@ -101,7 +101,8 @@ pub fn items<R: CursorPaginated>(request: R) -> impl Stream<Item = Result<R::Ite
                 Err(error) => return Some((Err(error), (pages, buffered))),
             }
         }
-    })
+    });
+    Box::pin(items)
 }
 
 #[cfg(test)]
@@ -129,7 +130,7 @@ mod tests {
     impl CursorPaginated for FakeList {
         type Page = FakePage;
         type Item = String;
-        fn fetch(self) -> PageFuture<FakePage> {
+        fn fetch(self) -> ResponseFuture<FakePage> {
             let cursor = self.after.clone().or(self.before.clone());
             self.served.lock().unwrap().push(cursor.clone());
             let result = (self.script)(cursor.as_deref());

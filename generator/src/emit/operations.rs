@@ -7,8 +7,8 @@
 //! pub struct CreateEvaluationBuilder { runtime, options: RequestOptions, required…, optional: Option<…> }
 //! impl CreateEvaluationBuilder {
 //!     setters…; timeout(Duration); max_retries(u32)      // per-request overrides
-//!     pub fn send(self) -> impl Future<Output = Result<Evaluation, Error>>
-//!     pub fn send_with_response(self) -> impl Future<Output = Result<Response<Evaluation>, Error>>
+//!     pub fn send(self) -> ResponseFuture<Evaluation>         // a boxed `Future + Send`
+//!     pub fn send_with_response(self) -> ResponseFuture<Response<Evaluation>>
 //! }
 //! impl IntoFuture for CreateEvaluationBuilder   // so `.await` works without `.send()`
 //! ```
@@ -269,18 +269,18 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
 
         impl std::future::IntoFuture for #builder {
             type Output = Result<#output, rt::Error>;
-            type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+            type IntoFuture = rt::ResponseFuture<#output>;
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
     }
 }
 
-/// `send` and `send_with_response`. Where the runtime's future is the answer (JSON, bytes,
-/// nothing) they return it as it is, with no `async fn` of ours around it: each layer of `async`
-/// moves the whole request future once more, on every request. Outcomes by status decode after
-/// the runtime's future, so there they are `async fn`s.
+/// `send` and `send_with_response`, both returning the runtime's boxed `ResponseFuture` (see
+/// there why boxed). Where the runtime's future is the answer (JSON, bytes, nothing) they return
+/// it as it is. Outcomes by status decode after the runtime's future, in one `async fn` that both
+/// box.
 fn send_methods(op: &Operation, output: &TokenStream, operation: &proc_macro2::Ident) -> TokenStream {
     let with_response_doc = quote! {
         /// Sends the request and returns the value with the response's status, headers and
@@ -293,24 +293,27 @@ fn send_methods(op: &Operation, output: &TokenStream, operation: &proc_macro2::I
         Response::ByStatus(statuses) => {
             let decode = decode_by_status(op, statuses, operation);
             return quote! {
-                pub async fn send(self) -> Result<#output, rt::Error> {
-                    self.send_with_response().await.map(rt::Response::into_value)
+                pub fn send(self) -> rt::ResponseFuture<#output> {
+                    Box::pin(async move { self.send_by_status().await.map(rt::Response::into_value) })
                 }
 
                 #with_response_doc
-                pub async fn send_with_response(self) -> Result<rt::Response<#output>, rt::Error> #decode
+                pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<#output>> {
+                    Box::pin(self.send_by_status())
+                }
+
+                /// Sends, then decodes the body by the status that came back.
+                async fn send_by_status(self) -> Result<rt::Response<#output>, rt::Error> #decode
             };
         }
     };
     quote! {
-        pub fn send(self) -> impl std::future::Future<Output = Result<#output, rt::Error>> + Send {
+        pub fn send(self) -> rt::ResponseFuture<#output> {
             self.into_request().#send()
         }
 
         #with_response_doc
-        pub fn send_with_response(
-            self,
-        ) -> impl std::future::Future<Output = Result<rt::Response<#output>, rt::Error>> + Send {
+        pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<#output>> {
             self.into_request().#send_with_response()
         }
     }

@@ -57,8 +57,8 @@ pub fn emit_streams(model: &ApiModel, op: &Operation) -> TokenStream {
         impl crate::runtime::pagination::CursorPaginated for #builder {
             type Page = #page;
             type Item = #item;
-            fn fetch(self) -> crate::runtime::pagination::PageFuture<Self::Page> {
-                Box::pin(self.send())
+            fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+                self.send()
             }
             fn walks_backward(&self) -> bool {
                 #walks_backward
@@ -87,12 +87,12 @@ pub fn emit_streams(model: &ApiModel, op: &Operation) -> TokenStream {
             /// from the cursor after the last item, or before the first item when this request
             /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
             /// an error (which is yielded).
-            pub fn pages(self) -> impl futures_core::Stream<Item = Result<#page, rt::Error>> + Send + 'static {
+            pub fn pages(self) -> rt::pagination::PageStream<#page> {
                 crate::runtime::pagination::pages(self)
             }
 
             /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-            pub fn items(self) -> impl futures_core::Stream<Item = Result<#item, rt::Error>> + Send + 'static {
+            pub fn items(self) -> rt::pagination::PageStream<#item> {
                 crate::runtime::pagination::items(self)
             }
         }
