@@ -9,10 +9,10 @@ use reqwest::header::HeaderMap;
 use crate::runtime::error::Error;
 
 /// What sending a request returns (`send()`, `send_with_response()`, `.await` on a builder): a
-/// boxed future, so it has a name callers can store and is `Unpin`. Boxed in the runtime's
-/// generic functions rather than left as each operation's own `impl Future`: the compiler then
-/// proves the future `Send` once, not once per operation (BENCHMARKS.md §3 has what that
-/// saves in `cargo check`).
+/// boxed future, so it has a name callers can store and is `Unpin`. A concrete type rather than
+/// each operation's own `impl Future`: the compiler no longer proves every operation's future
+/// `Send` on its own, and the sending itself is one future compiled once (`request.rs`); what
+/// BENCHMARKS.md §3 measures this saves.
 pub type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
 /// Response headers that commonly carry a request id, checked in this order.

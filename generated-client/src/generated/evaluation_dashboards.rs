@@ -533,11 +533,17 @@ impl ListEvaluationDashboardsBuilder {
     /// an error (which is yielded).
     pub fn pages(
         self,
-    ) -> rt::pagination::PageStream<crate::types::EvaluationDashboardList> {
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::EvaluationDashboardList, rt::Error>,
+    > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(self) -> rt::pagination::PageStream<crate::types::EvaluationDashboard> {
+    pub fn items(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::EvaluationDashboard, rt::Error>,
+    > + Send + 'static {
         crate::runtime::pagination::items(self)
     }
 }

@@ -795,11 +795,19 @@ impl ListEvaluationsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(self) -> rt::pagination::PageStream<crate::types::EvaluationList> {
+    pub fn pages(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::EvaluationList, rt::Error>,
+    > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(self) -> rt::pagination::PageStream<crate::types::Evaluation> {
+    pub fn items(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::Evaluation, rt::Error>,
+    > + Send + 'static {
         crate::runtime::pagination::items(self)
     }
 }
@@ -838,11 +846,19 @@ impl FilterEvaluationsBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(self) -> rt::pagination::PageStream<crate::types::EvaluationList> {
+    pub fn pages(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::EvaluationList, rt::Error>,
+    > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(self) -> rt::pagination::PageStream<crate::types::Evaluation> {
+    pub fn items(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::Evaluation, rt::Error>,
+    > + Send + 'static {
         crate::runtime::pagination::items(self)
     }
 }

@@ -661,11 +661,19 @@ impl ListFilesBuilder {
     /// from the cursor after the last item, or before the first item when this request
     /// walks backwards. Stops after `has_more: false`, an empty page, a repeated cursor or
     /// an error (which is yielded).
-    pub fn pages(self) -> rt::pagination::PageStream<crate::types::FileList> {
+    pub fn pages(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::FileList, rt::Error>,
+    > + Send + 'static {
         crate::runtime::pagination::pages(self)
     }
     /// Every item across pages, lazily; see [`Self::pages`] for how the walk goes.
-    pub fn items(self) -> rt::pagination::PageStream<crate::types::File> {
+    pub fn items(
+        self,
+    ) -> impl futures_core::Stream<
+        Item = Result<crate::types::File, rt::Error>,
+    > + Send + 'static {
         crate::runtime::pagination::items(self)
     }
 }

@@ -9,14 +9,10 @@
 //! server cannot make it loop forever.
 
 use std::collections::{HashSet, VecDeque};
-use std::pin::Pin;
 
 use futures_core::Stream;
 
 use crate::runtime::{Error, ResponseFuture};
-
-/// What [`pages`] and [`items`] return: boxed for the reason [`ResponseFuture`] is.
-pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 
 /// A list request that can be re-sent from a cursor. Implemented by the generated builders.
 pub trait CursorPaginated: Clone + Send + 'static {
@@ -47,13 +43,13 @@ struct Walk<R> {
 }
 
 /// Every page, lazily, starting with the request as built.
-pub fn pages<R: CursorPaginated>(request: R) -> PageStream<R::Page> {
+pub fn pages<R: CursorPaginated>(request: R) -> impl Stream<Item = Result<R::Page, Error>> + Send {
     let walk = Walk {
         backward: request.walks_backward(),
         next: Some(request),
         used_cursors: HashSet::new(),
     };
-    let pages = futures_util::stream::unfold(walk, |mut walk| async move {
+    futures_util::stream::unfold(walk, |mut walk| async move {
         let request = walk.next.take()?;
         match request.clone().fetch().await {
             Ok(page) => {
@@ -63,8 +59,7 @@ pub fn pages<R: CursorPaginated>(request: R) -> PageStream<R::Page> {
             // After an error the walk ends: the caller decides whether to start again.
             Err(error) => Some((Err(error), walk)),
         }
-    });
-    Box::pin(pages)
+    })
 }
 
 /// The request for the page after `page`, or `None` when the walk is over.
@@ -89,9 +84,9 @@ fn next_request<R: CursorPaginated>(walk: &mut Walk<R>, request: R, page: &R::Pa
 }
 
 /// Every item of every page, lazily; a page is fetched only when its items are wanted.
-pub fn items<R: CursorPaginated>(request: R) -> PageStream<R::Item> {
-    let state = (pages(request), VecDeque::new());
-    let items = futures_util::stream::unfold(state, |(mut pages, mut buffered)| async move {
+pub fn items<R: CursorPaginated>(request: R) -> impl Stream<Item = Result<R::Item, Error>> + Send {
+    let state = (Box::pin(pages(request)), VecDeque::new());
+    futures_util::stream::unfold(state, |(mut pages, mut buffered)| async move {
         loop {
             if let Some(item) = buffered.pop_front() {
                 return Some((Ok(item), (pages, buffered)));
@@ -101,8 +96,7 @@ pub fn items<R: CursorPaginated>(request: R) -> PageStream<R::Item> {
                 Err(error) => return Some((Err(error), (pages, buffered))),
             }
         }
-    });
-    Box::pin(items)
+    })
 }
 
 #[cfg(test)]

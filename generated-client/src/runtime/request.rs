@@ -26,6 +26,9 @@
 //! (`send.rs`), which retries failed attempts.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -36,7 +39,7 @@ use crate::runtime::operation::Operation;
 use crate::runtime::options::RequestOptions;
 use crate::runtime::params::{self, encode_component, QueryValue};
 use crate::runtime::response::{Response, ResponseFuture};
-use crate::runtime::send::{send, PreparedRequest, RequestBody};
+use crate::runtime::send::{send, PreparedRequest, RawResponse, RequestBody};
 
 /// One request being put together; created by [`Runtime::request`], finished by `send_*`.
 #[must_use = "a request is not sent until `send_json` or `send_bytes` is awaited"]
@@ -155,8 +158,13 @@ impl RequestBuilder {
 
     /// Sets a JSON body, serialized now so that the bytes can be sent again by a retry. Sets
     /// `content-type: application/json` unless a content type was set with [`header`](Self::header).
-    pub fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
-        match serde_json::to_vec(body) {
+    pub fn json<B: serde::Serialize + ?Sized>(self, body: &B) -> Self {
+        self.json_bytes(serde_json::to_vec(body))
+    }
+
+    /// The part of [`json`](Self::json) that does not depend on the body's type.
+    fn json_bytes(mut self, serialized: serde_json::Result<Vec<u8>>) -> Self {
+        match serialized {
             Ok(bytes) => {
                 self.body = RequestBody::Json(bytes);
                 self
@@ -196,23 +204,15 @@ impl RequestBuilder {
 
     /// Sends the request and decodes a 2xx JSON body into `T`. An empty body decodes as `null`, so
     /// `()`, `Option<_>` and `serde_json::Value` work for operations that return nothing.
-    // The `send_*` methods each call `send` themselves rather than one another or a shared helper:
-    // every layer of `async` moves the whole request future once more, on every request.
-    pub fn send_json<T: serde::de::DeserializeOwned + Send + 'static>(self) -> ResponseFuture<T> {
-        Box::pin(async move {
-            let operation = self.operation;
-            let response = send(self.prepare(Some(HeaderValue::from_static("application/json")))?).await?;
+    pub fn send_json<T: serde::de::DeserializeOwned + 'static>(self) -> ResponseFuture<T> {
+        self.send_then(Some(json_accept()), |response, operation| {
             response.decode_json(operation)
         })
     }
 
     /// Like [`send_json`](Self::send_json), and also returns the status, headers and attempts.
-    pub fn send_json_with_response<T: serde::de::DeserializeOwned + Send + 'static>(
-        self,
-    ) -> ResponseFuture<Response<T>> {
-        Box::pin(async move {
-            let operation = self.operation;
-            let response = send(self.prepare(Some(HeaderValue::from_static("application/json")))?).await?;
+    pub fn send_json_with_response<T: serde::de::DeserializeOwned + 'static>(self) -> ResponseFuture<Response<T>> {
+        self.send_then(Some(json_accept()), |response, operation| {
             let value = response.decode_json(operation)?;
             Ok(Response::new(
                 value,
@@ -225,13 +225,12 @@ impl RequestBuilder {
 
     /// Sends the request and returns the raw 2xx body.
     pub fn send_bytes(self) -> ResponseFuture<Vec<u8>> {
-        Box::pin(async move { Ok(send(self.prepare(None)?).await?.body.into_vec()) })
+        self.send_then(None, |response, _| Ok(response.body.into_vec()))
     }
 
     /// Like [`send_bytes`](Self::send_bytes), and also returns the status, headers and attempts.
     pub fn send_bytes_with_response(self) -> ResponseFuture<Response<Vec<u8>>> {
-        Box::pin(async move {
-            let response = send(self.prepare(None)?).await?;
+        self.send_then(None, |response, _| {
             Ok(Response::new(
                 response.body.into_vec(),
                 response.status,
@@ -243,15 +242,30 @@ impl RequestBuilder {
 
     /// Sends the request and ignores the 2xx body, for operations that declare none.
     pub fn send_empty(self) -> ResponseFuture<()> {
-        Box::pin(async move { send(self.prepare(None)?).await.map(|_| ()) })
+        self.send_then(None, |_, _| Ok(()))
     }
 
     /// Like [`send_empty`](Self::send_empty), and also returns the status, headers and attempts.
     pub fn send_empty_with_response(self) -> ResponseFuture<Response<()>> {
-        Box::pin(async move {
-            let response = send(self.prepare(None)?).await?;
+        self.send_then(None, |response, _| {
             Ok(Response::new((), response.status, response.headers, response.attempts))
         })
+    }
+
+    /// Sends, then turns the 2xx response into the caller's value with `finish`.
+    fn send_then<T: 'static>(self, accept: Option<HeaderValue>, finish: Finish<T>) -> ResponseFuture<T> {
+        let operation = self.operation;
+        Box::pin(Finishing {
+            sending: self.send_raw(accept),
+            operation,
+            finish,
+        })
+    }
+
+    /// Everything of sending that does not depend on the response's type, as one future: not
+    /// generic, so its state machine is compiled once, not once per response type.
+    fn send_raw(self, accept: Option<HeaderValue>) -> Sending {
+        Box::pin(async move { send(self.prepare(accept)?).await })
     }
 
     /// Turns the builder into something that can be sent, or returns the first deferred error.
@@ -343,6 +357,44 @@ fn first_unfilled_parameter(path: &str) -> Option<&str> {
     let start = path.find('{')? + 1;
     let length = path[start..].find('}').unwrap_or(path.len() - start);
     Some(&path[start..start + length])
+}
+
+/// The `accept` header of requests whose response is JSON.
+fn json_accept() -> HeaderValue {
+    HeaderValue::from_static("application/json")
+}
+
+/// The future of [`RequestBuilder::send_raw`].
+type Sending = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send>>;
+
+/// What makes the caller's value from a 2xx response: decoding and the like. A function pointer
+/// rather than a closure type, so that a response type `T` adds one small `poll` (below) and
+/// nothing else.
+type Finish<T> = fn(RawResponse, &'static Operation) -> Result<T, Error>;
+
+/// A request being sent, then finished: the only part of a request's future that is generic.
+struct Finishing<T> {
+    sending: Sending,
+    operation: &'static Operation,
+    finish: Finish<T>,
+}
+
+impl<T> Future for Finishing<T> {
+    type Output = Result<T, Error>;
+
+    // Kept to one `match` over a call that is not generic: this function is compiled once per `T`.
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        match poll_sending(&mut this.sending, context) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(response)) => Poll::Ready((this.finish)(response, this.operation)),
+            Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+        }
+    }
+}
+
+fn poll_sending(sending: &mut Sending, context: &mut Context<'_>) -> Poll<Result<RawResponse, Error>> {
+    sending.as_mut().poll(context)
 }
 
 #[cfg(test)]
