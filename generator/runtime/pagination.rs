@@ -8,18 +8,21 @@
 //! server cannot make it loop forever.
 
 use std::collections::{HashSet, VecDeque};
+use std::future::Future;
 
 use futures_core::Stream;
 
-use crate::runtime::{Error, ResponseFuture};
+use crate::runtime::Error;
 
 /// A list request that can be re-sent from a cursor. Implemented by the generated builders.
 pub trait CursorPaginated: Clone + Send + 'static {
     type Page: Send + 'static;
     type Item: Send + 'static;
+    /// The future of one page's request (the operation's `ResponseFuture`).
+    type Fetch: Future<Output = Result<Self::Page, Error>> + Send;
 
     /// Sends the request for one page.
-    fn fetch(self) -> ResponseFuture<Self::Page>;
+    fn fetch(self) -> Self::Fetch;
     /// True when the request carries the backward cursor, so the walk goes backwards.
     fn walks_backward(&self) -> bool;
     /// The same request positioned after (or, backwards, before) `cursor`.
@@ -123,11 +126,11 @@ mod tests {
     impl CursorPaginated for FakeList {
         type Page = FakePage;
         type Item = String;
-        fn fetch(self) -> ResponseFuture<FakePage> {
+        type Fetch = std::future::Ready<Result<FakePage, Error>>;
+        fn fetch(self) -> Self::Fetch {
             let cursor = self.after.clone().or(self.before.clone());
             self.served.lock().unwrap().push(cursor.clone());
-            let result = (self.script)(cursor.as_deref());
-            Box::pin(async move { result })
+            std::future::ready((self.script)(cursor.as_deref()))
         }
         fn walks_backward(&self) -> bool {
             self.before.is_some()

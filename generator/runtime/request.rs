@@ -25,20 +25,18 @@
 //! (`send.rs`), which retries failed attempts.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::runtime::config::Runtime;
 use crate::runtime::error::Error;
+use crate::runtime::future::{AsBytes, ByStatus, FromStatus, NoBody, ResponseFuture, Sending};
 use crate::runtime::multipart::MultipartForm;
 use crate::runtime::operation::Operation;
 use crate::runtime::options::RequestOptions;
 use crate::runtime::params::{self, encode_component, QueryValue};
-use crate::runtime::response::{Response, ResponseFuture};
-use crate::runtime::send::{send, PreparedRequest, RawResponse, RequestBody};
+use crate::runtime::response::Response;
+use crate::runtime::send::{send, PreparedRequest, RequestBody};
 
 /// One request being put together; created by [`Runtime::request`], finished by `send_*`.
 #[must_use = "a request is not sent until `send_json` or `send_bytes` is awaited"]
@@ -203,66 +201,53 @@ impl RequestBuilder {
 
     /// Sends the request and decodes a 2xx JSON body into `T`. An empty body decodes as `null`, so
     /// `()`, `Option<_>` and `serde_json::Value` work for operations that return nothing.
-    pub fn send_json<T: serde::de::DeserializeOwned + 'static>(self) -> ResponseFuture<T> {
-        self.send_then(Some(json_accept()), |response, operation| {
-            response.decode_json(operation)
-        })
+    pub fn send_json<T: serde::de::DeserializeOwned>(self) -> ResponseFuture<T> {
+        self.send_as(Some(json_accept()))
     }
 
     /// Like [`send_json`](Self::send_json), and also returns the status, headers and attempts.
-    pub fn send_json_with_response<T: serde::de::DeserializeOwned + 'static>(self) -> ResponseFuture<Response<T>> {
-        self.send_then(Some(json_accept()), |response, operation| {
-            let value = response.decode_json(operation)?;
-            Ok(Response::new(
-                value,
-                response.status,
-                response.headers,
-                response.attempts,
-            ))
-        })
+    pub fn send_json_with_response<T: serde::de::DeserializeOwned>(self) -> ResponseFuture<Response<T>> {
+        self.send_as(Some(json_accept()))
     }
 
     /// Sends the request and returns the raw 2xx body.
-    pub fn send_bytes(self) -> ResponseFuture<Vec<u8>> {
-        self.send_then(None, |response, _| Ok(response.body.into_vec()))
+    pub fn send_bytes(self) -> ResponseFuture<Vec<u8>, AsBytes> {
+        self.send_as(None)
     }
 
     /// Like [`send_bytes`](Self::send_bytes), and also returns the status, headers and attempts.
-    pub fn send_bytes_with_response(self) -> ResponseFuture<Response<Vec<u8>>> {
-        self.send_then(None, |response, _| {
-            Ok(Response::new(
-                response.body.into_vec(),
-                response.status,
-                response.headers,
-                response.attempts,
-            ))
-        })
+    pub fn send_bytes_with_response(self) -> ResponseFuture<Response<Vec<u8>>, AsBytes> {
+        self.send_as(None)
     }
 
     /// Sends the request and ignores the 2xx body, for operations that declare none.
-    pub fn send_empty(self) -> ResponseFuture<()> {
-        self.send_then(None, |_, _| Ok(()))
+    pub fn send_empty(self) -> ResponseFuture<(), NoBody> {
+        self.send_as(None)
     }
 
     /// Like [`send_empty`](Self::send_empty), and also returns the status, headers and attempts.
-    pub fn send_empty_with_response(self) -> ResponseFuture<Response<()>> {
-        self.send_then(None, |response, _| {
-            Ok(Response::new((), response.status, response.headers, response.attempts))
-        })
+    pub fn send_empty_with_response(self) -> ResponseFuture<Response<()>, NoBody> {
+        self.send_as(None)
     }
 
-    /// Sends, then turns the 2xx response into the caller's value with `finish`.
-    fn send_then<T: 'static>(self, accept: Option<HeaderValue>, finish: Finish<T>) -> ResponseFuture<T> {
+    /// Sends the request; the outcome type `T` makes the value from the 2xx status and body.
+    pub fn send_by_status<T: FromStatus>(self) -> ResponseFuture<T, ByStatus> {
+        self.send_as(None)
+    }
+
+    /// Like [`send_by_status`](Self::send_by_status), and also returns the status, headers and
+    /// attempts.
+    pub fn send_by_status_with_response<T: FromStatus>(self) -> ResponseFuture<Response<T>, ByStatus> {
+        self.send_as(None)
+    }
+
+    /// The future of this request; what its value is, is in the future's type.
+    fn send_as<T, How>(self, accept: Option<HeaderValue>) -> ResponseFuture<T, How> {
         let operation = self.operation;
-        Box::pin(Finishing {
-            sending: self.send_raw(accept),
-            operation,
-            finish,
-        })
+        ResponseFuture::new(self.send_raw(accept), operation)
     }
 
-    /// Everything of sending that does not depend on the response's type, as one future: not
-    /// generic, so its state machine is compiled once, not once per response type.
+    /// Everything of sending that does not depend on the response's type, as one future.
     fn send_raw(self, accept: Option<HeaderValue>) -> Sending {
         Box::pin(async move { send(self.prepare(accept)?).await })
     }
@@ -361,39 +346,6 @@ fn first_unfilled_parameter(path: &str) -> Option<&str> {
 /// The `accept` header of requests whose response is JSON.
 fn json_accept() -> HeaderValue {
     HeaderValue::from_static("application/json")
-}
-
-/// The future of [`RequestBuilder::send_raw`].
-type Sending = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send>>;
-
-/// What makes the caller's value from a 2xx response: decoding and the like. A function pointer
-/// rather than a closure type, so that a response type `T` adds one small `poll` (below) and
-/// nothing else.
-type Finish<T> = fn(RawResponse, &'static Operation) -> Result<T, Error>;
-
-/// A request being sent, then finished: the only part of a request's future that is generic.
-struct Finishing<T> {
-    sending: Sending,
-    operation: &'static Operation,
-    finish: Finish<T>,
-}
-
-impl<T> Future for Finishing<T> {
-    type Output = Result<T, Error>;
-
-    // Kept to one `match` over a call that is not generic: this function is compiled once per `T`.
-    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        match poll_sending(&mut this.sending, context) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(response)) => Poll::Ready((this.finish)(response, this.operation)),
-            Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
-        }
-    }
-}
-
-fn poll_sending(sending: &mut Sending, context: &mut Context<'_>) -> Poll<Result<RawResponse, Error>> {
-    sending.as_mut().poll(context)
 }
 
 #[cfg(test)]
@@ -565,11 +517,11 @@ mod tests {
             id: String,
             name: String,
         }
-        let created: Created = runtime(&format!("{}/", server.base_url))
+        let created = runtime(&format!("{}/", server.base_url))
             .request(&CREATE)
             .query("dry_run", &true)
             .json(&Create { name: "first" })
-            .send_json()
+            .send_json::<Created>()
             .await
             .unwrap();
         assert_eq!(

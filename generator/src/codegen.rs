@@ -32,6 +32,7 @@ const RUNTIME_FILES: &[(&str, &str)] = &[
     ("config.rs", include_str!("../runtime/config.rs")),
     ("decode.rs", include_str!("../runtime/decode.rs")),
     ("error.rs", include_str!("../runtime/error.rs")),
+    ("future.rs", include_str!("../runtime/future.rs")),
     ("multipart.rs", include_str!("../runtime/multipart.rs")),
     ("nullable.rs", include_str!("../runtime/nullable.rs")),
     ("operation.rs", include_str!("../runtime/operation.rs")),

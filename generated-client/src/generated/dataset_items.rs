@@ -458,7 +458,8 @@ impl std::future::IntoFuture for UpdateDatasetItemBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListDatasetItemsBuilder {
     type Page = crate::types::DatasetItemList;
     type Item = crate::types::DatasetItem;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::DatasetItemList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

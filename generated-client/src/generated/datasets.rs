@@ -450,7 +450,8 @@ impl std::future::IntoFuture for UpdateDatasetBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListDatasetsBuilder {
     type Page = crate::types::DatasetList;
     type Item = crate::types::Dataset;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::DatasetList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

@@ -160,12 +160,12 @@ impl RemoveEvaluationDashboardWidgetBuilder {
         self
     }
     /// Sends the request: `DELETE /v5/evaluation-dashboards/{dashboard_id}/widgets/{widget_id}`.
-    pub fn send(self) -> rt::ResponseFuture<()> {
+    pub fn send(self) -> rt::ResponseFuture<(), rt::NoBody> {
         self.into_request().send_empty()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<()>> {
+    pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<()>, rt::NoBody> {
         self.into_request().send_empty_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -183,7 +183,7 @@ impl RemoveEvaluationDashboardWidgetBuilder {
 }
 impl std::future::IntoFuture for RemoveEvaluationDashboardWidgetBuilder {
     type Output = Result<(), rt::Error>;
-    type IntoFuture = rt::ResponseFuture<()>;
+    type IntoFuture = rt::ResponseFuture<(), rt::NoBody>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -499,7 +499,8 @@ impl std::future::IntoFuture for UpdateEvaluationDashboardBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListEvaluationDashboardsBuilder {
     type Page = crate::types::EvaluationDashboardList;
     type Item = crate::types::EvaluationDashboard;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::EvaluationDashboardList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

@@ -650,7 +650,8 @@ impl std::future::IntoFuture for RetrieveEvaluationGroupSchemaBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListEvaluationGroupsBuilder {
     type Page = crate::types::EvaluationGroupList;
     type Item = crate::types::EvaluationGroup;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::EvaluationGroupList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

@@ -314,7 +314,8 @@ impl std::future::IntoFuture for RetrieveEvaluationItemBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListEvaluationItemsBuilder {
     type Page = crate::types::EvaluationItemList;
     type Item = crate::types::EvaluationItem;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::EvaluationItemList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

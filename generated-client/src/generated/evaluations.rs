@@ -763,7 +763,8 @@ impl std::future::IntoFuture for RetrieveEvaluationTaxonomyBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListEvaluationsBuilder {
     type Page = crate::types::EvaluationList;
     type Item = crate::types::Evaluation;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::EvaluationList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {
@@ -814,7 +815,8 @@ impl ListEvaluationsBuilder {
 impl crate::runtime::pagination::CursorPaginated for FilterEvaluationsBuilder {
     type Page = crate::types::EvaluationList;
     type Item = crate::types::Evaluation;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::EvaluationList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

@@ -597,12 +597,14 @@ impl RetrieveFileContentBuilder {
         self
     }
     /// Sends the request: `GET /v5/files/{file_id}/content`.
-    pub fn send(self) -> rt::ResponseFuture<Vec<u8>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<u8>, rt::AsBytes> {
         self.into_request().send_bytes()
     }
     /// Sends the request and returns the value with the response's status, headers and
     /// request id.
-    pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<Vec<u8>>> {
+    pub fn send_with_response(
+        self,
+    ) -> rt::ResponseFuture<rt::Response<Vec<u8>>, rt::AsBytes> {
         self.into_request().send_bytes_with_response()
     }
     /// The runtime's request, with every parameter and the body filled in.
@@ -621,7 +623,7 @@ impl RetrieveFileContentBuilder {
 }
 impl std::future::IntoFuture for RetrieveFileContentBuilder {
     type Output = Result<Vec<u8>, rt::Error>;
-    type IntoFuture = rt::ResponseFuture<Vec<u8>>;
+    type IntoFuture = rt::ResponseFuture<Vec<u8>, rt::AsBytes>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -629,7 +631,8 @@ impl std::future::IntoFuture for RetrieveFileContentBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListFilesBuilder {
     type Page = crate::types::FileList;
     type Item = crate::types::File;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::FileList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

@@ -444,7 +444,8 @@ impl std::future::IntoFuture for UpdateQuestionSetBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListQuestionSetsBuilder {
     type Page = crate::types::QuestionSetList;
     type Item = crate::types::QuestionSet;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::QuestionSetList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

@@ -497,7 +497,8 @@ impl std::future::IntoFuture for RestoreQuestionBuilder {
 impl crate::runtime::pagination::CursorPaginated for ListQuestionsBuilder {
     type Page = crate::types::QuestionList;
     type Item = crate::types::Question;
-    fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+    type Fetch = rt::ResponseFuture<crate::types::QuestionList>;
+    fn fetch(self) -> Self::Fetch {
         self.send()
     }
     fn walks_backward(&self) -> bool {

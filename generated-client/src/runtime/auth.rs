@@ -455,7 +455,11 @@ mod tests {
     async fn sent(builder: ConfigBuilder, operation: &'static Operation) -> String {
         let server = test_server::serve(vec![response("200 OK", "{}")]).await;
         let runtime = builder.base_url(&server.base_url).build(SCHEMES).unwrap();
-        let _: serde_json::Value = runtime.request(operation).send_json().await.unwrap();
+        let _ = runtime
+            .request(operation)
+            .send_json::<serde_json::Value>()
+            .await
+            .unwrap();
         server.requests().await.remove(0)
     }
 
@@ -535,10 +539,10 @@ mod tests {
     async fn a_cookie_credential_joins_the_request_s_own_cookies() {
         let server = test_server::serve(vec![response("200 OK", "{}")]).await;
         let runtime = every_credential().base_url(&server.base_url).build(SCHEMES).unwrap();
-        let _: serde_json::Value = runtime
+        let _ = runtime
             .request(&COOKIE_KEY)
             .header("cookie", "theme=dark")
-            .send_json()
+            .send_json::<serde_json::Value>()
             .await
             .unwrap();
         let request = server.requests().await.remove(0);

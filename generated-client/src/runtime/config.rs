@@ -495,7 +495,7 @@ mod tests {
     async fn request_sent(builder: ConfigBuilder) -> String {
         let server = test_server::serve(vec![response("200 OK", "{}")]).await;
         let runtime = builder.base_url(&server.base_url).build(SCHEMES).unwrap();
-        let _: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
+        let _ = runtime.request(&LIST).send_json::<serde_json::Value>().await.unwrap();
         server.requests().await.remove(0)
     }
 
@@ -712,7 +712,7 @@ mod tests {
             .operation_security(KEY_EVERYWHERE)
             .build(SCHEMES)
             .unwrap();
-        let body: serde_json::Value = runtime.request(&LIST).send_json().await.unwrap();
+        let body = runtime.request(&LIST).send_json::<serde_json::Value>().await.unwrap();
         assert_eq!(body["moved"], true);
         let requests = server.requests().await;
         assert!(

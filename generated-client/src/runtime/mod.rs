@@ -12,6 +12,8 @@
 //! - [`params`]: how parameter values become text ([`QueryValue`], styles, form bodies) and are
 //!   percent-encoded.
 //! - [`multipart`]: [`MultipartForm`] and [`FileUpload`] bodies.
+//! - [`future`]: [`ResponseFuture`], what sending returns; the body becomes the value in its
+//!   `poll` ([`AsJson`], [`AsBytes`], [`NoBody`], [`ByStatus`] with [`FromStatus`]).
 //! - `send`: the send loop: attempts, their headers, the tracing span, waiting between retries.
 //! - [`retry`]: the retry decision, a pure function of an attempt's outcome.
 //! - [`decode`]: 2xx JSON bodies into typed values ([`decode_json_body`]), with the failing path;
@@ -36,6 +38,7 @@ pub mod clock;
 pub mod config;
 pub mod decode;
 pub mod error;
+pub mod future;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod multipart;
@@ -55,13 +58,14 @@ pub use clock::{Clock, RecordingClock, TokioClock};
 pub use config::{ConfigBuilder, Runtime, Secret};
 pub use decode::decode_json_body;
 pub use error::{Error, ErrorKind};
+pub use future::{AsBytes, AsJson, ByStatus, FromStatus, NoBody, ResponseFuture};
 pub use multipart::{FileUpload, MultipartForm};
 pub use nullable::Nullable;
 pub use operation::{Method, Operation};
 pub use options::RequestOptions;
 pub use params::QueryValue;
 pub use request::RequestBuilder;
-pub use response::{Response, ResponseFuture};
+pub use response::Response;
 pub use retry::RetryPolicy;
 
 #[cfg(test)]

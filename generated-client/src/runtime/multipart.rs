@@ -161,10 +161,10 @@ mod tests {
                 FileUpload::new("rows.csv", b"a,b\n1,2\n".to_vec()).content_type("text/csv"),
             )
             .file("raw", FileUpload::new("blob.bin", vec![0_u8, 1, 2]));
-        let _: serde_json::Value = runtime(&server.base_url)
+        let _ = runtime(&server.base_url)
             .request(&UPLOAD)
             .multipart(form)
-            .send_json()
+            .send_json::<serde_json::Value>()
             .await
             .unwrap();
         let request = &server.requests().await[0];

@@ -2,19 +2,7 @@
 //! A successful response's value together with its status and headers, for callers who need
 //! more than the decoded value (a request id for a support ticket, a rate-limit header).
 
-use std::future::Future;
-use std::pin::Pin;
-
 use reqwest::header::HeaderMap;
-
-use crate::runtime::error::Error;
-
-/// What sending a request returns (`send()`, `send_with_response()`, `.await` on a builder): a
-/// boxed future, so it has a name callers can store and is `Unpin`. A concrete type rather than
-/// each operation's own `impl Future`: the compiler no longer proves every operation's future
-/// `Send` on its own, and the sending itself is one future compiled once (`request.rs`); what
-/// BENCHMARKS.md §3 measures this saves.
-pub type ResponseFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
 /// Response headers that commonly carry a request id, checked in this order.
 ///

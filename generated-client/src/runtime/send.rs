@@ -18,6 +18,7 @@ use crate::runtime::error::Error;
 use crate::runtime::multipart::MultipartForm;
 use crate::runtime::operation::Operation;
 use crate::runtime::options::Effective;
+use crate::runtime::response::Response;
 use crate::runtime::retry::{self, RetryDecision, RETRY_COUNT_HEADER};
 
 /// Sends a checked request inside its tracing span until an attempt succeeds or the retry
@@ -115,6 +116,16 @@ impl RawResponse {
     ) -> Result<T, Error> {
         decode::decode_json(operation, self.status, self.body.bytes())
             .map_err(|error| error.after_attempts(self.attempts, true))
+    }
+
+    /// The response with `value` in place of its body.
+    pub(crate) fn with_value<T>(self, value: T) -> Response<T> {
+        Response::new(value, self.status, self.headers, self.attempts)
+    }
+
+    /// The response with its body as bytes.
+    pub(crate) fn into_bytes(self) -> Response<Vec<u8>> {
+        Response::new(self.body.into_vec(), self.status, self.headers, self.attempts)
     }
 }
 
@@ -314,11 +325,11 @@ mod tests {
     #[tokio::test]
     async fn explicit_content_type_is_kept() {
         let server = test_server::serve(vec![response("200 OK", "{}")]).await;
-        let _: serde_json::Value = runtime(&server.base_url)
+        let _ = runtime(&server.base_url)
             .request(&CREATE)
             .header("Content-Type", "application/merge-patch+json")
             .json(&serde_json::json!({"a": null}))
-            .send_json()
+            .send_json::<serde_json::Value>()
             .await
             .unwrap();
         let request = &server.requests().await[0];
@@ -461,7 +472,12 @@ mod tests {
         let form = MultipartForm::new()
             .text("purpose", "import")
             .file("file", FileUpload::new("rows.csv", b"a,b\n1,2\n".to_vec()));
-        let _: serde_json::Value = runtime.request(&UPLOAD).multipart(form).send_json().await.unwrap();
+        let _ = runtime
+            .request(&UPLOAD)
+            .multipart(form)
+            .send_json::<serde_json::Value>()
+            .await
+            .unwrap();
         let requests = server.requests().await;
         assert_eq!(requests.len(), 2);
         for request in &requests {

@@ -7,7 +7,7 @@
 //! pub struct CreateEvaluationBuilder { runtime, options: RequestOptions, required…, optional: Option<…> }
 //! impl CreateEvaluationBuilder {
 //!     setters…; timeout(Duration); max_retries(u32)      // per-request overrides
-//!     pub fn send(self) -> ResponseFuture<Evaluation>         // a boxed `Future + Send`
+//!     pub fn send(self) -> ResponseFuture<Evaluation>         // a named `Future + Send`
 //!     pub fn send_with_response(self) -> ResponseFuture<Response<Evaluation>>
 //! }
 //! impl IntoFuture for CreateEvaluationBuilder   // so `.await` works without `.send()`
@@ -216,7 +216,8 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
     }
     let statements: Vec<TokenStream> = op.params.iter().map(param_statement).collect();
     let body_statement = body_statement(op.body.as_ref());
-    let send_methods = send_methods(op, &output, &static_name);
+    let send_methods = send_methods(op, &output);
+    let future = response_future(op, &output);
     let has_cookies = op.params.iter().any(|p| p.location == ParamLocation::Cookie);
     let cookies_start = has_cookies.then(|| quote!(let mut cookies: Vec<String> = Vec::new();));
     let cookies_end = has_cookies.then(|| {
@@ -269,7 +270,7 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
 
         impl std::future::IntoFuture for #builder {
             type Output = Result<#output, rt::Error>;
-            type IntoFuture = rt::ResponseFuture<#output>;
+            type IntoFuture = #future;
             fn into_future(self) -> Self::IntoFuture {
                 self.send()
             }
@@ -277,45 +278,38 @@ fn emit_builder(model: &ApiModel, resource: &Resource, op: &Operation) -> TokenS
     }
 }
 
-/// `send` and `send_with_response`, both returning the runtime's boxed `ResponseFuture` (see
-/// there why boxed). Where the runtime's future is the answer (JSON, bytes, nothing) they return
-/// it as it is. Outcomes by status decode after the runtime's future, in one `async fn` that both
-/// box.
-fn send_methods(op: &Operation, output: &TokenStream, operation: &proc_macro2::Ident) -> TokenStream {
-    let with_response_doc = quote! {
-        /// Sends the request and returns the value with the response's status, headers and
-        /// request id.
-    };
+/// `send` and `send_with_response`: the runtime's `ResponseFuture`, whose type says how the body
+/// becomes the value (see the runtime's `future.rs`).
+fn send_methods(op: &Operation, output: &TokenStream) -> TokenStream {
     let (send, send_with_response) = match &op.response {
         Response::Json(_) => (quote!(send_json), quote!(send_json_with_response)),
         Response::Bytes => (quote!(send_bytes), quote!(send_bytes_with_response)),
         Response::Empty => (quote!(send_empty), quote!(send_empty_with_response)),
-        Response::ByStatus(statuses) => {
-            let decode = decode_by_status(op, statuses, operation);
-            return quote! {
-                pub fn send(self) -> rt::ResponseFuture<#output> {
-                    Box::pin(async move { self.send_by_status().await.map(rt::Response::into_value) })
-                }
-
-                #with_response_doc
-                pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<#output>> {
-                    Box::pin(self.send_by_status())
-                }
-
-                /// Sends, then decodes the body by the status that came back.
-                async fn send_by_status(self) -> Result<rt::Response<#output>, rt::Error> #decode
-            };
-        }
+        Response::ByStatus(_) => (quote!(send_by_status), quote!(send_by_status_with_response)),
     };
+    let future = response_future(op, output);
+    let future_with_response = response_future(op, &quote!(rt::Response<#output>));
     quote! {
-        pub fn send(self) -> rt::ResponseFuture<#output> {
+        pub fn send(self) -> #future {
             self.into_request().#send()
         }
 
-        #with_response_doc
-        pub fn send_with_response(self) -> rt::ResponseFuture<rt::Response<#output>> {
+        /// Sends the request and returns the value with the response's status, headers and
+        /// request id.
+        pub fn send_with_response(self) -> #future_with_response {
             self.into_request().#send_with_response()
         }
+    }
+}
+
+/// `rt::ResponseFuture<VALUE, How>`: the future of `op` resolving to `value`; `How` is left to
+/// its default for JSON.
+pub(crate) fn response_future(op: &Operation, value: &TokenStream) -> TokenStream {
+    match &op.response {
+        Response::Json(_) => quote!(rt::ResponseFuture<#value>),
+        Response::Bytes => quote!(rt::ResponseFuture<#value, rt::AsBytes>),
+        Response::Empty => quote!(rt::ResponseFuture<#value, rt::NoBody>),
+        Response::ByStatus(_) => quote!(rt::ResponseFuture<#value, rt::ByStatus>),
     }
 }
 
@@ -382,6 +376,7 @@ fn emit_outcome_enum(model: &ApiModel, op: &Operation) -> TokenStream {
         }
     });
     let non_exhaustive = OUTCOMES_ARE_NON_EXHAUSTIVE.then(|| quote!(#[non_exhaustive]));
+    let from_status = emit_from_status(op, statuses);
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
@@ -391,6 +386,8 @@ fn emit_outcome_enum(model: &ApiModel, op: &Operation) -> TokenStream {
             /// Another 2xx status, which the description does not list; the body is kept as bytes.
             Other { status: u16, body: Vec<u8> },
         }
+
+        #from_status
     }
 }
 
@@ -403,26 +400,31 @@ pub(crate) fn outcome_payload(model: &ApiModel, status: &StatusResponse) -> Opti
     }
 }
 
-/// Sends, then decodes the body by the status that came back.
-fn decode_by_status(op: &Operation, statuses: &[StatusResponse], operation: &proc_macro2::Ident) -> TokenStream {
+/// `impl FromStatus for StartJobOutcome`: the value of each declared 2xx status.
+fn emit_from_status(op: &Operation, statuses: &[StatusResponse]) -> TokenStream {
     let name = outcome_name(op);
     let arms = statuses.iter().map(|status| {
         let code = status.code;
         let variant = ident(&status.variant);
         match &status.body {
-            Response::Json(_) => quote!(#code => #name::#variant(rt::decode_json_body(&#operation, &response)?),),
+            Response::Json(_) => quote!(#code => #name::#variant(rt::decode_json_body(operation, response)?),),
             Response::Bytes => quote!(#code => #name::#variant(response.value.clone()),),
             _ => quote!(#code => #name::#variant,),
         }
     });
-    quote! {{
-        let response = self.into_request().send_bytes_with_response().await?;
-        let value = match response.status {
-            #(#arms)*
-            status => #name::Other { status, body: response.value.clone() },
-        };
-        Ok(response.map(|_| value))
-    }}
+    quote! {
+        impl rt::FromStatus for #name {
+            fn from_status(
+                operation: &'static rt::Operation,
+                response: &rt::Response<Vec<u8>>,
+            ) -> Result<Self, rt::Error> {
+                Ok(match response.status {
+                    #(#arms)*
+                    status => #name::Other { status, body: response.value.clone() },
+                })
+            }
+        }
+    }
 }
 
 /// The statement that puts one parameter on the request. `value` is a reference to the

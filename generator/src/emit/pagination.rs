@@ -12,6 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::common::{rust_type, union_is_open};
+use crate::emit::operations::response_future;
 use crate::model::{ApiModel, Cursor, Operation, Pagination};
 use crate::naming::ident;
 
@@ -21,6 +22,7 @@ pub fn emit_streams(model: &ApiModel, op: &Operation) -> TokenStream {
     };
     let builder = ident(&op.builder_name);
     let page = rust_type(model, &pagination.page_type, true);
+    let fetch = response_future(op, &page);
     let item = rust_type(model, &pagination.item_type, true);
     let items_field = ident(&pagination.items_field);
     let cursor = cursor_expression(model, pagination);
@@ -57,7 +59,8 @@ pub fn emit_streams(model: &ApiModel, op: &Operation) -> TokenStream {
         impl crate::runtime::pagination::CursorPaginated for #builder {
             type Page = #page;
             type Item = #item;
-            fn fetch(self) -> rt::ResponseFuture<Self::Page> {
+            type Fetch = #fetch;
+            fn fetch(self) -> Self::Fetch {
                 self.send()
             }
             fn walks_backward(&self) -> bool {
