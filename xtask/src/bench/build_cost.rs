@@ -12,7 +12,7 @@ use super::generation::build_progenitor_bench;
 use super::report::{BuildRow, Report};
 use super::settings::{progress, Settings};
 use super::specs::{SpecFile, Specs, VariantChanges};
-use super::stats::{rust_lines, Sample};
+use super::stats::{json_lines, rust_lines, Sample};
 use crate::cmd::Cmd;
 use crate::{generate, scratch};
 
@@ -234,7 +234,7 @@ fn progenitor_workspace(binary: &Path, dir: &Path, cases: &[Case]) -> Result<(Wo
 }
 
 /// The row's text for a run of `progenitor-bench` that failed: the panic message (the line after
-/// `panicked at`), else the error it printed, else its last line of output.
+/// `panicked at`), else the error it printed (a JSON line), else its last line on stderr.
 fn generation_failure(stdout: &str, stderr: &str) -> String {
     let mut lines = stderr.lines();
     let panic = lines
@@ -244,16 +244,14 @@ fn generation_failure(stdout: &str, stderr: &str) -> String {
     if let Some(message) = panic {
         return format!("does not generate (panics: {})", message.trim());
     }
-    let printed = stdout
-        .lines()
-        .chain(stderr.lines())
-        .filter(|l| !l.trim().is_empty())
-        .last();
-    let message = printed.unwrap_or("no output").trim();
-    let error = serde_json::from_str::<serde_json::Value>(message)
-        .ok()
-        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
-    format!("does not generate ({})", error.as_deref().unwrap_or(message))
+    let error = json_lines(stdout)
+        .into_iter()
+        .find_map(|line| line.get("error").and_then(|e| e.as_str()).map(str::to_owned));
+    let last_line = || stderr.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
+    format!(
+        "does not generate ({})",
+        error.as_deref().or_else(last_line).unwrap_or("no output")
+    )
 }
 
 /// Checks each crate alone; one that does not compile leaves the workspace (so that the others

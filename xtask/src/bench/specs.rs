@@ -132,8 +132,8 @@ pub enum Rewrite {
     /// typify panics on string enum values it cannot turn into distinct variant names ("Failed to
     /// make unique variant names": `==` and `!=` in our spec, `+1` and `-1` in GitHub's): a value
     /// without letters or digits, or with the same ones as another value of its enum, is spelled
-    /// out (`==` → `eq_eq`, `+1` → `plus_1`), and so is a `default` that names it. No type or
-    /// shape changes.
+    /// out (`==` → `eq_eq`, `+1` → `plus_1`, `*` → `star_symbol` beside `star`), and so is a
+    /// `default` that names it. No type or shape changes.
     SpellEnumValues,
 }
 
@@ -343,7 +343,12 @@ fn spell_enum_values(node: &mut Value) -> usize {
                     let clashes = keys.iter().filter(|k| k.as_ref() == Some(key)).count() > 1;
                     if key.is_empty() || clashes {
                         let old = value.as_str().unwrap_or_default().to_owned();
-                        *value = Value::String(spelled(&old));
+                        let mut new = spelled(&old);
+                        // `*` → `star`, in an enum that also has `star`.
+                        while keys.contains(&Some(letters_and_digits(&new))) {
+                            new += "_symbol";
+                        }
+                        *value = Value::String(new);
                         renamed.push((old, value.clone()));
                         spelled_out += 1;
                     }
@@ -530,6 +535,9 @@ mod tests {
         assert_eq!(spelled(">="), "gt_eq");
         assert_eq!(spelled("reactions-+1"), "reactions_minus_plus_1");
         assert_eq!(spelled(""), "empty");
+        let mut star = json!({"enum": ["*", "star", "watch"]});
+        assert_eq!(spell_enum_values(&mut star), 1);
+        assert_eq!(star, json!({"enum": ["star_symbol", "star", "watch"]}));
         let mut unique = json!({"enum": ["a-b", "c_d", 3]});
         assert_eq!(spell_enum_values(&mut unique), 0);
         assert_eq!(unique, json!({"enum": ["a-b", "c_d", 3]}));
