@@ -256,7 +256,7 @@ impl Report {
                     (None, Some(failure)) => (
                         format!(
                             "progenitor's crate {failure}; ours checks in {}",
-                            ours.check.time_cell()
+                            build_time_cell(&ours.check)
                         ),
                         true,
                     ),
@@ -530,7 +530,11 @@ impl Report {
                 let from = |generator: &str| self.build_row(spec, generator).map(crate_source);
                 let ours = from("ours").unwrap_or_else(|| "no row".to_owned());
                 let theirs = from("progenitor").unwrap_or_else(|| "no row".to_owned());
-                format!("- `{spec}`: ours from {ours}; progenitor's from {theirs}.\n")
+                if ours == theirs {
+                    format!("- `{spec}`: both from {ours}.\n")
+                } else {
+                    format!("- `{spec}`: ours from {ours}; progenitor's from {theirs}.\n")
+                }
             })
             .collect();
         fill(
@@ -1060,6 +1064,10 @@ mod tests {
             "no ratio against a crate that does not compile: {}",
             row("ours")
         );
+        assert!(
+            text.contains("- `sgp-evaluations`: both from `target/bench/specs/sgp-evaluations-progenitor.yaml` (55 operations).\n"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1108,6 +1116,13 @@ mod tests {
         assert!(
             !row("ours").contains('×'),
             "no ratio against a crate that was not generated"
+        );
+        assert!(
+            report.targets().contains(&format!(
+                "progenitor's crate {failure}; ours checks in 86.7 s (one run) | met |"
+            )),
+            "{}",
+            report.targets()
         );
         assert!(
             text.contains(
