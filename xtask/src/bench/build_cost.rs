@@ -118,16 +118,7 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
         }
     }
     rows.extend(failures);
-    for row in &mut rows {
-        let case = cases
-            .iter()
-            .find(|c| c.spec == row.spec)
-            .context("build case missing")?;
-        let source = case.source(row.generator);
-        row.from = generate::display_path(&settings.root, &source.path);
-        row.operations = source.operations;
-        row.changes = source.changes.clone();
-    }
+    name_sources(settings, &cases, &mut rows)?;
     let most_runs = cases.iter().map(|c| c.runs).max().unwrap_or(0);
     for run in 0..most_runs {
         for workspace in &workspaces {
@@ -177,6 +168,22 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
                 report.build.push(rows.remove(index));
             }
         }
+    }
+    Ok(())
+}
+
+/// Fills in each row's spec file and its operations (what the report's per-operation columns
+/// divide by and the lines below its table say).
+fn name_sources(settings: &Settings, cases: &[Case], rows: &mut [BuildRow]) -> Result<()> {
+    for row in rows.iter_mut() {
+        let case = cases
+            .iter()
+            .find(|c| c.spec == row.spec)
+            .context("build case missing")?;
+        let source = case.source(row.generator);
+        row.from = generate::display_path(&settings.root, &source.path);
+        row.operations = source.operations;
+        row.changes = source.changes.clone();
     }
     Ok(())
 }
