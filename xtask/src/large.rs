@@ -32,11 +32,14 @@ const OCTOKIT: Package = Package {
     version: "23.0.2",
 };
 
+/// GitHub's spec inside [`OCTOKIT`].
+const GITHUB_SPEC: &str = "generated/api.github.com.json";
+
 /// The largest public APIs: crate name, package, the spec's path inside the package.
 const LARGE: [(&str, &Package, &str); 3] = [
     ("stripe", &APIS_GURU, "api/stripe.com.json"),
     ("kubernetes", &APIS_GURU, "api/kubernetes.io.json"),
-    ("github", &OCTOKIT, "generated/api.github.com.json"),
+    ("github", &OCTOKIT, GITHUB_SPEC),
 ];
 
 /// A spec of the APIs.guru run still generating after this long counts as hung.
@@ -48,6 +51,11 @@ const MEMORY_LIMIT_BYTES: u64 = 8 << 30;
 
 /// The subcommand a child of the APIs.guru run is started with: `generate-only SPEC`.
 pub const CHILD_COMMAND: &str = "generate-only";
+
+/// GitHub's spec (fetched once), for the bench's build cost section too.
+pub fn github_spec(root: &Path) -> Result<PathBuf> {
+    Ok(fetch(root, &OCTOKIT)?.join(GITHUB_SPEC))
+}
 
 /// Unpacks `package` into `target/tools/large/` once and returns the folder with its files.
 fn fetch(root: &Path, package: &Package) -> Result<PathBuf> {

@@ -13,7 +13,7 @@ use super::settings::{progress, Settings};
 use super::specs::{SpecFile, Specs};
 use super::stats::{json_lines, number, rust_lines};
 use crate::cmd::Cmd;
-use crate::generate::{self, SPEC};
+use crate::generate;
 
 pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Result<()> {
     let mut all = vec![specs.ours.clone()];
@@ -27,18 +27,13 @@ pub fn measure(settings: &Settings, specs: &Specs, report: &mut Report) -> Resul
     }
     if settings.wants("progenitor") {
         build_progenitor_bench(settings)?;
-        let mut pairs = vec![(specs.ours.clone(), progenitor_variant_of_our_spec(settings)?)];
-        for spec in &specs.synthetic {
-            if let Some(variant) = &spec.progenitor_variant {
-                pairs.push((spec.clone(), variant.clone()));
-            }
-        }
-        for (spec, variant) in pairs {
+        for spec in &all {
             progress(&format!("progenitor: {}", spec.name));
-            let (ours, theirs) = ours_and_progenitor(settings, &spec, &variant)?;
+            let variant = &spec.progenitor_variant;
+            let (ours, theirs) = ours_and_progenitor(settings, spec, variant)?;
             report.progenitor.push(ProgenitorRow {
                 spec: spec.name.clone(),
-                display: generate::display_path(&settings.root, &variant),
+                display: generate::display_path(&settings.root, variant),
                 operations: ours.operations,
                 ours: ours.wall,
                 ours_lines: ours.lines,
@@ -184,85 +179,4 @@ fn progenitor(settings: &Settings, name: &str, spec: &Path, runs: usize) -> Resu
         times.lines = number(&line, "lines") as usize;
     }
     Ok(times)
-}
-
-/// Our spec as progenitor 0.15 accepts it: without `uploadFile` (progenitor rejects a
-/// `multipart/form-data` body) and without `default` responses (progenitor counts `default` as a
-/// possible success, so an operation with a typed `200` and a typed `default` has two success
-/// types and it panics). Written as YAML to `target/bench/specs/`.
-pub fn progenitor_variant_of_our_spec(settings: &Settings) -> Result<PathBuf> {
-    let source = settings.root.join(SPEC);
-    let text = fs::read_to_string(&source).with_context(|| format!("reading {}", source.display()))?;
-    let mut doc: serde_json::Value =
-        serde_yaml::from_str(&text).with_context(|| format!("parsing {}", source.display()))?;
-    if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
-        for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
-            item.retain(|_, operation| {
-                let content = operation.pointer("/requestBody/content");
-                let multipart = content.is_some_and(|c| c.get("multipart/form-data").is_some());
-                !multipart
-            });
-            for operation in item.values_mut() {
-                if let Some(responses) = operation
-                    .get_mut("responses")
-                    .and_then(serde_json::Value::as_object_mut)
-                {
-                    responses.remove("default");
-                }
-            }
-        }
-        paths.retain(|_, item| item.as_object().is_some_and(|o| o.keys().any(|k| is_method(k))));
-    }
-    spell_symbol_enums(&mut doc);
-    let path = settings.scratch("specs")?.join("sgp-evaluations-progenitor.yaml");
-    let yaml = serde_yaml::to_string(&doc).context("printing the progenitor variant of our spec")?;
-    fs::write(&path, yaml).with_context(|| format!("writing {}", path.display()))?;
-    Ok(path)
-}
-
-/// progenitor (typify) panics on a string enum whose values have no letters or digits (`==`,
-/// `!=`: "Failed to make unique variant names"); in the variant such values are spelled out
-/// (`eq_eq`), which changes no type or shape that generation or compilation costs depend on.
-fn spell_symbol_enums(node: &mut serde_json::Value) {
-    match node {
-        serde_json::Value::Object(map) => {
-            if let Some(serde_json::Value::Array(values)) = map.get_mut("enum") {
-                for value in values.iter_mut() {
-                    if let Some(text) = value.as_str().filter(|t| !t.chars().any(|c| c.is_ascii_alphanumeric())) {
-                        *value = serde_json::Value::String(spelled(text));
-                    }
-                }
-            }
-            map.values_mut().for_each(spell_symbol_enums);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(spell_symbol_enums),
-        _ => {}
-    }
-}
-
-/// `>=` → `gt_eq`: one word per symbol.
-fn spelled(text: &str) -> String {
-    let words: Vec<&str> = text
-        .chars()
-        .map(|c| match c {
-            '=' => "eq",
-            '!' => "not",
-            '<' => "lt",
-            '>' => "gt",
-            _ => "sym",
-        })
-        .collect();
-    if words.is_empty() {
-        "empty".to_owned()
-    } else {
-        words.join("_")
-    }
-}
-
-fn is_method(key: &str) -> bool {
-    matches!(
-        key,
-        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
-    )
 }

@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 
 use super::chart::{scaling_svg, Series};
 use super::settings::{Settings, SECTIONS};
+use super::specs::VariantChanges;
 use super::stats::{count, digits, ratio, time, verdict, Sample};
 use crate::cmd::Cmd;
 use crate::generate::STAGES;
@@ -79,6 +80,12 @@ pub struct ProgenitorRow {
 pub struct BuildRow {
     pub spec: String,
     pub generator: &'static str,
+    /// The spec file the crate is generated from (relative to the repository root).
+    pub from: String,
+    /// Operations in that file.
+    pub operations: usize,
+    /// What that file leaves out of the spec, when it is a rewritten variant.
+    pub changes: Option<VariantChanges>,
     /// Lines of generated Rust (ours: without the runtime copy).
     pub generated_lines: usize,
     /// Lines of the runtime copied into the crate (ours) or 0.
@@ -249,7 +256,7 @@ impl Report {
                     (None, Some(failure)) => (
                         format!(
                             "progenitor's crate {failure}; ours checks in {}",
-                            ours.check.time_cell()
+                            build_time_cell(&ours.check)
                         ),
                         true,
                     ),
@@ -454,12 +461,28 @@ impl Report {
                 };
                 let time = |sample: &Sample| match &r.failure {
                     Some(failure) => failure.clone(),
-                    None => sample.time_cell(),
+                    None => build_time_cell(sample),
+                };
+                let per_operation = |lines: usize| match r.operations {
+                    0 => "–".to_owned(),
+                    operations => count((lines as f64 / operations as f64).round() as usize),
                 };
                 vec![
                     format!("`{}`", r.spec),
                     r.generator.to_owned(),
-                    count(r.generated_lines),
+                    match &r.failure {
+                        Some(_) => "–".to_owned(),
+                        None => r.check.0.len().to_string(),
+                    },
+                    count(r.operations),
+                    match r.generated_lines {
+                        0 => "–".to_owned(),
+                        lines => count(lines),
+                    },
+                    match r.generated_lines {
+                        0 => "–".to_owned(),
+                        lines => per_operation(lines),
+                    },
                     if r.runtime_lines > 0 {
                         count(r.runtime_lines)
                     } else {
@@ -476,6 +499,7 @@ impl Report {
                         ("ours", Some(theirs), Some(ours)) => ratio(ours as f64 / theirs as f64),
                         _ => String::new(),
                     },
+                    r.llvm_lines.map(per_operation).unwrap_or_else(|| "–".to_owned()),
                 ]
             })
             .collect();
@@ -483,7 +507,10 @@ impl Report {
             &[
                 "Spec",
                 "Generator",
+                "Runs",
+                "Ops",
                 "Generated lines",
+                "Per op",
                 "Runtime lines",
                 "`cargo check`",
                 "Ours ÷ progenitor",
@@ -493,12 +520,30 @@ impl Report {
                 "Ours ÷ progenitor",
                 "LLVM IR lines",
                 "Ours ÷ progenitor",
+                "LLVM IR lines per op",
             ],
             &rows,
         );
+        let sources: String = build_specs(&self.build)
+            .iter()
+            .map(|spec| {
+                let from = |generator: &str| self.build_row(spec, generator).map(crate_source);
+                let ours = from("ours").unwrap_or_else(|| "no row".to_owned());
+                let theirs = from("progenitor").unwrap_or_else(|| "no row".to_owned());
+                if ours == theirs {
+                    format!("- `{spec}`: both from {ours}.\n")
+                } else {
+                    format!("- `{spec}`: ours from {ours}; progenitor's from {theirs}.\n")
+                }
+            })
+            .collect();
         fill(
             "build",
-            &[("command", self.section_command("build")), ("table", &table)],
+            &[
+                ("command", self.section_command("build")),
+                ("table", &table),
+                ("sources", &sources),
+            ],
         )
     }
 
@@ -653,6 +698,49 @@ fn flatness(rows: &[&GenerationRow]) -> (String, bool) {
         .map(|(r, v)| format!("{}: {}", count(r.operations), time(*v)))
         .collect();
     (format!("{} per op (median {})", cells.join(", "), time(median)), met)
+}
+
+/// A build time: median (min–max), or the one value with "(one run)".
+fn build_time_cell(sample: &Sample) -> String {
+    match sample.0.as_slice() {
+        [one] => format!("{} (one run)", time(*one)),
+        _ => sample.time_cell(),
+    }
+}
+
+/// Where a build row's crate comes from: the file, its operations and, for a rewritten variant,
+/// what the rewrites left out or renamed (so that the reader can tell how comparable the crates are).
+fn crate_source(row: &BuildRow) -> String {
+    let mut text = format!("`{}` ({} operations", row.from, count(row.operations));
+    if let Some(changes) = &row.changes {
+        let mut parts = Vec::new();
+        let mut left_out = |what: &str, n: usize| {
+            if n > 0 {
+                parts.push(counted(n, what));
+            }
+        };
+        left_out("operation", changes.operations_dropped);
+        left_out("request media type", changes.request_media_types_dropped);
+        if changes.responses_dropped > 0 {
+            parts.push(format!(
+                "{} of {} responses",
+                count(changes.responses_dropped),
+                count(changes.responses)
+            ));
+        }
+        if !parts.is_empty() {
+            text += &format!("; the variant leaves out {}", parts.join(", "));
+        }
+        if changes.enum_values_spelled > 0 {
+            text += &format!("; {} spelled out", counted(changes.enum_values_spelled, "enum value"));
+        }
+    }
+    text + ")"
+}
+
+/// `1 operation`, `2 operations`.
+fn counted(n: usize, what: &str) -> String {
+    format!("{} {what}{}", count(n), if n == 1 { "" } else { "s" })
 }
 
 fn build_specs(rows: &[BuildRow]) -> Vec<String> {
@@ -831,6 +919,9 @@ mod tests {
         let build_row = |spec: &str, generator: &'static str, runtime_lines: usize, seconds: f64| BuildRow {
             spec: spec.to_owned(),
             generator,
+            from: format!("target/bench/specs/{spec}-progenitor.yaml"),
+            operations: 55,
+            changes: None,
             generated_lines: 7_730,
             runtime_lines,
             check: sample(&[seconds, seconds * 0.97, seconds * 1.14]),
@@ -972,6 +1063,74 @@ mod tests {
             !row("ours").contains('×'),
             "no ratio against a crate that does not compile: {}",
             row("ours")
+        );
+        assert!(
+            text.contains("- `sgp-evaluations`: both from `target/bench/specs/sgp-evaluations-progenitor.yaml` (55 operations).\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_spec_progenitor_does_not_generate_is_a_row_and_its_variant_is_described() {
+        let mut report = fixture(5, 1.0);
+        let mut ours = report.build.remove(0);
+        ours.spec = "github".to_owned();
+        ours.from = "target/tools/large/api.github.com.json".to_owned();
+        ours.operations = 1_223;
+        ours.generated_lines = 792_772;
+        ours.check = Sample(vec![86.7]);
+        ours.llvm_lines = Some(12_230_000);
+        let failure = "does not generate (panics: not yet implemented: more media types than expected)";
+        let theirs = BuildRow {
+            spec: "github".to_owned(),
+            generator: "progenitor",
+            from: "target/bench/specs/github-progenitor.json".to_owned(),
+            operations: 1_223,
+            changes: Some(VariantChanges {
+                operations_dropped: 0,
+                request_media_types_dropped: 1,
+                responses: 4_120,
+                responses_dropped: 394,
+                enum_values_spelled: 23,
+            }),
+            generated_lines: 0,
+            runtime_lines: 0,
+            check: Sample::default(),
+            build: Sample::default(),
+            release: Sample::default(),
+            llvm_lines: None,
+            failure: Some(failure.to_owned()),
+        };
+        report.build = vec![ours, theirs];
+        let text = report.build_section();
+        let row = |generator: &str| {
+            text.lines()
+                .find(|l| l.starts_with("| `github` |") && l.contains(&format!("| {generator} |")))
+                .unwrap_or_else(|| panic!("no {generator} row in:\n{text}"))
+                .to_owned()
+        };
+        assert_eq!(row("progenitor").matches(failure).count(), 3, "{}", row("progenitor"));
+        assert!(row("ours").contains("| 1 | 1,223 | 792,772 | 648 |"), "{}", row("ours"));
+        assert!(row("ours").contains("| 86.7 s (one run) |"), "{}", row("ours"));
+        assert!(row("ours").ends_with("| 12,230,000 |  | 10,000 |"), "{}", row("ours"));
+        assert!(
+            !row("ours").contains('×'),
+            "no ratio against a crate that was not generated"
+        );
+        assert!(
+            report.targets().contains(&format!(
+                "progenitor's crate {failure}; ours checks in 86.7 s (one run) | met |"
+            )),
+            "{}",
+            report.targets()
+        );
+        assert!(
+            text.contains(
+                "- `github`: ours from `target/tools/large/api.github.com.json` (1,223 operations); progenitor's from \
+                 `target/bench/specs/github-progenitor.json` (1,223 operations; the variant leaves out 1 request media \
+                 type, 394 of 4,120 responses; 23 enum values spelled out).\n"
+            ),
+            "{text}"
         );
     }
 
