@@ -22,6 +22,8 @@ use crate::generate::STAGES;
 /// spec (the release build is measured and reported, with no target).
 const CHECK_TARGET: f64 = 0.5;
 const DEBUG_BUILD_TARGET: f64 = 1.0;
+/// The verdict of a build target when progenitor's crate does not compile.
+const NO_COMPARISON: &str = "no comparison";
 
 #[derive(Debug, Default)]
 pub struct GenerationRow {
@@ -260,21 +262,22 @@ impl Report {
                     ("debug `cargo build`", &ours.build, &theirs.build, DEBUG_BUILD_TARGET),
                 ] {
                     let target = format!("{what} of the generated crate ≤ {limit:.1}× progenitor's ({spec})");
-                    let (measured, met) = match (&ours.failure, &theirs.failure) {
-                        (Some(failure), _) => (format!("ours {failure}"), false),
+                    let (measured, outcome) = match (&ours.failure, &theirs.failure) {
+                        (Some(failure), _) => (format!("ours {failure}"), verdict(false)),
+                        // No ratio exists: the row says so rather than calling the target met.
                         (None, Some(failure)) => (
                             format!(
                                 "progenitor's crate {failure}; ours takes {}",
                                 build_time_cell(ours_time)
                             ),
-                            true,
+                            NO_COMPARISON,
                         ),
                         (None, None) => {
                             let r = ours_time.median() / theirs_time.median();
-                            (ratio(r), r <= limit)
+                            (ratio(r), verdict(r <= limit))
                         }
                     };
-                    rows.push(vec![target, measured, verdict(met).to_owned()]);
+                    rows.push(vec![target, measured, outcome.to_owned()]);
                 }
             }
         }
@@ -1147,7 +1150,7 @@ mod tests {
         );
         assert!(
             report.targets().contains(&format!(
-                "progenitor's crate {failure}; ours takes 86.7 s (one run) | met |"
+                "progenitor's crate {failure}; ours takes 86.7 s (one run) | no comparison |"
             )),
             "{}",
             report.targets()
