@@ -12,7 +12,7 @@ use crate::runtime::union;
 
 /// Decodes the body of a 2xx response into `T`, with the same error (JSON path, body start) as
 /// [`RequestBuilder::send_json`](crate::runtime::RequestBuilder::send_json). For operations whose successes differ by status code: the
-/// generated code sends with [`RequestBuilder::send_bytes_with_response`](crate::runtime::RequestBuilder::send_bytes_with_response) and decodes per status.
+/// generated [`FromStatus`](crate::runtime::FromStatus) impls decode per status with it.
 pub fn decode_json_body<T: serde::de::DeserializeOwned>(
     operation: &'static Operation,
     response: &Response<Vec<u8>>,

@@ -39,7 +39,9 @@ pub enum ByStatus {}
 /// generated `…Outcome` enums.
 pub trait FromStatus: Sized {
     /// The outcome of a 2xx `response` of `operation`; an error when its body does not decode.
-    fn from_status(operation: &'static Operation, response: &Response<Vec<u8>>) -> Result<Self, Error>;
+    /// A body the outcome keeps as bytes is taken out of `response` (which is left with the
+    /// status and headers).
+    fn from_status(operation: &'static Operation, response: &mut Response<Vec<u8>>) -> Result<Self, Error>;
 }
 
 /// The sending, as one future: not generic, so its state machine is compiled once.
@@ -112,7 +114,7 @@ impl Future for ResponseFuture<Vec<u8>, AsBytes> {
 
     fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
         self.get_mut()
-            .poll_then(context, |response, _| Ok(response.into_bytes().into_value()))
+            .poll_then(context, |response, _| Ok(response.body.into_vec()))
     }
 }
 
@@ -147,7 +149,7 @@ impl<T: FromStatus> Future for ResponseFuture<T, ByStatus> {
 
     fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
         self.get_mut().poll_then(context, |response, operation| {
-            T::from_status(operation, &response.into_bytes())
+            T::from_status(operation, &mut response.into_bytes())
         })
     }
 }
@@ -157,8 +159,8 @@ impl<T: FromStatus> Future for ResponseFuture<Response<T>, ByStatus> {
 
     fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
         self.get_mut().poll_then(context, |response, operation| {
-            let response = response.into_bytes();
-            let value = T::from_status(operation, &response)?;
+            let mut response = response.into_bytes();
+            let value = T::from_status(operation, &mut response)?;
             Ok(response.map(|_| value))
         })
     }
@@ -185,13 +187,13 @@ mod tests {
     }
 
     impl FromStatus for StartOutcome {
-        fn from_status(operation: &'static Operation, response: &Response<Vec<u8>>) -> Result<Self, Error> {
+        fn from_status(operation: &'static Operation, response: &mut Response<Vec<u8>>) -> Result<Self, Error> {
             Ok(match response.status {
                 201 => StartOutcome::Created(crate::runtime::decode_json_body(operation, response)?),
                 202 => StartOutcome::Accepted,
                 status => StartOutcome::Other {
                     status,
-                    body: response.value.clone(),
+                    body: std::mem::take(&mut response.value),
                 },
             })
         }

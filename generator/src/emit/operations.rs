@@ -400,7 +400,8 @@ pub(crate) fn outcome_payload(model: &ApiModel, status: &StatusResponse) -> Opti
     }
 }
 
-/// `impl FromStatus for StartJobOutcome`: the value of each declared 2xx status.
+/// `impl FromStatus for StartJobOutcome`: the value of each declared 2xx status. A body kept as
+/// bytes is taken out of the response, not copied.
 fn emit_from_status(op: &Operation, statuses: &[StatusResponse]) -> TokenStream {
     let name = outcome_name(op);
     let arms = statuses.iter().map(|status| {
@@ -408,7 +409,7 @@ fn emit_from_status(op: &Operation, statuses: &[StatusResponse]) -> TokenStream 
         let variant = ident(&status.variant);
         match &status.body {
             Response::Json(_) => quote!(#code => #name::#variant(rt::decode_json_body(operation, response)?),),
-            Response::Bytes => quote!(#code => #name::#variant(response.value.clone()),),
+            Response::Bytes => quote!(#code => #name::#variant(std::mem::take(&mut response.value)),),
             _ => quote!(#code => #name::#variant,),
         }
     });
@@ -416,11 +417,11 @@ fn emit_from_status(op: &Operation, statuses: &[StatusResponse]) -> TokenStream 
         impl rt::FromStatus for #name {
             fn from_status(
                 operation: &'static rt::Operation,
-                response: &rt::Response<Vec<u8>>,
+                response: &mut rt::Response<Vec<u8>>,
             ) -> Result<Self, rt::Error> {
                 Ok(match response.status {
                     #(#arms)*
-                    status => #name::Other { status, body: response.value.clone() },
+                    status => #name::Other { status, body: std::mem::take(&mut response.value) },
                 })
             }
         }
