@@ -1,5 +1,6 @@
 //! Scratch cargo workspaces (generated crates are checked together, as the members of one
-//! workspace written next to them), and the pinned npm packages whose specs they are made from.
+//! workspace written next to them), the pinned npm packages whose specs they are made from, and
+//! the pinned cargo tools the xtask runs.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -57,4 +58,23 @@ pub fn npm_package(root: &Path, under: &str, package: &NpmPackage) -> Result<Pat
         .arg(&dir)
         .run()?;
     Ok(unpacked)
+}
+
+/// The pinned cargo tool `package` (a `cargo-*` binary), installed into `target/tools/<dir>` on
+/// first use and again when the pin changes; returns its binary.
+pub fn cargo_tool(root: &Path, dir: &str, package: &str, version: &str) -> Result<PathBuf> {
+    let tools = root.join("target/tools");
+    let tool_root = tools.join(dir);
+    let binary = tool_root.join("bin").join(package);
+    let installed = Cmd::new(&binary).arg("--version").read().unwrap_or_default();
+    if !installed.contains(version) {
+        println!("installing {package} {version} into target/tools/{dir} (once; may take minutes)");
+        Cmd::new("cargo")
+            .args(["install", package, "--locked", "--version", version, "--root"])
+            .arg(&tool_root)
+            .env("CARGO_TARGET_DIR", tools.join(format!("{dir}-build")))
+            .dir(root)
+            .run()?;
+    }
+    Ok(binary)
 }

@@ -11,12 +11,12 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use crate::cmd::Cmd;
-use crate::generate;
+use crate::{generate, scratch};
 
 /// The cargo-semver-checks release the verdicts were compared with.
 const TOOL_VERSION: &str = "0.51.0";
 /// Where it is installed (`cargo install --root`).
-const TOOL_ROOT: &str = "target/tools/cargo-semver-checks";
+const TOOL_DIR: &str = "cargo-semver-checks";
 /// Where the previous release's crate is generated.
 const BASELINE: &str = "target/semver/baseline";
 /// The previous releases' specs.
@@ -31,7 +31,7 @@ pub fn check(root: &Path) -> Result<()> {
             baseline_spec.display()
         );
     }
-    let tool = install(root)?;
+    let tool = scratch::cargo_tool(root, TOOL_DIR, "cargo-semver-checks", TOOL_VERSION)?;
     let baseline = root.join(BASELINE);
     generate::standalone_crate(&baseline_spec, &baseline)?;
 
@@ -81,28 +81,4 @@ fn previous_version(root: &Path) -> Result<String> {
         .and_then(serde_json::Value::as_str)
         .map(str::to_owned)
         .with_context(|| format!("{} records no previous release", path.display()))
-}
-
-/// The pinned cargo-semver-checks, installed on first use.
-fn install(root: &Path) -> Result<std::path::PathBuf> {
-    let tool_root = root.join(TOOL_ROOT);
-    let binary = tool_root.join("bin/cargo-semver-checks");
-    let installed = Cmd::new(&binary).arg("--version").read().unwrap_or_default();
-    if !installed.contains(TOOL_VERSION) {
-        println!("installing cargo-semver-checks {TOOL_VERSION} into {TOOL_ROOT} (once; several minutes)");
-        Cmd::new("cargo")
-            .args([
-                "install",
-                "cargo-semver-checks",
-                "--locked",
-                "--version",
-                TOOL_VERSION,
-                "--root",
-            ])
-            .arg(&tool_root)
-            .env("CARGO_TARGET_DIR", root.join("target/tools/cargo-semver-checks-build"))
-            .dir(root)
-            .run()?;
-    }
-    Ok(binary)
 }

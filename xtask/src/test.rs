@@ -16,9 +16,16 @@ use crate::{corpus, fastapi, generate, scratch};
 /// generator, not by rustfmt).
 const FORMATTED_PACKAGES: &[&str] = &["openapi-rust-gen", "xtask", "integration-tests"];
 
-/// The generated client's features ([`generate::GENERATED_FEATURES`]), which clippy and the tests
-/// build (`tests/cli.rs` runs the command line's binary).
-const CLIENT_FEATURES: &str = "sgp-evals/mock sgp-evals/cli";
+/// The generated client's features ([`generate::GENERATED_FEATURES`]) as the workspace names them
+/// (`sgp-evals/mock ...`), which clippy and the tests build (`tests/cli.rs` runs the command line's
+/// binary).
+fn client_features() -> String {
+    let features = generate::GENERATED_FEATURES.split(' ');
+    features
+        .map(|feature| format!("sgp-evals/{feature}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// Where `npm ci` installs the pinned npm tools.
 const NPM_TOOLS: &str = "target/tools/npm";
@@ -30,7 +37,7 @@ pub fn run_all(root: &Path) -> Result<()> {
     let started = Instant::now();
     step("format", || check_format(root))?;
     step("clippy", || {
-        clippy(root, &["--workspace", "--features", CLIENT_FEATURES])
+        clippy(root, &["--workspace", "--features", &client_features()])
     })?;
     step("clippy of the client without features", || {
         clippy(root, &["-p", "sgp-evals"])
@@ -46,7 +53,7 @@ pub fn run_all(root: &Path) -> Result<()> {
     // With the feature, the client's doctests include the mock's, one per resource.
     step("tests", || {
         Cmd::new("cargo")
-            .args(["test", "--workspace", "--features", CLIENT_FEATURES])
+            .args(["test", "--workspace", "--features", &client_features()])
             .dir(root)
             .run()
     })?;

@@ -403,17 +403,7 @@ const LLVM_LINES_VERSION: &str = "0.4.45";
 
 /// `cargo-llvm-lines`, installed on first use with `cargo install --locked` at the pinned version.
 fn llvm_lines_tool(settings: &Settings) -> Result<PathBuf> {
-    let root = settings.root.join("target/tools/llvm-lines");
-    let binary = root.join("bin/cargo-llvm-lines");
-    if !binary.exists() {
-        progress(&format!("build: installing cargo-llvm-lines {LLVM_LINES_VERSION}"));
-        Cmd::new("cargo")
-            .args(["install", "--quiet", "--root"])
-            .arg(&root)
-            .args(["cargo-llvm-lines", "--version", LLVM_LINES_VERSION, "--locked"])
-            .read()?;
-    }
-    Ok(binary)
+    scratch::cargo_tool(&settings.root, "llvm-lines", "cargo-llvm-lines", LLVM_LINES_VERSION)
 }
 
 /// The LLVM IR lines of a crate's library, before optimization (the total `cargo llvm-lines`

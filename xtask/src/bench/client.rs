@@ -17,7 +17,6 @@ const PAGE_ITEMS: usize = 10_000;
 const PAGING_TOTALS: &[usize] = &[10_000, 100_000, 1_000_000];
 const PAGE_SIZE: usize = 1_000;
 
-/// Kills the server when the section ends, however it ends.
 pub fn measure(settings: &Settings, report: &mut Report) -> Result<()> {
     progress("client: building xtask/client-bench (release)");
     Cmd::new("cargo")
