@@ -669,15 +669,23 @@ impl ExpectationMatch {
 
 impl Match for ExpectationMatch {
     fn matches(&self, request: &Request) -> bool {
-        let (method, path) = (request.method.as_str(), request.url.path());
-        let is_this_operation =
-            find_operation(self.operations, method, path).is_ok_and(|found| std::ptr::eq(found, self.operation));
-        if !is_this_operation {
+        let (method, request_path) = (request.method.as_str(), request.url.path());
+        if !self.operation.method.eq_ignore_ascii_case(method) {
             return false;
         }
-        let Some(path) = path_params(self.operation.path, path) else {
+        let Some(path) = path_params(self.operation.path, request_path) else {
             return false;
         };
+        // wiremock asks every mounted expectation in turn, so the search through all operations
+        // runs only for a request this one's own template takes, and only when a more literal
+        // template could take it too (a template without parameters is the most literal).
+        let could_be_another = self.operation.path.contains('{');
+        if could_be_another
+            && !find_operation(self.operations, method, request_path)
+                .is_ok_and(|found| std::ptr::eq(found, self.operation))
+        {
+            return false;
+        }
         if !self.path.iter().all(|expected| path.contains(expected)) {
             return false;
         }
