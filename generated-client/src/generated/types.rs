@@ -86,7 +86,6 @@ impl crate::runtime::QueryValue for SortOrder {
 /// Body that brings an archived entity back (`PATCH` with `{"restore": true}`). A member of the update-body unions of evaluations and datasets.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct RestoreRequest {
     /// Must be `true`.
     pub restore: bool,
@@ -1054,7 +1053,6 @@ impl From<EvaluationWithDatasetCreateRequest> for EvaluationCreateRequest {
 /// Creates an evaluation from items given inline.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct EvaluationStandaloneCreateRequest {
     pub name: String,
     /// The items to evaluate, free-form objects.
@@ -1172,7 +1170,6 @@ impl EvaluationStandaloneCreateRequest {
 /// Creates an evaluation from the items of an existing dataset.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct EvaluationFromDatasetCreateRequest {
     pub name: String,
     /// The dataset whose items `data` refers to.
@@ -1305,7 +1302,6 @@ impl EvaluationDatasetItemReference {
 /// Creates an evaluation from items given inline and saves those items as a new dataset.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct EvaluationWithDatasetCreateRequest {
     pub name: String,
     /// The items to evaluate, free-form objects.
@@ -1521,7 +1517,6 @@ impl From<RestoreRequest> for EvaluationUpdateRequest {
 /// Changes some of an evaluation's fields; keys left out stay as they are. `metadata` is merged key by key.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct PartialEvaluationUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -12206,7 +12201,6 @@ impl From<RestoreRequest> for DatasetUpdateRequest {
 /// New values for a dataset's name, description and tags; a field that is left out is not changed. The SDK's name is `PartialDatasetRequestBase`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct PartialDatasetUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -15324,7 +15318,6 @@ impl From<LegacyQuestionCreateWithConfigParam> for QuestionSetQuestionRef {
 /// An existing question, by id, with its configuration in this set. The SDK's name is `QuestionQuestionIDWithConfiguration`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct LegacyQuestionIdWithConfigParam {
     pub id: String,
     /// Specifies additional configurations to use for the question in the context of the question set. For example, `{required: true}` sets the question as required. Writes to the question_id_to_config field on the response
@@ -15363,7 +15356,6 @@ impl LegacyQuestionIdWithConfigParam {
 /// A new question to create, with its configuration in this set. The SDK's name is `QuestionQuestionCreateRequestWithConfig`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct LegacyQuestionCreateWithConfigParam {
     pub title: String,
     pub prompt: String,
@@ -15521,7 +15513,6 @@ impl From<QuestionSetRestoreRequest> for QuestionSetUpdateRequest {
 /// New values for a question set's fields; a field that is left out is not changed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct QuestionSetPatchRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -15568,7 +15559,6 @@ impl Default for QuestionSetPatchRequest {
 /// Restore an archived question set.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct QuestionSetRestoreRequest {
     /// Set to restore the entity
     pub restore: bool,

@@ -181,7 +181,8 @@ fn emit_struct(model: &ApiModel, def: &TypeDef, s: &StructDef) -> TokenStream {
     } else {
         (quote!(), Some(emit_struct_deserialize(def, s, closed)))
     };
-    let deny_unknown = closed.then(|| quote!(#[serde(deny_unknown_fields)]));
+    // Only serde's derive reads the attribute; `struct_from_map!` is told `deny_unknown` itself.
+    let deny_unknown = (closed && deserialize.is_none()).then(|| quote!(#[serde(deny_unknown_fields)]));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, serde::Serialize, #derive_deserialize)]
