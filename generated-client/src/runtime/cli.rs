@@ -236,10 +236,13 @@ pub fn optional<T: DeserializeOwned>(
     let mut values = texts
         .map(|text| kind.to_json(name, text))
         .collect::<Result<Vec<_>, _>>()?;
-    let json = match (many, values.pop()) {
-        (true, last) => Value::Array(values.into_iter().chain(last).collect()),
-        (false, Some(last)) => last,
-        (false, None) => return Ok(None),
+    let json = if many {
+        Value::Array(values)
+    } else {
+        match values.pop() {
+            Some(last) => last,
+            None => return Ok(None),
+        }
     };
     serde_json::from_value(json)
         .map(Some)
@@ -387,16 +390,16 @@ impl Format {
 /// Prints one result. `items` is the wire name of a list's items field, when the value is a page.
 pub fn print<T: Serialize>(value: &T, format: Format, items: Option<&str>) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
-    let json = serde_json::to_value(value).map_err(io::Error::other)?;
+    let mut json = serde_json::to_value(value).map_err(io::Error::other)?;
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &json).map_err(io::Error::other)?;
             writeln!(out)?;
         }
         Format::Jsonl | Format::Table => {
-            let rows = match items.and_then(|field| json.get(field)).and_then(Value::as_array) {
-                Some(rows) => rows.clone(),
-                None => vec![json],
+            let rows = match items.and_then(|field| json.get_mut(field)) {
+                Some(Value::Array(rows)) => std::mem::take(rows),
+                _ => vec![json],
             };
             if format == Format::Jsonl {
                 for row in &rows {
