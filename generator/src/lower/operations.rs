@@ -58,13 +58,14 @@ pub fn lower_resources(
                 }
             };
             let inherited = &item.parameters;
+            let (path, query) = split_query(path);
             let lowered = lower_operation(
                 openapi,
                 space,
                 diagnostics,
                 OperationSource {
-                    path: split_query(path).0,
-                    query: split_query(path).1,
+                    path,
+                    query,
                     pointer: &pointer,
                     http_method,
                     operation,

@@ -1,5 +1,5 @@
-//! JSON pointers (RFC 6901) into the spec document: the one place that escapes, unescapes, joins and
-//! resolves them. Diagnostics name places with these pointers, `$ref`s are resolved with them, and the
+//! JSON pointers (RFC 6901) into the spec document: the one place that escapes, unescapes, joins,
+//! rebases and resolves them. Diagnostics name places with these pointers, `$ref`s are resolved with them, and the
 //! line index is keyed by them.
 
 use serde_json::Value;
@@ -12,6 +12,13 @@ pub(crate) fn escape_token(token: &str) -> String {
 /// Appends one token to a pointer such as `#/paths`.
 pub(crate) fn join(base: &str, token: &str) -> String {
     format!("{base}/{}", escape_token(token))
+}
+
+/// `pointer` with its leading `from` (a whole token path: `/a/b` covers `/a/b/c`, not `/a/bc`)
+/// replaced by `to`; `None` when `pointer` is not under `from`.
+pub(crate) fn rebase(pointer: &str, from: &str, to: &str) -> Option<String> {
+    let rest = pointer.strip_prefix(from)?;
+    (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{rest}"))
 }
 
 /// Resolves a local reference or pointer (`#/components/schemas/Item`, `#` for the root) in `root`.

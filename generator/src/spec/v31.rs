@@ -61,11 +61,8 @@ impl Origins {
     pub(crate) fn original(&self, translated: &str) -> String {
         let mut place = translated.to_string();
         for (moved_to, moved_from) in self.moves.iter().rev() {
-            if let Some(rest) = place
-                .strip_prefix(moved_to.as_str())
-                .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-            {
-                place = format!("{moved_from}{rest}");
+            if let Some(original) = pointer::rebase(&place, moved_to, moved_from) {
+                place = original;
             }
         }
         place
@@ -928,10 +925,7 @@ fn rewrite_refs(document: &mut Value, renames: &[(String, String)]) {
 }
 
 fn renamed(target: &str, renames: &[(String, String)]) -> Option<String> {
-    renames.iter().find_map(|(from, to)| {
-        let rest = target.strip_prefix(from.as_str())?;
-        (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{rest}"))
-    })
+    renames.iter().find_map(|(from, to)| pointer::rebase(target, from, to))
 }
 
 #[cfg(test)]

@@ -247,14 +247,14 @@ fn duplicate_parameters(parameters: &[ParamInfo]) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// Every `{name}` needs an `in: path` parameter (from the operation, or inherited from the path item
-/// unless the operation overrides it), every path parameter needs a `{name}`, and all are required.
 /// An operation's parameters: its path item's and its own.
 struct Declared<'p, 'a> {
     shared: &'p [ParamInfo<'a>],
     own: &'p [ParamInfo<'a>],
 }
 
+/// Every `{name}` needs an `in: path` parameter (from the operation, or inherited from the path item
+/// unless the operation overrides it), every path parameter needs a `{name}`, and all are required.
 /// `query` is the query string of the path key (see [`split_query`]).
 fn check_path_parameters(
     path: &str,
@@ -270,14 +270,15 @@ fn check_path_parameters(
     let effective: Vec<&ParamInfo> = own.iter().chain(shared.iter().filter(|p| !overridden(p))).collect();
     let mut diagnostics = Vec::new();
     for parameter in effective.iter().filter(|p| p.location == "path") {
-        let in_query = query.contains(&format!("{{{}}}", parameter.name));
-        if !template.contains(&parameter.name) && in_query {
+        if template.contains(&parameter.name) {
+            // In the path, as it should be.
+        } else if query.contains(&format!("{{{}}}", parameter.name)) {
             diagnostics.push(Diagnostic::unless_lenient(
                 &parameter.pointer,
                 format!("path parameter `{}` is in the query string of the path", parameter.name),
                 "it is sent as a query parameter",
             ));
-        } else if !template.contains(&parameter.name) {
+        } else {
             let mut message = format!(
                 "path parameter `{}` does not appear in the path `{path}`",
                 parameter.name
